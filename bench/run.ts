@@ -1,0 +1,12 @@
+/** `npm run bench`: build, then every benchmark in turn; each writes its section of bench/RESULTS.md. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { benchIngest } from './ingest.js';
+import { benchScale } from './scale.js';
+import { ROOT, SHARED } from './support.js';
+
+process.chdir(ROOT);
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (existsSync(SHARED)) await benchIngest();
+else console.warn('../shared is not here: skipping the corpus ingest benchmark');
+await benchScale();

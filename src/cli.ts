@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ConfigError, loadSettings } from './config.js';
+import { CitebotCore } from './core.js';
+import { CitebotError, oneLine } from './errors.js';
+import { log } from './log.js';
+import { doctorCommand } from './cli/doctor.js';
+import { ExitCode } from './cli/exit-codes.js';
+import { forgetCommand } from './cli/forget.js';
+import { ingestCommand } from './cli/ingest.js';
+import { reindexCommand } from './cli/reindex.js';
+import { serveCommand } from './cli/serve.js';
+import { sourcesCommand } from './cli/sources.js';
+
+const DEFAULT_SCOPE = 'local:default';
+
+/** Build the core, run one command, always close the core, and turn errors into exit codes. */
+async function run(command: (core: CitebotCore) => Promise<number>): Promise<void> {
+  let core: CitebotCore | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    // serve handles its own shutdown; other commands stop where they are (the next run resumes).
+    if (process.listenerCount(signal) > 1) return;
+    void core?.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  let code: number;
+  try {
+    core = new CitebotCore(loadSettings());
+    code = await command(core);
+  } catch (error) {
+    code = report(error);
+  } finally {
+    await core?.close().catch(() => {});
+  }
+  process.exit(code);
+}
+
+function report(error: unknown): number {
+  if (error instanceof ConfigError) {
+    for (const line of error.problems) process.stderr.write(`citebot: ${line}\n`);
+    return ExitCode.usage;
+  }
+  if (error instanceof CitebotError) {
+    process.stderr.write(`citebot: ${error.message}\n`);
+    return error.code === 'invalid_input' ? ExitCode.usage : ExitCode.unavailable;
+  }
+  log.debug('unexpected error', { stack: (error as Error)?.stack });
+  process.stderr.write(`citebot: ${oneLine(error)}\n`);
+  return ExitCode.unavailable;
+}
+
+const scopeOption = () => new Option('--scope <scope>', 'access scope of the documents').default(DEFAULT_SCOPE);
+
+const program = new Command()
+  .name('citebot')
+  .description('Answers questions from the files shared in Slack and Discord channels, with citations.')
+  .showHelpAfterError()
+  // Usage errors exit with the documented code, not commander's default 1; help and --version stay 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ExitCode.usage));
+
+program
+  .command('serve')
+  .description('start citebot and the configured chat adapters')
+  .action(() => run(serveCommand));
+
+program
+  .command('ingest')
+  .description('index files and folders (recursively) into a scope')
+  .argument('<paths...>', 'files or folders')
+  .addOption(scopeOption())
+  .option('--json', 'print the result as JSON')
+  .action((paths: string[], options) => run((core) => ingestCommand(core, paths, options)));
+
+program
+  .command('sources')
+  .description('list the indexed documents of a scope')
+  .addOption(scopeOption())
+  .option('--all', 'list every scope')
+  .option('--json', 'print the result as JSON')
+  .action((options) => run((core) => sourcesCommand(core, options)));
+
+program
+  .command('forget')
+  .description('remove a document (by doc id or file name) from every index')
+  .argument('<docIdOrSource>', 'document id or file name')
+  .addOption(scopeOption())
+  .option('--json', 'print the result as JSON')
+  .action((target: string, options) => run((core) => forgetCommand(core, target, options)));
+
+program
+  .command('reindex')
+  .description('re-embed every stored chunk with the current EMBED_MODEL (no original files needed)')
+  .option('--json', 'print the result as JSON')
+  .action((options) => run((core) => reindexCommand(core, options)));
+
+program
+  .command('doctor')
+  .description('check Ollama, its models, Chroma, the index and the chat platforms')
+  .option('--json', 'print the result as JSON')
+  .action((options) => run((core) => doctorCommand(core, options)));
+
+await program.parseAsync();

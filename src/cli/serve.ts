@@ -1,0 +1,60 @@
+import { createServer } from 'node:http';
+import type { CitebotCore } from '../core.js';
+import { oneLine } from '../errors.js';
+import { log } from '../log.js';
+
+/** Why each chat adapter is not running, and what to set. */
+function adapterNotes(core: CitebotCore): string[] {
+  const s = core.settings;
+  const slack = s.SLACK_BOT_TOKEN
+    ? 'Slack: SLACK_BOT_TOKEN is set, but this version has no Slack adapter yet.'
+    : 'Slack: not configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode). README: "Slack".';
+  const discord = s.DISCORD_TOKEN
+    ? 'Discord: DISCORD_TOKEN is set, but this version has no Discord adapter yet.'
+    : 'Discord: not configured. Set DISCORD_TOKEN. README: "Discord".';
+  return [slack, discord];
+}
+
+/**
+ * Start the core and keep it running until SIGINT/SIGTERM. Dependencies that are down are
+ * reported, not fatal: the service stays up so it can work as soon as they come back.
+ */
+export async function serveCommand(core: CitebotCore, options: { retryMs?: number } = {}): Promise<number> {
+  let ready = false;
+  const port = core.settings.HEALTH_PORT;
+  // Health first: the container is alive even while a dependency is still starting.
+  const server = port
+    ? createServer((req, res) => {
+        if (req.url !== '/healthz') return void res.writeHead(404).end();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ready }));
+      }).listen(port)
+    : undefined;
+  server?.on('error', (error) => log.warn(`health endpoint not started: ${oneLine(error)} (HEALTH_PORT=${port})`));
+  for (const note of adapterNotes(core)) log.info(note);
+
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  let warned = false;
+  const connect = async () => {
+    try {
+      await core.openIndex();
+      ready = true;
+      log.info('core ready', { chroma: await core.chromaUrl(), embedModel: core.settings.EMBED_MODEL });
+    } catch (error) {
+      if (!warned) log.warn(`core not ready yet: ${oneLine(error)} (citebot keeps trying; \`citebot doctor\` checks every dependency)`);
+      warned = true;
+      if (!stopped) retry = setTimeout(connect, options.retryMs ?? 15_000);
+    }
+  };
+  void connect();
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  stopped = true;
+  clearTimeout(retry);
+  log.info('stopping');
+  server?.close();
+  return 0;
+}

@@ -1,0 +1,37 @@
+import type { CitebotCore } from '../core.js';
+import { printJson, table } from './output.js';
+
+export async function sourcesCommand(core: CitebotCore, options: { scope: string; all?: boolean; json?: boolean }): Promise<number> {
+  const documents = core.ledger.list(options.all ? undefined : [options.scope]);
+  if (options.json) {
+    printJson({
+      documents: documents.map((d) => ({
+        docId: d.docId,
+        scope: d.scope,
+        source: d.source,
+        url: d.url,
+        status: d.status,
+        chunks: d.chunkCount,
+        mimeType: d.mimeType,
+        contentHash: d.contentHash,
+        bytes: d.bytes,
+        uploadedBy: d.uploadedBy,
+        uploadedAt: d.uploadedAt,
+        ingestedAt: d.ingestedAt,
+        ...(d.error && { error: d.error }),
+      })),
+    });
+    return 0;
+  }
+  if (documents.length === 0) {
+    process.stdout.write(`No documents in ${options.all ? 'any scope' : `scope ${options.scope}`}. Add some with: citebot ingest <path>\n`);
+    return 0;
+  }
+  process.stdout.write(
+    table(
+      options.all ? ['scope', 'source', 'status', 'chunks', 'doc id', 'note'] : ['source', 'status', 'chunks', 'doc id', 'note'],
+      documents.map((d) => [...(options.all ? [d.scope] : []), d.source, d.status, d.chunkCount, d.docId, d.error ?? '']),
+    ) + '\n',
+  );
+  return 0;
+}

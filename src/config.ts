@@ -1,0 +1,184 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The one place settings are read and validated. Sources, highest precedence first:
+ * the environment, `.env`, the YAML file named by CITEBOT_CONFIG, then config/defaults.yaml
+ * (which holds every default, documented). Keys are the environment variable names everywhere.
+ */
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULTS_FILE = join(packageRoot, 'config', 'defaults.yaml');
+
+const text = z.string().trim();
+const optionalText = text.optional().transform((v) => (v ? v : undefined));
+const url = text.url('expected a URL such as http://127.0.0.1:11434');
+const optionalUrl = optionalText.pipe(url.optional());
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(min, `expected a whole number ≥ ${min}`)
+    .max(max, `expected a whole number ≤ ${max}`);
+const num = (min: number, max: number) =>
+  z.coerce.number({ message: 'expected a number' }).min(min, `expected ≥ ${min}`).max(max, `expected ≤ ${max}`);
+
+const schema = z.object({
+  OLLAMA_BASE_URL: url,
+  EMBED_MODEL: text.min(1, 'expected a model name such as nomic-embed-text'),
+  CHAT_MODEL: text.min(1, 'expected a model name such as qwen2.5:7b'),
+  CHAT_NUM_CTX: int(512),
+  EMBED_BATCH_SIZE: int(1, 2048),
+  EMBED_CONCURRENCY: int(1, 64),
+  EMBED_MAX_RETRIES: int(0, 20),
+  DATA_DIR: text.min(1),
+  CHROMA_URL: optionalUrl,
+  CHROMA_COLLECTION_PREFIX: text.regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,40}$/, 'expected letters, digits, . _ - (starting with a letter or digit)'),
+  CHUNK_TOKENS: int(32, 8192),
+  CHUNK_OVERLAP_TOKENS: int(0, 4096),
+  MAX_FILE_MB: num(0.001, 4096),
+  MAX_PAGES: int(1),
+  MAX_SLIDES: int(1),
+  MAX_ROWS: int(1),
+  FILE_TIMEOUT_S: num(0.001, 3600),
+  MAX_UNCOMPRESSED_MB: num(1, 65536),
+  MAX_COMPRESSION_RATIO: num(1, 100000),
+  PARSER_MEMORY_MB: int(64, 65536),
+  RERANKER: z.enum(['cross-encoder', 'http', 'none'], { message: 'expected cross-encoder, http or none' }),
+  RERANK_MODEL: text.min(1),
+  RERANK_URL: optionalUrl,
+  RERANK_MIN_SCORE: num(-1000, 1000),
+  SLACK_BOT_TOKEN: optionalText.pipe(text.startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
+  SLACK_APP_TOKEN: optionalText.pipe(text.startsWith('xapp-', 'expected an app-level token starting with xapp-').optional()),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_PORT: int(1, 65535),
+  SLACK_API_URL: url,
+  DISCORD_TOKEN: optionalText,
+  DISCORD_API_URL: url,
+  HEALTH_PORT: int(0, 65535),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'expected error, warn, info or debug' }),
+});
+
+export type Settings = z.infer<typeof schema>;
+export type SettingName = keyof Settings;
+export const SETTING_NAMES = Object.keys(schema.shape) as SettingName[];
+
+/** Settings whose values must never reach a log line or an error message. */
+export const SECRET_SETTINGS: readonly SettingName[] = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_TOKEN'];
+
+/** A setting that is missing or invalid. `message` is one line per problem, each naming the setting and the fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+type RawSettings = Record<string, unknown>;
+
+function readYaml(file: string): RawSettings {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`config file ${file} could not be read: ${(err as Error).message.split('\n')[0]}. Fix the file or unset CITEBOT_CONFIG.`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`config file ${file} must be a mapping of SETTING: value lines.`]);
+  }
+  const raw: RawSettings = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(SETTING_NAMES as string[]).includes(key)) {
+      throw new ConfigError([`config file ${file}: unknown setting ${key}. Fix: remove it, or use one of the names in config/defaults.yaml.`]);
+    }
+    raw[key] = value === null ? undefined : value;
+  }
+  return raw;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  const raw: RawSettings = {};
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    if (value !== undefined) raw[name] = value;
+  }
+  return raw;
+}
+
+export interface LoadSettingsOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Read `.env` from this directory (default: the working directory). `false` skips it. */
+  dotenvDir?: string | false;
+}
+
+/** Read `.env` without overriding variables already set, so the real environment wins. */
+function readDotenv(dir: string): RawSettings {
+  const file = join(dir, '.env');
+  if (!existsSync(file)) return {};
+  const scratch: NodeJS.ProcessEnv = {};
+  const before = { ...process.env };
+  try {
+    process.loadEnvFile(file);
+    for (const name of SETTING_NAMES) if (process.env[name] !== before[name]) scratch[name] = process.env[name];
+  } finally {
+    for (const name of SETTING_NAMES) {
+      if (before[name] === undefined) delete process.env[name];
+      else process.env[name] = before[name];
+    }
+  }
+  return fromEnv(scratch);
+}
+
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const defaults = readYaml(DEFAULTS_FILE);
+  const userFile = env.CITEBOT_CONFIG?.trim();
+  if (userFile && !existsSync(userFile)) {
+    throw new ConfigError([`CITEBOT_CONFIG points at ${userFile}, which does not exist. Fix: correct the path or unset CITEBOT_CONFIG.`]);
+  }
+  const user = userFile ? readYaml(userFile) : {};
+  const dotenv = options.dotenvDir === false ? {} : readDotenv(options.dotenvDir ?? process.cwd());
+  const merged = { ...defaults, ...user, ...dotenv, ...fromEnv(env) };
+
+  const result = schema.safeParse(merged);
+  if (result.success) return checkCombinations(result.data);
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'settings');
+    const shown = SECRET_SETTINGS.includes(name as SettingName) ? '' : ` (got ${JSON.stringify(merged[name] ?? null)})`;
+    return `${name}: ${issue.message}${shown}. Fix: set ${name} in the environment or .env; config/defaults.yaml documents it.`;
+  });
+  throw new ConfigError(problems);
+}
+
+function checkCombinations(settings: Settings): Settings {
+  const problems: string[] = [];
+  if (settings.CHUNK_OVERLAP_TOKENS >= settings.CHUNK_TOKENS) {
+    problems.push(`CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_TOKENS (${settings.CHUNK_TOKENS}). Fix: lower CHUNK_OVERLAP_TOKENS.`);
+  }
+  if (settings.RERANKER === 'http' && !settings.RERANK_URL) {
+    problems.push('RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return settings;
+}
+
+/** A copy safe to print: secrets replaced by a marker saying whether they are set. */
+export function redactSettings(settings: Settings): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...settings };
+  for (const name of SECRET_SETTINGS) copy[name] = settings[name] ? '(set)' : '(unset)';
+  return copy;
+}
+
+/** Remove every configured secret value from a string before it is logged or shown. */
+export function redactSecrets(message: string, settings: Settings): string {
+  let out = message;
+  for (const name of SECRET_SETTINGS) {
+    const secret = String(settings[name] ?? '');
+    if (secret.length >= 4) out = out.split(secret).join(`[${name}]`);
+  }
+  return out;
+}

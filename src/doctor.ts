@@ -1,0 +1,79 @@
+import { Ollama } from 'ollama';
+import type { CitebotCore } from './core.js';
+import { oneLine } from './errors.js';
+import { canonicalModelName } from './models/embedding-profiles.js';
+
+export interface Check {
+  name: string;
+  status: 'ok' | 'failed' | 'skipped';
+  detail: string;
+  fix?: string;
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms).unref())]);
+
+/** Check every dependency citebot needs and say how to fix what is broken. */
+export async function runDoctor(core: CitebotCore): Promise<Check[]> {
+  const s = core.settings;
+  const checks: Check[] = [];
+  const ollama = new Ollama({ host: s.OLLAMA_BASE_URL });
+
+  let pulled: string[] | undefined;
+  try {
+    const { version } = await withTimeout(ollama.version(), 5000, 'Ollama');
+    checks.push({ name: 'ollama', status: 'ok', detail: `Ollama ${version} at ${s.OLLAMA_BASE_URL}` });
+    pulled = (await withTimeout(ollama.list(), 5000, 'Ollama')).models.map((m) => canonicalModelName(m.name));
+  } catch (error) {
+    checks.push({ name: 'ollama', status: 'failed', detail: `Ollama is not reachable at ${s.OLLAMA_BASE_URL}: ${oneLine(error)}`, fix: 'start Ollama (ollama serve) or set OLLAMA_BASE_URL' });
+  }
+  for (const [name, model] of [['embedding model', s.EMBED_MODEL], ['chat model', s.CHAT_MODEL]] as const) {
+    if (!pulled) checks.push({ name, status: 'skipped', detail: `${model}: Ollama is not reachable` });
+    else if (pulled.includes(canonicalModelName(model))) checks.push({ name, status: 'ok', detail: `${model} is pulled` });
+    else checks.push({ name, status: 'failed', detail: `${model} is not pulled`, fix: `ollama pull ${model}` });
+  }
+
+  let chromaOk = false;
+  try {
+    const index = await core.index();
+    await withTimeout(index.vectors.heartbeat(), 5000, 'Chroma');
+    chromaOk = true;
+    checks.push({ name: 'chroma', status: 'ok', detail: `Chroma at ${index.vectors.url}${s.CHROMA_URL ? '' : ' (embedded)'}` });
+  } catch (error) {
+    checks.push({ name: 'chroma', status: 'failed', detail: oneLine(error), fix: s.CHROMA_URL ? 'start Chroma or correct CHROMA_URL' : 'see DATA_DIR/chroma/server.log, or set CHROMA_URL' });
+  }
+
+  const index = chromaOk ? await core.index() : undefined;
+  const built = index?.builtWith();
+  if (!index) {
+    checks.push({ name: 'index', status: 'skipped', detail: 'Chroma is not reachable' });
+  } else if (built && built !== canonicalModelName(s.EMBED_MODEL)) {
+    checks.push({ name: 'index', status: 'failed', detail: `the index was built with ${built}, EMBED_MODEL is ${s.EMBED_MODEL}`, fix: `citebot reindex (or EMBED_MODEL=${built})` });
+  } else if (!pulled?.includes(canonicalModelName(s.EMBED_MODEL))) {
+    checks.push({ name: 'index', status: 'skipped', detail: `${index.keywords.count()} chunks; collection not checked without the embedding model` });
+  } else {
+    try {
+      await core.openIndex();
+      checks.push({ name: 'index', status: 'ok', detail: `${index.keywords.count()} chunks in ${index.ledger.list().length} documents, collection ${index.vectors.collectionName} (${s.EMBED_MODEL})` });
+    } catch (error) {
+      checks.push({ name: 'index', status: 'failed', detail: oneLine(error), fix: 'citebot reindex' });
+    }
+  }
+
+  checks.push(
+    s.RERANKER === 'none'
+      ? { name: 'reranker', status: 'ok', detail: 'off (RERANKER=none): fusion order is used' }
+      : { name: 'reranker', status: 'skipped', detail: `${s.RERANKER}: this version answers no questions yet, so it loads no reranker` },
+  );
+  checks.push(
+    s.SLACK_BOT_TOKEN
+      ? { name: 'slack', status: 'skipped', detail: 'configured; this version has no Slack adapter yet' }
+      : { name: 'slack', status: 'skipped', detail: 'not configured', fix: 'set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README, Slack)' },
+  );
+  checks.push(
+    s.DISCORD_TOKEN
+      ? { name: 'discord', status: 'skipped', detail: 'configured; this version has no Discord adapter yet' }
+      : { name: 'discord', status: 'skipped', detail: 'not configured', fix: 'set DISCORD_TOKEN (see README, Discord)' },
+  );
+  return checks;
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { IngestSource } from './indexer.js';
+
+/** A local file's stable id: its absolute path, hashed (moving a file makes it a new document). */
+export function localDocId(path: string): string {
+  return 'local-' + createHash('sha256').update(resolve(path)).digest('hex').slice(0, 16);
+}
+
+export function localSource(path: string, scope: string, size?: number): IngestSource {
+  const absolute = resolve(path);
+  return {
+    scope,
+    docId: localDocId(absolute),
+    source: basename(absolute),
+    url: absolute,
+    size,
+    read: async () => new Uint8Array(await readFile(absolute)),
+  };
+}
+
+/**
+ * Expand files and folders (recursively) into sources, sorted for stable output. Hidden files and
+ * folders (.git, .DS_Store) and node_modules are passed over; paths that do not exist are returned apart.
+ */
+export async function collectLocalSources(paths: string[], scope: string): Promise<{ sources: IngestSource[]; missing: string[] }> {
+  const sources: IngestSource[] = [];
+  const missing: string[] = [];
+  const visit = async (path: string, explicit: boolean): Promise<void> => {
+    const name = basename(path);
+    if (!explicit && (name.startsWith('.') || name === 'node_modules')) return;
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      missing.push(path);
+      return;
+    }
+    if (info.isDirectory()) {
+      const entries = (await readdir(path)).sort();
+      for (const entry of entries) await visit(join(path, entry), false);
+    } else if (info.isFile()) {
+      sources.push(localSource(path, scope, info.size));
+    }
+  };
+  for (const path of paths) await visit(path, true);
+  return { sources, missing };
+}

@@ -1,0 +1,45 @@
+import { CitebotError, isConnectionError, oneLine } from '../errors.js';
+
+/** ollama-js raises ResponseError with the HTTP status in `status_code`. */
+function statusOf(error: unknown): number | undefined {
+  const e = error as { status_code?: unknown; status?: unknown };
+  if (typeof e?.status_code === 'number') return e.status_code;
+  if (typeof e?.status === 'number') return e.status;
+  return undefined;
+}
+
+/**
+ * Classify an Ollama failure: connection errors and 5xx are worth retrying; a missing model or a
+ * bad request is not. The error returned is what a person should read.
+ */
+export function toOllamaError(error: unknown, model: string, baseUrl: string): { error: Error; retryable: boolean } {
+  if (error instanceof CitebotError) return { error, retryable: false };
+  const status = statusOf(error);
+  const message = oneLine(error);
+  if (status === 404 || /not found, try pulling|model .* not found/i.test(message)) {
+    return {
+      retryable: false,
+      error: new CitebotError('model_missing', `Ollama at ${baseUrl} does not have the model "${model}". Fix: ollama pull ${model}`, { cause: error }),
+    };
+  }
+  if (status === 400 && /does not support (embeddings|generate|chat)/i.test(message)) {
+    return {
+      retryable: false,
+      error: new CitebotError('model_missing', `"${model}" cannot do this job (${message}). Fix: choose another model, e.g. ollama pull nomic-embed-text and EMBED_MODEL=nomic-embed-text`, { cause: error }),
+    };
+  }
+  if (isConnectionError(error)) {
+    return {
+      retryable: true,
+      error: new CitebotError('ollama_unavailable', `Ollama is not reachable at ${baseUrl}. Fix: start it (ollama serve) or set OLLAMA_BASE_URL.`, { cause: error }),
+    };
+  }
+  if (status !== undefined && status >= 500) {
+    return { retryable: true, error: new CitebotError('ollama_failed', `Ollama failed (${status}): ${message}`, { cause: error }) };
+  }
+  if (status !== undefined) {
+    return { retryable: false, error: new CitebotError('ollama_failed', `Ollama refused the request (${status}): ${message}`, { cause: error }) };
+  }
+  // Unknown shapes (e.g. a malformed body) are treated as transient once or twice before giving up.
+  return { retryable: true, error: new CitebotError('ollama_failed', `Ollama failed: ${message}`, { cause: error }) };
+}

@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+/**
+ * The local SQLite file holding the document ledger, the chunk texts and their keyword index.
+ * One file and one transaction per change keep the three in step through a kill -9; WAL lets a
+ * running bot read while an ingest writes.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE documents (
+    scope TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT,
+    mime_type TEXT,
+    content_hash TEXT,
+    pending_hash TEXT,
+    writer INTEGER,
+    status TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER,
+    error TEXT,
+    uploaded_by TEXT,
+    uploaded_at TEXT,
+    ingested_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (scope, doc_id)
+  );
+  CREATE INDEX documents_source ON documents (source);
+
+  CREATE TABLE chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    scope TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    chunk_index INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL
+  );
+  CREATE INDEX chunks_document ON chunks (scope, doc_id);
+
+  -- Contentless: the text lives in chunks; this holds only the inverted index, keyed by chunks.rowid.
+  CREATE VIRTUAL TABLE chunk_terms USING fts5(
+    terms, scope_key,
+    content = '', contentless_delete = 1,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+
+  -- Vector ids that may exist in Chroma without a committed chunk row: written before an upsert,
+  -- settled after. Whatever is left after a crash is deleted from Chroma on the next start.
+  -- owner is the writing process's pid, so one process never settles another's work in flight.
+  CREATE TABLE unconfirmed_vectors (id TEXT NOT NULL, collection TEXT NOT NULL, owner INTEGER NOT NULL, PRIMARY KEY (id, collection));
+  `,
+];
+
+export function openDatabase(file: string): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function getMeta(db: Db, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}

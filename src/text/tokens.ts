@@ -1,0 +1,57 @@
+/**
+ * Text measures shared by chunking, the keyword index and (later) the context budget.
+ * Chinese and Japanese have no spaces between words, so both the token estimate and the
+ * keyword tokenizer treat CJK characters on their own terms.
+ */
+
+/** CJK ideographs, kana and hangul: roughly one model token each. */
+const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/u;
+const CJK_GLOBAL = new RegExp(CJK.source, 'gu');
+
+export function hasCjk(text: string): boolean {
+  return CJK.test(text);
+}
+
+/**
+ * Estimate a text's length in model tokens without a tokenizer: one per CJK character,
+ * one per four other characters (the usual figure for English BPE vocabularies).
+ * It errs high, which is the safe side for budgets.
+ */
+export function estimateTokens(text: string): number {
+  const cjk = text.match(CJK_GLOBAL)?.length ?? 0;
+  return cjk + Math.ceil((text.length - cjk) / 4);
+}
+
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+/** Words too common to help ranking; dropping them keeps keyword queries fast on large indexes. */
+const STOPWORDS = new Set(
+  (
+    'a an and are as at be been but by can could did do does for from had has have he her his how i if in into is it its ' +
+    'me my no not of on or our she so than that the their them then there these they this those to too us was we were ' +
+    'what when where which who whom whose why will with would you your ' +
+    '的 了 是 在 和 与 及 或 也 都 就 而 之 其 这 那 个 有 为 被 把 对 于 从 以 等 吗 呢 吧 啊'
+  ).split(' '),
+);
+
+/**
+ * Keyword terms for BM25: lowercase words for alphabetic scripts (stemming is left to the index),
+ * dictionary words for CJK runs, plus the character bigrams of longer CJK words so that a
+ * question segmented differently from the document still matches.
+ */
+export function keywordTerms(text: string): string[] {
+  const terms: string[] = [];
+  for (const { segment, isWordLike } of segmenter.segment(text.normalize('NFKC').toLowerCase())) {
+    if (!isWordLike) continue;
+    if (STOPWORDS.has(segment)) continue;
+    if (!hasCjk(segment)) {
+      // The segmenter keeps "e.g." or "3.5" together; the index splits on punctuation anyway.
+      for (const part of segment.split(/[^\p{L}\p{N}]+/u)) if (part) terms.push(part);
+      continue;
+    }
+    terms.push(segment);
+    const chars = [...segment];
+    if (chars.length > 2) for (let i = 0; i + 1 < chars.length; i++) terms.push(chars[i]! + chars[i + 1]!);
+  }
+  return terms;
+}

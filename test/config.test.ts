@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadSettings, redactSecrets, redactSettings } from '../src/config.js';
+
+const load = (env: NodeJS.ProcessEnv, dotenvDir: string | false = false) => loadSettings({ env, dotenvDir });
+
+describe('settings', () => {
+  it('takes every default from config/defaults.yaml', () => {
+    const s = load({});
+    expect(s).toMatchObject({
+      OLLAMA_BASE_URL: 'http://127.0.0.1:11434',
+      EMBED_MODEL: 'nomic-embed-text',
+      DATA_DIR: './data',
+      CHROMA_URL: undefined,
+      EMBED_BATCH_SIZE: 64,
+      MAX_FILE_MB: 50,
+      RERANKER: 'cross-encoder',
+      SLACK_API_URL: 'https://slack.com/api/',
+    });
+  });
+
+  it('environment beats .env, which beats CITEBOT_CONFIG, which beats the defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'citebot-config-'));
+    writeFileSync(join(dir, 'citebot.yaml'), 'EMBED_MODEL: bge-m3\nCHUNK_TOKENS: 300\nMAX_PAGES: 7\n');
+    writeFileSync(join(dir, '.env'), 'CHUNK_TOKENS=200\nMAX_PAGES=9\n');
+    const s = load({ CITEBOT_CONFIG: join(dir, 'citebot.yaml'), MAX_PAGES: '11' }, dir);
+    expect(s.EMBED_MODEL).toBe('bge-m3');
+    expect(s.CHUNK_TOKENS).toBe(200);
+    expect(s.MAX_PAGES).toBe(11);
+    // Reading .env must not leak into the process environment.
+    expect(process.env.CHUNK_TOKENS).toBeUndefined();
+  });
+
+  it('names the setting and the fix, one line per problem', () => {
+    try {
+      load({ CHAT_NUM_CTX: 'lots', OLLAMA_BASE_URL: 'not a url', RERANKER: 'magic' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const lines = (error as ConfigError).problems;
+      expect(lines).toHaveLength(3);
+      expect(lines.find((l) => l.startsWith('CHAT_NUM_CTX:'))).toMatch(/whole number.*Fix: set CHAT_NUM_CTX/);
+      expect(lines.find((l) => l.startsWith('OLLAMA_BASE_URL:'))).toContain('expected a URL');
+      expect(lines.find((l) => l.startsWith('RERANKER:'))).toContain('cross-encoder, http or none');
+      for (const line of lines) expect(line).not.toContain('\n');
+    }
+  });
+
+  it('checks settings that depend on each other', () => {
+    expect(() => load({ CHUNK_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '100' })).toThrow(/CHUNK_OVERLAP_TOKENS: must be smaller/);
+    expect(() => load({ RERANKER: 'http' })).toThrow(/RERANK_URL: required when RERANKER=http/);
+  });
+
+  it('rejects an unknown key in a config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'citebot-config-'));
+    writeFileSync(join(dir, 'c.yaml'), 'EMBED_MODLE: x\n');
+    expect(() => load({ CITEBOT_CONFIG: join(dir, 'c.yaml') })).toThrow(/unknown setting EMBED_MODLE/);
+  });
+
+  it('never shows secrets, even in errors', () => {
+    const token = 'xoxb-1234-secret-value';
+    const s = load({ SLACK_BOT_TOKEN: token, DISCORD_TOKEN: 'discord-secret-token' });
+    expect(JSON.stringify(redactSettings(s))).not.toContain('secret');
+    expect(redactSecrets(`auth failed for ${token}`, s)).toBe('auth failed for [SLACK_BOT_TOKEN]');
+    try {
+      load({ SLACK_BOT_TOKEN: 'xoxp-user-token-secret' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
+      expect((error as Error).message).not.toContain('xoxp-user-token-secret');
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { loadSettings, type Settings } from '../../src/config.js';
+import { CitebotCore } from '../../src/core.js';
+import type { IngestSource } from '../../src/ingest/indexer.js';
+import { OllamaDouble } from '../doubles/ollama-double.js';
+
+/** Environment for a citebot under test: the shared real Chroma, a private prefix and data dir, the double. */
+export function testEnv(ollamaUrl: string, overrides: Record<string, string> = {}): { env: NodeJS.ProcessEnv; dataDir: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'citebot-test-'));
+  return {
+    dataDir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: dataDir,
+      CHROMA_URL: inject('chromaUrl'),
+      CHROMA_COLLECTION_PREFIX: 't' + randomBytes(5).toString('hex'),
+      OLLAMA_BASE_URL: ollamaUrl,
+      EMBED_MAX_RETRIES: '1',
+      HEALTH_PORT: '0',
+      LOG_LEVEL: 'error',
+      ...overrides,
+    },
+  };
+}
+
+export interface TestCore {
+  core: CitebotCore;
+  settings: Settings;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+export async function createTestCore(double: OllamaDouble, overrides: Record<string, string> = {}): Promise<TestCore> {
+  const { env, dataDir } = testEnv(double.url, overrides);
+  const settings = loadSettings({ env, dotenvDir: false });
+  const core = new CitebotCore(settings);
+  return {
+    core,
+    settings,
+    dataDir,
+    env,
+    close: async () => {
+      await core.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An in-memory source, as a chat adapter would build one from a downloaded file. */
+export function memorySource(scope: string, source: string, content: string | Uint8Array, docId = `doc-${source}`): IngestSource {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  return { scope, docId, source, url: `https://files.example/${encodeURIComponent(source)}`, size: bytes.length, read: async () => bytes };
+}
