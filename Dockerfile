@@ -48,8 +48,8 @@ USER node
 # 3000: SLACK_PORT (Slack HTTP mode); 8088: HEALTH_PORT (GET /healthz).
 EXPOSE 3000 8088
 
-# No curl in slim images: probe /healthz with node's fetch. `serve` opens the port after its first
-# dependency check, which can take ~30 s while Ollama is unreachable, hence the start period.
+# No curl in slim images: probe /healthz with node's fetch. It reports liveness: `serve` answers it
+# at once and keeps retrying Ollama and Chroma in the background (`ready` says whether they are up).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || 8088) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 

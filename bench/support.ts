@@ -15,6 +15,8 @@ export interface ChildRun {
   wallMs: number;
   /** Peak resident memory of the child (VmHWM), in MB. */
   peakRssMb: number;
+  /** CPU time the child used, user + system, in seconds (including its worker threads). */
+  cpuSeconds: number;
 }
 
 /** Run a command, timing it and sampling its peak RSS from /proc (the high-water mark only grows). */
@@ -24,12 +26,16 @@ export function runMeasured(command: string, args: string[], env: NodeJS.Process
   let stdout = '';
   let stderr = '';
   let peakKb = 0;
+  let cpuTicks = 0;
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const sample = () => {
     try {
       const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (match) peakKb = Math.max(peakKb, Number(match[1]));
+      // /proc/PID/stat fields 14 and 15: utime and stime in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpuTicks = Number(fields[11]) + Number(fields[12]);
     } catch {
       // The process has exited.
     }
@@ -38,7 +44,7 @@ export function runMeasured(command: string, args: string[], env: NodeJS.Process
   return new Promise((resolve) => {
     child.on('exit', (code) => {
       clearInterval(timer);
-      resolve({ code, stdout, stderr, wallMs: performance.now() - started, peakRssMb: peakKb / 1024 });
+      resolve({ code, stdout, stderr, wallMs: performance.now() - started, peakRssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100 });
     });
   });
 }

@@ -205,3 +205,47 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     expect(double.stats.faultsInjected).toBe(1);
   });
 });
+
+describe('DocumentIndex when Chroma goes down', () => {
+  it('gives a clear error, keeps SQLite as it was, and the next run finishes the job', async () => {
+    const { startEmbeddedChroma } = await import('../src/store/chroma-server.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const double = await OllamaDouble.start();
+    const chromaDir = mkdtempSync(join(tmpdir(), 'citebot-chroma-down-'));
+    let chroma = await startEmbeddedChroma(chromaDir);
+    const t = await createTestCore(double, { CHROMA_URL: chroma.url });
+    try {
+      const indexer = await t.core.indexer();
+      await indexer.ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
+      await chroma.stop();
+
+      const error = await indexer.ingest(memorySource('local:default', 'plan.md', SECRET_PLAN)).catch((e: unknown) => e);
+      expect(isCitebotError(error, 'chroma_unavailable')).toBe(true);
+      expect((error as Error).message).toMatch(/^Chroma is not reachable at http:\/\/127\.0\.0\.1:\d+ .*Fix:/);
+      const index = await t.core.openIndex();
+      expect(index.ledger.get('local:default', 'doc-plan.md')).toBeUndefined();
+      expect(index.keywords.idsOfDocument('local:default', 'doc-plan.md')).toEqual([]);
+      expect(index.ledger.get('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
+
+      // Chroma back on the same port and data: the next run indexes the file and leaves no orphans.
+      chroma = await startEmbeddedChroma(chromaDir, { port: Number(new URL(chroma.url).port) });
+      const next = new CitebotCore(loadSettings({ env: t.env, dotenvDir: false }));
+      try {
+        const result = await (await next.indexer()).ingest(memorySource('local:default', 'plan.md', SECRET_PLAN));
+        expect(result.status).toBe('indexed');
+        const reopened = await next.openIndex();
+        const ids = reopened.ledger.list().flatMap((d) => reopened.keywords.idsOfDocument(d.scope, d.docId));
+        expect(new Set(await reopened.vectors.idsWhere({ scope: 'local:default' }))).toEqual(new Set(ids));
+      } finally {
+        await next.close();
+      }
+    } finally {
+      await t.close();
+      await chroma.stop();
+      await double.close();
+      rmSync(chromaDir, { recursive: true, force: true });
+    }
+  });
+});

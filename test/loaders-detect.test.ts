@@ -70,6 +70,9 @@ describe('detectKind', () => {
     expect((await detectKind(text('<html><body>hi</body></html>'), 'saved-page.txt')).kind).toBe('html');
     expect((await detectKind(text('# Title\n\nBody'), 'README')).kind).toBe('text');
     expect((await detectKind(text('all:\n\tcc main.c\n'), 'Makefile')).kind).toBe('text');
+    // Old "save as web page" Office files and tab-separated exports named .xls are text.
+    expect((await detectKind(text('<html><body><table><tr><td>1</td></tr></table></body></html>'), 'report.xls')).kind).toBe('html');
+    expect((await detectKind(text('Name\tCity\nAnna\tBerlin\n'), 'export.xls')).kind).toBe('csv');
   });
 
   it('reports files that are not what their extension says', async () => {

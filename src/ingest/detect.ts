@@ -138,7 +138,8 @@ function detectTextKind(bytes: Uint8Array, ext: string): DetectedType {
     const what = looksLikeHtml ? 'a web page (HTML)' : 'plain text';
     throw new IngestError('failed', `not ${claimed.name}: the file is ${what} named .${ext}; rename it or share the real ${claimed.short}`);
   }
-  if (LEGACY_OFFICE[ext]) throw new IngestError('failed', `not a legacy Office file: the file is plain text named .${ext}; rename it`);
+  // Old Office could save web pages as .doc/.xls, and many tools export tab-separated text named .xls.
+  if (LEGACY_OFFICE[ext]) return typed(looksLikeHtml ? 'html' : LEGACY_OFFICE[ext].modern === '.xlsx' ? 'csv' : 'text');
   const unsupported = UNSUPPORTED_TEXT_EXTENSIONS[ext];
   if (unsupported) throw new IngestError('skipped', `unsupported file type: ${unsupported}`);
 

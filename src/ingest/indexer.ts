@@ -96,6 +96,7 @@ export class Indexer {
     let chunks;
     let mimeType: string | undefined;
     let kind: string | undefined;
+    const parseStarted = performance.now();
     try {
       const parsed = await parseDocument(bytes, source, this.options.limits);
       mimeType = parsed.mimeType;
@@ -110,7 +111,9 @@ export class Indexer {
       return { ...base, status: problem.status, chunks: 0, error: problem.reason };
     }
 
+    const writeStarted = performance.now();
     await this.index.write({ ...facts, contentHash, mimeType, kind, bytes: bytes.length }, chunks, onEmbedded);
+    log.debug('indexed', { source, chunks: chunks.length, parseMs: Math.round(writeStarted - parseStarted), writeMs: Math.round(performance.now() - writeStarted) });
     const updated = previous?.contentHash !== undefined && previous.contentHash !== contentHash;
     return { ...base, status: updated ? 'updated' : 'indexed', chunks: chunks.length };
   }
@@ -121,12 +124,14 @@ export class Indexer {
    */
   async ingestAll(inputs: IngestSource[], onProgress?: IngestProgress): Promise<IngestResult[]> {
     const results: IngestResult[] = new Array(inputs.length);
+    // Largest first: a big file started last would leave the embedding model idle while it parses.
+    const order = inputs.map((_, i) => i).sort((a, b) => (inputs[b]!.size ?? 0) - (inputs[a]!.size ?? 0));
     let next = 0;
     let done = 0;
     let failure: unknown;
     const worker = async () => {
       while (failure === undefined && next < inputs.length) {
-        const i = next++;
+        const i = order[next++]!;
         const input = inputs[i]!;
         onProgress?.({ done, total: inputs.length, current: input.source });
         try {

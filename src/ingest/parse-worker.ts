@@ -1,18 +1,18 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { parseDocumentInProcess, type ParseReply, type ParseRequest } from './parse.js';
+import { parentPort } from 'node:worker_threads';
+import { oneLineMessage } from './loaders/error-message.js';
+import { parseDocumentInProcess } from './parse.js';
+import type { ParseReply, ParseRequest } from './parser-pool.js';
 import { IngestError } from './types.js';
 
-/** Entry of the parser worker started by parseDocument: parse one file, post one reply. */
-async function main(): Promise<void> {
-  const { bytes, fileName, limits } = workerData as ParseRequest;
+/** A parser worker of ParserPool: reads one file per message, answers one reply each. */
+parentPort?.on('message', async ({ id, bytes, fileName, limits }: ParseRequest) => {
   let reply: ParseReply;
   try {
-    reply = { ok: true, document: await parseDocumentInProcess(bytes, fileName, limits) };
+    reply = { id, ok: true, document: await parseDocumentInProcess(bytes, fileName, limits) };
   } catch (error) {
-    const refusal = error instanceof IngestError ? error : new IngestError('failed', String(error));
-    reply = { ok: false, status: refusal.status, reason: refusal.reason };
+    // parseDocumentInProcess only throws IngestError; anything else still leaves as one line.
+    const refusal = error instanceof IngestError ? error : new IngestError('failed', oneLineMessage(error));
+    reply = { id, ok: false, status: refusal.status, reason: refusal.reason };
   }
   parentPort?.postMessage(reply);
-}
-
-void main();
+});

@@ -1,21 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { detectKind } from './detect.js';
-import { oneLineMessage } from './loaders/error-message.js';
+import { asClause, oneLineMessage } from './loaders/error-message.js';
 import { loaderFor } from './loaders/index.js';
 import { dropEmptySections } from './loaders/normalize.js';
+import { DEFAULT_PARSER_WORKERS, ParserPool } from './parser-pool.js';
 import { DEFAULT_LOADER_LIMITS, IngestError, type LoaderLimits, type ParsedDocument } from './types.js';
-
-/** What the parser worker receives. */
-export interface ParseRequest {
-  bytes: Uint8Array;
-  fileName: string;
-  limits: LoaderLimits;
-}
-
-/** What the parser worker answers: the document, or the refusal as plain data (classes do not cross threads). */
-export type ParseReply = { ok: true; document: ParsedDocument } | { ok: false; status: IngestError['status']; reason: string };
 
 const MB = 1024 * 1024;
 
@@ -30,7 +18,7 @@ export async function parseDocument(
   limits: LoaderLimits = DEFAULT_LOADER_LIMITS,
 ): Promise<ParsedDocument> {
   assertReadableSize(bytes, limits);
-  return runInWorker({ bytes, fileName, limits });
+  return poolFor(limits.maxParserMemoryMb).parse(bytes, fileName, limits);
 }
 
 /**
@@ -65,66 +53,25 @@ function assertReadableSize(bytes: Uint8Array, limits: LoaderLimits): void {
 }
 
 function toIngestError(error: unknown): IngestError {
-  return error instanceof IngestError ? error : new IngestError('failed', oneLineMessage(error));
+  return error instanceof IngestError ? error : new IngestError('failed', `could not read the file: ${asClause(oneLineMessage(error))}`);
 }
 
-function runInWorker(request: ParseRequest): Promise<ParsedDocument> {
-  const { limits } = request;
-  return new Promise((resolve, reject) => {
-    const worker = startParserWorker(request);
-    let settled = false;
-    const settle = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      outcome();
-    };
-    const timer = setTimeout(() => {
-      settle(() => reject(new IngestError('failed', `timed out after ${formatDuration(limits.timeoutMs)} while reading the file`)));
-    }, limits.timeoutMs);
+const pools = new Map<number, ParserPool>();
 
-    worker.once('message', (reply: ParseReply) => {
-      settle(() => (reply.ok ? resolve(reply.document) : reject(new IngestError(reply.status, reply.reason))));
-    });
-    worker.once('error', (error: Error & { code?: string }) => {
-      const reason =
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? 'too large to read: the parser ran out of memory'
-          : `the parser crashed: ${oneLineMessage(error)}`;
-      settle(() => reject(new IngestError('failed', reason)));
-    });
-    worker.once('exit', (code) => {
-      settle(() => reject(new IngestError('failed', `the parser stopped unexpectedly (exit code ${code})`)));
-    });
-  });
+/** The shared parser pool for a heap cap (in practice one: PARSER_MEMORY_MB). */
+function poolFor(memoryMb: number): ParserPool {
+  let pool = pools.get(memoryMb);
+  if (!pool) pools.set(memoryMb, (pool = new ParserPool(DEFAULT_PARSER_WORKERS, memoryMb)));
+  return pool;
 }
 
-/**
- * Starts parse-worker: the compiled .js next to this file when running from dist/, otherwise the .ts
- * source through tsx. `execArgv: ['--import', 'tsx']` does not work for worker threads on Node 20 (the
- * hooks it registers do not reach the worker's own entry module: ERR_UNKNOWN_FILE_EXTENSION), so the
- * worker starts from a one-line JavaScript bootstrap that loads the TypeScript entry with tsx's
- * tsImport API. That works the same under vitest, tsx and plain node.
- */
-function startParserWorker(request: ParseRequest): Worker {
-  const options = {
-    workerData: request, // copied into the worker, so the caller's bytes stay usable
-    resourceLimits: { maxOldGenerationSizeMb: request.limits.maxParserMemoryMb },
-  };
-  const compiled = new URL('./parse-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, options);
-
-  const source = new URL('./parse-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(source)}, ${JSON.stringify(import.meta.url)}));`;
-  return new Worker(bootstrap, { ...options, eval: true });
+/** Stop the parser workers (they are unref'd while idle, so this is only needed to free them early). */
+export async function closeParsers(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((pool) => pool.close()));
 }
 
 function formatMegabytes(bytes: number): string {
   return `${Math.round(bytes / MB)} MB`;
-}
-
-function formatDuration(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

@@ -90,14 +90,14 @@ async function reuseRunning(infoFile: string): Promise<EmbeddedChroma | undefine
   return undefined;
 }
 
-export async function startEmbeddedChroma(dataDir: string, options: { startupTimeoutMs?: number } = {}): Promise<EmbeddedChroma> {
+export async function startEmbeddedChroma(dataDir: string, options: { startupTimeoutMs?: number; port?: number } = {}): Promise<EmbeddedChroma> {
   const dir = join(dataDir, 'chroma');
   mkdirSync(dir, { recursive: true });
   const infoFile = join(dir, 'server.json');
   const running = await reuseRunning(infoFile);
   if (running) return running;
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const logFd = openSync(join(dir, 'server.log'), 'a');
   let child: ChildProcess;

@@ -30,7 +30,7 @@ export class DocumentIndex {
     readonly db: Db,
     readonly vectors: VectorIndex,
     readonly embeddings: CitebotEmbeddings,
-    private readonly upsertBatchSize = 64,
+    private upsertBatchSize = 64,
   ) {
     this.ledger = new Ledger(db);
     this.keywords = new KeywordIndex(db);
@@ -61,6 +61,8 @@ export class DocumentIndex {
     this.assertSameModel();
     this.dimension = await this.embeddings.getDimension();
     await this.vectors.open(this.dimension);
+    // Never send Chroma more records in one call than it accepts.
+    this.upsertBatchSize = Math.max(1, Math.min(this.upsertBatchSize, await this.vectors.maxBatchSize()));
     await this.recover();
   }
 

@@ -23,6 +23,8 @@ export function estimateTokens(text: string): number {
 }
 
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+const CJK_RUNS = new RegExp(`(${CJK.source}+)`, 'u');
+const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Words too common to help ranking; dropping them keeps keyword queries fast on large indexes. */
 const STOPWORDS = new Set(
@@ -41,17 +43,19 @@ const STOPWORDS = new Set(
  */
 export function keywordTerms(text: string): string[] {
   const terms: string[] = [];
-  for (const { segment, isWordLike } of segmenter.segment(text.normalize('NFKC').toLowerCase())) {
-    if (!isWordLike) continue;
-    if (STOPWORDS.has(segment)) continue;
-    if (!hasCjk(segment)) {
-      // The segmenter keeps "e.g." or "3.5" together; the index splits on punctuation anyway.
-      for (const part of segment.split(/[^\p{L}\p{N}]+/u)) if (part) terms.push(part);
+  // Only CJK runs need the (slow) dictionary segmenter; everything else splits on non-letters.
+  for (const run of text.normalize('NFKC').toLowerCase().split(CJK_RUNS)) {
+    if (!run) continue;
+    if (!hasCjk(run)) {
+      for (const word of run.match(WORD) ?? []) if (!STOPWORDS.has(word)) terms.push(word);
       continue;
     }
-    terms.push(segment);
-    const chars = [...segment];
-    if (chars.length > 2) for (let i = 0; i + 1 < chars.length; i++) terms.push(chars[i]! + chars[i + 1]!);
+    for (const { segment, isWordLike } of segmenter.segment(run)) {
+      if (!isWordLike || STOPWORDS.has(segment)) continue;
+      terms.push(segment);
+      const chars = [...segment];
+      if (chars.length > 2) for (let i = 0; i + 1 < chars.length; i++) terms.push(chars[i]! + chars[i + 1]!);
+    }
   }
   return terms;
 }
