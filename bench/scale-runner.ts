@@ -10,9 +10,11 @@ import type { StoredChunk } from '../src/store/chunk.js';
 const total = Number(process.argv[2] ?? 100_000);
 const perDoc = 100;
 const scopes = (process.argv[3] ?? 'bench:scope').split(',');
+// Different seeds and doc ids per phase, so a second phase adds documents instead of replacing them.
+const phase = Number(process.argv[4] ?? 0);
 
 // A deterministic generator: the same corpus on every run.
-let seed = 42;
+let seed = 42 + phase;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const vocabulary = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}`);
 // Zipf-like draw: common words are common, as in real text.
@@ -26,8 +28,8 @@ const started = performance.now();
 let written = 0;
 for (let d = 0; written < total; d++) {
   const scope = scopes[d % scopes.length]!;
-  const docId = `synthetic-${d}`;
-  const contentHash = d.toString(16).padStart(64, '0');
+  const docId = `synthetic-${phase}-${d}`;
+  const contentHash = (phase * 1_000_000 + d).toString(16).padStart(64, '0');
   const count = Math.min(perDoc, total - written);
   const now = new Date().toISOString();
   const chunks: StoredChunk[] = Array.from({ length: count }, (_, i) => ({

@@ -1,26 +1,31 @@
 /**
- * Index size and memory at scale: 100,000 synthetic chunks written through the real index.
- * Embeddings come from the Ollama double at no cost, so this measures citebot, Chroma and SQLite.
+ * The index at scale. Phase 1 writes 100,000 synthetic chunks into one scope through the real index
+ * (issue 2: time, size on disk, RSS); phase 2 adds 100,000 in other scopes; phase 3 measures
+ * retrieval latency for 200 questions in the first scope (issue 3). Embeddings come from the Ollama
+ * double answering at once, so this measures citebot, Chroma and SQLite.
  */
 import { join } from 'node:path';
 import { OllamaDouble } from '../test/doubles/ollama-double.js';
 import { benchWorkspace, duSync, fixed, machine, mb, ROOT, runMeasured, writeResultsSection } from './support.js';
 
 const CHUNKS = Number(process.env.BENCH_SCALE_CHUNKS ?? 100_000);
+const QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 200);
+const SCOPE = 'slack:TBENCH:CASKED';
 
 export async function benchScale(): Promise<void> {
   const double = await OllamaDouble.start();
   const ws = await benchWorkspace('scale');
   const dataDir = join(ws.dataDir, 'data');
-  const env = { ...process.env, DATA_DIR: dataDir, CHROMA_URL: ws.chroma.url, OLLAMA_BASE_URL: double.url, LOG_LEVEL: 'error' };
+  const env = { ...process.env, DATA_DIR: dataDir, CHROMA_URL: ws.chroma.url, OLLAMA_BASE_URL: double.url, LOG_LEVEL: 'error', RERANKER: 'none' };
+  const tsx = (script: string, ...args: string[]) => runMeasured(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...args], env);
   try {
-    const run = await runMeasured(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'scale-runner.ts'), String(CHUNKS)], env);
-    if (run.code !== 0) throw new Error(`scale runner failed: ${run.stderr}`);
-    const result = JSON.parse(run.stdout) as { chunks: number; seconds: number; keywordCount: number; vectorCount: number };
+    const write = await tsx('scale-runner.ts', String(CHUNKS), SCOPE, '0');
+    if (write.code !== 0) throw new Error(`scale runner failed: ${write.stderr}`);
+    const result = JSON.parse(write.stdout) as { chunks: number; seconds: number; keywordCount: number; vectorCount: number };
     const chromaBytes = duSync(join(ws.dataDir, 'chroma-server'));
     const sqliteBytes = duSync(join(dataDir, 'citebot.sqlite')) + duSync(join(dataDir, 'citebot.sqlite-wal'));
     const lines = [
-      `Command: \`npm run bench\` (bench/scale.ts): ${CHUNKS.toLocaleString('en')} synthetic chunks (~60 words each, 100 per document, Zipf-distributed vocabulary) written through DocumentIndex with 768-dimension vectors from the Ollama double at no embedding cost. Machine: ${machine()}.`,
+      `Command: \`npm run bench\` (bench/scale.ts, phase 1): ${CHUNKS.toLocaleString('en')} synthetic chunks (~60 words each, 100 per document, Zipf-distributed vocabulary) written through DocumentIndex with 768-dimension vectors from the Ollama double at no embedding cost. Machine: ${machine()}.`,
       '',
       '| measure | value |',
       '|---|---|',
@@ -28,10 +33,30 @@ export async function benchScale(): Promise<void> {
       `| time | ${fixed(result.seconds, 1)} s (${fixed(result.chunks / result.seconds, 0)} chunks/s) |`,
       `| Chroma on disk | ${fixed(mb(chromaBytes), 0)} MB |`,
       `| keyword index + ledger (SQLite) on disk | ${fixed(mb(sqliteBytes), 0)} MB |`,
-      `| citebot peak RSS | **${fixed(run.peakRssMb, 0)} MB** (target ≤ 1024 MB) |`,
+      `| citebot peak RSS | **${fixed(write.peakRssMb, 0)} MB** (target ≤ 1024 MB) |`,
     ];
     writeResultsSection('Index at 100,000 chunks (issue 2)', lines.join('\n'));
     console.log(lines.join('\n'));
+
+    const others = await tsx('scale-runner.ts', String(CHUNKS), 'slack:TBENCH:COTHER1,discord:GBENCH:COTHER2', '1');
+    if (others.code !== 0) throw new Error(`scale runner (other scopes) failed: ${others.stderr}`);
+    const retrieval = await tsx('retrieval-runner.ts', SCOPE, String(QUESTIONS));
+    if (retrieval.code !== 0) throw new Error(`retrieval runner failed: ${retrieval.stderr}`);
+    const r = JSON.parse(retrieval.stdout) as { questions: number; p50: number; p95: number; max: number; keywordP50: number; keywordP95: number; avgDenseHits: number; avgKeywordHits: number };
+    const rows = [
+      `Command: \`npm run bench\` (bench/scale.ts, phases 2–3): the index above plus ${CHUNKS.toLocaleString('en')} chunks in two other scopes, then ${r.questions} questions asked in the first scope through HybridRetriever (query embedding by the Ollama double answering at once + Chroma top ${30} with the scope filter + BM25 top 30 + fusion). Machine: ${machine()}.`,
+      '',
+      '| measure | value |',
+      '|---|---|',
+      `| retrieval p50 | **${fixed(r.p50, 1)} ms** (target ≤ 30 ms) |`,
+      `| retrieval p95 | **${fixed(r.p95, 1)} ms** (target ≤ 80 ms) |`,
+      `| retrieval max | ${fixed(r.max, 1)} ms |`,
+      `| of which BM25 alone, p50 / p95 | ${fixed(r.keywordP50, 1)} / ${fixed(r.keywordP95, 1)} ms |`,
+      `| hits per question, dense / keyword | ${fixed(r.avgDenseHits)} / ${fixed(r.avgKeywordHits)} (all in the question's scope) |`,
+      `| citebot peak RSS while answering | ${fixed(retrieval.peakRssMb, 0)} MB |`,
+    ];
+    writeResultsSection('Retrieval latency at 200,000 chunks (issue 3)', rows.join('\n'));
+    console.log(rows.join('\n'));
   } finally {
     await ws.close();
     await double.close();

@@ -4,6 +4,8 @@ import { ConfigError, loadSettings } from './config.js';
 import { CitebotCore } from './core.js';
 import { CitebotError, oneLine } from './errors.js';
 import { log } from './log.js';
+import { askCommand } from './cli/ask.js';
+import { chatCommand } from './cli/chat.js';
 import { doctorCommand } from './cli/doctor.js';
 import { ExitCode } from './cli/exit-codes.js';
 import { forgetCommand } from './cli/forget.js';
@@ -93,6 +95,20 @@ program
   .description('re-embed every stored chunk with the current EMBED_MODEL (no original files needed)')
   .option('--json', 'print the result as JSON')
   .action((options) => run((core) => reindexCommand(core, options)));
+
+program
+  .command('ask')
+  .description('answer a question from the files of a scope, with citations')
+  .argument('<question>', 'the question')
+  .addOption(scopeOption())
+  .option('--json', 'print the answer as JSON (with citations and timings)')
+  .action((question: string, options) => run((core) => askCommand(core, question, options)));
+
+program
+  .command('chat')
+  .description('a conversation in the terminal: questions with follow-ups, /ingest, /sources, /forget')
+  .addOption(scopeOption())
+  .action((options) => run((core) => chatCommand(core, options)));
 
 program
   .command('doctor')

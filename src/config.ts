@@ -47,10 +47,20 @@ const schema = z.object({
   MAX_UNCOMPRESSED_MB: num(1, 65536),
   MAX_COMPRESSION_RATIO: num(1, 100000),
   PARSER_MEMORY_MB: int(64, 65536),
+  RETRIEVE_DENSE_K: int(1, 1000),
+  RETRIEVE_KEYWORD_K: int(1, 1000),
+  FUSION_DENSE_WEIGHT: num(0, 1),
+  FUSION_KEYWORD_WEIGHT: num(0, 1),
   RERANKER: z.enum(['cross-encoder', 'http', 'none'], { message: 'expected cross-encoder, http or none' }),
   RERANK_MODEL: text.min(1),
+  RERANK_MODEL_PATH: optionalText,
   RERANK_URL: optionalUrl,
-  RERANK_MIN_SCORE: num(-1000, 1000),
+  RERANK_API: z.enum(['cohere', 'tei'], { message: 'expected cohere or tei' }),
+  RERANK_TOP_N: int(1, 100),
+  RERANK_BATCH_SIZE: int(1, 512),
+  RERANK_MIN_SCORE: num(0, 1),
+  ANSWER_RESERVE_TOKENS: int(64, 65536),
+  CHAT_TIMEOUT_S: num(1, 3600),
   SLACK_BOT_TOKEN: optionalText.pipe(text.startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
   SLACK_APP_TOKEN: optionalText.pipe(text.startsWith('xapp-', 'expected an app-level token starting with xapp-').optional()),
   SLACK_SIGNING_SECRET: optionalText,
@@ -158,6 +168,9 @@ function checkCombinations(settings: Settings): Settings {
   const problems: string[] = [];
   if (settings.CHUNK_OVERLAP_TOKENS >= settings.CHUNK_TOKENS) {
     problems.push(`CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_TOKENS (${settings.CHUNK_TOKENS}). Fix: lower CHUNK_OVERLAP_TOKENS.`);
+  }
+  if (settings.ANSWER_RESERVE_TOKENS >= settings.CHAT_NUM_CTX / 2) {
+    problems.push(`ANSWER_RESERVE_TOKENS: must be under half of CHAT_NUM_CTX (${settings.CHAT_NUM_CTX}) to leave room for the sources. Fix: lower it or raise CHAT_NUM_CTX.`);
   }
   if (settings.RERANKER === 'http' && !settings.RERANK_URL) {
     problems.push('RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.');

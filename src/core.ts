@@ -1,4 +1,8 @@
+import { ChatOllama } from '@langchain/ollama';
 import { join } from 'node:path';
+import { AnswerChain } from './chains/answer-chain.js';
+import { createReranker, rerankCompressors } from './chains/rerankers/index.js';
+import type { Reranker } from './chains/rerankers/reranker.js';
 import { redactSecrets, type Settings } from './config.js';
 import { Indexer } from './ingest/indexer.js';
 import type { LoaderLimits } from './ingest/types.js';
@@ -37,6 +41,9 @@ export class CitebotCore {
   private chroma?: Promise<{ url: string; server?: EmbeddedChroma }>;
   private documentIndex?: Promise<DocumentIndex>;
   private openedIndex?: Promise<DocumentIndex>;
+  private chain?: Promise<AnswerChain>;
+  /** The configured reranker (undefined for RERANKER=none); loaded on first use, shared by every question. */
+  readonly reranker: Reranker | undefined;
 
   constructor(readonly settings: Settings) {
     configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
@@ -49,6 +56,7 @@ export class CitebotCore {
       maxConcurrency: settings.EMBED_CONCURRENCY,
       maxRetries: settings.EMBED_MAX_RETRIES,
     });
+    this.reranker = createReranker(settings);
   }
 
   /** Chroma's URL: CHROMA_URL, or an embedded server started under DATA_DIR on first use. */
@@ -84,6 +92,41 @@ export class CitebotCore {
       limits: loaderLimits(s),
       chunking: { chunkTokens: s.CHUNK_TOKENS, overlapTokens: s.CHUNK_OVERLAP_TOKENS },
     });
+  }
+
+  /** The chat model: streaming, with the configured window sent as num_ctx and the answer capped to its reserve. */
+  chatModel(): ChatOllama {
+    const s = this.settings;
+    return new ChatOllama({
+      model: s.CHAT_MODEL,
+      baseUrl: s.OLLAMA_BASE_URL,
+      numCtx: s.CHAT_NUM_CTX,
+      numPredict: s.ANSWER_RESERVE_TOKENS,
+      temperature: 0.1,
+      streaming: true,
+    });
+  }
+
+  /** The answer chain, built once. The index must open (Chroma reachable); Ollama may come and go. */
+  answerChain(): Promise<AnswerChain> {
+    this.chain ??= this.index().then((index) => {
+      const s = this.settings;
+      return new AnswerChain({
+        index,
+        chatModel: this.chatModel(),
+        compressors: rerankCompressors(s, this.reranker),
+        settings: {
+          denseK: s.RETRIEVE_DENSE_K,
+          keywordK: s.RETRIEVE_KEYWORD_K,
+          denseWeight: s.FUSION_DENSE_WEIGHT,
+          keywordWeight: s.FUSION_KEYWORD_WEIGHT,
+          topN: s.RERANK_TOP_N,
+          window: { numCtx: s.CHAT_NUM_CTX, answerReserve: s.ANSWER_RESERVE_TOKENS },
+          chatTimeoutMs: Math.round(s.CHAT_TIMEOUT_S * 1000),
+        },
+      });
+    });
+    return this.chain;
   }
 
   async close(): Promise<void> {

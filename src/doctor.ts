@@ -1,6 +1,7 @@
 import { Ollama } from 'ollama';
 import type { CitebotCore } from './core.js';
 import { oneLine } from './errors.js';
+import { checkReranker } from './chains/rerankers/check.js';
 import { canonicalModelName } from './models/embedding-profiles.js';
 
 export interface Check {
@@ -60,11 +61,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     }
   }
 
-  checks.push(
-    s.RERANKER === 'none'
-      ? { name: 'reranker', status: 'ok', detail: 'off (RERANKER=none): fusion order is used' }
-      : { name: 'reranker', status: 'skipped', detail: `${s.RERANKER}: this version answers no questions yet, so it loads no reranker` },
-  );
+  checks.push({ name: 'reranker', ...(await checkReranker(s)) });
   checks.push(
     s.SLACK_BOT_TOKEN
       ? { name: 'slack', status: 'skipped', detail: 'configured; this version has no Slack adapter yet' }

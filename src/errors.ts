@@ -20,7 +20,8 @@ export type CitebotErrorCode =
   | 'chroma_unavailable'
   | 'index_model_mismatch'
   | 'not_found'
-  | 'invalid_input';
+  | 'invalid_input'
+  | 'reranker_unavailable';
 
 export function isCitebotError(err: unknown, code?: CitebotErrorCode): err is CitebotError {
   return err instanceof CitebotError && (code === undefined || err.code === code);

@@ -47,6 +47,14 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
     }
   };
   void connect();
+  // Load and warm the reranker now, so the first question does not pay for it.
+  if (core.reranker) {
+    const reranker = core.reranker;
+    void reranker.load().then(
+      () => log.info(`reranker ready: ${reranker.name}`),
+      (error: unknown) => log.warn(`reranker not loaded, answers will use fusion order: ${oneLine(error)}`),
+    );
+  }
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -66,6 +66,18 @@ export class DocumentIndex {
     await this.recover();
   }
 
+  /**
+   * Ready for questions without needing Ollama: the model check is SQLite-only and the collection's
+   * dimension comes from its own metadata, so keyword search still works while Ollama is down.
+   * With no collection yet (nothing indexed with this model) dense search finds nothing.
+   */
+  async openForQuery(): Promise<void> {
+    this.assertSameModel();
+    if (this.vectors.isOpen) return;
+    const dimension = this.dimension ?? (await this.vectors.existingDimension());
+    if (dimension) await this.vectors.open(dimension);
+  }
+
   /** Settle what a crashed process left behind: interrupted documents and unconfirmed vectors. */
   async recover(): Promise<void> {
     const deadOwners = (this.db.prepare('SELECT DISTINCT owner FROM unconfirmed_vectors').all() as { owner: number }[])

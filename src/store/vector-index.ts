@@ -1,4 +1,5 @@
 import { Chroma } from '@langchain/community/vectorstores/chroma';
+import type { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { ChromaClient, type Collection } from 'chromadb';
 import { CitebotError, isConnectionError, oneLine } from '../errors.js';
@@ -81,10 +82,27 @@ export class VectorIndex {
     });
   }
 
+  get isOpen(): boolean {
+    return this.collection !== undefined;
+  }
+
+  /** The dimension recorded by this model's collection, or undefined when it does not exist yet. */
+  async existingDimension(): Promise<number | undefined> {
+    if (!(await this.collectionNames()).includes(this.collectionName)) return undefined;
+    const collection = await this.guard(() => this.client.getCollection({ name: this.collectionName, embeddingFunction: undefined }));
+    const dimension = collection.metadata?.dimension;
+    return typeof dimension === 'number' ? dimension : undefined;
+  }
+
   /** LangChain's vector store over this collection, for retrieval. Call `open` first. */
   get vectorStore(): Chroma {
     if (!this.store) throw new Error('VectorIndex.open() must be called before vectorStore');
     return this.store;
+  }
+
+  /** Nearest chunks to a query vector within a metadata filter: [document, cosine distance] pairs. */
+  async search(vector: number[], k: number, filter: Record<string, unknown>): Promise<[Document, number][]> {
+    return this.guard(() => this.vectorStore.similaritySearchVectorWithScore(vector, k, filter as Chroma['FilterType']));
   }
 
   async maxBatchSize(): Promise<number> {

@@ -23,6 +23,8 @@ export function testEnv(ollamaUrl: string, overrides: Record<string, string> = {
       EMBED_MAX_RETRIES: '1',
       HEALTH_PORT: '0',
       LOG_LEVEL: 'error',
+      // No reranker model can be downloaded here; tests that rerank choose theirs.
+      RERANKER: 'none',
       ...overrides,
     },
   };

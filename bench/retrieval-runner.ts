@@ -1,0 +1,61 @@
+/**
+ * Child process of bench/scale.ts: retrieval latency (query embedding + dense + BM25 + fusion) for
+ * questions asked in one scope of a large index, through the real HybridRetriever.
+ */
+import { loadSettings } from '../src/config.js';
+import { CitebotCore } from '../src/core.js';
+import { ScopedDenseRetriever } from '../src/chains/retrievers/dense.js';
+import { HybridRetriever } from '../src/chains/retrievers/hybrid.js';
+import { ScopedKeywordRetriever } from '../src/chains/retrievers/keyword.js';
+
+const scope = process.argv[2] ?? 'bench:scope';
+const count = Number(process.argv[3] ?? 200);
+
+const settings = loadSettings({ dotenvDir: false });
+const core = new CitebotCore(settings);
+const index = await core.index();
+await index.openForQuery();
+
+// Questions made of words from chunks of the scope (so they have answers), in a fixed order.
+const sample = index.db.prepare('SELECT text FROM chunks WHERE scope = ? AND rowid % 499 = 0 LIMIT ?').all(scope, count) as { text: string }[];
+const questions = sample.map(({ text }) => text.split(' ').slice(10, 17).join(' ').replace(/\.$/, '') + '?');
+
+const retriever = () =>
+  new HybridRetriever({
+    dense: new ScopedDenseRetriever(index, [scope], settings.RETRIEVE_DENSE_K),
+    keyword: new ScopedKeywordRetriever(index.keywords, [scope], settings.RETRIEVE_KEYWORD_K),
+  });
+for (const q of questions.slice(0, 5)) await retriever().invoke(q); // warm caches and connections
+
+const latencies: number[] = [];
+const parts = { dense: 0, keyword: 0 };
+for (const question of questions) {
+  const hybrid = retriever();
+  const started = performance.now();
+  const docs = await hybrid.invoke(question);
+  latencies.push(performance.now() - started);
+  if (docs.some((d) => d.metadata.scope !== scope)) throw new Error('a result from another scope');
+  parts.dense += hybrid.lastReport.denseHits;
+  parts.keyword += hybrid.lastReport.keywordHits;
+}
+// Keyword search alone, for the breakdown.
+const keywordOnly: number[] = [];
+for (const question of questions) {
+  const started = performance.now();
+  index.keywords.search(question, [scope], settings.RETRIEVE_KEYWORD_K);
+  keywordOnly.push(performance.now() - started);
+}
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+process.stdout.write(
+  JSON.stringify({
+    questions: questions.length,
+    p50: pct(latencies, 50),
+    p95: pct(latencies, 95),
+    max: Math.max(...latencies),
+    keywordP50: pct(keywordOnly, 50),
+    keywordP95: pct(keywordOnly, 95),
+    avgDenseHits: parts.dense / questions.length,
+    avgKeywordHits: parts.keyword / questions.length,
+  }) + '\n',
+);
+await core.close();

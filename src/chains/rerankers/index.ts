@@ -1,0 +1,66 @@
+/**
+ * Builds the configured reranker and the rerank steps of the retrieval pipeline.
+ *
+ * Calibrating RERANK_MIN_SCORE (all scores are 0..1). These figures come from the models' published
+ * behaviour, not from measurements on this project's data; check them with `citebot eval` on yours.
+ *  - Xenova/bge-reranker-base (sigmoid of its logit): unrelated pairs typically score < 0.05, related
+ *    ones > 0.3. About 0.1 drops the clearly unrelated and keeps borderline passages.
+ *  - Xenova/ms-marco-MiniLM-L-6-v2 (sigmoid): similar spread; about 0.1 as well. English only.
+ *  - http: depends on the server's model. TEI (raw_scores false) and Cohere-style servers return
+ *    probabilities; for a bge-reranker behind them use the bge figure above.
+ *  - 0 (the default) turns the threshold off: the top RERANK_TOP_N are kept whatever their score.
+ */
+import { resolve } from 'node:path';
+import type { Settings } from '../../config.js';
+import { CitebotError } from '../../errors.js';
+import { CrossEncoderReranker } from './cross-encoder.js';
+import { HttpReranker } from './http.js';
+import { RelevanceThreshold } from './relevance-threshold.js';
+import { FusionOrderCompressor, RerankCompressor } from './rerank-compressor.js';
+import type { Reranker } from './reranker.js';
+
+export type { Reranker } from './reranker.js';
+export { CrossEncoderReranker } from './cross-encoder.js';
+export { HttpReranker } from './http.js';
+export { RelevanceThreshold } from './relevance-threshold.js';
+export { FusionOrderCompressor, RerankCompressor } from './rerank-compressor.js';
+
+/** The reranker RERANKER names, not yet loaded (its first use, or load(), loads it); undefined for `none`. */
+export function createReranker(settings: Settings): Reranker | undefined {
+  switch (settings.RERANKER) {
+    case 'none':
+      return undefined;
+    case 'cross-encoder':
+      return new CrossEncoderReranker({
+        model: settings.RERANK_MODEL,
+        modelPath: settings.RERANK_MODEL_PATH,
+        cacheDir: resolve(settings.DATA_DIR, 'models'),
+        batchSize: settings.RERANK_BATCH_SIZE,
+      });
+    case 'http':
+      if (!settings.RERANK_URL) {
+        throw new CitebotError('invalid_input', 'RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.');
+      }
+      return new HttpReranker({
+        url: settings.RERANK_URL,
+        api: settings.RERANK_API,
+        model: settings.RERANK_MODEL,
+        batchSize: settings.RERANK_BATCH_SIZE,
+      });
+  }
+}
+
+/**
+ * The rerank steps, in order: keep the best RERANK_TOP_N (by the reranker, or in fusion order when there
+ * is none), then drop those under RERANK_MIN_SCORE.
+ */
+export function rerankCompressors(
+  settings: Settings,
+  reranker: Reranker | undefined,
+): [RerankCompressor | FusionOrderCompressor, RelevanceThreshold] {
+  const topN = settings.RERANK_TOP_N;
+  return [
+    reranker ? new RerankCompressor({ reranker, topN }) : new FusionOrderCompressor({ topN }),
+    new RelevanceThreshold({ minScore: settings.RERANK_MIN_SCORE }),
+  ];
+}

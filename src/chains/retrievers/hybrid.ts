@@ -1,0 +1,77 @@
+import type { CallbackManagerForRetrieverRun } from '@langchain/core/callbacks/manager';
+import type { Document } from '@langchain/core/documents';
+import { BaseRetriever } from '@langchain/core/retrievers';
+import { CitebotError, oneLine } from '../../errors.js';
+import { log } from '../../log.js';
+
+export interface HybridRetrieverOptions {
+  dense: BaseRetriever;
+  keyword: BaseRetriever;
+  denseWeight?: number;
+  keywordWeight?: number;
+  /** The RRF constant: larger flattens the difference between ranks. */
+  c?: number;
+}
+
+/** What happened during the last search, for the answer's metadata. */
+export interface RetrievalReport {
+  retrieveMs: number;
+  denseHits: number;
+  keywordHits: number;
+  degraded: string[];
+}
+
+/**
+ * Dense + keyword retrieval fused by weighted reciprocal rank. LangChain's EnsembleRetriever dedupes
+ * by text and drops the per-side scores; this one dedupes by chunk id and keeps `denseRank`,
+ * `keywordRank`, both scores and `fusedScore` on every Document.
+ *
+ * When the embedding model is down the search goes on with keywords alone and says so; a dead
+ * Chroma is an error (the index is not usable), not a silent downgrade.
+ */
+export class HybridRetriever extends BaseRetriever {
+  lc_namespace = ['citebot', 'retrievers'];
+  lastReport: RetrievalReport = { retrieveMs: 0, denseHits: 0, keywordHits: 0, degraded: [] };
+  /** The fused candidates of the last search, best first (before any reranking). */
+  lastResults: Document[] = [];
+  private readonly options: Required<HybridRetrieverOptions>;
+
+  constructor(options: HybridRetrieverOptions) {
+    super();
+    this.options = { denseWeight: 0.5, keywordWeight: 0.5, c: 60, ...options };
+  }
+
+  override async _getRelevantDocuments(query: string, run?: CallbackManagerForRetrieverRun): Promise<Document[]> {
+    const started = performance.now();
+    const degraded: string[] = [];
+    const [dense, keyword] = await Promise.all([
+      this.options.dense.invoke(query, { callbacks: run?.getChild('dense') }).catch((error: unknown) => {
+        if (error instanceof CitebotError && ['ollama_unavailable', 'model_missing', 'ollama_failed'].includes(error.code)) {
+          log.warn(`dense retrieval unavailable, using keywords only: ${oneLine(error)}`);
+          degraded.push(`embedding model unavailable: keyword search only (${error.message})`);
+          return [] as Document[];
+        }
+        throw error;
+      }),
+      this.options.keyword.invoke(query, { callbacks: run?.getChild('keyword') }),
+    ]);
+
+    const fused = new Map<string, { doc: Document; score: number }>();
+    const add = (docs: Document[], weight: number, rankKey: 'denseRank' | 'keywordRank') => {
+      docs.forEach((doc, i) => {
+        const id = doc.id ?? doc.pageContent;
+        const entry = fused.get(id) ?? { doc: doc, score: 0 };
+        entry.doc.metadata = { ...entry.doc.metadata, ...doc.metadata, [rankKey]: i + 1 };
+        entry.score += weight / (this.options.c + i + 1);
+        fused.set(id, entry);
+      });
+    };
+    add(dense, this.options.denseWeight, 'denseRank');
+    add(keyword, this.options.keywordWeight, 'keywordRank');
+    const ranked = [...fused.values()].sort((a, b) => b.score - a.score);
+    for (const entry of ranked) entry.doc.metadata.fusedScore = entry.score;
+    this.lastReport = { retrieveMs: performance.now() - started, denseHits: dense.length, keywordHits: keyword.length, degraded };
+    this.lastResults = ranked.map((entry) => entry.doc);
+    return this.lastResults;
+  }
+}

@@ -1,0 +1,7 @@
+import { runTerminalChat } from '../bots/terminal.js';
+import type { CitebotCore } from '../core.js';
+
+export async function chatCommand(core: CitebotCore, options: { scope: string }): Promise<number> {
+  await runTerminalChat(core, { scope: options.scope, input: process.stdin, output: process.stdout });
+  return 0;
+}

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTerminalChat } from '../src/bots/terminal.js';
+import { OllamaDouble } from './doubles/ollama-double.js';
+import { createTestCore, testEnv } from './support/harness.js';
+
+const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'docs');
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('citebot ask and chat', () => {
+  let double: OllamaDouble;
+  const cleanup: string[] = [];
+  beforeAll(async () => {
+    double = await OllamaDouble.start();
+  });
+  afterAll(async () => {
+    await double.close();
+    for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ask --json follows the contract: every [n] has its citation, with timings', async () => {
+    const { env, dataDir } = testEnv(double.url);
+    cleanup.push(dataDir);
+    const ingest = await run(['ingest', join(FIXTURES, 'Normans.md'), join(FIXTURES, 'pdflatex-4-pages.pdf'), '--json'], env);
+    expect(ingest.code).toBe(0);
+    const result = await run(['ask', 'In what country is Normandy located?', '--json'], env);
+    expect(result.code).toBe(0);
+    const answer = JSON.parse(result.stdout) as {
+      answer: string;
+      citations: { n: number; source: string; url: string; location: string; chunkId: string; score: number; snippet: string }[];
+      timings: Record<string, number>;
+    };
+    expect(answer.citations[0]).toMatchObject({ n: 1, source: 'Normans.md', location: expect.stringMatching(/^Normans > Part \d+$/) });
+    expect(answer.citations[0]!.url).toBe(join(FIXTURES, 'Normans.md'));
+    for (const c of answer.citations) expect(Object.keys(c).sort()).toEqual(['chunkId', 'location', 'n', 'score', 'snippet', 'source', 'url']);
+    for (const m of answer.answer.matchAll(/\[(\d+)\]/g)) expect(answer.citations.map((c) => c.n)).toContain(Number(m[1]));
+    expect(Object.keys(answer.timings).sort()).toEqual(['generateMs', 'rerankMs', 'retrieveMs', 'totalMs']);
+
+    // A scope with nothing in it: a clear answer, no LLM call.
+    double.reset();
+    const empty = JSON.parse((await run(['ask', 'Anything?', '--scope', 'slack:T1:C1', '--json'], env)).stdout) as { noEvidence: boolean };
+    expect(empty.noEvidence).toBe(true);
+    expect(double.stats.requests.chat).toBe(0);
+  });
+
+  it('chat: ingest, ask with a follow-up, list and forget, and survives a bad command', async () => {
+    const t = await createTestCore(double);
+    cleanup.push(t.dataDir);
+    const folder = mkdtempSync(join(tmpdir(), 'citebot-chat-'));
+    cleanup.push(folder);
+    writeFileSync(join(folder, 'handbook.md'), '# Expenses\n\nReceipts are due within 30 days of the trip. The reimbursement code is EXP-4471.\n');
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d));
+    const session = runTerminalChat(t.core, { scope: 'local:default', input, output });
+    for (const line of [`/ingest ${folder}`, 'When are receipts due?', 'And the reimbursement code?', '/sources', '/ingest /no/such/path', '/bogus', '/forget handbook.md', '/sources', '/quit']) {
+      input.write(line + '\n');
+    }
+    input.end();
+    await session;
+    await t.close();
+    expect(text).toContain('Indexed 1/1 · handbook.md: indexed');
+    expect(text).toMatch(/Sources:\n\[1\] handbook\.md · Expenses/);
+    expect(text).toContain('handbook.md · indexed · 1 chunks');
+    expect(text).toContain('No such file or folder: /no/such/path');
+    expect(text).toContain('Unknown command /bogus');
+    expect(text).toContain('Forgot handbook.md (1 chunks).');
+    expect(text).toContain('Nothing is indexed here yet.');
+    // The second question was a follow-up: it was rewritten with the first exchange as history.
+    expect(double.chatRequests.some((r) => r.messages[0]!.content.includes('standalone question'))).toBe(true);
+  });
+});
