@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { benchIngest } from './ingest.js';
+import { benchRerank } from './rerank.js';
 import { benchScale } from './scale.js';
 import { ROOT, SHARED } from './support.js';
 
@@ -10,3 +11,4 @@ execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (existsSync(SHARED)) await benchIngest();
 else console.warn('../shared is not here: skipping the corpus ingest benchmark');
 await benchScale();
+await benchRerank();

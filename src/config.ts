@@ -56,6 +56,7 @@ const schema = z.object({
   RERANK_MODEL_PATH: optionalText,
   RERANK_URL: optionalUrl,
   RERANK_API: z.enum(['cohere', 'tei'], { message: 'expected cohere or tei' }),
+  RERANK_CANDIDATES: int(1, 2000),
   RERANK_TOP_N: int(1, 100),
   RERANK_BATCH_SIZE: int(1, 512),
   RERANK_MIN_SCORE: num(0, 1),

@@ -120,6 +120,7 @@ export class CitebotCore {
           keywordK: s.RETRIEVE_KEYWORD_K,
           denseWeight: s.FUSION_DENSE_WEIGHT,
           keywordWeight: s.FUSION_KEYWORD_WEIGHT,
+          rerankCandidates: s.RERANK_CANDIDATES,
           topN: s.RERANK_TOP_N,
           window: { numCtx: s.CHAT_NUM_CTX, answerReserve: s.ANSWER_RESERVE_TOKENS },
           chatTimeoutMs: Math.round(s.CHAT_TIMEOUT_S * 1000),

@@ -153,6 +153,24 @@ describe('answer chain', () => {
     }
   });
 
+  it('reranks with the cross-encoder, and falls back to fusion order (labelled) when it cannot load', async () => {
+    const model = join(import.meta.dirname, 'fixtures', 'reranker');
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK], ['local:default', 'Normans.md', NORMANS]], { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: model });
+    const answer = await (await core.answerChain()).invoke({ question: 'reimbursement code receipts due', scopes: ['local:default'] });
+    expect(answer.degraded).toBeUndefined();
+    expect(answer.citations[0]?.source).toBe('handbook.md');
+    for (const c of [...answer.citations, ...answer.alsoRelevant]) {
+      expect(c.score).toBeGreaterThanOrEqual(0);
+      expect(c.score).toBeLessThanOrEqual(1);
+    }
+    await t!.close();
+
+    const { core: broken } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: '/nonexistent/model' });
+    const fallback = await (await broken.answerChain()).invoke({ question: 'reimbursement code', scopes: ['local:default'] });
+    expect(fallback.citations[0]?.source).toBe('handbook.md');
+    expect(fallback.degraded?.some((d) => d.startsWith('reranker unavailable: fusion order used'))).toBe(true);
+  });
+
   it('an empty scope answers that nothing is indexed, without the LLM', async () => {
     const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
     const answer = await (await core.answerChain()).invoke({ question: 'Anything?', scopes: ['slack:T9:C9'] });
@@ -264,5 +282,47 @@ describe('answer chain', () => {
     } finally {
       await dead.close();
     }
+  });
+});
+
+describe('retrieval strategies for large indexes', () => {
+  it('unfiltered dense search cut to the scope returns only in-scope chunks, and falls back when short', async () => {
+    const double = await OllamaDouble.start();
+    const t = await createTestCore(double);
+    try {
+      const indexer = await t.core.indexer();
+      await indexer.ingest(memorySource('scope:big', 'handbook.md', HANDBOOK));
+      await indexer.ingest(memorySource('scope:big', 'Normans.md', NORMANS));
+      await indexer.ingest(memorySource('scope:small', 'board.md', MERGER));
+      const index = await t.core.index();
+      const { ScopedDenseRetriever } = await import('../src/chains/retrievers/dense.js');
+      // Threshold 0: the unfiltered strategy is used whenever the scope is a large share.
+      const big = await new ScopedDenseRetriever(index, ['scope:big'], 5, 0).invoke('merger with Globex');
+      expect(big).toHaveLength(5);
+      expect(big.every((d) => d.metadata.scope === 'scope:big')).toBe(true);
+      const small = await new ScopedDenseRetriever(index, ['scope:small'], 5, 0).invoke('reimbursement code');
+      expect(small.map((d) => d.metadata.source)).toEqual(['board.md']);
+    } finally {
+      await t.close();
+      await double.close();
+    }
+  });
+
+  it('keyword search drops very common terms on large indexes but keeps the rarest', async () => {
+    const { openDatabase } = await import('../src/store/database.js');
+    const { KeywordIndex } = await import('../src/store/keyword-index.js');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'citebot-kw-')), 'k.sqlite'));
+    const index = new KeywordIndex(db, 0);
+    const meta = (i: number) => ({ scope: 's', docId: `d${i}`, source: 's.txt', url: '/s', chunkIndex: 0, contentHash: 'h', mimeType: 'text/plain', ingestedAt: 'now' });
+    db.transaction(() => {
+      for (let i = 0; i < 100; i++) index.insert([{ id: `c${i}`, text: `common words everywhere ${i === 7 ? 'zebra' : ''}`, metadata: meta(i) }]);
+    })();
+    // "common" is in every chunk: pruned, so only the zebra chunk matches.
+    expect(index.search('common zebra', ['s'], 10).map((h) => h.id)).toEqual(['c7']);
+    // Only common terms: the rarest is kept, and the search still answers.
+    expect(index.search('common everywhere', ['s'], 10)).toHaveLength(10);
+    db.close();
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,19 +5,11 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTerminalChat } from '../src/bots/terminal.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
+import { runCli as run } from './support/cli.js';
 import { createTestCore, testEnv } from './support/harness.js';
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'docs');
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('citebot ask and chat', () => {
   let double: OllamaDouble;

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,29 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../src/config.js';
 import { CitebotCore } from '../src/core.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
+import { runCli as run, startCli as start } from './support/cli.js';
 import { testEnv } from './support/harness.js';
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'docs');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function start(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const child = start(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 /** A folder of small documents: good ones in several formats and the broken ones. */
 function makeCorpus(): string {

@@ -23,6 +23,8 @@ export interface AnswerChainSettings {
   keywordK: number;
   denseWeight: number;
   keywordWeight: number;
+  /** Fused candidates handed to the reranker. */
+  rerankCandidates: number;
   /** Sources kept after reranking (also the trimmer's divisor). */
   topN: number;
   window: Window;
@@ -123,6 +125,7 @@ export class AnswerChain {
       keyword: new ScopedKeywordRetriever(index.keywords, scopes, settings.keywordK),
       denseWeight: settings.denseWeight,
       keywordWeight: settings.keywordWeight,
+      limit: settings.rerankCandidates,
     });
     const perSource = tokensPerSource(settings.window, [ANSWER_SYSTEM_PROMPT, questionBlock(searched)], history, settings.topN);
     const retriever = new ContextualCompressionRetriever({

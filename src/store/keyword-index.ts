@@ -15,8 +15,25 @@ export interface KeywordHit {
  * The scope is an indexed token in its own column: a search intersects the question's terms with
  * the scope's posting list instead of filtering afterwards, so other scopes cost nothing.
  */
+/** Indexes smaller than this are searched with every query term. */
+const PRUNE_FROM_CHUNKS = 20_000;
+/** On larger ones, terms in more than this share of all chunks are dropped (if a rarer one remains). */
+const PRUNE_FRACTION = 0.05;
+/** How long counts used for planning a search may be reused. */
+const STATS_TTL_MS = 30_000;
+
+const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
+
 export class KeywordIndex {
-  constructor(private readonly db: Db) {}
+  private readonly dfCache = new Map<string, { df: number; at: number }>();
+  private readonly scopeCountCache = new Map<string, { n: number; at: number }>();
+  private totalCache?: { n: number; at: number };
+
+  constructor(
+    private readonly db: Db,
+    /** Index size from which very common query terms are pruned (tests lower it). */
+    private readonly pruneFromChunks = PRUNE_FROM_CHUNKS,
+  ) {}
 
   static scopeKey(scope: string): string {
     return 's' + createHash('sha256').update(scope).digest('hex').slice(0, 24);
@@ -57,19 +74,62 @@ export class KeywordIndex {
   /** Top `k` chunks for the query within the given scopes. There is deliberately no unscoped search. */
   search(query: string, scopes: string[], k: number): KeywordHit[] {
     if (scopes.length === 0) throw new Error('keyword search needs at least one scope');
-    const terms = [...new Set(keywordTerms(query))];
+    const terms = this.selectiveTerms([...new Set(keywordTerms(query))]);
     if (terms.length === 0) return [];
-    const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
     const match = `scope_key : (${scopes.map((s) => quote(KeywordIndex.scopeKey(s))).join(' OR ')}) AND terms : (${terms.map(quote).join(' OR ')})`;
     // bm25() is lower-is-better and weights columns: the scope column must not affect ranking.
-    const rows = this.db
+    return this.db
       .prepare(
         `SELECT c.id AS id, -bm25(chunk_terms, 1.0, 0.0) AS score
          FROM chunk_terms JOIN chunks c ON c.rowid = chunk_terms.rowid
          WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms, 1.0, 0.0) LIMIT ?`,
       )
       .all(match, k) as KeywordHit[];
-    return rows;
+  }
+
+  /**
+   * FTS5 scores every chunk that matches any term, so one very common term makes a query on a large
+   * index slow while adding almost nothing to the ranking (its IDF is near zero). On large indexes,
+   * terms found in more than PRUNE_FRACTION of all chunks are left out, as long as a rarer term
+   * remains. Small indexes are searched with every term.
+   */
+  private selectiveTerms(terms: string[]): string[] {
+    const total = this.cachedCount();
+    if (total < this.pruneFromChunks || terms.length < 2) return terms;
+    const withDf = terms.map((term) => ({ term, df: this.documentFrequency(term) }));
+    const kept = withDf.filter((t) => t.df <= total * PRUNE_FRACTION).map((t) => t.term);
+    return kept.length ? kept : [withDf.reduce((a, b) => (b.df < a.df ? b : a)).term];
+  }
+
+  private documentFrequency(term: string): number {
+    const cached = this.dfCache.get(term);
+    if (cached && cached.at > Date.now() - STATS_TTL_MS) return cached.df;
+    const { n } = this.db.prepare('SELECT count(*) AS n FROM chunk_terms WHERE chunk_terms MATCH ?').get(`terms : ${quote(term)}`) as { n: number };
+    if (this.dfCache.size > 10_000) this.dfCache.clear();
+    this.dfCache.set(term, { df: n, at: Date.now() });
+    return n;
+  }
+
+  /** Chunk counts change slowly relative to questions: a few seconds old is fine for planning a search. */
+  private cachedCount(): number {
+    if (!this.totalCache || this.totalCache.at < Date.now() - STATS_TTL_MS) this.totalCache = { n: this.count(), at: Date.now() };
+    return this.totalCache.n;
+  }
+
+  /** Chunks in these scopes (cached briefly): lets dense search choose its strategy. */
+  countInScopes(scopes: string[]): number {
+    const key = [...scopes].sort().join('\n');
+    const cached = this.scopeCountCache.get(key);
+    if (cached && cached.at > Date.now() - STATS_TTL_MS) return cached.n;
+    const { n } = this.db.prepare(`SELECT count(*) AS n FROM chunks WHERE scope IN (${scopes.map(() => '?').join(',')})`).get(...scopes) as { n: number };
+    if (this.scopeCountCache.size > 1000) this.scopeCountCache.clear();
+    this.scopeCountCache.set(key, { n, at: Date.now() });
+    return n;
+  }
+
+  /** All chunks, cached briefly (see countInScopes). */
+  countCached(): number {
+    return this.cachedCount();
   }
 
   get(ids: string[]): StoredChunk[] {

@@ -101,8 +101,8 @@ export class VectorIndex {
   }
 
   /** Nearest chunks to a query vector within a metadata filter: [document, cosine distance] pairs. */
-  async search(vector: number[], k: number, filter: Record<string, unknown>): Promise<[Document, number][]> {
-    return this.guard(() => this.vectorStore.similaritySearchVectorWithScore(vector, k, filter as Chroma['FilterType']));
+  async search(vector: number[], k: number, filter?: Record<string, unknown>): Promise<[Document, number][]> {
+    return this.guard(() => this.vectorStore.similaritySearchVectorWithScore(vector, k, filter as Chroma['FilterType'] | undefined));
   }
 
   async maxBatchSize(): Promise<number> {

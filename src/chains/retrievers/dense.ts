@@ -4,6 +4,11 @@ import { BaseRetriever } from '@langchain/core/retrievers';
 import type { DocumentIndex } from '../../store/document-index.js';
 import { requireScopes } from './scopes.js';
 
+/** Below this many chunks the filtered search is always fast enough. */
+const UNFILTERED_FROM_CHUNKS = 20_000;
+/** The scope's share of the index from which the unfiltered search pays off. */
+const UNFILTERED_MIN_SHARE = 0.2;
+
 /**
  * Dense search in Chroma through LangChain's vector store, filtered by scope in the query itself.
  * The question is embedded with the model's query prefix. Hits are checked against the committed
@@ -18,6 +23,8 @@ export class ScopedDenseRetriever extends BaseRetriever {
     private readonly index: DocumentIndex,
     scopes: readonly string[],
     private readonly k: number,
+    /** Index size from which the unfiltered strategy may be used (tests lower it). */
+    private readonly unfilteredFromChunks = UNFILTERED_FROM_CHUNKS,
   ) {
     super();
     this.scopes = requireScopes(scopes);
@@ -27,8 +34,7 @@ export class ScopedDenseRetriever extends BaseRetriever {
     await this.index.openForQuery();
     if (!this.index.vectors.isOpen) return [];
     const vector = await this.index.embeddings.embedQuery(query);
-    const filter = this.scopes.length === 1 ? { scope: this.scopes[0]! } : { scope: { $in: this.scopes } };
-    const results = await this.index.vectors.search(vector, this.k, filter);
+    const results = await this.nearest(vector);
     const committed = new Map(this.index.keywords.get(results.map(([doc]) => doc.id!)).map((c) => [c.id, c]));
     return results.flatMap(([doc, distance]) => {
       const chunk = committed.get(doc.id!);
@@ -36,5 +42,26 @@ export class ScopedDenseRetriever extends BaseRetriever {
       if (!chunk || !this.scopes.includes(chunk.metadata.scope)) return [];
       return [new Document({ id: chunk.id, pageContent: chunk.text, metadata: { ...chunk.metadata, denseScore: 1 - distance } })];
     });
+  }
+
+  /**
+   * Chroma's filtered search costs time in proportion to the chunks that pass the filter, which is
+   * slow when the scope is a large share of a large index. Then an unfiltered search for enough
+   * candidates, cut to the scope, is equivalent and much faster; it falls back to the filtered
+   * search whenever it did not find enough. Small scopes always use the filter (fast for them).
+   * Either way only the scope's chunks come back: the cut below and the check above enforce it.
+   */
+  private async nearest(vector: number[]): Promise<[Document, number][]> {
+    const filter = this.scopes.length === 1 ? { scope: this.scopes[0]! } : { scope: { $in: this.scopes } };
+    const inScope = this.index.keywords.countInScopes(this.scopes);
+    const total = this.index.keywords.countCached();
+    if (inScope === 0) return [];
+    const share = inScope / Math.max(1, total);
+    if (total >= this.unfilteredFromChunks && share >= UNFILTERED_MIN_SHARE) {
+      const n = Math.min(total, Math.ceil((this.k / share) * 2));
+      const wide = (await this.index.vectors.search(vector, n)).filter(([doc]) => this.scopes.includes(String(doc.metadata.scope)));
+      if (wide.length >= Math.min(this.k, inScope)) return wide.slice(0, this.k);
+    }
+    return this.index.vectors.search(vector, this.k, filter);
   }
 }

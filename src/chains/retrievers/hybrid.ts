@@ -11,6 +11,8 @@ export interface HybridRetrieverOptions {
   keywordWeight?: number;
   /** The RRF constant: larger flattens the difference between ranks. */
   c?: number;
+  /** At most this many fused results (the reranker's candidates). */
+  limit?: number;
 }
 
 /** What happened during the last search, for the answer's metadata. */
@@ -38,7 +40,7 @@ export class HybridRetriever extends BaseRetriever {
 
   constructor(options: HybridRetrieverOptions) {
     super();
-    this.options = { denseWeight: 0.5, keywordWeight: 0.5, c: 60, ...options };
+    this.options = { denseWeight: 0.5, keywordWeight: 0.5, c: 60, limit: Infinity, ...options };
   }
 
   override async _getRelevantDocuments(query: string, run?: CallbackManagerForRetrieverRun): Promise<Document[]> {
@@ -71,7 +73,7 @@ export class HybridRetriever extends BaseRetriever {
     const ranked = [...fused.values()].sort((a, b) => b.score - a.score);
     for (const entry of ranked) entry.doc.metadata.fusedScore = entry.score;
     this.lastReport = { retrieveMs: performance.now() - started, denseHits: dense.length, keywordHits: keyword.length, degraded };
-    this.lastResults = ranked.map((entry) => entry.doc);
+    this.lastResults = ranked.slice(0, this.options.limit).map((entry) => entry.doc);
     return this.lastResults;
   }
 }
