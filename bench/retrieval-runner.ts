@@ -23,7 +23,7 @@ const questions = sample.map(({ text }) => text.split(' ').slice(10, 17).join(' 
 const retriever = () =>
   new HybridRetriever({
     dense: new ScopedDenseRetriever(index, [scope], settings.RETRIEVE_DENSE_K),
-    keyword: new ScopedKeywordRetriever(index.keywords, [scope], settings.RETRIEVE_KEYWORD_K),
+    keyword: new ScopedKeywordRetriever(index, [scope], settings.RETRIEVE_KEYWORD_K),
   });
 for (const q of questions.slice(0, 5)) await retriever().invoke(q); // warm caches and connections
 
@@ -45,6 +45,13 @@ for (const question of questions) {
   index.keywords.search(question, [scope], settings.RETRIEVE_KEYWORD_K);
   keywordOnly.push(performance.now() - started);
 }
+// Dense search alone (query embedding + Chroma), for the breakdown.
+const denseOnly: number[] = [];
+for (const question of questions) {
+  const started = performance.now();
+  await new ScopedDenseRetriever(index, [scope], settings.RETRIEVE_DENSE_K).invoke(question);
+  denseOnly.push(performance.now() - started);
+}
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 process.stdout.write(
   JSON.stringify({
@@ -54,6 +61,8 @@ process.stdout.write(
     max: Math.max(...latencies),
     keywordP50: pct(keywordOnly, 50),
     keywordP95: pct(keywordOnly, 95),
+    denseP50: pct(denseOnly, 50),
+    denseP95: pct(denseOnly, 95),
     avgDenseHits: parts.dense / questions.length,
     avgKeywordHits: parts.keyword / questions.length,
   }) + '\n',

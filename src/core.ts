@@ -131,6 +131,8 @@ export class CitebotCore {
   }
 
   async close(): Promise<void> {
+    const index = await this.documentIndex?.catch(() => undefined);
+    await index?.keywordSearch.close();
     const chroma = await this.chroma?.catch(() => undefined);
     await chroma?.server?.stop();
     if (this.db.open) this.db.close();

@@ -128,13 +128,13 @@ describe('answer chain', () => {
     const { ScopedKeywordRetriever } = await import('../src/chains/retrievers/keyword.js');
     const hybrid = new HybridRetriever({
       dense: new ScopedDenseRetriever(index, ['local:default'], 10),
-      keyword: new ScopedKeywordRetriever(index.keywords, ['local:default'], 10),
+      keyword: new ScopedKeywordRetriever(index, ['local:default'], 10),
     });
     const docs = await hybrid.invoke('reimbursement code EXP-4471');
     expect(new Set(docs.map((d) => d.id)).size).toBe(docs.length);
     expect(docs[0]!.pageContent).toContain('EXP-4471');
     expect(docs[0]!.metadata).toMatchObject({ denseRank: expect.any(Number), keywordRank: 1, fusedScore: expect.any(Number) });
-    expect(() => new ScopedKeywordRetriever(index.keywords, [], 10)).toThrow(/at least one scope/);
+    expect(() => new ScopedKeywordRetriever(index, [], 10)).toThrow(/at least one scope/);
   });
 
   it('no evidence, no LLM: below the threshold it says so and suggests the closest files', async () => {

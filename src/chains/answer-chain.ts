@@ -122,7 +122,7 @@ export class AnswerChain {
 
     const hybrid = new HybridRetriever({
       dense: new ScopedDenseRetriever(index, scopes, settings.denseK),
-      keyword: new ScopedKeywordRetriever(index.keywords, scopes, settings.keywordK),
+      keyword: new ScopedKeywordRetriever(index, scopes, settings.keywordK),
       denseWeight: settings.denseWeight,
       keywordWeight: settings.keywordWeight,
       limit: settings.rerankCandidates,

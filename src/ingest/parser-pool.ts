@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/worker.js';
 import { oneLineMessage } from './loaders/error-message.js';
 import { IngestError, type LoaderLimits, type ParsedDocument } from './types.js';
 
@@ -77,7 +76,7 @@ export class ParserPool {
   }
 
   private spawn(): Slot {
-    const worker = startWorker(this.memoryMb);
+    const worker = startModuleWorker(import.meta.url, 'parse-worker', { resourceLimits: { maxOldGenerationSizeMb: this.memoryMb } });
     const slot: Slot = { worker };
     this.slots.add(slot);
     worker.unref();
@@ -106,21 +105,6 @@ export class ParserPool {
     slot.job?.reject(new IngestError('failed', reason));
     this.dispatch();
   }
-}
-
-/**
- * parse-worker.js next to this file when running compiled; otherwise the .ts source through tsx.
- * `execArgv: ['--import', 'tsx']` does not reach a worker's entry module on Node 20
- * (ERR_UNKNOWN_FILE_EXTENSION), so a one-line JavaScript bootstrap loads it with tsx's tsImport.
- */
-function startWorker(memoryMb: number): Worker {
-  const options = { resourceLimits: { maxOldGenerationSizeMb: memoryMb } };
-  const compiled = new URL('./parse-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, options);
-  const source = new URL('./parse-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(source)}, ${JSON.stringify(import.meta.url)}));`;
-  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 function formatDuration(ms: number): string {

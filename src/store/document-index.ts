@@ -5,6 +5,7 @@ import type { CitebotEmbeddings } from '../models/embeddings.js';
 import { embeddingInput, type StoredChunk } from './chunk.js';
 import { getMeta, setMeta, type Db } from './database.js';
 import { KeywordIndex } from './keyword-index.js';
+import { KeywordSearcher } from './keyword-searcher.js';
 import { Ledger, type DocumentEntry } from './ledger.js';
 import type { VectorIndex } from './vector-index.js';
 import { processAlive } from '../util/process.js';
@@ -24,6 +25,8 @@ const INDEX_MODEL = 'index_model';
 export class DocumentIndex {
   readonly ledger: Ledger;
   readonly keywords: KeywordIndex;
+  /** BM25 searches off the main thread (see KeywordSearcher). */
+  readonly keywordSearch: KeywordSearcher;
   private dimension?: number;
 
   constructor(
@@ -34,6 +37,7 @@ export class DocumentIndex {
   ) {
     this.ledger = new Ledger(db);
     this.keywords = new KeywordIndex(db);
+    this.keywordSearch = new KeywordSearcher(db.name);
   }
 
   get model(): string {
