@@ -40,16 +40,19 @@ export async function benchScale(): Promise<void> {
 
     const others = await tsx('scale-runner.ts', String(CHUNKS), 'slack:TBENCH:COTHER1,discord:GBENCH:COTHER2', '1');
     if (others.code !== 0) throw new Error(`scale runner (other scopes) failed: ${others.stderr}`);
-    const retrieval = await tsx('retrieval-runner.ts', SCOPE, String(QUESTIONS));
+    const retrieval = await runMeasured(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'retrieval-runner.ts'), SCOPE, String(QUESTIONS)], { ...env, LOG_LEVEL: 'debug' });
     if (retrieval.code !== 0) throw new Error(`retrieval runner failed: ${retrieval.stderr}`);
-    const r = JSON.parse(retrieval.stdout) as { questions: number; p50: number; p95: number; max: number; keywordP50: number; keywordP95: number; denseP50: number; denseP95: number; avgDenseHits: number; avgKeywordHits: number };
+    const r = JSON.parse(retrieval.stdout) as { firstP50: number; firstP95: number; firstSlow: number; firstSlowInFirstQuarter: number; questions: number; p50: number; p95: number; max: number; keywordP50: number; keywordP95: number; denseP50: number; denseP95: number; avgDenseHits: number; avgKeywordHits: number };
+    const fallbacks = retrieval.stderr.split('too few in-scope candidates').length - 1;
     const rows = [
-      `Command: \`npm run bench\` (bench/scale.ts, phases 2–3): the index above plus ${CHUNKS.toLocaleString('en')} chunks in two other scopes, then ${r.questions} questions asked in the first scope through HybridRetriever (query embedding by the Ollama double answering at once + Chroma top ${30} with the scope filter + BM25 top 30 + fusion). Machine: ${machine()}.`,
+      `Command: \`npm run bench\` (bench/scale.ts, phases 2–3): the index above plus ${CHUNKS.toLocaleString('en')} chunks in two other scopes, then ${r.questions} questions asked in the first scope through HybridRetriever (query embedding by the Ollama double answering at once + Chroma top 30 in the scope — an unfiltered search cut to the scope, since it holds half the index (see ScopedDenseRetriever) — alongside BM25 top 30 in a worker thread, then fusion). Machine: ${machine()}.`,
       '',
       '| measure | value |',
       '|---|---|',
-      `| retrieval p50 | **${fixed(r.p50, 1)} ms** (target ≤ 30 ms) |`,
-      `| retrieval p95 | **${fixed(r.p95, 1)} ms** (target ≤ 80 ms) |`,
+      `| first pass, right after the bulk write: p50 / p95 | ${fixed(r.firstP50, 1)} / ${fixed(r.firstP95, 1)} ms (${r.firstSlow} questions over 2× p50, ${r.firstSlowInFirstQuarter} of them in the first quarter) |`,
+      `| retrieval p50 (second pass, steady state) | **${fixed(r.p50, 1)} ms** (target ≤ 30 ms) |`,
+      `| retrieval p95 (second pass) | **${fixed(r.p95, 1)} ms** (target ≤ 80 ms) |`,
+      `| dense searches that fell back to Chroma's filter | ${fallbacks} of ${2 * r.questions + r.questions} |`,
       `| retrieval max | ${fixed(r.max, 1)} ms |`,
       `| BM25 alone (in the worker's engine, measured inline), p50 / p95 | ${fixed(r.keywordP50, 1)} / ${fixed(r.keywordP95, 1)} ms |`,
       `| dense alone (query embedding + Chroma), p50 / p95 | ${fixed(r.denseP50, 1)} / ${fixed(r.denseP95, 1)} ms |`,

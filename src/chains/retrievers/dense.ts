@@ -1,8 +1,8 @@
 import type { CallbackManagerForRetrieverRun } from '@langchain/core/callbacks/manager';
 import { Document } from '@langchain/core/documents';
-import { BaseRetriever } from '@langchain/core/retrievers';
 import type { DocumentIndex } from '../../store/document-index.js';
-import { requireScopes } from './scopes.js';
+import { log } from '../../log.js';
+import { ScopedRetriever } from './scopes.js';
 
 /** Below this many chunks the filtered search is always fast enough. */
 const UNFILTERED_FROM_CHUNKS = 20_000;
@@ -15,19 +15,15 @@ const UNFILTERED_MIN_SHARE = 0.2;
  * chunks in SQLite, so a vector whose write is still in flight (or was orphaned) never surfaces.
  * Each Document carries `denseScore` (cosine similarity).
  */
-export class ScopedDenseRetriever extends BaseRetriever {
-  lc_namespace = ['citebot', 'retrievers'];
-  private readonly scopes: string[];
-
+export class ScopedDenseRetriever extends ScopedRetriever {
   constructor(
-    private readonly index: DocumentIndex,
+    index: DocumentIndex,
     scopes: readonly string[],
-    private readonly k: number,
+    k: number,
     /** Index size from which the unfiltered strategy may be used (tests lower it). */
     private readonly unfilteredFromChunks = UNFILTERED_FROM_CHUNKS,
   ) {
-    super();
-    this.scopes = requireScopes(scopes);
+    super(index, scopes, k);
   }
 
   override async _getRelevantDocuments(query: string, _run?: CallbackManagerForRetrieverRun): Promise<Document[]> {
@@ -61,6 +57,7 @@ export class ScopedDenseRetriever extends BaseRetriever {
       const n = Math.min(total, Math.ceil((this.k / share) * 2));
       const wide = (await this.index.vectors.search(vector, n)).filter(([doc]) => this.scopes.includes(String(doc.metadata.scope)));
       if (wide.length >= Math.min(this.k, inScope)) return wide.slice(0, this.k);
+      log.debug('dense search: too few in-scope candidates unfiltered, filtering in Chroma', { found: wide.length, asked: n });
     }
     return this.index.vectors.search(vector, this.k, filter);
   }

@@ -1,23 +1,9 @@
 import type { CallbackManagerForRetrieverRun } from '@langchain/core/callbacks/manager';
 import { Document } from '@langchain/core/documents';
-import { BaseRetriever } from '@langchain/core/retrievers';
-import type { DocumentIndex } from '../../store/document-index.js';
-import { requireScopes } from './scopes.js';
+import { ScopedRetriever } from './scopes.js';
 
 /** BM25 over the keyword index, within the question's scopes. Each Document carries `keywordScore`. */
-export class ScopedKeywordRetriever extends BaseRetriever {
-  lc_namespace = ['citebot', 'retrievers'];
-  private readonly scopes: string[];
-
-  constructor(
-    private readonly index: DocumentIndex,
-    scopes: readonly string[],
-    private readonly k: number,
-  ) {
-    super();
-    this.scopes = requireScopes(scopes);
-  }
-
+export class ScopedKeywordRetriever extends ScopedRetriever {
   override async _getRelevantDocuments(query: string, _run?: CallbackManagerForRetrieverRun): Promise<Document[]> {
     const hits = await this.index.keywordSearch.search(query, this.scopes, this.k);
     const chunks = new Map(this.index.keywords.get(hits.map((h) => h.id)).map((c) => [c.id, c]));
