@@ -59,7 +59,8 @@ const schema = z.object({
   RERANK_CANDIDATES: int(1, 2000),
   RERANK_TOP_N: int(1, 100),
   RERANK_BATCH_SIZE: int(1, 512),
-  RERANK_MIN_SCORE: num(0, 1),
+  // Unset: the reranker's calibrated default (see src/chains/rerankers/index.ts).
+  RERANK_MIN_SCORE: z.preprocess((v) => (v === '' || v === null ? undefined : v), num(0, 1).optional()),
   ANSWER_RESERVE_TOKENS: int(64, 65536),
   CHAT_TIMEOUT_S: num(1, 3600),
   SLACK_BOT_TOKEN: optionalText.pipe(text.startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),

@@ -165,6 +165,13 @@ describe('answer chain', () => {
     }
     await t!.close();
 
+    // With the calibrated default threshold, a question nothing answers makes no LLM call.
+    const { core: strict } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: model });
+    const unanswerable = await (await strict.answerChain()).invoke({ question: 'tungsten boiling point kelvin', scopes: ['local:default'] });
+    expect(unanswerable.noEvidence).toBe(true);
+    expect(double.stats.requests.chat).toBe(0);
+    await t!.close();
+
     const { core: broken } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: '/nonexistent/model' });
     const fallback = await (await broken.answerChain()).invoke({ question: 'reimbursement code', scopes: ['local:default'] });
     expect(fallback.citations[0]?.source).toBe('handbook.md');

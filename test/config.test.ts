@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { minRelevance } from '../src/chains/rerankers/index.js';
 import { ConfigError, loadSettings, redactSecrets, redactSettings } from '../src/config.js';
 
 const load = (env: NodeJS.ProcessEnv, dotenvDir: string | false = false) => loadSettings({ env, dotenvDir });
@@ -71,5 +72,14 @@ describe('settings', () => {
       expect((error as Error).message).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
       expect((error as Error).message).not.toContain('xoxp-user-token-secret');
     }
+  });
+
+  it('uses the calibrated threshold of the reranker unless RERANK_MIN_SCORE is set', () => {
+    expect(minRelevance(load({}))).toBe(0.1);
+    expect(minRelevance(load({ RERANKER: 'http', RERANK_URL: 'http://127.0.0.1:8080/rerank' }))).toBe(0.05);
+    expect(minRelevance(load({ RERANKER: 'none' }))).toBe(0);
+    expect(minRelevance(load({ RERANK_MIN_SCORE: '0' }))).toBe(0);
+    expect(minRelevance(load({ RERANK_MIN_SCORE: '0.3' }))).toBe(0.3);
+    expect(() => load({ RERANK_MIN_SCORE: '2' })).toThrow(/RERANK_MIN_SCORE: expected ≤ 1/);
   });
 });

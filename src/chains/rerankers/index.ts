@@ -8,7 +8,8 @@
  *  - Xenova/ms-marco-MiniLM-L-6-v2 (sigmoid): similar spread; about 0.1 as well. English only.
  *  - http: depends on the server's model. TEI (raw_scores false) and Cohere-style servers return
  *    probabilities; for a bge-reranker behind them use the bge figure above.
- *  - 0 (the default) turns the threshold off: the top RERANK_TOP_N are kept whatever their score.
+ *  - 0 turns the threshold off: the top RERANK_TOP_N are kept whatever their score.
+ * Unset, RERANK_MIN_SCORE takes CALIBRATED_MIN_SCORE for the configured reranker.
  */
 import { resolve } from 'node:path';
 import type { Settings } from '../../config.js';
@@ -24,6 +25,16 @@ export { CrossEncoderReranker } from './cross-encoder.js';
 export { HttpReranker } from './http.js';
 export { RelevanceThreshold } from './relevance-threshold.js';
 export { FusionOrderCompressor, RerankCompressor } from './rerank-compressor.js';
+
+/**
+ * Thresholds used when RERANK_MIN_SCORE is unset: 0.1 for the cross-encoders above; 0.05 for an http
+ * server, whose model citebot does not know (a lower bar drops only the clearly unrelated).
+ */
+export const CALIBRATED_MIN_SCORE: Record<Settings['RERANKER'], number> = { 'cross-encoder': 0.1, http: 0.05, none: 0 };
+
+export function minRelevance(settings: Settings): number {
+  return settings.RERANK_MIN_SCORE ?? CALIBRATED_MIN_SCORE[settings.RERANKER];
+}
 
 /** The reranker RERANKER names, not yet loaded (its first use, or load(), loads it); undefined for `none`. */
 export function createReranker(settings: Settings): Reranker | undefined {
@@ -61,6 +72,6 @@ export function rerankCompressors(
   const topN = settings.RERANK_TOP_N;
   return [
     reranker ? new RerankCompressor({ reranker, topN }) : new FusionOrderCompressor({ topN }),
-    new RelevanceThreshold({ minScore: settings.RERANK_MIN_SCORE }),
+    new RelevanceThreshold({ minScore: minRelevance(settings) }),
   ];
 }
