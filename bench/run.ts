@@ -1,6 +1,7 @@
 /** `npm run bench`: build, then every benchmark in turn; each writes its section of bench/RESULTS.md. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { benchEval } from './eval.js';
 import { benchIngest } from './ingest.js';
 import { benchRerank } from './rerank.js';
 import { benchScale } from './scale.js';
@@ -8,7 +9,9 @@ import { ROOT, SHARED } from './support.js';
 
 process.chdir(ROOT);
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-if (existsSync(SHARED)) await benchIngest();
-else console.warn('../shared is not here: skipping the corpus ingest benchmark');
+if (existsSync(SHARED)) {
+  await benchIngest();
+  await benchEval();
+} else console.warn('../shared is not here: skipping the corpus benchmarks');
 await benchScale();
 await benchRerank();

@@ -7,6 +7,7 @@ import { log } from './log.js';
 import { askCommand } from './cli/ask.js';
 import { chatCommand } from './cli/chat.js';
 import { doctorCommand } from './cli/doctor.js';
+import { evalCommand } from './cli/eval.js';
 import { ExitCode } from './cli/exit-codes.js';
 import { forgetCommand } from './cli/forget.js';
 import { ingestCommand } from './cli/ingest.js';
@@ -109,6 +110,18 @@ program
   .description('a conversation in the terminal: questions with follow-ups, /ingest, /sources, /forget')
   .addOption(scopeOption())
   .action((options) => run((core) => chatCommand(core, options)));
+
+program
+  .command('eval')
+  .description('measure retrieval (hit@k, recall@10, MRR@10, latency) on a question set, per embedding model and reranker')
+  .requiredOption('--qa <file>', 'questions: SQuAD JSON, or JSONL lines {question, answers[], context}')
+  .option('--limit <n>', 'ask only the first n questions (in file order)')
+  .option('--answerable-only', 'skip questions without answers (SQuAD 2 impossible ones)')
+  .option('--embed-models <models>', 'comma-separated embedding models to compare (default: EMBED_MODEL)')
+  .option('--reranker <name>', 'reranker for the hybrid+reranker configuration: cross-encoder, http or none (default: RERANKER)')
+  .option('--k <ks>', 'comma-separated k values of hit@k', '1,5,10')
+  .option('--json', 'print the result as JSON')
+  .action((options) => run((core) => evalCommand(core, options)));
 
 program
   .command('doctor')

@@ -1,0 +1,96 @@
+/**
+ * The throwaway index an evaluation searches: the eval set's passages ingested through the real
+ * pipeline (parse, chunk, embed, write) by a CitebotCore of its own. Its SQLite lives under
+ * `<DATA_DIR>/eval-cache/<key>` and its vectors in a Chroma collection with an eval-only prefix, so the
+ * user's ledger, keyword index and collections are never read or written. The key hashes what decides
+ * the index's content (passages, embedding model, chunking), and ingest skips unchanged documents,
+ * so a second run with the same inputs embeds nothing.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Settings } from '../config.js';
+import { CitebotCore } from '../core.js';
+import { CitebotError } from '../errors.js';
+import type { IngestSource } from '../ingest/indexer.js';
+import type { DocumentIndex } from '../store/document-index.js';
+import type { EvalPassage } from './dataset.js';
+
+export interface IngestStats {
+  passages: number;
+  /** Chunks embedded by this run (0 when everything came from the cache). */
+  chunksEmbedded: number;
+  seconds: number;
+  /** Chunks embedded per second while indexing; undefined when nothing was embedded. */
+  textsPerSecond?: number;
+}
+
+export interface EvalIndex {
+  core: CitebotCore;
+  index: DocumentIndex;
+  scope: string;
+  ingest: IngestStats;
+}
+
+/** Identifies an index's content: changing any of these must not reuse a cached index. */
+export function evalCacheKey(passages: readonly EvalPassage[], embedModel: string, settings: Settings): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ embedModel, chunkTokens: settings.CHUNK_TOKENS, overlap: settings.CHUNK_OVERLAP_TOKENS }));
+  for (const p of passages) hash.update(`\n${p.docId}\t${p.source}`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The user's settings pointed at the eval cache and an eval-only collection prefix. */
+export function evalSettings(user: Settings, embedModel: string, key: string, chromaUrl: string): Settings {
+  return {
+    ...user,
+    EMBED_MODEL: embedModel,
+    DATA_DIR: join(user.DATA_DIR, 'eval-cache', key),
+    // One Chroma server for the user's and the eval's collections; the prefix keeps them apart.
+    CHROMA_URL: chromaUrl,
+    CHROMA_COLLECTION_PREFIX: `citebot-eval-${key.slice(0, 12)}`,
+    // The evaluation builds its own rerank steps; this core never reranks.
+    RERANKER: 'none',
+  };
+}
+
+function passageSource(scope: string, passage: EvalPassage): IngestSource {
+  const bytes = new TextEncoder().encode(passage.text);
+  return { scope, docId: passage.docId, source: passage.source, url: `eval:${passage.source}`, size: bytes.length, read: async () => bytes };
+}
+
+/**
+ * Ingest the passages for one embedding model (or find them cached) and return the open index.
+ * The caller closes `core`.
+ */
+export async function buildEvalIndex(
+  user: Settings,
+  chromaUrl: string,
+  embedModel: string,
+  passages: readonly EvalPassage[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<EvalIndex> {
+  const key = evalCacheKey(passages, embedModel, user);
+  const core = new CitebotCore(evalSettings(user, embedModel, key, chromaUrl));
+  const scope = `eval:${key}`;
+  try {
+    const indexer = await core.indexer();
+    const started = performance.now();
+    const results = await indexer.ingestAll(
+      passages.map((p) => passageSource(scope, p)),
+      ({ done, total }) => onProgress?.(done, total),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const failed = results.find((r) => r.status === 'failed' || r.status === 'skipped');
+    if (failed) throw new CitebotError('invalid_input', `eval: passage ${failed.source} could not be indexed: ${failed.error ?? failed.status}`);
+    const chunksEmbedded = results.filter((r) => r.status === 'indexed' || r.status === 'updated').reduce((sum, r) => sum + r.chunks, 0);
+    return {
+      core,
+      index: await core.openIndex(),
+      scope,
+      ingest: { passages: passages.length, chunksEmbedded, seconds, ...(chunksEmbedded > 0 && { textsPerSecond: chunksEmbedded / seconds }) },
+    };
+  } catch (error) {
+    await core.close().catch(() => {});
+    throw error;
+  }
+}
