@@ -1,3 +1,4 @@
+import type { AnswerEvent } from '../chains/answer-chain.js';
 import type { Answer, Citation } from '../chains/types.js';
 
 /** One source line for plain-text surfaces: `[1] report.pdf · p. 3 — /path/to/report.pdf`. */
@@ -12,4 +13,29 @@ export function plainSources(answer: Answer): string {
   if (answer.alsoRelevant.length) lines.push(answer.noEvidence ? 'Closest files:' : 'Also relevant:', ...answer.alsoRelevant.map(sourceLine));
   for (const note of answer.degraded ?? []) lines.push(`(note: ${note})`);
   return lines.join('\n');
+}
+
+/**
+ * Write an answer stream to a text surface: partial text as it grows (when `live`), then the final
+ * answer — only its remainder if the stream already showed the start, whole if verification changed
+ * earlier text — followed by its sources. Returns the final answer.
+ */
+export async function writeAnswerStream(events: AsyncIterable<AnswerEvent>, write: (text: string) => void, live = true): Promise<Answer> {
+  let printed = '';
+  for await (const event of events) {
+    if (event.type === 'partial') {
+      if (live && event.text.startsWith(printed)) {
+        write(event.text.slice(printed.length));
+        printed = event.text;
+      }
+      continue;
+    }
+    const { answer } = event;
+    if (printed && answer.answer.startsWith(printed)) write(answer.answer.slice(printed.length) + '\n');
+    else write((printed ? '\n\n' : '') + answer.answer + '\n');
+    const sources = plainSources(answer);
+    if (sources) write('\n' + sources + '\n');
+    return answer;
+  }
+  throw new Error('the answer stream ended without an answer');
 }

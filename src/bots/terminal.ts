@@ -5,7 +5,7 @@ import type { CitebotCore } from '../core.js';
 import { CitebotError, oneLine } from '../errors.js';
 import { collectLocalSources } from '../ingest/local-files.js';
 import { log } from '../log.js';
-import { plainSources } from './answer-text.js';
+import { writeAnswerStream } from './answer-text.js';
 
 const HELP = `Ask a question, or:
   /ingest <path>    index a file or folder
@@ -61,22 +61,8 @@ export async function runTerminalChat(core: CitebotCore, options: { scope: strin
 
 async function ask(core: CitebotCore, scope: string, question: string, history: Turn[], write: (t: string) => void): Promise<void> {
   const chain = await core.answerChain();
-  let printed = '';
-  for await (const event of chain.stream({ question, scopes: [scope], history: history.slice(-HISTORY_TURNS) })) {
-    if (event.type === 'partial') {
-      if (event.text.startsWith(printed)) {
-        write(event.text.slice(printed.length));
-        printed = event.text;
-      }
-      continue;
-    }
-    const { answer } = event;
-    if (printed && answer.answer.startsWith(printed)) write(answer.answer.slice(printed.length) + '\n');
-    else write((printed ? '\n\n' : '') + answer.answer + '\n');
-    const sources = plainSources(answer);
-    if (sources) write(sources + '\n');
-    history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
-  }
+  const answer = await writeAnswerStream(chain.stream({ question, scopes: [scope], history: history.slice(-HISTORY_TURNS) }), write);
+  history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
 }
 
 async function ingest(core: CitebotCore, scope: string, path: string, write: (t: string) => void): Promise<void> {

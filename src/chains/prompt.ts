@@ -1,4 +1,3 @@
-import type { Document } from '@langchain/core/documents';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Turn } from './types.js';
 
@@ -47,8 +46,4 @@ export function answerMessages(input: { question: string; history: Turn[]; sourc
 
 export function rewriteMessages(history: Turn[], question: string): BaseMessage[] {
   return [new SystemMessage(REWRITE_SYSTEM_PROMPT), ...historyMessages(history), new HumanMessage(question)];
-}
-
-export function documentText(doc: Document): string {
-  return doc.pageContent;
 }

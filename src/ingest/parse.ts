@@ -65,12 +65,6 @@ function poolFor(memoryMb: number): ParserPool {
   return pool;
 }
 
-/** Stop the parser workers (they are unref'd while idle, so this is only needed to free them early). */
-export async function closeParsers(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map((pool) => pool.close()));
-}
 
 function formatMegabytes(bytes: number): string {
   return `${Math.round(bytes / MB)} MB`;

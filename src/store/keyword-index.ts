@@ -94,7 +94,7 @@ export class KeywordIndex {
    * remains. Small indexes are searched with every term.
    */
   private selectiveTerms(terms: string[]): string[] {
-    const total = this.cachedCount();
+    const total = this.countCached();
     if (total < this.pruneFromChunks || terms.length < 2) return terms;
     const withDf = terms.map((term) => ({ term, df: this.documentFrequency(term) }));
     const kept = withDf.filter((t) => t.df <= total * PRUNE_FRACTION).map((t) => t.term);
@@ -110,8 +110,8 @@ export class KeywordIndex {
     return n;
   }
 
-  /** Chunk counts change slowly relative to questions: a few seconds old is fine for planning a search. */
-  private cachedCount(): number {
+  /** All chunks. Counts change slowly relative to questions: a few seconds old is fine for planning a search. */
+  countCached(): number {
     if (!this.totalCache || this.totalCache.at < Date.now() - STATS_TTL_MS) this.totalCache = { n: this.count(), at: Date.now() };
     return this.totalCache.n;
   }
@@ -125,11 +125,6 @@ export class KeywordIndex {
     if (this.scopeCountCache.size > 1000) this.scopeCountCache.clear();
     this.scopeCountCache.set(key, { n, at: Date.now() });
     return n;
-  }
-
-  /** All chunks, cached briefly (see countInScopes). */
-  countCached(): number {
-    return this.cachedCount();
   }
 
   get(ids: string[]): StoredChunk[] {
