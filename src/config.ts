@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseScopeGrants } from './scope-grants.js';
 
 /**
  * The one place settings are read and validated. Sources, highest precedence first:
@@ -68,8 +69,19 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_PORT: int(1, 65535),
   SLACK_API_URL: url,
+  SLACK_THREAD_FOLLOWUPS: z.enum(['always', 'mention'], { message: 'expected always or mention' }),
   DISCORD_TOKEN: optionalText,
   DISCORD_API_URL: url,
+  DISCORD_HISTORY_LIMIT: int(1, 100_000),
+  SHARED_SCOPES: z.preprocess((v) => (v === null || v === undefined ? '' : v), text).transform((v, ctx) => {
+    try {
+      return parseScopeGrants(v);
+    } catch (error) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  STREAM_EDIT_INTERVAL_MS: int(250, 60_000),
   HEALTH_PORT: int(0, 65535),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'expected error, warn, info or debug' }),
 });

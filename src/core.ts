@@ -11,7 +11,9 @@ import { CitebotEmbeddings } from './models/embeddings.js';
 import { startEmbeddedChroma, type EmbeddedChroma } from './store/chroma-server.js';
 import { openDatabase, type Db } from './store/database.js';
 import { DocumentIndex } from './store/document-index.js';
+import { ConversationStore } from './store/conversation-store.js';
 import { Ledger } from './store/ledger.js';
+import { readableScopes } from './scope-grants.js';
 import { VectorIndex } from './store/vector-index.js';
 
 const MB = 1024 * 1024;
@@ -37,6 +39,8 @@ export function loaderLimits(settings: Settings): LoaderLimits {
 export class CitebotCore {
   readonly db: Db;
   readonly ledger: Ledger;
+  /** Answers posted in chat, their feedback, and per-channel settings. */
+  readonly conversations: ConversationStore;
   readonly embeddings: CitebotEmbeddings;
   private chroma?: Promise<{ url: string; server?: EmbeddedChroma }>;
   private documentIndex?: Promise<DocumentIndex>;
@@ -49,6 +53,7 @@ export class CitebotCore {
     configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
     this.db = openDatabase(join(settings.DATA_DIR, 'citebot.sqlite'));
     this.ledger = new Ledger(this.db);
+    this.conversations = new ConversationStore(this.db);
     this.embeddings = new CitebotEmbeddings({
       model: settings.EMBED_MODEL,
       baseUrl: settings.OLLAMA_BASE_URL,
@@ -57,6 +62,11 @@ export class CitebotCore {
       maxRetries: settings.EMBED_MAX_RETRIES,
     });
     this.reranker = createReranker(settings);
+  }
+
+  /** The scopes a question asked in `scope` may read: its own, plus what SHARED_SCOPES grants it. */
+  readableScopes(scope: string): string[] {
+    return readableScopes(scope, this.settings.SHARED_SCOPES);
   }
 
   /** Chroma's URL: CHROMA_URL, or an embedded server started under DATA_DIR on first use. */

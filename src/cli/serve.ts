@@ -2,18 +2,7 @@ import { createServer } from 'node:http';
 import type { CitebotCore } from '../core.js';
 import { oneLine } from '../errors.js';
 import { log } from '../log.js';
-
-/** Why each chat adapter is not running, and what to set. */
-function adapterNotes(core: CitebotCore): string[] {
-  const s = core.settings;
-  const slack = s.SLACK_BOT_TOKEN
-    ? 'Slack: SLACK_BOT_TOKEN is set, but this version has no Slack adapter yet.'
-    : 'Slack: not configured. Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode). README: "Slack".';
-  const discord = s.DISCORD_TOKEN
-    ? 'Discord: DISCORD_TOKEN is set, but this version has no Discord adapter yet.'
-    : 'Discord: not configured. Set DISCORD_TOKEN. README: "Discord".';
-  return [slack, discord];
-}
+import { startChatAdapters } from '../bots/chat-adapters.js';
 
 /**
  * Start the core and keep it running until SIGINT/SIGTERM. Dependencies that are down are
@@ -30,7 +19,7 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
       }).listen(port)
     : undefined;
   server?.on('error', (error) => log.warn(`health endpoint not started: ${oneLine(error)} (HEALTH_PORT=${port})`));
-  for (const note of adapterNotes(core)) log.info(note);
+  const adapters = startChatAdapters(core);
 
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -63,6 +52,7 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
   stopped = true;
   clearTimeout(retry);
   log.info('stopping');
+  await adapters.stop();
   server?.close();
   return 0;
 }

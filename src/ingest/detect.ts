@@ -187,3 +187,18 @@ function isTextExtension(ext: string): boolean {
 function describeMime(mime: string): string {
   return mime === 'application/zip' ? 'a ZIP archive' : mime;
 }
+
+/**
+ * Whether a file is worth downloading, judged from its name and the MIME type its platform reports,
+ * before any byte is fetched: returns why not, or undefined. Only clear cases are refused (media,
+ * archives, executables); anything plausible is downloaded and judged by its bytes.
+ */
+export function unsupportedByName(fileName: string, mimeType?: string): string | undefined {
+  const ext = extensionOf(fileName);
+  if (ext in CLAIMED_BINARY || isTextExtension(ext) || ext in LEGACY_OFFICE) return undefined;
+  if (UNSUPPORTED_TEXT_EXTENSIONS[ext]) return `unsupported file type: ${UNSUPPORTED_TEXT_EXTENSIONS[ext]}`;
+  const mime = (mimeType ?? '').toLowerCase();
+  if (/^(image|video|audio|font)\//.test(mime)) return `unsupported file type: ${mime}`;
+  if (/(zip|x-tar|gzip|x-7z|x-rar|octet-stream|x-msdownload|x-executable)/.test(mime) && ext) return `unsupported file type: .${ext}`;
+  return undefined;
+}

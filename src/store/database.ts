@@ -58,6 +58,33 @@ const MIGRATIONS: string[] = [
   -- owner is the writing process's pid, so one process never settles another's work in flight.
   CREATE TABLE unconfirmed_vectors (id TEXT NOT NULL, collection TEXT NOT NULL, owner INTEGER NOT NULL, PRIMARY KEY (id, collection));
   `,
+  `
+  -- Answers posted in chat, so a 👍/👎 click (which carries only the id) is stored with its question,
+  -- answer and sources.
+  CREATE TABLE answers (
+    id TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    asked_by TEXT,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    sources TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE feedback (
+    answer_id TEXT NOT NULL REFERENCES answers (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (answer_id, user_id)
+  );
+  -- Per-channel switches and cursors: auto-ingest of shared files, the last history scan.
+  CREATE TABLE channel_settings (
+    scope TEXT PRIMARY KEY,
+    auto_ingest INTEGER NOT NULL DEFAULT 0,
+    last_scan TEXT,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(file: string): Db {

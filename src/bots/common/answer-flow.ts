@@ -1,0 +1,57 @@
+import type { Answer, Turn } from '../../chains/types.js';
+import type { CitebotCore } from '../../core.js';
+import type { StoredAnswer } from '../../store/conversation-store.js';
+import { failureMessage } from './failure-message.js';
+import { ThrottledEdit } from './throttled-edit.js';
+
+export interface Question {
+  text: string;
+  /** Where it was asked: the scope whose documents (plus operator-shared ones) it may read. */
+  scope: string;
+  askedBy?: string;
+  /** Earlier turns of the thread, oldest first. */
+  history?: Turn[];
+}
+
+/** Where an answer is shown: one message that grows, then is replaced by the final rendering. */
+export interface AnswerSurface {
+  /** The answer so far (already safe to post). Called at most once per edit interval. */
+  showPartial(text: string): Promise<unknown>;
+  showAnswer(answer: Answer, stored: StoredAnswer): Promise<unknown>;
+  showFailure(message: string): Promise<unknown>;
+}
+
+/**
+ * One question, from the chain to a chat message: streams partial text into the surface at a
+ * bounded rate, stores the final answer (so feedback can refer to it) and shows it. Every failure
+ * ends as a short message on the surface, never as silence.
+ */
+export async function answerQuestion(core: CitebotCore, question: Question, surface: AnswerSurface): Promise<Answer | undefined> {
+  const partial = new ThrottledEdit((text) => surface.showPartial(text), core.settings.STREAM_EDIT_INTERVAL_MS);
+  try {
+    const chain = await core.answerChain();
+    const events = chain.stream({ question: question.text, scopes: core.readableScopes(question.scope), history: question.history });
+    for await (const event of events) {
+      if (event.type === 'partial') {
+        partial.push(event.text);
+        continue;
+      }
+      await partial.close();
+      const { answer } = event;
+      const stored = core.conversations.saveAnswer({
+        scope: question.scope,
+        askedBy: question.askedBy,
+        question: question.text,
+        answer: answer.answer,
+        sources: answer.citations.map(({ n, source, url, location, chunkId }) => ({ n, source, url, location, chunkId })),
+      });
+      await surface.showAnswer(answer, stored);
+      return answer;
+    }
+    throw new Error('the answer stream ended without an answer');
+  } catch (error) {
+    await partial.close();
+    await surface.showFailure(failureMessage(error, 'answer this'));
+    return undefined;
+  }
+}

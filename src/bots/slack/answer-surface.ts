@@ -1,0 +1,32 @@
+import type { Answer } from '../../chains/types.js';
+import type { StoredAnswer } from '../../store/conversation-store.js';
+import type { AnswerSurface } from '../common/answer-flow.js';
+import { answerMessages, partialMessage, textMessage } from './answer-blocks.js';
+import type { PostedMessage } from './posted-message.js';
+
+/** An answer in Slack: the placeholder message grows with the text, then becomes the final blocks. */
+export class SlackAnswerSurface implements AnswerSurface {
+  constructor(
+    private readonly message: PostedMessage,
+    /** One context line above the answer, e.g. who asked what (a slash command's question is otherwise invisible). */
+    private readonly heading?: string,
+  ) {}
+
+  start(placeholder: string): Promise<void> {
+    return this.message.show(textMessage(placeholder));
+  }
+
+  showPartial(text: string): Promise<void> {
+    return this.message.show(partialMessage(text, this.heading));
+  }
+
+  async showAnswer(answer: Answer, stored: StoredAnswer): Promise<void> {
+    const [first, ...more] = answerMessages(answer, stored.id, this.heading);
+    await this.message.show(first!);
+    for (const payload of more) await this.message.append(payload);
+  }
+
+  showFailure(message: string): Promise<void> {
+    return this.message.show(textMessage(message));
+  }
+}

@@ -1,0 +1,43 @@
+import type { App, SlashCommand } from '@slack/bolt';
+import { answerQuestion } from '../../common/answer-flow.js';
+import { SlackAnswerSurface } from '../answer-surface.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
+import { PostedMessage } from '../posted-message.js';
+import { slackScope } from '../scope.js';
+import type { SlackContext } from '../slack-context.js';
+
+export const ASK_USAGE = [
+  '*Usage:* `/ask <question>` — answered from the files shared in this channel, with numbered sources.',
+  '`/ask -p <question>` answers only you.',
+  'Index the channel’s files first with `/ingest`; see what is indexed with `/sources`.',
+].join('\n');
+
+/** "-p what is…" → private; "what is…" → in the channel. */
+export function parseAsk(text: string): { question: string; ephemeral: boolean } {
+  const match = /^\s*(?:-p|--private)\s+/u.exec(text);
+  return { question: (match ? text.slice(match[0].length) : text).trim(), ephemeral: Boolean(match) };
+}
+
+/** "#general", or a neutral phrase where Slack does not give a channel name (DMs, private groups). */
+export function channelLabel(command: Pick<SlashCommand, 'channel_name'>): string {
+  const name = command.channel_name;
+  return name && name !== 'directmessage' && name !== 'privategroup' && name !== 'mpdm' ? `#${name}` : 'this conversation';
+}
+
+/**
+ * `/ask <question>`: acknowledge at once (Slack gives 3 seconds, the answer can take a minute), post
+ * a placeholder, stream the answer into it, end with cited sources and feedback buttons.
+ */
+export function registerAskCommand(app: App, context: SlackContext): void {
+  app.command('/ask', async ({ command, ack, respond, client }) => {
+    const { question, ephemeral } = parseAsk(command.text ?? '');
+    if (!question) return void (await ack({ response_type: 'ephemeral', text: ASK_USAGE }));
+    await ack();
+
+    const message = new PostedMessage({ client, channel: command.channel_id, respond, ephemeral });
+    const heading = `*${escapeMrkdwn(command.user_name ?? 'Someone')}* asked: ${escapeMrkdwn(question)}`;
+    const surface = new SlackAnswerSurface(message, heading);
+    await surface.start(`Searching the files shared in ${channelLabel(command)}…`);
+    await answerQuestion(context.core, { text: question, scope: slackScope(command.team_id, command.channel_id), askedBy: command.user_id }, surface);
+  });
+}

@@ -1,0 +1,99 @@
+import type { App, webApi } from '@slack/bolt';
+import type { Turn } from '../../../chains/types.js';
+import { log } from '../../../log.js';
+import { oneLine } from '../../../errors.js';
+import { answerQuestion } from '../../common/answer-flow.js';
+import { SlackAnswerSurface } from '../answer-surface.js';
+import { textMessage } from '../answer-blocks.js';
+import { PostedMessage } from '../posted-message.js';
+import { slackScope } from '../scope.js';
+import type { SlackContext } from '../slack-context.js';
+import { threadHistory, withoutMention } from '../thread-history.js';
+
+const MENTION_USAGE = 'Ask me about the files shared here: `@citebot what does the spec say about limits?` (index them first with `/ingest`).';
+
+interface IncomingQuestion {
+  teamId: string;
+  channel: string;
+  /** The message's ts, and the thread it belongs to (its own ts when it starts one). */
+  ts: string;
+  threadTs: string;
+  inThread: boolean;
+  user: string;
+  text: string;
+}
+
+/** Answers in a thread under the question, with the thread so far as history. */
+async function answerInThread(context: SlackContext, client: webApi.WebClient, q: IncomingQuestion): Promise<void> {
+  const message = new PostedMessage({ client, channel: q.channel, threadTs: q.threadTs });
+  if (!q.text) return void (await message.show(textMessage(MENTION_USAGE)));
+  context.threads.add(q.channel, q.threadTs);
+  // 👀 says "working on it" before the first word arrives; not being able to react is harmless.
+  client.reactions.add({ channel: q.channel, timestamp: q.ts, name: 'eyes' }).catch((error: unknown) => log.debug(`reaction not added: ${oneLine(error)}`));
+  const surface = new SlackAnswerSurface(message);
+  await surface.start('Searching the files shared in this conversation…');
+  let history: Turn[];
+  try {
+    history = q.inThread ? await threadHistory(client, q.channel, q.threadTs, q.ts, context.botUserId) : [];
+  } catch (error) {
+    // Without history the follow-up is answered as a standalone question: better than no answer.
+    log.warn(`thread history unavailable, answering without it: ${oneLine(error)}`);
+    history = [];
+  }
+  await answerQuestion(context.core, { text: q.text, scope: slackScope(q.teamId, q.channel), askedBy: q.user, history }, surface);
+}
+
+/** Whether a thread is one citebot answered in: remembered, or (after a restart) seen in the thread. */
+async function isCitebotThread(context: SlackContext, client: webApi.WebClient, channel: string, threadTs: string): Promise<boolean> {
+  if (context.threads.has(channel, threadTs)) return true;
+  const replies = (await client.conversations.replies({ channel, ts: threadTs, limit: 50 })) as { messages?: { user?: string }[] };
+  const ours = (replies.messages ?? []).some((m) => m.user === context.botUserId);
+  if (ours) context.threads.add(channel, threadTs);
+  return ours;
+}
+
+/**
+ * `@citebot <question>` in a channel, any message in a DM, and replies in threads citebot answered
+ * (SLACK_THREAD_FOLLOWUPS=always; with `mention`, only replies that mention it).
+ */
+export function registerConversationListeners(app: App, context: SlackContext): void {
+  app.event('app_mention', async ({ event, body, client }) => {
+    if (event.bot_id || !event.user) return;
+    const teamId = body.team_id ?? event.team ?? '';
+    await answerInThread(context, client, {
+      teamId,
+      channel: event.channel,
+      ts: event.ts,
+      threadTs: event.thread_ts ?? event.ts,
+      inThread: Boolean(event.thread_ts),
+      user: event.user,
+      text: withoutMention(event.text, context.botUserId),
+    });
+  });
+
+  app.message(async ({ message, body, client }) => {
+    // Edits, joins, bot posts (citebot's own included) carry a subtype or a bot_id: not questions.
+    if (message.subtype !== undefined || 'bot_id' in message && message.bot_id) return;
+    const m = message as { user?: string; text?: string; ts: string; thread_ts?: string; channel: string; channel_type?: string; team?: string };
+    if (!m.user || m.user === context.botUserId) return;
+    const text = m.text ?? '';
+    const mentioned = text.includes(`<@${context.botUserId}>`);
+    const isDm = m.channel_type === 'im';
+    // In channels a mention arrives twice (app_mention and message): app_mention answers it.
+    if (!isDm && mentioned) return;
+    if (!isDm) {
+      if (!m.thread_ts || context.core.settings.SLACK_THREAD_FOLLOWUPS !== 'always') return;
+      if (!(await isCitebotThread(context, client, m.channel, m.thread_ts))) return;
+    }
+    const teamId = (body as { team_id?: string }).team_id ?? m.team ?? '';
+    await answerInThread(context, client, {
+      teamId,
+      channel: m.channel,
+      ts: m.ts,
+      threadTs: m.thread_ts ?? m.ts,
+      inThread: Boolean(m.thread_ts),
+      user: m.user,
+      text: withoutMention(text, context.botUserId),
+    });
+  });
+}

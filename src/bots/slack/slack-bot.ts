@@ -1,0 +1,89 @@
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { CitebotCore } from '../../core.js';
+import { log } from '../../log.js';
+import { dropRedeliveries } from './delivery-dedupe.js';
+import { registerAskCommand } from './listeners/ask-command.js';
+import { registerConversationListeners } from './listeners/conversation.js';
+import { registerFeedbackAction } from './listeners/feedback-action.js';
+import { registerForgetCommand } from './listeners/forget-command.js';
+import { registerIngest } from './listeners/ingest-command.js';
+import { registerSourcesCommand } from './listeners/sources-command.js';
+import { ThreadRegistry, type SlackContext } from './slack-context.js';
+
+export interface SlackBot {
+  app: App;
+  mode: 'socket' | 'http';
+  /** The HTTP receiver's port (HTTP mode). */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/** Bolt's log lines through citebot's logger (secrets are redacted there). */
+const boltLogger = {
+  debug: (...msg: unknown[]) => log.debug(`slack: ${msg.map(String).join(' ')}`),
+  info: (...msg: unknown[]) => log.debug(`slack: ${msg.map(String).join(' ')}`),
+  warn: (...msg: unknown[]) => log.warn(`slack: ${msg.map(String).join(' ')}`),
+  error: (...msg: unknown[]) => log.error(`slack: ${msg.map(String).join(' ')}`),
+  setLevel: () => {},
+  getLevel: () => LogLevel.INFO,
+  setName: () => {},
+};
+
+/** Which receiver the settings ask for: Socket Mode with an app token, else HTTP with the signing secret. */
+export function slackMode(core: CitebotCore): 'socket' | 'http' | undefined {
+  const s = core.settings;
+  if (!s.SLACK_BOT_TOKEN) return undefined;
+  if (s.SLACK_APP_TOKEN) return 'socket';
+  return s.SLACK_SIGNING_SECRET ? 'http' : undefined;
+}
+
+function buildReceiver(core: CitebotCore, mode: 'socket' | 'http'): Receiver {
+  const s = core.settings;
+  if (mode === 'socket') {
+    return new SocketModeReceiver({ appToken: s.SLACK_APP_TOKEN!, logger: boltLogger, installerOptions: { clientOptions: { slackApiUrl: s.SLACK_API_URL } } });
+  }
+  return new HTTPReceiver({
+    signingSecret: s.SLACK_SIGNING_SECRET!,
+    endpoints: '/slack/events',
+    // Acknowledge before the listener finishes: answers take longer than Slack's 3 seconds.
+    processBeforeResponse: false,
+    logger: boltLogger,
+  });
+}
+
+/** The Bolt app with every citebot listener, not yet started. Tests drive it through `app.processEvent` too. */
+export function createSlackApp(core: CitebotCore, botUserId: string, mode: 'socket' | 'http'): App {
+  const s = core.settings;
+  const app = new App({
+    token: s.SLACK_BOT_TOKEN,
+    receiver: buildReceiver(core, mode),
+    logger: boltLogger,
+    // The bot's identity comes from auth.test in startSlackBot; Bolt need not check the token again.
+    tokenVerificationEnabled: false,
+    // 429s are retried by the WebClient, honouring Retry-After.
+    clientOptions: { slackApiUrl: s.SLACK_API_URL, logger: boltLogger, rejectRateLimitedCalls: false },
+  });
+  const context: SlackContext = { core, botUserId, threads: new ThreadRegistry() };
+  app.use(dropRedeliveries());
+  registerAskCommand(app, context);
+  registerConversationListeners(app, context);
+  registerIngest(app, context);
+  registerSourcesCommand(app, context);
+  registerForgetCommand(app, context);
+  registerFeedbackAction(app, context);
+  app.error(async (error) => log.error(`slack listener failed: ${error.message}`));
+  return app;
+}
+
+/** Starts the Slack adapter: checks the token (auth.test), then listens in Socket Mode or on SLACK_PORT. */
+export async function startSlackBot(core: CitebotCore): Promise<SlackBot> {
+  const mode = slackMode(core);
+  if (!mode) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).');
+  const probe = new App({ token: core.settings.SLACK_BOT_TOKEN, signingSecret: 'unused', tokenVerificationEnabled: false, logger: boltLogger, clientOptions: { slackApiUrl: core.settings.SLACK_API_URL } });
+  const identity = await probe.client.auth.test();
+  const app = createSlackApp(core, identity.user_id ?? '', mode);
+  const port = mode === 'http' ? core.settings.SLACK_PORT : undefined;
+  await (port !== undefined ? app.start(port) : app.start());
+  log.info(`slack: connected to ${identity.team ?? identity.team_id} as ${identity.user ?? identity.user_id} (${mode === 'socket' ? 'Socket Mode' : `HTTP on port ${port}, /slack/events`})`);
+  return { app, mode, port, stop: () => app.stop().then(() => undefined) };
+}

@@ -1,0 +1,374 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackApp, startSlackBot, type SlackBot } from '../src/bots/slack/slack-bot.js';
+import { OllamaDouble } from './doubles/ollama-double.js';
+import { SlackDouble, type SlackCall } from './doubles/slack-double.js';
+import { freePort } from './support/free-port.js';
+import { createTestCore, type TestCore } from './support/harness.js';
+import { blockAction, eventCallback, postSigned, slashCommand } from './support/slack-requests.js';
+
+const DOCS = join(import.meta.dirname, 'fixtures', 'docs');
+const SECRET = 'test-signing-secret';
+const TEAM = 'T0CITEBOT';
+const fixture = (name: string) => readFileSync(join(DOCS, name));
+
+interface Harness {
+  slack: SlackDouble;
+  t: TestCore;
+  bot: SlackBot;
+  url: string;
+  /** Sends /command text from a user in a channel; resolves with the HTTP result and its response_url. */
+  command(command: string, text: string, o?: { channel?: string; user?: string; channelName?: string }): Promise<{ status: number; body: string; ms: number; responseUrl: string }>;
+  event(event: Record<string, unknown>, o?: { eventId?: string; retryNum?: number }): ReturnType<typeof eventCallback>;
+}
+
+async function startHarness(ollama: OllamaDouble, overrides: Record<string, string> = {}): Promise<Harness> {
+  const slack = await SlackDouble.start({ teamId: TEAM });
+  slack.addChannel({ id: 'CA', name: 'alpha' });
+  slack.addChannel({ id: 'CB', name: 'beta' });
+  slack.addChannel({ id: 'GPRIV', name: 'secret', isPrivate: true });
+  slack.addUser({ id: 'UANA', name: 'ana' });
+  slack.addUser({ id: 'UBEN', name: 'ben' });
+  slack.addUser({ id: 'UADMIN', name: 'root', isAdmin: true });
+  const port = await freePort();
+  const t = await createTestCore(ollama, {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_PORT: String(port),
+    STREAM_EDIT_INTERVAL_MS: '250',
+    MAX_FILE_MB: '0.5',
+    ...overrides,
+  });
+  const bot = await startSlackBot(t.core);
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  return {
+    slack,
+    t,
+    bot,
+    url,
+    async command(command, text, o = {}) {
+      const responseUrl = slack.responseUrl();
+      const result = await slashCommand(url, SECRET, {
+        command,
+        text,
+        team_id: TEAM,
+        channel_id: o.channel ?? 'CA',
+        channel_name: o.channelName ?? 'alpha',
+        user_id: o.user ?? 'UANA',
+        response_url: responseUrl,
+      });
+      return { ...result, responseUrl };
+    },
+    event(event, o = {}) {
+      return eventCallback(url, SECRET, { team_id: TEAM, event, event_id: o.eventId, retryNum: o.retryNum, botUserId: slack.botUserId });
+    },
+  };
+}
+
+async function stopHarness(h: Harness | undefined): Promise<void> {
+  if (!h) return;
+  await h.bot.stop();
+  await h.t.close();
+  await h.slack.close();
+}
+
+/** The text of every block of a message, joined: what a reader sees. */
+function blockText(args: Record<string, unknown>): string {
+  const blocks = (args.blocks ?? []) as { text?: { text: string }; elements?: { text?: string }[] }[];
+  return blocks.map((b) => b.text?.text ?? (b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : '')).join(' ')).join('\n');
+}
+
+/** The final state of citebot's reply: the last chat.update of the message posted in `channel`. */
+async function finalAnswer(slack: SlackDouble, channel: string, timeoutMs = 20_000): Promise<SlackCall> {
+  return slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === channel && JSON.stringify(c.args.blocks ?? '').includes('citebot_feedback') || (c.method === 'chat.update' && c.args.channel === channel && /No files are indexed|don't cover|could not/.test(String(c.args.text))), timeoutMs);
+}
+
+async function ingestChannel(h: Harness, channel = 'CA', channelName = 'alpha'): Promise<string> {
+  const before = h.slack.calls.length;
+  await h.command('/ingest', '', { channel, channelName });
+  const done = await h.slack.waitFor((c) => h.slack.calls.indexOf(c) >= before && c.method === 'chat.update' && c.args.channel === channel && /^\d+ files?: /.test(String(c.args.text)), 30_000);
+  return String(done.args.text);
+}
+
+describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
+  let ollama: OllamaDouble;
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    ollama = await OllamaDouble.start();
+  });
+  afterEach(async () => {
+    await stopHarness(h);
+    h = undefined;
+    ollama.configure({ chatDelayMs: 0, tokenDelayMs: 0, adversarial: false });
+  });
+  afterAll(() => ollama.close());
+
+  it('refuses a badly signed request and runs no listener', async () => {
+    h = await startHarness(ollama);
+    const result = await slashCommand(h.url, 'wrong-secret', { command: '/ask', text: 'hello', team_id: TEAM, channel_id: 'CA', user_id: 'UANA', response_url: h.slack.responseUrl() });
+    expect(result.status).toBe(401);
+    const stale = await postSigned(h.url, { secret: SECRET, body: 'command=%2Fask&text=hi', contentType: 'application/x-www-form-urlencoded', timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect(stale.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('/ingest indexes good files, reports broken, unsupported and oversized ones, and re-runs without downloading', async () => {
+    h = await startHarness(ollama);
+    const { slack } = h;
+    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    slack.addFile({ id: 'FPDF', name: 'pdflatex-4-pages.pdf', channel: 'CA', user: 'UBEN', bytes: fixture('pdflatex-4-pages.pdf') });
+    slack.addFile({ id: 'FENC', name: 'encrypted.pdf', channel: 'CA', user: 'UANA', bytes: fixture('broken/encrypted.pdf') });
+    slack.addFile({ id: 'FTRUNC', name: 'truncated.pdf', channel: 'CA', user: 'UANA', bytes: fixture('broken/truncated.pdf') });
+    slack.addFile({ id: 'FPNG', name: 'diagram.png', channel: 'CA', user: 'UANA', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) });
+    slack.addFile({ id: 'FHUGE', name: 'huge.txt', channel: 'CA', user: 'UANA', bytes: 'x', size: 900_000 });
+    slack.addFile({ id: 'FOTHER', name: 'Warsaw.html', channel: 'CB', user: 'UANA', bytes: fixture('Warsaw.html') });
+
+    const acked = await h.command('/ingest', '');
+    expect(acked.status).toBe(200);
+    const summary = await slack.waitFor((c) => c.method === 'chat.update' && /^\d+ files?: /.test(String(c.args.text)), 60_000);
+    const text = String(summary.args.text);
+    expect(text).toMatch(/^6 files: 2 new, 4 not indexed/);
+    expect(text).toMatch(/encrypted\.pdf: .*(encrypted|password).*/);
+    expect(text).toMatch(/truncated\.pdf: /);
+    expect(text).toMatch(/diagram\.png: unsupported file type: image\/png \(skipped\)/);
+    expect(text).toMatch(/huge\.txt: too large.*MAX_FILE_MB/);
+    // One progress message, edited: placeholder, "Found …", progress lines, summary.
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(slack.callsTo('chat.update').some((c) => /^Indexed \d\/6/.test(String(c.args.text)))).toBe(true);
+    expect(slack.downloads.map((d) => d.fileId).sort()).toEqual(['FENC', 'FNORM', 'FPDF', 'FTRUNC']);
+    const docs = h.t.core.ledger.list(['slack:T0CITEBOT:CA']);
+    expect(docs.find((d) => d.docId === 'FNORM')).toMatchObject({ status: 'indexed', url: expect.stringMatching(/^https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\//), uploadedBy: 'UANA' });
+    expect(docs.find((d) => d.docId === 'FNORM')!.uploadedAt).toMatch(/^20\d\d-/);
+    expect(h.t.core.ledger.list(['slack:T0CITEBOT:CB'])).toHaveLength(0);
+
+    // Again: nothing new is downloaded or embedded.
+    const downloads = slack.downloads.length;
+    ollama.reset();
+    const again = await ingestChannel(h);
+    expect(again).toMatch(/^6 files: 2 unchanged, 4 not indexed/);
+    expect(slack.downloads.length).toBe(downloads);
+    expect(ollama.stats.textsEmbedded).toBe(0);
+
+    // One file by name; a file Slack serves as a sign-in page (the app lacks files:read).
+    slack.addFile({ id: 'FLOGIN', name: 'guide.md', channel: 'CA', user: 'UANA', bytes: fixture('guide.md'), loginPage: true });
+    const one = await h.command('/ingest', 'guide.md');
+    expect(one.status).toBe(200);
+    const login = await slack.waitFor((c) => c.method === 'chat.update' && /^1 file: /.test(String(c.args.text)), 20_000);
+    expect(String(login.args.text)).toMatch(/guide\.md: got a sign-in page instead of the file: the Slack app needs the files:read scope/);
+  });
+
+  it('/ask acknowledges at once while the model takes 10 s, streams into the placeholder, and ends with cited, linked sources', async () => {
+    h = await startHarness(ollama);
+    const { slack } = h;
+    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+
+    ollama.configure({ chatDelayMs: 10_000, tokenDelayMs: 80 });
+    const asked = await h.command('/ask', 'Who were the Normans?');
+    expect(asked.status).toBe(200);
+    expect(asked.ms).toBeLessThan(3000);
+    const placeholder = await slack.waitFor((c) => c.method === 'chat.postMessage' && /^Searching the files shared in #alpha/.test(String(c.args.text)), 3000);
+    expect(placeholder.args.channel).toBe('CA');
+    expect(String(placeholder.args.unfurl_links)).toBe('false');
+
+    const final = await finalAnswer(slack, 'CA', 30_000);
+    const partials = slack.callsTo('chat.update').filter((c) => c.args.channel === 'CA' && blockText(c.args).endsWith(' …'));
+    expect(partials.length).toBeGreaterThanOrEqual(2);
+    const shown = blockText(final.args);
+    expect(shown).toMatch(/\*uana\* asked: Who were the Normans\?/);
+    expect(shown).toMatch(/\[1\]/);
+    expect(shown).toMatch(/\[1\] <https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\/Normans\.md\|Normans\.md> · Normans &gt; Part \d+/);
+    // Every [n] in the text has its source line.
+    const numbers = new Set([...shown.matchAll(/\[(\d+)\](?! <)/g)].map((m) => m[1]));
+    for (const n of numbers) expect(shown).toContain(`[${n}] <https://`);
+    // The stored answer behind the feedback buttons.
+    const answerId = JSON.stringify(final.args.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
+    expect(h.t.core.conversations.answer(answerId)).toMatchObject({ question: 'Who were the Normans?', scope: 'slack:T0CITEBOT:CA', askedBy: 'UANA' });
+
+    // 👎 is stored with the question, answer and sources.
+    const feedbackUrl = slack.responseUrl();
+    const click = await blockAction(h.url, SECRET, {
+      type: 'block_actions',
+      team: { id: TEAM },
+      user: { id: 'UBEN', name: 'ben' },
+      channel: { id: 'CA' },
+      response_url: feedbackUrl,
+      trigger_id: '1.2.3',
+      actions: [{ type: 'button', action_id: 'citebot_feedback_down', block_id: 'citebot_feedback', value: answerId, action_ts: '1' }],
+    });
+    expect(click.status).toBe(200);
+    await expect.poll(() => h!.t.core.conversations.feedback(answerId)).toEqual([{ userId: 'UBEN', rating: 'down' }]);
+  }, 60_000);
+
+  it('/ask with no text shows usage; -p answers privately through the response_url; the bot outside the channel still answers', async () => {
+    h = await startHarness(ollama);
+    const usage = await h.command('/ask', '   ');
+    expect(usage.status).toBe(200);
+    expect(usage.body).toMatch(/Usage:.*\/ask <question>/);
+
+    const priv = await h.command('/ask', '-p What is in here?');
+    await expect.poll(() => h!.slack.responses(priv.responseUrl).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const responses = h.slack.responses(priv.responseUrl) as { response_type: string; replace_original: boolean; text: string }[];
+    expect(responses.every((r) => r.response_type === 'ephemeral')).toBe(true);
+    expect(responses.at(-1)).toMatchObject({ replace_original: true, text: expect.stringMatching(/No files are indexed here yet/) });
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
+
+    h.slack.failNext('chat.postMessage', 'not_in_channel');
+    const outside = await h.command('/ask', 'Anything?', { channel: 'CB', channelName: 'beta' });
+    await expect.poll(() => (h!.slack.responses(outside.responseUrl) as { text: string }[]).map((r) => r.text).join('\n'), { timeout: 10_000 }).toMatch(/No files are indexed here yet/);
+    expect((h.slack.responses(outside.responseUrl) as { response_type: string }[])[0]!.response_type).toBe('in_channel');
+  });
+
+  it('a file shared in #alpha is never cited in #beta, unless the operator shares #alpha', async () => {
+    h = await startHarness(ollama);
+    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+    ollama.reset();
+    await h.command('/ask', 'Who were the Normans?', { channel: 'CB', channelName: 'beta' });
+    const final = await finalAnswer(h.slack, 'CB');
+    expect(String(final.args.text)).toMatch(/No files are indexed here yet/);
+    expect(JSON.stringify(final.args)).not.toContain('Normans.md');
+    expect(ollama.stats.requests.chat).toBe(0);
+    await stopHarness(h);
+
+    // Shared workspace-wide: #beta may read #alpha's documents; another workspace still may not.
+    h = await startHarness(ollama, { SHARED_SCOPES: 'slack:T0CITEBOT:CA -> slack:T0CITEBOT:*' });
+    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+    await h.command('/ask', 'Who were the Normans?', { channel: 'CB', channelName: 'beta' });
+    expect(blockText((await finalAnswer(h.slack, 'CB')).args)).toContain('Normans.md');
+    const sources = await h.command('/sources', '', { channel: 'CB', channelName: 'beta' });
+    expect((JSON.parse(sources.body) as { text: string }).text).toMatch(/Shared with this channel from slack:T0CITEBOT:CA\* \(1\)\n• <https:.*\|Normans\.md> · \d+ passages/);
+  });
+
+  it('answers a mention in a thread under it, follow-ups with the thread history, and a retried delivery once', async () => {
+    h = await startHarness(ollama);
+    const { slack } = h;
+    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+    const bot = slack.botUserId;
+
+    const question = slack.addThreadMessage('CA', '1800000000.000100', { user: 'UANA', text: `<@${bot}> Who were the Normans?`, ts: '1800000000.000100' });
+    const mention = { type: 'app_mention', user: 'UANA', text: question.text, ts: question.ts, channel: 'CA', event_ts: question.ts };
+    const first = await h.event(mention, { eventId: 'Ev1' });
+    expect(first.status).toBe(200);
+    // Slack redelivers the same event: acknowledged, not answered again.
+    expect((await h.event(mention, { eventId: 'Ev1', retryNum: 1 })).status).toBe(200);
+    const answered = await slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === 'CA' && JSON.stringify(c.args.blocks).includes('citebot_feedback'), 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const placeholders = slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === question.ts);
+    expect(placeholders).toHaveLength(1);
+    expect(slack.callsTo('reactions.add')[0]!.args).toMatchObject({ name: 'eyes', timestamp: question.ts });
+    expect(answered.args.ts).toBe(slack.messages('CA').find((m) => m.thread_ts === question.ts && m.user === bot)!.ts);
+
+    // A follow-up in the thread, without a mention: the chain receives the thread so far.
+    ollama.reset();
+    const reply = slack.addThreadMessage('CA', question.ts, { user: 'UANA', text: 'And where did they come from?' });
+    await h.event({ type: 'message', channel_type: 'channel', user: 'UANA', text: reply.text, ts: reply.ts, thread_ts: question.ts, channel: 'CA' });
+    await slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === 'CA' && c.args.ts !== answered.args.ts && JSON.stringify(c.args.blocks).includes('citebot_feedback'), 20_000);
+    const prompts = ollama.chatRequests.map((r) => JSON.stringify(r.messages));
+    expect(prompts.some((p) => p.includes('Who were the Normans?'))).toBe(true);
+
+    // A reply in someone else's thread is not for citebot.
+    const calls = slack.callsTo('chat.postMessage').length;
+    slack.addThreadMessage('CA', '1800000001.000100', { user: 'UBEN', text: 'lunch?', ts: '1800000001.000100' });
+    const other = slack.addThreadMessage('CA', '1800000001.000100', { user: 'UANA', text: 'sure' });
+    await h.event({ type: 'message', channel_type: 'channel', user: 'UANA', text: other.text, ts: other.ts, thread_ts: '1800000001.000100', channel: 'CA' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(calls);
+  });
+
+  it('auto-ingest indexes a file when it is shared, only where it is switched on', async () => {
+    h = await startHarness(ollama);
+    const { slack } = h;
+    const on = await h.command('/ingest', 'auto on');
+    await expect.poll(() => (slack.responses(on.responseUrl) as { text: string }[]).map((r) => r.text).join()).toMatch(/Auto-ingest is \*on\*/);
+    slack.addFile({ id: 'FAUTO', name: 'guide.md', channel: 'CA', user: 'UBEN', bytes: fixture('guide.md') });
+    await h.event({ type: 'file_shared', file_id: 'FAUTO', user_id: 'UBEN', file: { id: 'FAUTO' }, channel_id: 'CA', event_ts: '1800000002.000100' });
+    const done = await slack.waitFor((c) => c.method === 'chat.update' && /^1 file: 1 new/.test(String(c.args.text)), 20_000);
+    expect(done.args.channel).toBe('CA');
+    expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FAUTO')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
+
+    slack.addFile({ id: 'FOFF', name: 'guide.md', channel: 'CB', user: 'UBEN', bytes: fixture('guide.md') });
+    await h.event({ type: 'file_shared', file_id: 'FOFF', user_id: 'UBEN', file: { id: 'FOFF' }, channel_id: 'CB', event_ts: '1800000003.000100' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.t.core.ledger.get('slack:T0CITEBOT:CB', 'FOFF')).toBeUndefined();
+  });
+
+  it('/forget is for the uploader or a workspace admin; anyone else gets a clear refusal', async () => {
+    h = await startHarness(ollama);
+    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    h.slack.addFile({ id: 'FGUIDE', name: 'guide.md', channel: 'CA', user: 'UANA', bytes: fixture('guide.md') });
+    await ingestChannel(h);
+    const refused = await h.command('/forget', 'Normans.md', { user: 'UBEN' });
+    await expect.poll(() => JSON.stringify(h!.slack.responses(refused.responseUrl))).toMatch(/Only the person who shared “Normans.md” or a workspace admin/);
+    expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FNORM')?.status).toBe('indexed');
+
+    const byUploader = await h.command('/forget', 'Normans.md', { user: 'UANA' });
+    await expect.poll(() => JSON.stringify(h!.slack.responses(byUploader.responseUrl))).toMatch(/Removed “Normans.md”/);
+    expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FNORM')).toBeUndefined();
+    const byAdmin = await h.command('/forget', 'https://citebot-test.slack.com/files/UANA/FGUIDE/guide.md', { user: 'UADMIN' });
+    await expect.poll(() => JSON.stringify(h!.slack.responses(byAdmin.responseUrl))).toMatch(/Removed “guide.md”/);
+    const missing = await h.command('/forget', 'nothing.pdf');
+    await expect.poll(() => JSON.stringify(h!.slack.responses(missing.responseUrl))).toMatch(/No indexed file “nothing.pdf”/);
+  });
+
+  it('never lets a model-written mass mention or bad citation reach Slack, and rides out a 429', async () => {
+    h = await startHarness(ollama);
+    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+    ollama.configure({ adversarial: true });
+    h.slack.rateLimitNext('chat.postMessage', 1);
+    await h.command('/ask', 'Who were the Normans?');
+    const final = await finalAnswer(h.slack, 'CA', 30_000);
+    const everything = h.slack.calls.filter((c) => c.method.startsWith('chat.')).map((c) => JSON.stringify(c.args)).join('\n');
+    expect(everything).not.toMatch(/<!channel>|<!here>|<!everyone>|<!subteam|(?<![\u200b])@(everyone|here|channel)\b|<@&/);
+    const shown = blockText(final.args);
+    const sourceNumbers = new Set([...shown.matchAll(/\[(\d+)\] </g)].map((m) => m[1]));
+    const cited = [...shown.matchAll(/\[(\d+)\](?! <)/g)].map((m) => m[1]);
+    expect(cited.length).toBeGreaterThan(0);
+    for (const n of cited) expect(sourceNumbers.has(n), shown).toBe(true);
+    expect(h.slack.calls.some((c) => c.method === 'chat.postMessage' && c.status === 429)).toBe(true);
+  });
+
+  it('tells the user when Ollama is down, and keeps serving', async () => {
+    h = await startHarness(ollama);
+    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+    await ollama.down();
+    try {
+      const asked = await h.command('/ask', 'Who were the Normans?');
+      expect(asked.ms).toBeLessThan(3000);
+      const final = await finalAnswer(h.slack, 'CA', 30_000);
+      // Embeddings down: keyword retrieval still cites the files; the chat model's absence is said.
+      expect(blockText(final.args)).toMatch(/Normans\.md/);
+      expect(blockText(final.args)).toMatch(/^> The Normans|\n> /m);
+      expect(blockText(final.args)).not.toMatch(/\n\s+at |TypeError|Error:/);
+    } finally {
+      await ollama.up();
+    }
+  });
+
+  it('Socket Mode: the same listeners, built and routed without a socket', async () => {
+    h = await startHarness(ollama);
+    const socketCore = await createTestCore(ollama, { ...h.t.env, SLACK_APP_TOKEN: 'xapp-1-test', SLACK_SIGNING_SECRET: '' } as Record<string, string>);
+    const app = createSlackApp(socketCore.core, h.slack.botUserId, 'socket');
+    const acks: unknown[] = [];
+    const responseUrl = h.slack.responseUrl();
+    await app.processEvent({
+      body: { command: '/ask', text: '', team_id: TEAM, channel_id: 'CA', channel_name: 'alpha', user_id: 'UANA', user_name: 'ana', response_url: responseUrl, trigger_id: 't', api_app_id: 'A1', token: 'x' },
+      ack: async (response?: unknown) => void acks.push(response),
+    });
+    expect(JSON.stringify(acks)).toMatch(/Usage:/);
+    // A question routed the same way reaches the Web API double through the same listener.
+    await app.processEvent({
+      body: { command: '/ask', text: 'Anything?', team_id: TEAM, channel_id: 'CA', channel_name: 'alpha', user_id: 'UANA', user_name: 'ana', response_url: responseUrl, trigger_id: 't', api_app_id: 'A1', token: 'x' },
+      ack: async () => undefined,
+    });
+    await h.slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 10_000);
+    await socketCore.close();
+  });
+});
