@@ -6,6 +6,7 @@ import { CitebotError, oneLine } from './errors.js';
 import { log } from './log.js';
 import { askCommand } from './cli/ask.js';
 import { chatCommand } from './cli/chat.js';
+import { discordRegisterCommand } from './cli/discord.js';
 import { doctorCommand } from './cli/doctor.js';
 import { evalCommand } from './cli/eval.js';
 import { ExitCode } from './cli/exit-codes.js';
@@ -122,6 +123,14 @@ program
   .option('--k <ks>', 'comma-separated k values of hit@k', '1,5,10')
   .option('--json', 'print the result as JSON')
   .action((options) => run((core) => evalCommand(core, options)));
+
+program
+  .command('discord')
+  .description('Discord set-up')
+  .command('register')
+  .description('register the slash commands (/ask, /ingest, /sources, /forget) with Discord')
+  .option('--guild <id>', 'register in one guild: available at once (default: globally, which can take up to an hour)')
+  .action((options: { guild?: string }) => run((core) => discordRegisterCommand(core.settings, options)));
 
 program
   .command('doctor')

@@ -3,6 +3,7 @@ import type { CitebotCore } from './core.js';
 import { oneLine } from './errors.js';
 import { checkReranker } from './chains/rerankers/check.js';
 import { canonicalModelName } from './models/embedding-profiles.js';
+import { checkDiscord, checkSlack } from './bots/platform-checks.js';
 
 export interface Check {
   name: string;
@@ -62,15 +63,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   }
 
   checks.push({ name: 'reranker', ...(await checkReranker(s)) });
-  checks.push(
-    s.SLACK_BOT_TOKEN
-      ? { name: 'slack', status: 'skipped', detail: 'configured; this version has no Slack adapter yet' }
-      : { name: 'slack', status: 'skipped', detail: 'not configured', fix: 'set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README, Slack)' },
-  );
-  checks.push(
-    s.DISCORD_TOKEN
-      ? { name: 'discord', status: 'skipped', detail: 'configured; this version has no Discord adapter yet' }
-      : { name: 'discord', status: 'skipped', detail: 'not configured', fix: 'set DISCORD_TOKEN (see README, Discord)' },
-  );
+  const [slack, discord] = await Promise.all([checkSlack(s), checkDiscord(s)]);
+  checks.push({ name: 'slack', ...slack }, { name: 'discord', ...discord });
   return checks;
 }

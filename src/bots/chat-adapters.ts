@@ -1,6 +1,7 @@
 import type { CitebotCore } from '../core.js';
 import { oneLine } from '../errors.js';
 import { log } from '../log.js';
+import { startDiscordBot } from './discord/discord-bot.js';
 import { slackMode, startSlackBot } from './slack/slack-bot.js';
 
 /** A running chat adapter. */
@@ -31,7 +32,16 @@ export const slackAdapter: ChatAdapter = {
   },
 };
 
-export const CHAT_ADAPTERS: ChatAdapter[] = [slackAdapter];
+export const discordAdapter: ChatAdapter = {
+  name: 'Discord',
+  notConfigured: (core) => (core.settings.DISCORD_TOKEN ? undefined : 'Discord: not configured. Set DISCORD_TOKEN. README: "Discord".'),
+  start: async (core) => {
+    const bot = await startDiscordBot(core);
+    return { name: 'Discord', stop: bot.stop };
+  },
+};
+
+export const CHAT_ADAPTERS: ChatAdapter[] = [slackAdapter, discordAdapter];
 
 /**
  * Starts every configured adapter. One that cannot start (platform unreachable, token rejected) is
@@ -54,6 +64,8 @@ export function startChatAdapters(core: CitebotCore, adapters: ChatAdapter[] = C
         if (stopped) return void (await started.stop());
         running.push(started);
       } catch (error) {
+        // A setup problem (a portal switch, a rejected token) needs the operator: say it once, no retry loop.
+        if ((error as { retryable?: boolean }).retryable === false) return void log.error(`${adapter.name}: not started: ${oneLine(error)}`);
         log.warn(`${adapter.name}: not started: ${oneLine(error)} (retrying in ${Math.round(delay / 1000)} s)`);
         if (stopped) return;
         const timer = setTimeout(() => {

@@ -1,8 +1,7 @@
 import type { App, RespondFn, webApi } from '@slack/bolt';
 import type { IngestResult } from '../../../ingest/indexer.js';
-import { ingestSharedFiles, summarizeIngest, type SharedFile } from '../../common/channel-ingest.js';
-import { failureMessage } from '../../common/failure-message.js';
-import { ThrottledEdit } from '../../common/throttled-edit.js';
+import type { SharedFile } from '../../common/channel-ingest.js';
+import { IngestLocks, ingestWithProgress } from '../../common/ingest-flow.js';
 import { textMessage } from '../answer-blocks.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { PostedMessage } from '../posted-message.js';
@@ -16,8 +15,7 @@ export const INGEST_USAGE = [
   '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
 ].join('\n');
 
-/** Scopes with an ingest running: a second /ingest in the same channel waits for none, it is refused. */
-const running = new Set<string>();
+const locks = new IngestLocks();
 
 async function findFiles(client: webApi.WebClient, channel: string, reference: string): Promise<SlackFile[]> {
   const { id, name } = fileReference(reference);
@@ -29,26 +27,16 @@ async function findFiles(client: webApi.WebClient, channel: string, reference: s
   return (await listChannelFiles(client, channel)).filter((f) => (f.name ?? f.title ?? '').toLowerCase() === wanted).slice(0, 1);
 }
 
-/** Lists, downloads and indexes, editing one progress message as it goes and ending with a summary. */
-async function runIngest(context: SlackContext, progress: PostedMessage, scope: string, load: () => Promise<SlackFile[]>, what: string): Promise<IngestResult[] | undefined> {
-  const edits = new ThrottledEdit((line) => progress.show(textMessage(line)), context.core.settings.STREAM_EDIT_INTERVAL_MS);
-  try {
-    const files = (await load()).map((f) => sharedSlackFile(f, context.core.settings)).filter((f): f is SharedFile => f !== undefined);
-    if (files.length === 0) {
-      await progress.show(textMessage(what ? `No file matching “${escapeMrkdwn(what)}” is shared in this channel.` : summarizeIngest([])));
-      return [];
-    }
-    await progress.show(textMessage(`Found ${files.length} file${files.length === 1 ? '' : 's'}; indexing…`));
-    const indexer = await context.core.indexer();
-    const results = await ingestSharedFiles(indexer, scope, files, (line) => edits.push(escapeMrkdwn(line)));
-    await edits.close();
-    await progress.show(textMessage(escapeMrkdwn(summarizeIngest(results))));
-    return results;
-  } catch (error) {
-    await edits.close();
-    await progress.show(textMessage(`${failureMessage(error, 'index the files')} Files indexed before this are kept.`));
-    return undefined;
-  }
+/** Slack's side of an ingest: the files as SharedFiles, progress lines as mrkdwn in one message. */
+function runIngest(context: SlackContext, progress: PostedMessage, scope: string, load: () => Promise<SlackFile[]>, what: string): Promise<IngestResult[] | undefined> {
+  const settings = context.core.settings;
+  return ingestWithProgress(
+    context.core,
+    (text) => progress.show(textMessage(escapeMrkdwn(text))),
+    scope,
+    async () => (await load()).map((f) => sharedSlackFile(f, settings)).filter((f): f is SharedFile => f !== undefined),
+    what ? { nothingFound: `No file matching “${what}” is shared in this channel.` } : {},
+  );
 }
 
 /**
@@ -63,16 +51,12 @@ export function registerIngest(app: App, context: SlackContext): void {
     const auto = /^auto(?:\s+(on|off))?$/iu.exec(text);
     if (auto) return void (await respondAuto(context, respond, scope, auto[1]?.toLowerCase()));
     if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: INGEST_USAGE }));
-    if (running.has(scope)) return void (await respond({ response_type: 'ephemeral', text: 'An /ingest is already running in this channel; its progress message will show the summary.' }));
-
-    running.add(scope);
-    try {
+    const started = await locks.run(scope, async () => {
       const progress = new PostedMessage({ client, channel: command.channel_id, respond });
       await progress.show(textMessage(`Looking for files shared in ${channelLabel(command)}…`));
       await runIngest(context, progress, scope, () => (text ? findFiles(client, command.channel_id, text) : listChannelFiles(client, command.channel_id)), text);
-    } finally {
-      running.delete(scope);
-    }
+    });
+    if (!started) await respond({ response_type: 'ephemeral', text: 'An /ingest is already running in this channel; its progress message will show the summary.' });
   });
 
   app.event('file_shared', async ({ event, body, client }) => {

@@ -1,0 +1,57 @@
+import type { CitebotCore } from '../../core.js';
+import type { IngestResult } from '../../ingest/indexer.js';
+import { ingestSharedFiles, summarizeIngest, type SharedFile } from './channel-ingest.js';
+import { failureMessage } from './failure-message.js';
+import { ThrottledEdit } from './throttled-edit.js';
+
+/** One message that shows an ingest's progress and then its summary (plain text; the platform escapes). */
+export type ProgressView = (text: string) => Promise<unknown>;
+
+/**
+ * Lists, downloads and indexes a channel's files into its scope, editing one progress message at a
+ * bounded rate ("Indexed 3/12 · budget.xlsx: encrypted, skipped") and ending with a summary. A
+ * failure (Ollama or Chroma down) ends the message with a short reason; what was indexed stays.
+ */
+export async function ingestWithProgress(
+  core: CitebotCore,
+  view: ProgressView,
+  scope: string,
+  load: () => Promise<SharedFile[]>,
+  options: { nothingFound?: string } = {},
+): Promise<IngestResult[] | undefined> {
+  const edits = new ThrottledEdit(view, core.settings.STREAM_EDIT_INTERVAL_MS);
+  try {
+    const files = await load();
+    if (files.length === 0) {
+      await view(options.nothingFound ?? summarizeIngest([]));
+      return [];
+    }
+    await view(`Found ${files.length} file${files.length === 1 ? '' : 's'}; indexing…`);
+    const indexer = await core.indexer();
+    const results = await ingestSharedFiles(indexer, scope, files, (line) => edits.push(line));
+    await edits.close();
+    await view(summarizeIngest(results));
+    return results;
+  } catch (error) {
+    await edits.close();
+    await view(`${failureMessage(error, 'index the files')} Files indexed before this are kept.`);
+    return undefined;
+  }
+}
+
+/** Scopes with an ingest running: a second one in the same channel is refused, not queued. */
+export class IngestLocks {
+  private readonly running = new Set<string>();
+
+  /** Runs `work` unless `scope` is busy; returns false (without running it) when it is. */
+  async run(scope: string, work: () => Promise<unknown>): Promise<boolean> {
+    if (this.running.has(scope)) return false;
+    this.running.add(scope);
+    try {
+      await work();
+      return true;
+    } finally {
+      this.running.delete(scope);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import type { CitebotCore } from '../../core.js';
+import { oneLine } from '../../errors.js';
+import { log } from '../../log.js';
+import { createDiscordContext } from './discord-context.js';
+import { registerInteractionListener } from './listeners/interaction-create.js';
+import { registerMessageListener } from './listeners/message-create.js';
+
+export interface DiscordBot {
+  client: Client<true>;
+  stop(): Promise<void>;
+}
+
+/** A setting or portal switch is wrong: retrying cannot help until the operator fixes it. */
+export class DiscordSetupError extends Error {
+  readonly retryable = false;
+}
+
+export const MISSING_INTENT_MESSAGE =
+  'Discord refused the connection: the Message Content intent is not enabled for this bot. Fix: Developer Portal → your application → Bot → Privileged Gateway Intents → enable "Message Content Intent", then restart citebot (README: "Discord").';
+
+/** Discord closes the gateway with 4014 when the bot asks for a privileged intent it was not granted. */
+function isDisallowedIntents(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === 4014 || e?.code === 'DisallowedIntents' || /disallowed intent/iu.test(String(e?.message ?? ''));
+}
+
+export function createDiscordClient(core: CitebotCore): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
+    // DM channels are not cached before their first message; without the partial, DMs are dropped.
+    partials: [Partials.Channel],
+    rest: { api: core.settings.DISCORD_API_URL },
+    // Nothing citebot sends may ping, even if a code path forgets to say so.
+    allowedMentions: { parse: [], repliedUser: false },
+  });
+}
+
+/** Logs in, wires the listeners, and resolves once the gateway session is ready. */
+export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
+  if (!core.settings.DISCORD_TOKEN) throw new DiscordSetupError('DISCORD_TOKEN is not set.');
+  const client = createDiscordClient(core);
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  client.on(Events.Error, (error) => log.warn(`discord: ${oneLine(error)}`));
+  try {
+    await client.login(core.settings.DISCORD_TOKEN);
+  } catch (error) {
+    await client.destroy();
+    if (isDisallowedIntents(error)) throw new DiscordSetupError(MISSING_INTENT_MESSAGE);
+    if (/invalid token|TokenInvalid/iu.test(`${(error as { code?: string }).code} ${oneLine(error)}`)) {
+      throw new DiscordSetupError('Discord rejected DISCORD_TOKEN. Fix: copy the bot token from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN.');
+    }
+    throw error;
+  }
+  const readyClient = await ready;
+  const context = createDiscordContext(core, readyClient.user.id);
+  registerMessageListener(readyClient, context);
+  registerInteractionListener(readyClient, context);
+  log.info(`discord: connected as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} guild(s)`);
+  return { client: readyClient, stop: () => readyClient.destroy() };
+}

@@ -1,0 +1,51 @@
+import type { Message, TextBasedChannel } from 'discord.js';
+import type { SharedFile } from '../common/channel-ingest.js';
+import { ingestWithProgress } from '../common/ingest-flow.js';
+import { messageFiles, scanChannelHistory } from './channel-attachments.js';
+import type { DiscordContext } from './discord-context.js';
+import type { MessageTarget } from './message-target.js';
+
+/**
+ * `/ingest` in a channel: attachments from its history (since the last complete scan unless
+ * `full`), or only those whose name matches `file`. Progress and summary edit one message.
+ */
+export async function ingestChannel(context: DiscordContext, target: MessageTarget, channel: TextBasedChannel, scope: string, options: { file?: string; full?: boolean }): Promise<boolean> {
+  const { core } = context;
+  const settings = core.settings;
+  const channelSettings = core.conversations.channel(scope);
+  const since = options.full || options.file ? undefined : channelSettings.lastScan;
+  let newest: string | undefined;
+  let note = '';
+  const load = async (): Promise<SharedFile[]> => {
+    await target.show(`Reading this channel's history${since ? ' since the last /ingest' : ''}…`);
+    const scan = await scanChannelHistory(channel, settings, { limit: settings.DISCORD_HISTORY_LIMIT, since });
+    newest = scan.newest;
+    if (scan.truncated) note = `\nRead the latest ${scan.scanned} messages (DISCORD_HISTORY_LIMIT); older attachments were not looked at.`;
+    const wanted = options.file?.toLowerCase();
+    return wanted ? scan.files.filter((f) => f.name.toLowerCase() === wanted || f.docId === wanted) : scan.files;
+  };
+  const nothingFound = options.file
+    ? `No attachment named “${options.file}” in this channel's recent history.`
+    : since
+      ? `No new attachments since the last /ingest (${core.ledger.list([scope]).length} files are indexed here; \`/sources\` lists them, \`/ingest full:true\` re-reads everything).`
+      : undefined;
+  const started = await context.ingests.run(scope, async () => {
+    const results = await ingestWithProgress(core, (text) => target.show(text + note), scope, load, { nothingFound });
+    // Remember where this scan ended only when it completed: a failed run is read again next time.
+    if (results && newest && !options.file) core.conversations.updateChannel(scope, { lastScan: newest });
+  });
+  if (!started) await target.show('An /ingest is already running in this channel; its progress message will show the summary.');
+  return started;
+}
+
+/** `@citebot ingest` on a message with attachments (or replying to one): just those files. */
+export async function ingestMessage(context: DiscordContext, target: MessageTarget, message: Message, scope: string): Promise<void> {
+  const referenced = message.reference?.messageId ? await message.fetchReference().catch(() => undefined) : undefined;
+  const files = [...messageFiles(message, context.core.settings), ...(referenced ? messageFiles(referenced, context.core.settings) : [])];
+  const started = await context.ingests.run(scope, () =>
+    ingestWithProgress(context.core, (text) => target.show(text), scope, async () => files, {
+      nothingFound: 'Attach files to the message (or reply to a message with attachments) and mention me with `ingest`; or use `/ingest` for the whole channel.',
+    }),
+  );
+  if (!started) await target.show('An /ingest is already running in this channel; its progress message will show the summary.');
+}

@@ -1,0 +1,101 @@
+import { type ChatInputCommandInteraction, type Client, Events, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { oneLine } from '../../../errors.js';
+import { log } from '../../../log.js';
+import type { DocumentEntry } from '../../../store/ledger.js';
+import { answerQuestion } from '../../common/answer-flow.js';
+import { failureMessage } from '../../common/failure-message.js';
+import { DiscordAnswerSurface } from '../answer-surface.js';
+import type { DiscordContext } from '../discord-context.js';
+import { ingestChannel } from '../ingest-run.js';
+import { InteractionTarget, NO_MENTIONS } from '../message-target.js';
+import { discordScope } from '../scope.js';
+
+/** The scope of the channel a command was used in (a thread's parent channel). */
+function interactionScope(interaction: ChatInputCommandInteraction): string {
+  const channel = interaction.channel;
+  const channelId = channel?.isThread() ? (channel.parentId ?? channel.id) : interaction.channelId;
+  return discordScope(interaction.guildId, channelId);
+}
+
+const MAX_LISTED = 30;
+
+function documentLine(d: DocumentEntry): string {
+  const name = d.source.replace(/[[\]]/gu, '');
+  const link = /^https?:\/\//u.test(d.url) ? `[${name}](<${d.url}>)` : name;
+  return `- ${link} · ${d.status === 'indexed' ? `${d.chunkCount} passages` : `${d.status}${d.error ? `: ${d.error}` : ''}`}`;
+}
+
+/**
+ * /ask, /ingest, /sources, /forget. Each acknowledges first (deferReply within Discord's 3 seconds)
+ * and then works; every failure ends as a short reply.
+ */
+export function registerInteractionListener(client: Client, context: DiscordContext): void {
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (!interaction.isChatInputCommand()) return;
+    void handleCommand(context, interaction).catch(async (error: unknown) => {
+      log.error(`discord /${interaction.commandName} failed: ${oneLine(error)}`);
+      const content = failureMessage(error, `run /${interaction.commandName}`);
+      await (interaction.deferred || interaction.replied ? interaction.editReply({ content, allowedMentions: NO_MENTIONS }) : interaction.reply({ content, flags: MessageFlags.Ephemeral })).catch(() => undefined);
+    });
+  });
+}
+
+async function handleCommand(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
+  const scope = interactionScope(interaction);
+  switch (interaction.commandName) {
+    case 'ask': {
+      const target = new InteractionTarget(interaction, interaction.options.getBoolean('private') ?? false);
+      await target.defer();
+      const question = interaction.options.getString('question', true).trim();
+      const heading = `-# ${interaction.user.username} asked: ${question.replace(/\n/gu, ' ')}`;
+      await answerQuestion(context.core, { text: question, scope, askedBy: interaction.user.id }, new DiscordAnswerSurface(target, heading));
+      return;
+    }
+    case 'ingest': {
+      const target = new InteractionTarget(interaction);
+      await target.defer();
+      if (!interaction.channel) return target.show('citebot cannot read this channel: give it View Channel and Read Message History here.');
+      await ingestChannel(context, target, interaction.channel, scope, {
+        file: interaction.options.getString('file') ?? undefined,
+        full: interaction.options.getBoolean('full') ?? false,
+      });
+      return;
+    }
+    case 'sources':
+      return listSources(context, interaction, scope);
+    case 'forget':
+      return forget(context, interaction, scope);
+    default:
+      await interaction.reply({ content: `Unknown command /${interaction.commandName}.`, flags: MessageFlags.Ephemeral });
+  }
+}
+
+async function listSources(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
+  const lines: string[] = [];
+  for (const s of context.core.readableScopes(scope)) {
+    const docs = context.core.ledger.list([s]);
+    if (s !== scope && docs.length === 0) continue;
+    lines.push(s === scope ? `**Files indexed in this channel** (${docs.length})` : `**Shared with this channel from ${s}** (${docs.length})`);
+    lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
+    if (docs.length > MAX_LISTED) lines.push(`- … and ${docs.length - MAX_LISTED} more`);
+  }
+  if (context.core.ledger.list([scope]).length === 0) lines.push('Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.');
+  const content = lines.join('\n');
+  await interaction.reply({ content: content.length > 2000 ? content.slice(0, 1990) + '\n…' : content, flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds, allowedMentions: NO_MENTIONS });
+}
+
+async function forget(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const target = interaction.options.getString('file', true).trim();
+  const matches = context.core.ledger.find(target, scope);
+  if (matches.length === 0) return void (await interaction.editReply(`No indexed file “${target}” in this channel. See \`/sources\`.`));
+  const moderator = interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
+  const uploader = matches.every((d) => d.uploadedBy === interaction.user.id);
+  if (!uploader && !moderator) {
+    return void (await interaction.editReply(`Only the person who shared “${matches[0]!.source}” or a member with Manage Messages can remove it from citebot.`));
+  }
+  const index = await context.core.index();
+  let chunks = 0;
+  for (const doc of matches) chunks += await index.forget(doc.scope, doc.docId);
+  await interaction.editReply({ content: `Removed “${matches[0]!.source}” from citebot's index for this channel (${chunks} passages). The message and its attachment are untouched.`, allowedMentions: NO_MENTIONS });
+}

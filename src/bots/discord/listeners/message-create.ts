@@ -1,0 +1,65 @@
+import { type Client, Events, type Message } from 'discord.js';
+import { log } from '../../../log.js';
+import { oneLine } from '../../../errors.js';
+import { answerQuestion } from '../../common/answer-flow.js';
+import { DiscordAnswerSurface } from '../answer-surface.js';
+import { conversationHistory, withoutMention } from '../conversation-history.js';
+import type { DiscordContext } from '../discord-context.js';
+import { ingestMessage } from '../ingest-run.js';
+import { MessageReplyTarget } from '../message-target.js';
+import { discordScope } from '../scope.js';
+
+const MENTION_USAGE = 'Ask me about the files shared here: `@citebot what does the spec say about limits?` Index them first with `/ingest` (or mention me with `ingest` on a message with attachments).';
+
+/** The channel whose documents a message may read: a thread reads its parent channel's. */
+export function messageScope(message: Message): string {
+  const channel = message.channel;
+  const channelId = channel.isThread() ? (channel.parentId ?? channel.id) : channel.id;
+  return discordScope(message.guildId, channelId);
+}
+
+/** Discord shows "citebot is typing…" for 10 seconds per request: repeat while working. */
+function keepTyping(message: Message): () => void {
+  const channel = message.channel;
+  if (!('sendTyping' in channel)) return () => {};
+  const send = () => void channel.sendTyping().catch((error: unknown) => log.debug(`typing indicator failed: ${oneLine(error)}`));
+  send();
+  const timer = setInterval(send, 8000);
+  return () => clearInterval(timer);
+}
+
+/**
+ * `@citebot <question>` is answered in a reply (streamed by editing it), with the reply chain or
+ * thread as history. `@citebot ingest` indexes the message's attachments. Messages without a
+ * mention of citebot itself (not @everyone, not a role) are ignored.
+ */
+export function registerMessageListener(client: Client, context: DiscordContext): void {
+  client.on(Events.MessageCreate, (message) => {
+    void handleMessage(context, message).catch((error: unknown) => log.error(`discord message handler failed: ${oneLine(error)}`));
+  });
+}
+
+async function handleMessage(context: DiscordContext, message: Message): Promise<void> {
+  if (message.author.bot || message.system) return;
+  if (!message.mentions.users.has(context.botId)) return;
+  const text = withoutMention(message.content, context.botId);
+  const scope = messageScope(message);
+  const target = new MessageReplyTarget(message);
+  if (/^ingest\b/iu.test(text)) return ingestMessage(context, target, message, scope);
+  if (!text) return target.show(MENTION_USAGE);
+
+  const stopTyping = keepTyping(message);
+  try {
+    await target.show(`Searching the files shared in ${message.guildId ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>` : 'this conversation'}…`);
+    let history;
+    try {
+      history = await conversationHistory(message, context.botId);
+    } catch (error) {
+      log.warn(`conversation history unavailable, answering without it: ${oneLine(error)}`);
+      history = undefined;
+    }
+    await answerQuestion(context.core, { text, scope, askedBy: message.author.id, history }, new DiscordAnswerSurface(target));
+  } finally {
+    stopTyping();
+  }
+}
