@@ -184,6 +184,26 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(await finalReply(discord, THREAD, inThread.id)).toContain('Normans.md');
   });
 
+  it('`@citebot ingest` indexes the attachments of a message, refreshing an expired link; a DM reads only what was ingested in it', async () => {
+    h = await startHarness(ollama);
+    const { discord } = h;
+    const DM = '1300000000000000031';
+    discord.addDmChannel({ id: DM, recipient: ANN });
+    discord.sendMessage({ channelId: DM, author: ANN, content: 'ingest', mentionsBot: true, attachments: [{ filename: 'guide.md', bytes: fixture('guide.md') }] });
+    // The link in the dispatched message is dead by the time citebot downloads it.
+    discord.expireAttachments();
+    await expect.poll(() => discord.messages(DM).find((m) => m.author.id === discord.botId)?.content ?? '', { timeout: 20_000 }).toMatch(/^1 file: 1 new/);
+    expect(discord.downloads.some((d) => d.status === 404)).toBe(true);
+    expect(discord.downloads.some((d) => d.status === 200)).toBe(true);
+    expect(h.t.core.ledger.list([`discord:dm:${DM}`]).map((d) => d.source)).toEqual(['guide.md']);
+
+    // A question in the DM (no mention needed there) reads the DM's file; #alpha does not.
+    const inDm = discord.sendMessage({ channelId: DM, author: ANN, content: 'How do I get started?' });
+    expect(await finalReply(discord, DM, inDm.id)).toContain('guide.md');
+    const inAlpha = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'How do I get started?', mentionsBot: true });
+    expect(await finalReply(discord, ALPHA, inAlpha.id)).toMatch(/No files are indexed here yet/);
+  });
+
   it('passes the reply chain as history to follow-ups', async () => {
     h = await startHarness(ollama);
     const { discord } = h;

@@ -30,8 +30,8 @@ function keepTyping(message: Message): () => void {
 
 /**
  * `@citebot <question>` is answered in a reply (streamed by editing it), with the reply chain or
- * thread as history. `@citebot ingest` indexes the message's attachments. Messages without a
- * mention of citebot itself (not @everyone, not a role) are ignored.
+ * thread as history. `@citebot ingest` indexes the message's attachments. In servers, messages
+ * without a mention of citebot itself (not @everyone, not a role) are ignored; in DMs none are.
  */
 export function registerMessageListener(client: Client, context: DiscordContext): void {
   client.on(Events.MessageCreate, (message) => {
@@ -41,7 +41,8 @@ export function registerMessageListener(client: Client, context: DiscordContext)
 
 async function handleMessage(context: DiscordContext, message: Message): Promise<void> {
   if (message.author.bot || message.system) return;
-  if (!message.mentions.users.has(context.botId)) return;
+  // In a server only mentions are for citebot; in a DM every message is.
+  if (message.guildId && !message.mentions.users.has(context.botId)) return;
   const text = withoutMention(message.content, context.botId);
   const scope = messageScope(message);
   const target = new MessageReplyTarget(message);
