@@ -9,7 +9,8 @@ import { oneLine } from '../../errors.js';
 export class ThrottledEdit {
   private latest?: string;
   private shown?: string;
-  private lastEditAt = 0;
+  // The message was just posted: the first edit waits one interval too.
+  private lastEditAt = Date.now();
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private closed = false;

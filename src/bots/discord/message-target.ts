@@ -15,16 +15,20 @@ export interface MessageTarget {
 
 /** A reply to a user's message, then edits of it; link previews suppressed (citations would each embed). */
 export class MessageReplyTarget implements MessageTarget {
-  private reply?: Message;
+  /** The reply, posted or being posted: later edits wait for it, so the chain need not. */
+  private reply?: Promise<Message>;
 
   constructor(private readonly message: Message) {}
 
   async show(content: string): Promise<void> {
-    if (this.reply) {
-      await this.reply.edit({ content, allowedMentions: NO_MENTIONS });
+    const reply = await this.reply?.catch(() => undefined);
+    if (reply) {
+      await reply.edit({ content, allowedMentions: NO_MENTIONS });
       return;
     }
-    this.reply = await this.message.reply({ content, allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds });
+    // Nothing posted yet (or the first reply failed): reply with this.
+    this.reply = this.message.reply({ content, allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds });
+    await this.reply;
   }
 
   async append(content: string): Promise<void> {

@@ -22,7 +22,8 @@ const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archive
 export class PostedMessage {
   private ts?: string;
   private viaResponseUrl: boolean;
-  private posted = false;
+  /** The first post, in flight or done: later edits wait for it, so the chain need not. */
+  private first?: Promise<void>;
 
   constructor(private readonly options: PostedMessageOptions) {
     this.viaResponseUrl = Boolean(options.ephemeral && options.respond);
@@ -30,7 +31,12 @@ export class PostedMessage {
 
   /** Posts the message the first time, replaces it after that. */
   async show(payload: SlackPayload): Promise<void> {
-    if (!this.posted) return this.post(payload);
+    if (this.first) await this.first.catch(() => undefined);
+    // Nothing posted yet (or the first post failed): post this instead of editing.
+    if (!this.ts && !(this.viaResponseUrl && this.first)) {
+      this.first = this.post(payload);
+      return this.first;
+    }
     if (this.viaResponseUrl) {
       await this.respond(payload, true);
       return;
@@ -45,7 +51,6 @@ export class PostedMessage {
   }
 
   private async post(payload: SlackPayload): Promise<void> {
-    this.posted = true;
     if (this.viaResponseUrl) return void (await this.respond(payload, false));
     try {
       const result = await this.options.client.chat.postMessage({

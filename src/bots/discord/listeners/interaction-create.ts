@@ -4,6 +4,8 @@ import { log } from '../../../log.js';
 import type { DocumentEntry } from '../../../store/ledger.js';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { failureMessage } from '../../common/failure-message.js';
+import { forgetSharedFile } from '../../common/forget-flow.js';
+import { readableSources } from '../../common/scope-sources.js';
 import { DiscordAnswerSurface } from '../answer-surface.js';
 import type { DiscordContext } from '../discord-context.js';
 import { ingestChannel } from '../ingest-run.js';
@@ -72,14 +74,13 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
 
 async function listSources(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
   const lines: string[] = [];
-  for (const s of context.core.readableScopes(scope)) {
-    const docs = context.core.ledger.list([s]);
-    if (s !== scope && docs.length === 0) continue;
-    lines.push(s === scope ? `**Files indexed in this channel** (${docs.length})` : `**Shared with this channel from ${s}** (${docs.length})`);
+  const groups = readableSources(context.core, scope);
+  for (const { scope: s, own, documents: docs } of groups) {
+    lines.push(own ? `**Files indexed in this channel** (${docs.length})` : `**Shared with this channel from ${s}** (${docs.length})`);
     lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
     if (docs.length > MAX_LISTED) lines.push(`- … and ${docs.length - MAX_LISTED} more`);
   }
-  if (context.core.ledger.list([scope]).length === 0) lines.push('Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.');
+  if (groups[0]!.documents.length === 0) lines.push('Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.');
   const content = lines.join('\n');
   await interaction.reply({ content: content.length > 2000 ? content.slice(0, 1990) + '\n…' : content, flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds, allowedMentions: NO_MENTIONS });
 }
@@ -87,15 +88,9 @@ async function listSources(context: DiscordContext, interaction: ChatInputComman
 async function forget(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const target = interaction.options.getString('file', true).trim();
-  const matches = context.core.ledger.find(target, scope);
-  if (matches.length === 0) return void (await interaction.editReply(`No indexed file “${target}” in this channel. See \`/sources\`.`));
-  const moderator = interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
-  const uploader = matches.every((d) => d.uploadedBy === interaction.user.id);
-  if (!uploader && !moderator) {
-    return void (await interaction.editReply(`Only the person who shared “${matches[0]!.source}” or a member with Manage Messages can remove it from citebot.`));
-  }
-  const index = await context.core.index();
-  let chunks = 0;
-  for (const doc of matches) chunks += await index.forget(doc.scope, doc.docId);
-  await interaction.editReply({ content: `Removed “${matches[0]!.source}” from citebot's index for this channel (${chunks} passages). The message and its attachment are untouched.`, allowedMentions: NO_MENTIONS });
+  const moderator = async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
+  const outcome = await forgetSharedFile(context.core, scope, target, interaction.user.id, moderator);
+  if (outcome.kind === 'not_found') return void (await interaction.editReply(`No indexed file “${target}” in this channel. See \`/sources\`.`));
+  if (outcome.kind === 'refused') return void (await interaction.editReply(`Only the person who shared “${outcome.source}” or a member with Manage Messages can remove it from citebot.`));
+  await interaction.editReply({ content: `Removed “${outcome.source}” from citebot's index for this channel (${outcome.chunks} passages). The message and its attachment are untouched.`, allowedMentions: NO_MENTIONS });
 }

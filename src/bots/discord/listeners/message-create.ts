@@ -51,7 +51,9 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
 
   const stopTyping = keepTyping(message);
   try {
-    await target.show(`Searching the files shared in ${message.guildId ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>` : 'this conversation'}…`);
+    // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
+    const where = message.guildId ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>` : 'this conversation';
+    void target.show(`Searching the files shared in ${where}…`).catch((error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`));
     let history;
     try {
       history = await conversationHistory(message, context.botId);

@@ -23,6 +23,27 @@ interface IncomingQuestion {
   text: string;
 }
 
+/** The fields of a Slack message event (app_mention or message) that make a question. */
+interface QuestionMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  user: string;
+  text?: string;
+}
+
+function incomingQuestion(teamId: string, m: QuestionMessage, botUserId: string): IncomingQuestion {
+  return {
+    teamId,
+    channel: m.channel,
+    ts: m.ts,
+    threadTs: m.thread_ts ?? m.ts,
+    inThread: Boolean(m.thread_ts),
+    user: m.user,
+    text: withoutMention(m.text ?? '', botUserId),
+  };
+}
+
 /** Answers in a thread under the question, with the thread so far as history. */
 async function answerInThread(context: SlackContext, client: webApi.WebClient, q: IncomingQuestion): Promise<void> {
   const message = new PostedMessage({ client, channel: q.channel, threadTs: q.threadTs });
@@ -31,7 +52,8 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
   // 👀 says "working on it" before the first word arrives; not being able to react is harmless.
   client.reactions.add({ channel: q.channel, timestamp: q.ts, name: 'eyes' }).catch((error: unknown) => log.debug(`reaction not added: ${oneLine(error)}`));
   const surface = new SlackAnswerSurface(message);
-  await surface.start('Searching the files shared in this conversation…');
+  // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
+  void surface.start('Searching the files shared in this conversation…').catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
   let history: Turn[];
   try {
     history = q.inThread ? await threadHistory(client, q.channel, q.threadTs, q.ts, context.botUserId) : [];
@@ -59,16 +81,8 @@ async function isCitebotThread(context: SlackContext, client: webApi.WebClient, 
 export function registerConversationListeners(app: App, context: SlackContext): void {
   app.event('app_mention', async ({ event, body, client }) => {
     if (event.bot_id || !event.user) return;
-    const teamId = body.team_id ?? event.team ?? '';
-    await answerInThread(context, client, {
-      teamId,
-      channel: event.channel,
-      ts: event.ts,
-      threadTs: event.thread_ts ?? event.ts,
-      inThread: Boolean(event.thread_ts),
-      user: event.user,
-      text: withoutMention(event.text, context.botUserId),
-    });
+    const question = incomingQuestion(body.team_id ?? event.team ?? '', { ...event, user: event.user }, context.botUserId);
+    await answerInThread(context, client, question);
   });
 
   app.message(async ({ message, body, client }) => {
@@ -86,14 +100,6 @@ export function registerConversationListeners(app: App, context: SlackContext): 
       if (!(await isCitebotThread(context, client, m.channel, m.thread_ts))) return;
     }
     const teamId = (body as { team_id?: string }).team_id ?? m.team ?? '';
-    await answerInThread(context, client, {
-      teamId,
-      channel: m.channel,
-      ts: m.ts,
-      threadTs: m.thread_ts ?? m.ts,
-      inThread: Boolean(m.thread_ts),
-      user: m.user,
-      text: withoutMention(text, context.botUserId),
-    });
+    await answerInThread(context, client, incomingQuestion(teamId, { ...m, user: m.user }, context.botUserId));
   });
 }

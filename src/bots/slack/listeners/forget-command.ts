@@ -1,5 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { failureMessage } from '../../common/failure-message.js';
+import { forgetSharedFile } from '../../common/forget-flow.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
 import { fileReference } from '../slack-files.js';
@@ -19,17 +20,11 @@ export function registerForgetCommand(app: App, context: SlackContext): void {
     if (!target) return void (await reply('*Usage:* `/forget <file name or link>` removes an indexed file from this channel. See `/sources`.'));
     const scope = slackScope(command.team_id, command.channel_id);
     const { id, name } = fileReference(target);
-    const matches = context.core.ledger.find(id ?? name!, scope);
-    if (matches.length === 0) return void (await reply(`No indexed file “${escapeMrkdwn(target)}” in this channel. See \`/sources\`.`));
     try {
-      const allowed = matches.every((d) => d.uploadedBy === command.user_id) || (await isWorkspaceAdmin(client, command.user_id));
-      if (!allowed) {
-        return void (await reply(`Only the person who shared “${escapeMrkdwn(matches[0]!.source)}” or a workspace admin can remove it from citebot.`));
-      }
-      const index = await context.core.index();
-      let chunks = 0;
-      for (const doc of matches) chunks += await index.forget(doc.scope, doc.docId);
-      await respond({ response_type: 'in_channel', text: `Removed “${escapeMrkdwn(matches[0]!.source)}” from citebot’s index for this channel (${chunks} passages). The file itself is untouched in Slack.` });
+      const outcome = await forgetSharedFile(context.core, scope, id ?? name!, command.user_id, () => isWorkspaceAdmin(client, command.user_id));
+      if (outcome.kind === 'not_found') return void (await reply(`No indexed file “${escapeMrkdwn(target)}” in this channel. See \`/sources\`.`));
+      if (outcome.kind === 'refused') return void (await reply(`Only the person who shared “${escapeMrkdwn(outcome.source)}” or a workspace admin can remove it from citebot.`));
+      await respond({ response_type: 'in_channel', text: `Removed “${escapeMrkdwn(outcome.source)}” from citebot’s index for this channel (${outcome.chunks} passages). The file itself is untouched in Slack.` });
     } catch (error) {
       await reply(failureMessage(error, 'remove the file'));
     }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { DocumentEntry } from '../../../store/ledger.js';
+import { readableSources } from '../../common/scope-sources.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
 import type { SlackContext } from '../slack-context.js';
@@ -17,16 +18,14 @@ function documentLine(d: DocumentEntry): string {
 export function registerSourcesCommand(app: App, context: SlackContext): void {
   app.command('/sources', async ({ command, ack }) => {
     const scope = slackScope(command.team_id, command.channel_id);
-    const scopes = context.core.readableScopes(scope);
     const lines: string[] = [];
-    for (const s of scopes) {
-      const docs = context.core.ledger.list([s]);
-      if (s !== scope && docs.length === 0) continue;
-      lines.push(s === scope ? `*Files indexed in this channel* (${docs.length})` : `*Shared with this channel from ${escapeMrkdwn(s)}* (${docs.length})`);
+    const groups = readableSources(context.core, scope);
+    for (const { scope: s, own, documents: docs } of groups) {
+      lines.push(own ? `*Files indexed in this channel* (${docs.length})` : `*Shared with this channel from ${escapeMrkdwn(s)}* (${docs.length})`);
       lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
       if (docs.length > MAX_LISTED) lines.push(`• … and ${docs.length - MAX_LISTED} more`);
     }
-    if (context.core.ledger.list([scope]).length === 0) lines.push('Nothing is indexed here yet: run `/ingest` to index the files shared in this channel.');
+    if (groups[0]!.documents.length === 0) lines.push('Nothing is indexed here yet: run `/ingest` to index the files shared in this channel.');
     // The reply is the ack itself: listing is a local SQLite read, well inside 3 seconds.
     await ack({ response_type: 'ephemeral', text: lines.join('\n').slice(0, 3900) });
   });

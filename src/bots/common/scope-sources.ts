@@ -1,0 +1,17 @@
+import type { CitebotCore } from '../../core.js';
+import type { DocumentEntry } from '../../store/ledger.js';
+
+export interface ScopeSources {
+  scope: string;
+  /** True for the channel's own scope; false for one the operator shares with it. */
+  own: boolean;
+  documents: DocumentEntry[];
+}
+
+/** What `/sources` shows: the channel's own documents, then each shared scope that has any. */
+export function readableSources(core: CitebotCore, scope: string): ScopeSources[] {
+  return core
+    .readableScopes(scope)
+    .map((s) => ({ scope: s, own: s === scope, documents: core.ledger.list([s]) }))
+    .filter((group) => group.own || group.documents.length > 0);
+}
