@@ -355,7 +355,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
   it('Socket Mode: the same listeners, built and routed without a socket', async () => {
     h = await startHarness(ollama);
     const socketCore = await createTestCore(ollama, { ...h.t.env, SLACK_APP_TOKEN: 'xapp-1-test', SLACK_SIGNING_SECRET: '' } as Record<string, string>);
-    const app = createSlackApp(socketCore.core, h.slack.botUserId, 'socket');
+    const app = createSlackApp(socketCore.core, { botUserId: h.slack.botUserId, botId: h.slack.botId }, 'socket');
     const acks: unknown[] = [];
     const responseUrl = h.slack.responseUrl();
     await app.processEvent({
@@ -363,6 +363,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       ack: async (response?: unknown) => void acks.push(response),
     });
     expect(JSON.stringify(acks)).toMatch(/Usage:/);
+    expect(h.slack.callsTo('auth.test')).toHaveLength(1); // startSlackBot's own, not one per request
     // A question routed the same way reaches the Web API double through the same listener.
     await app.processEvent({
       body: { command: '/ask', text: 'Anything?', team_id: TEAM, channel_id: 'CA', channel_name: 'alpha', user_id: 'UANA', user_name: 'ana', response_url: responseUrl, trigger_id: 't', api_app_id: 'A1', token: 'x' },

@@ -17,6 +17,7 @@
  * (also --chat-ms, --token-ms, --latency-ms, --no-serialize, --models a,b, --adversarial).
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -390,6 +391,8 @@ export class OllamaDouble {
       adversarial: false,
       malformed: null,
     };
+    // Every request in flight waits on this signal; many concurrent chats are normal, not a leak.
+    setMaxListeners(0, this.lifetime.signal);
     this.configure({ ...options, models: options.models ?? DEFAULT_MODELS });
     this.server = createServer((req, res) => {
       void this.handle(req, res);

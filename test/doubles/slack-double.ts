@@ -392,7 +392,8 @@ export class SlackDouble {
       return;
     }
     const headers: Record<string, string | number> = { 'content-type': String(stored.file.mimetype), 'content-length': stored.bytes.length };
-    if (m[3]) headers['content-disposition'] = `attachment; filename="${stored.file.name}"`;
+    // RFC 6266: an ASCII fallback plus the UTF-8 name, as Slack sends for non-ASCII file names.
+    if (m[3]) headers['content-disposition'] = `attachment; filename="${stored.file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(stored.file.name)}`;
     res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : stored.bytes);
   }
 

@@ -52,18 +52,27 @@ function buildReceiver(core: CitebotCore, mode: 'socket' | 'http'): Receiver {
 }
 
 /** The Bolt app with every citebot listener, not yet started. Tests drive it through `app.processEvent` too. */
-export function createSlackApp(core: CitebotCore, botUserId: string, mode: 'socket' | 'http'): App {
+/** Who citebot is in the workspace (auth.test). */
+export interface SlackIdentity {
+  botUserId: string;
+  botId: string;
+}
+
+export function createSlackApp(core: CitebotCore, identity: SlackIdentity, mode: 'socket' | 'http'): App {
   const s = core.settings;
   const app = new App({
     token: s.SLACK_BOT_TOKEN,
     receiver: buildReceiver(core, mode),
     logger: boltLogger,
-    // The bot's identity comes from auth.test in startSlackBot; Bolt need not check the token again.
+    // The identity comes from auth.test in startSlackBot. Given both ids, Bolt calls auth.test
+    // neither at start nor (worse: before each ack) on every request.
     tokenVerificationEnabled: false,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
     // 429s are retried by the WebClient, honouring Retry-After.
     clientOptions: { slackApiUrl: s.SLACK_API_URL, logger: boltLogger, rejectRateLimitedCalls: false },
   });
-  const context: SlackContext = { core, botUserId, threads: new ThreadRegistry() };
+  const context: SlackContext = { core, botUserId: identity.botUserId, threads: new ThreadRegistry() };
   app.use(dropRedeliveries());
   registerAskCommand(app, context);
   registerConversationListeners(app, context);
@@ -81,7 +90,8 @@ export async function startSlackBot(core: CitebotCore): Promise<SlackBot> {
   if (!mode) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).');
   const probe = new App({ token: core.settings.SLACK_BOT_TOKEN, signingSecret: 'unused', tokenVerificationEnabled: false, logger: boltLogger, clientOptions: { slackApiUrl: core.settings.SLACK_API_URL } });
   const identity = await probe.client.auth.test();
-  const app = createSlackApp(core, identity.user_id ?? '', mode);
+  if (!identity.user_id || !identity.bot_id) throw new Error('auth.test did not return the bot user: is SLACK_BOT_TOKEN a bot token (xoxb-…)?');
+  const app = createSlackApp(core, { botUserId: identity.user_id, botId: identity.bot_id }, mode);
   const port = mode === 'http' ? core.settings.SLACK_PORT : undefined;
   await (port !== undefined ? app.start(port) : app.start());
   log.info(`slack: connected to ${identity.team ?? identity.team_id} as ${identity.user ?? identity.user_id} (${mode === 'socket' ? 'Socket Mode' : `HTTP on port ${port}, /slack/events`})`);
