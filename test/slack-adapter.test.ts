@@ -279,6 +279,13 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     await h.event({ type: 'message', channel_type: 'channel', user: 'UANA', text: other.text, ts: other.ts, thread_ts: '1800000001.000100', channel: 'CA' });
     await new Promise((r) => setTimeout(r, 500));
     expect(slack.callsTo('chat.postMessage')).toHaveLength(calls);
+    // The next reply there is known not to be citebot's: Slack is not asked again.
+    const replies = slack.callsTo('conversations.replies').length;
+    const again = slack.addThreadMessage('CA', '1800000001.000100', { user: 'UBEN', text: 'noon?' });
+    await h.event({ type: 'message', channel_type: 'channel', user: 'UBEN', text: again.text, ts: again.ts, thread_ts: '1800000001.000100', channel: 'CA' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slack.callsTo('conversations.replies')).toHaveLength(replies);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(calls);
   });
 
   it('auto-ingest indexes a file when it is shared, only where it is switched on', async () => {

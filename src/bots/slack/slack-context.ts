@@ -9,20 +9,42 @@ export interface SlackContext {
   threads: ThreadRegistry;
 }
 
-/** Threads citebot answered in, remembered for a while; after a restart the thread itself is checked. */
+/**
+ * Threads citebot answered in (after a restart the thread itself is checked), and threads known
+ * not to be its own, so busy threads elsewhere do not cost a conversations.replies per message. A
+ * thread becomes citebot's only by a mention, which adds it here.
+ */
 export class ThreadRegistry {
-  private readonly threads = new Map<string, number>();
+  private readonly ours = new Map<string, number>();
+  private readonly notOurs = new Map<string, number>();
 
-  constructor(private readonly max = 10_000) {}
+  constructor(
+    private readonly max = 10_000,
+    private readonly notOursTtlMs = 10 * 60_000,
+  ) {}
 
   add(channel: string, threadTs: string): void {
     const key = `${channel}:${threadTs}`;
-    this.threads.delete(key);
-    this.threads.set(key, Date.now());
-    if (this.threads.size > this.max) this.threads.delete(this.threads.keys().next().value!);
+    this.notOurs.delete(key);
+    remember(this.ours, key, this.max);
   }
 
-  has(channel: string, threadTs: string): boolean {
-    return this.threads.has(`${channel}:${threadTs}`);
+  addNotOurs(channel: string, threadTs: string): void {
+    remember(this.notOurs, `${channel}:${threadTs}`, this.max);
   }
+
+  /** true: citebot's; false: known not to be (recently); undefined: ask Slack. */
+  knows(channel: string, threadTs: string): boolean | undefined {
+    const key = `${channel}:${threadTs}`;
+    if (this.ours.has(key)) return true;
+    const at = this.notOurs.get(key);
+    return at !== undefined && Date.now() - at < this.notOursTtlMs ? false : undefined;
+  }
+}
+
+/** Insert as newest; drop the oldest past `max`. */
+function remember(map: Map<string, number>, key: string, max: number): void {
+  map.delete(key);
+  map.set(key, Date.now());
+  if (map.size > max) map.delete(map.keys().next().value!);
 }

@@ -67,10 +67,12 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
 
 /** Whether a thread is one citebot answered in: remembered, or (after a restart) seen in the thread. */
 async function isCitebotThread(context: SlackContext, client: webApi.WebClient, channel: string, threadTs: string): Promise<boolean> {
-  if (context.threads.has(channel, threadTs)) return true;
+  const known = context.threads.knows(channel, threadTs);
+  if (known !== undefined) return known;
   const replies = (await client.conversations.replies({ channel, ts: threadTs, limit: 50 })) as { messages?: { user?: string }[] };
   const ours = (replies.messages ?? []).some((m) => m.user === context.botUserId);
   if (ours) context.threads.add(channel, threadTs);
+  else context.threads.addNotOurs(channel, threadTs);
   return ours;
 }
 
