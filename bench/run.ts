@@ -1,10 +1,12 @@
 /** `npm run bench`: build, then every benchmark in turn; each writes its section of bench/RESULTS.md. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { benchDiscord } from './discord.js';
 import { benchEval } from './eval.js';
 import { benchIngest } from './ingest.js';
 import { benchRerank } from './rerank.js';
 import { benchScale } from './scale.js';
+import { benchSlack } from './slack.js';
 import { ROOT, SHARED } from './support.js';
 
 process.chdir(ROOT);
@@ -15,3 +17,5 @@ if (existsSync(SHARED)) {
 } else console.warn('../shared is not here: skipping the corpus benchmarks');
 await benchScale();
 await benchRerank();
+await benchSlack();
+await benchDiscord();
