@@ -49,11 +49,17 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
   if (/^ingest\b/iu.test(text)) return ingestMessage(context, target, message, scope);
   if (!text) return target.show(MENTION_USAGE);
 
-  const stopTyping = keepTyping(message);
+  // Typing starts once the placeholder is up (posting a message clears the indicator, edits do not):
+  // it then shows while the answer is written, and a burst of mentions is not twice the requests.
+  let stopTyping: (() => void) | undefined;
+  let done = false;
   try {
     // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
     const where = message.guildId ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>` : 'this conversation';
-    void target.show(`Searching the files shared in ${where}…`).catch((error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`));
+    void target.show(`Searching the files shared in ${where}…`).then(
+      () => void (stopTyping = done ? undefined : keepTyping(message)),
+      (error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`),
+    );
     let history;
     try {
       history = await conversationHistory(message, context.botId);
@@ -63,6 +69,7 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
     }
     await answerQuestion(context.core, { text, scope, askedBy: message.author.id, history }, new DiscordAnswerSurface(target));
   } finally {
-    stopTyping();
+    done = true;
+    stopTyping?.();
   }
 }
