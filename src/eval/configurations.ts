@@ -48,6 +48,7 @@ export function evalConfigurations(
       baseRetriever: new HybridRetriever({
         dense: new ScopedDenseRetriever(index, scopes, Math.max(settings.RETRIEVE_DENSE_K, depth)),
         keyword: new ScopedKeywordRetriever(index, scopes, Math.max(settings.RETRIEVE_KEYWORD_K, depth)),
+        fusion: settings.FUSION,
         denseWeight: settings.FUSION_DENSE_WEIGHT,
         keywordWeight: settings.FUSION_KEYWORD_WEIGHT,
         limit: Math.max(settings.RERANK_CANDIDATES, depth),
