@@ -138,7 +138,7 @@ export function parseEvalSet(text: string): EvalSet {
 }
 
 /** The questions to ask: in file order, optionally only answerable ones, at most `limit`. */
-export function selectQuestions(questions: EvalQuestion[], options: { limit?: number; answerableOnly?: boolean }): EvalQuestion[] {
+export function selectQuestions<Q extends { answers: string[] }>(questions: Q[], options: { limit?: number; answerableOnly?: boolean }): Q[] {
   const pool = options.answerableOnly ? questions.filter((q) => q.answers.length > 0) : questions;
   return options.limit !== undefined ? pool.slice(0, options.limit) : pool;
 }
