@@ -20,14 +20,17 @@ export function sameHeading(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-/** A line standing alone between blank lines (or the chunk's edges), short, not ending like a sentence. */
+/**
+ * A heading line: standing alone between blank lines (or the chunk's edges), short, not starting in
+ * lower case (a chunk cut mid-sentence ends with such a fragment) and not ending like a sentence.
+ */
 function headingLines(text: string): { heading: string; at: number }[] {
   const found: { heading: string; at: number }[] = [];
   const blocks = text.split(/\n[ \t]*\n/);
   let offset = 0;
   for (const block of blocks) {
     const line = block.trim();
-    if (line && !line.includes('\n') && line.length <= 80 && !/[.!?。！？:;,，；：]$/.test(line)) found.push({ heading: line, at: offset });
+    if (line && !line.includes('\n') && line.length <= 80 && !/^\p{Ll}/u.test(line) && !/[.!?。！？:;,，；：]$/.test(line)) found.push({ heading: line, at: offset });
     offset += block.length + 2;
   }
   return found;
