@@ -110,7 +110,7 @@ describe('citebot eval --docs', () => {
 
   it('--json prints exactly the contract; --out writes the report and its chart', async () => {
     const { env, dataDir } = testEnv(double.url, SMALL_CHUNKS);
-    const out = join(dataDir, 'report.md');
+    const out = join(dataDir, 'reports', 'report.md'); // a folder that does not exist yet
     try {
       const result = await runCli(['eval', '--docs', DOCS, '--qa', QUESTIONS, '--answerable-only', '--json', '--out', out], env);
       expect(result.code).toBe(0);
@@ -121,7 +121,7 @@ describe('citebot eval --docs', () => {
       const markdown = readFileSync(out, 'utf8');
       expect(markdown).toContain('| nomic-embed-text/hybrid | 5 | 0.800 | 0.600 | 1.000 |');
       expect(markdown).toContain('![Top citations (5 questions)](report.svg)');
-      const svg = readFileSync(join(dataDir, 'report.svg'), 'utf8');
+      const svg = readFileSync(join(dataDir, 'reports', 'report.svg'), 'utf8');
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
       // Three bars (of a 420-px axis): 0.8, 0.6, 1.
       expect([...svg.matchAll(/<rect x="\d+" y="\d+" width="([\d.]+)" height="14"/g)].map((m) => Number(m[1]))).toEqual([336, 252, 420]);

@@ -2,7 +2,7 @@
  * What `citebot eval` shows: the same rows as a terminal table and, with `--out report.md`, as a
  * Markdown report with an SVG chart of hit rates written next to it (report.md → report.svg).
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { hitChartSvg } from './hit-chart.js';
 import type { DocsEvalRun } from './run-docs-eval.js';
@@ -132,6 +132,7 @@ export function reportMarkdown(report: Report, chartFile: string): string {
 /** Write the Markdown report and its chart; returns both paths. */
 export async function writeReport(out: string, report: Report): Promise<{ markdown: string; chart: string }> {
   const chart = chartPath(out);
+  await mkdir(dirname(out), { recursive: true });
   await writeFile(chart, hitChartSvg(report.chart));
   await writeFile(out, reportMarkdown(report, basename(chart)));
   return { markdown: out, chart };
