@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocQuestions, sectionLabel } from '../src/eval/doc-questions.js';
 import { chunkSections, sameHeading } from '../src/eval/sections.js';
 import { runDocsEval } from '../src/eval/run-docs-eval.js';
-import { selectQuestions } from '../src/eval/dataset.js';
+import { parseEvalSet, selectQuestions } from '../src/eval/dataset.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { runCli } from './support/cli.js';
 import { createTestCore, memorySource, testEnv, type TestCore } from './support/harness.js';
@@ -46,6 +46,8 @@ describe('end-to-end eval questions and sections', () => {
     expect(sectionLabel(' History ')).toBe('History');
     expect(() => parseDocQuestions('{"question": "q", "answers": [], "part": 1}\n')).toThrow(/line 1 has no "doc"/);
     expect(() => parseDocQuestions('{"question": "q", "answers": [], "doc": "a.md"}\n')).toThrow(/line 1 has no "part"/);
+    // Without --docs, such a file has no passages: the error points at --docs.
+    expect(() => parseEvalSet(readFileSync(QUESTIONS, 'utf8'))).toThrow(/line 1 has no "context".*pass --docs <folder>/);
   });
 
   it('finds sections from heading paths, and from heading lines carried across chunks', () => {
