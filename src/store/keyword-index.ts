@@ -6,7 +6,7 @@ import { adjacentPairs, bm25Idf, proximityBonus, termStream } from './term-proxi
 
 export interface KeywordHit {
   id: string;
-  /** BM25 relevance: higher is better. */
+  /** BM25 relevance plus the term-proximity bonus (same units): higher is better. */
   score: number;
 }
 
