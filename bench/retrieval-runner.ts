@@ -24,6 +24,9 @@ const retriever = () =>
   new HybridRetriever({
     dense: new ScopedDenseRetriever(index, [scope], settings.RETRIEVE_DENSE_K),
     keyword: new ScopedKeywordRetriever(index, [scope], settings.RETRIEVE_KEYWORD_K),
+    fusion: settings.FUSION,
+    denseWeight: settings.FUSION_DENSE_WEIGHT,
+    keywordWeight: settings.FUSION_KEYWORD_WEIGHT,
   });
 for (const q of questions.slice(0, 5)) await retriever().invoke(q); // warm caches and connections
 

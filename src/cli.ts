@@ -115,13 +115,15 @@ program
 program
   .command('eval')
   .description('measure retrieval (hit@k, recall@10, MRR@10, latency) on a question set, per embedding model and reranker')
-  .requiredOption('--qa <file>', 'questions: SQuAD JSON, or JSONL lines {question, answers[], context}')
+  .requiredOption('--qa <file>', 'questions: SQuAD JSON, or JSONL lines {question, answers[], context} (with --docs: {question, answers[], doc, part})')
+  .option('--docs <folder>', 'end to end: ingest these files and score whether the top citation comes from the gold document and section')
   .option('--limit <n>', 'ask only the first n questions (in file order)')
   .option('--answerable-only', 'skip questions without answers (SQuAD 2 impossible ones)')
   .option('--embed-models <models>', 'comma-separated embedding models to compare (default: EMBED_MODEL)')
   .option('--reranker <name>', 'reranker for the hybrid+reranker configuration: cross-encoder, http or none (default: RERANKER)')
   .option('--k <ks>', 'comma-separated k values of hit@k', '1,5,10')
   .option('--json', 'print the result as JSON')
+  .option('--out <report.md>', 'also write a Markdown report, with a chart of hit rates as an SVG file next to it')
   .action((options) => run((core) => evalCommand(core, options)));
 
 program

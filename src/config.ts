@@ -50,6 +50,7 @@ const schema = z.object({
   PARSER_MEMORY_MB: int(64, 65536),
   RETRIEVE_DENSE_K: int(1, 1000),
   RETRIEVE_KEYWORD_K: int(1, 1000),
+  FUSION: z.enum(['score', 'rrf'], { message: 'expected score or rrf' }),
   FUSION_DENSE_WEIGHT: num(0, 1),
   FUSION_KEYWORD_WEIGHT: num(0, 1),
   RERANKER: z.enum(['cross-encoder', 'http', 'none'], { message: 'expected cross-encoder, http or none' }),

@@ -128,6 +128,7 @@ export class CitebotCore {
         settings: {
           denseK: s.RETRIEVE_DENSE_K,
           keywordK: s.RETRIEVE_KEYWORD_K,
+          fusion: s.FUSION,
           denseWeight: s.FUSION_DENSE_WEIGHT,
           keywordWeight: s.FUSION_KEYWORD_WEIGHT,
           rerankCandidates: s.RERANK_CANDIDATES,

@@ -164,11 +164,23 @@ describe('eval runs', () => {
   it('citebot eval prints a table, and a usage error for a bad option', async () => {
     const { env, dataDir } = testEnv(double.url);
     try {
-      const table = await runCli(['eval', '--qa', SQUAD, '--limit', '3'], env);
+      const out = join(dataDir, 'eval-report.md');
+      const table = await runCli(['eval', '--qa', SQUAD, '--limit', '3', '--out', out], env);
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/hit@1.*hit@5.*hit@10.*recall@10.*MRR@10/);
       expect(table.stdout).toContain('nomic-embed-text/hybrid');
       expect(table.stdout).toContain('3 questions');
+      expect(table.stdout).toContain(`Report: ${out} (chart: ${join(dataDir, 'eval-report.svg')})`);
+      // The report: the results table in Markdown (keyword search finds all three first), then the chart.
+      const markdown = readFileSync(out, 'utf8');
+      expect(markdown).toContain('| configuration | hit@1 | hit@5 | hit@10 | recall@10 | MRR@10 | p50 ms | p95 ms |');
+      expect(markdown).toMatch(/\| nomic-embed-text\/keyword \| 1\.000 \| 1\.000 \| 1\.000 \| 1\.000 \| 1\.000 \|/);
+      expect(markdown).toContain('![hit@k per configuration (3 questions)](eval-report.svg)');
+      const svg = readFileSync(join(dataDir, 'eval-report.svg'), 'utf8');
+      // Three configurations × three ks; the keyword row's three bars are full (420 px).
+      const bars = [...svg.matchAll(/<rect x="\d+" y="\d+" width="([\d.]+)" height="14"/g)].map((m) => Number(m[1]));
+      expect(bars).toHaveLength(9);
+      expect(bars.slice(3, 6)).toEqual([420, 420, 420]);
       const bad = await runCli(['eval', '--qa', SQUAD, '--k', 'zero'], env);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--k: expected a whole number/);

@@ -11,7 +11,7 @@ import { formatLocation, verifyCitations, type CitableSource } from './citations
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
 import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, rewriteMessages } from './prompt.js';
 import { ScopedDenseRetriever } from './retrievers/dense.js';
-import { HybridRetriever } from './retrievers/hybrid.js';
+import { HybridRetriever, type FusionMethod } from './retrievers/hybrid.js';
 import { ScopedKeywordRetriever } from './retrievers/keyword.js';
 import { requireScopes } from './retrievers/scopes.js';
 import { sanitizeAnswer } from './sanitize.js';
@@ -21,6 +21,7 @@ import type { Answer, Citation, Turn } from './types.js';
 export interface AnswerChainSettings {
   denseK: number;
   keywordK: number;
+  fusion: FusionMethod;
   denseWeight: number;
   keywordWeight: number;
   /** Fused candidates handed to the reranker. */
@@ -123,6 +124,7 @@ export class AnswerChain {
     const hybrid = new HybridRetriever({
       dense: new ScopedDenseRetriever(index, scopes, settings.denseK),
       keyword: new ScopedKeywordRetriever(index, scopes, settings.keywordK),
+      fusion: settings.fusion,
       denseWeight: settings.denseWeight,
       keywordWeight: settings.keywordWeight,
       limit: settings.rerankCandidates,

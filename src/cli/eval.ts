@@ -5,18 +5,23 @@ import type { CitebotCore } from '../core.js';
 import { CitebotError, oneLine } from '../errors.js';
 import type { NamedReranker } from '../eval/configurations.js';
 import { parseEvalSet, selectQuestions } from '../eval/dataset.js';
+import { parseDocQuestions } from '../eval/doc-questions.js';
+import { docsNotes, docsReport, docsTables, retrievalReport, retrievalTables, writeReport, type Report, type Table } from '../eval/report.js';
+import { runDocsEval, type DocsEvalRun } from '../eval/run-docs-eval.js';
 import { runEval, type EvalRun } from '../eval/run-eval.js';
 import { ExitCode } from './exit-codes.js';
 import { printJson, progressBar, table } from './output.js';
 
 export interface EvalCommandOptions {
   qa: string;
+  docs?: string;
   limit?: string;
   embedModels?: string;
   reranker?: string;
   k?: string;
   answerableOnly?: boolean;
   json?: boolean;
+  out?: string;
 }
 
 const RERANKERS = ['cross-encoder', 'http', 'none'] as const;
@@ -44,43 +49,65 @@ function rerankerUnderTest(core: CitebotCore, name: string): NamedReranker | und
   return reranker && { name, reranker };
 }
 
-function printTables(run: EvalRun, ks: number[]): void {
-  const rows = run.report.configurations.map((c) => [
-    c.name,
-    ...ks.map((k) => (c.hit[String(k)] ?? 0).toFixed(3)),
-    c.recall10.toFixed(3),
-    c.mrr10.toFixed(3),
-    c.p50Ms.toFixed(1),
-    c.p95Ms.toFixed(1),
-  ]);
-  process.stdout.write(table(['configuration', ...ks.map((k) => `hit@${k}`), 'recall@10', 'MRR@10', 'p50 ms', 'p95 ms'], rows) + '\n');
-  const indexing = run.indexing.map((i) => [
-    i.embedModel,
-    i.passages,
-    i.chunksEmbedded,
-    i.seconds.toFixed(1),
-    i.textsPerSecond === undefined ? 'cached' : i.textsPerSecond.toFixed(1),
-  ]);
-  process.stdout.write(table(['embedding model', 'passages', 'chunks embedded', 'index s', 'texts/s'], indexing) + '\n');
-  process.stdout.write(`${run.report.questions} questions\n`);
+function printTables(tables: Table[], footer: string[]): void {
+  for (const t of tables) process.stdout.write(table(t.head, t.rows) + '\n');
+  for (const line of footer) process.stdout.write(line + '\n');
 }
 
-/** `citebot eval --qa <file>`: retrieval quality per embedding model and configuration, on a throwaway index. */
+async function readQuestions(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw usage(`--qa: cannot read ${file}: ${oneLine(error)}`);
+  }
+}
+
+async function saveReport(out: string | undefined, report: Report, json: boolean | undefined): Promise<void> {
+  if (!out) return;
+  let written: { markdown: string; chart: string };
+  try {
+    written = await writeReport(out, report);
+  } catch (error) {
+    throw usage(`--out: cannot write ${out}: ${oneLine(error)}`);
+  }
+  // On stderr with --json, so stdout stays one JSON document.
+  (json ? process.stderr : process.stdout).write(`Report: ${written.markdown} (chart: ${written.chart})\n`);
+}
+
+/** `--docs`: the folder's files through ingest, the questions through `ask`'s retrieval; document and section hits. */
+async function evalDocs(core: CitebotCore, options: EvalCommandOptions & { docs: string }, limit: number | undefined, reranker: NamedReranker | undefined): Promise<number> {
+  const embedModels = options.embedModels ? list(options.embedModels) : [core.settings.EMBED_MODEL];
+  if (embedModels.length !== 1) throw usage(`--docs: one embedding model at a time (got ${embedModels.length}). Fix: run once per model, or compare models with --qa alone.`);
+  const questions = selectQuestions(parseDocQuestions(await readQuestions(options.qa)), { limit, answerableOnly: options.answerableOnly });
+  if (questions.length === 0) throw usage(`--qa: no questions to ask in ${options.qa}.`);
+  const bar = progressBar(!options.json, 'Evaluating');
+  let run: DocsEvalRun;
+  try {
+    run = await runDocsEval(core.settings, await core.chromaUrl(), options.docs, questions, {
+      embedModel: embedModels[0]!,
+      reranker,
+      onProgress: ({ stage, label, done, total }) => bar.update(done, total, stage === 'indexing' ? `indexing ${label}` : label),
+    });
+  } finally {
+    bar.stop();
+  }
+  if (options.json) printJson(run.report);
+  else printTables(docsTables(run), docsNotes(run));
+  await saveReport(options.out, docsReport(run, options.qa, options.docs), options.json);
+  return ExitCode.ok;
+}
+
+/** `citebot eval --qa <file> [--docs <folder>]`: retrieval quality on a throwaway index. */
 export async function evalCommand(core: CitebotCore, options: EvalCommandOptions): Promise<number> {
   const ks = options.k ? list(options.k).map((k) => positiveInt(k, '--k')) : [1, 5, 10];
   if (ks.length === 0) throw usage('--k: expected a comma-separated list such as 1,5,10.');
   const limit = options.limit === undefined ? undefined : positiveInt(options.limit, '--limit');
+  const reranker = rerankerUnderTest(core, options.reranker ?? core.settings.RERANKER);
+  if (options.docs !== undefined) return evalDocs(core, { ...options, docs: options.docs }, limit, reranker);
+
   const embedModels = options.embedModels ? list(options.embedModels) : [core.settings.EMBED_MODEL];
   if (embedModels.length === 0) throw usage('--embed-models: expected a comma-separated list of model names.');
-  const reranker = rerankerUnderTest(core, options.reranker ?? core.settings.RERANKER);
-
-  let text: string;
-  try {
-    text = await readFile(options.qa, 'utf8');
-  } catch (error) {
-    throw usage(`--qa: cannot read ${options.qa}: ${oneLine(error)}`);
-  }
-  const set = parseEvalSet(text);
+  const set = parseEvalSet(await readQuestions(options.qa));
   const questions = selectQuestions(set.questions, { limit, answerableOnly: options.answerableOnly });
   if (questions.length === 0) throw usage(`--qa: no questions to ask in ${options.qa}.`);
 
@@ -96,7 +123,9 @@ export async function evalCommand(core: CitebotCore, options: EvalCommandOptions
   } finally {
     bar.stop();
   }
+  const sortedKs = [...new Set(ks)].sort((a, b) => a - b);
   if (options.json) printJson(run.report);
-  else printTables(run, [...new Set(ks)].sort((a, b) => a - b));
+  else printTables(retrievalTables(run, sortedKs), [`${run.report.questions} questions`]);
+  await saveReport(options.out, retrievalReport(run, sortedKs, options.qa), options.json);
   return ExitCode.ok;
 }

@@ -31,6 +31,28 @@ export interface NamedReranker {
 }
 
 /**
+ * What `ask` retrieves, best first, before the sentence trimmer and the LLM: hybrid retrieval, then the
+ * rerank step (the reranker's order, or fusion order without one), keeping `depth` chunks and no
+ * relevance threshold (a ranking is scored, not an answer).
+ */
+export function askRetriever(settings: Settings, index: DocumentIndex, scope: string, depth: number, reranker: Reranker | undefined): BaseRetriever {
+  const scopes = [scope];
+  return new ContextualCompressionRetriever({
+    baseRetriever: new HybridRetriever({
+      dense: new ScopedDenseRetriever(index, scopes, Math.max(settings.RETRIEVE_DENSE_K, depth)),
+      keyword: new ScopedKeywordRetriever(index, scopes, Math.max(settings.RETRIEVE_KEYWORD_K, depth)),
+      fusion: settings.FUSION,
+      denseWeight: settings.FUSION_DENSE_WEIGHT,
+      keywordWeight: settings.FUSION_KEYWORD_WEIGHT,
+      limit: Math.max(settings.RERANK_CANDIDATES, depth),
+    }),
+    baseCompressor: new DocumentCompressorPipeline({
+      transformers: rerankCompressors({ ...settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0 }, reranker),
+    }),
+  });
+}
+
+/**
  * Dense only, keyword only, hybrid, and hybrid + reranker (when one is given), each returning at
  * least `depth` chunks, best first.
  */
@@ -43,20 +65,7 @@ export function evalConfigurations(
   reranker?: NamedReranker,
 ): EvalConfiguration[] {
   const scopes = [scope];
-  const hybrid = (rerank: Reranker | undefined) =>
-    new ContextualCompressionRetriever({
-      baseRetriever: new HybridRetriever({
-        dense: new ScopedDenseRetriever(index, scopes, Math.max(settings.RETRIEVE_DENSE_K, depth)),
-        keyword: new ScopedKeywordRetriever(index, scopes, Math.max(settings.RETRIEVE_KEYWORD_K, depth)),
-        denseWeight: settings.FUSION_DENSE_WEIGHT,
-        keywordWeight: settings.FUSION_KEYWORD_WEIGHT,
-        limit: Math.max(settings.RERANK_CANDIDATES, depth),
-      }),
-      // As in `ask`, but keeping `depth` chunks and no relevance threshold: a ranking is scored, not an answer.
-      baseCompressor: new DocumentCompressorPipeline({
-        transformers: rerankCompressors({ ...settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0 }, rerank),
-      }),
-    });
+  const hybrid = (rerank: Reranker | undefined) => askRetriever(settings, index, scope, depth, rerank);
   const config = (retrieval: RetrievalKind, rerankerName: string, retriever: BaseRetriever): EvalConfiguration => ({
     name: `${embedModel}/${retrieval}${rerankerName === 'none' ? '' : `+${rerankerName}`}`,
     embedModel,

@@ -111,7 +111,8 @@ function fromJsonl(text: string): EvalSet {
     }
     if (typeof line.context !== 'string' || !line.context.trim()) {
       // Without the passage there is nothing to index; documents named by `doc` are the end-to-end mode's.
-      throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "context" (the passage to search). Fix: add it, or use a SQuAD JSON file.`);
+      const fix = line.doc ? `pass --docs <folder> with the documents it names (end to end), or add the passage` : 'add it, or use a SQuAD JSON file';
+      throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "context" (the passage to search). Fix: ${fix}.`);
     }
     const title = line.doc ? line.doc.replace(/\.[^.]+$/, '') + (line.part !== undefined ? `-part${line.part}` : '') : 'passage';
     const docId = passages.add(title, line.context);
@@ -138,7 +139,7 @@ export function parseEvalSet(text: string): EvalSet {
 }
 
 /** The questions to ask: in file order, optionally only answerable ones, at most `limit`. */
-export function selectQuestions(questions: EvalQuestion[], options: { limit?: number; answerableOnly?: boolean }): EvalQuestion[] {
+export function selectQuestions<Q extends { answers: string[] }>(questions: Q[], options: { limit?: number; answerableOnly?: boolean }): Q[] {
   const pool = options.answerableOnly ? questions.filter((q) => q.answers.length > 0) : questions;
   return options.limit !== undefined ? pool.slice(0, options.limit) : pool;
 }

@@ -1,5 +1,6 @@
 /**
- * The throwaway index an evaluation searches: the eval set's passages ingested through the real
+ * The throwaway index an evaluation searches: the eval set's passages (or, end to end, a folder of
+ * files) ingested through the real
  * pipeline (parse, chunk, embed, write) by a CitebotCore of its own. Its SQLite lives under
  * `<DATA_DIR>/eval-cache/<key>` and its vectors in a Chroma collection with an eval-only prefix, so the
  * user's ledger, keyword index and collections are never read or written. The key hashes what decides
@@ -16,12 +17,15 @@ import type { DocumentIndex } from '../store/document-index.js';
 import type { EvalPassage } from './dataset.js';
 
 export interface IngestStats {
+  /** Passages or files ingested. */
   passages: number;
   /** Chunks embedded by this run (0 when everything came from the cache). */
   chunksEmbedded: number;
   seconds: number;
   /** Chunks embedded per second while indexing; undefined when nothing was embedded. */
   textsPerSecond?: number;
+  /** Files that could not be indexed, with the reason (end-to-end mode only; passages must all index). */
+  failed?: string[];
 }
 
 export interface EvalIndex {
@@ -58,11 +62,60 @@ function passageSource(scope: string, passage: EvalPassage): IngestSource {
   return { scope, docId: passage.docId, source: passage.source, url: `eval:${passage.source}`, size: bytes.length, read: async () => bytes };
 }
 
+/** What to ingest into an eval index: sources for its scope, and whether one that fails is fatal. */
+export interface EvalSources {
+  /** Hash of what decides the index's content (see evalCacheKey). */
+  key: string;
+  sources: (scope: string) => IngestSource[];
+  /** A question set's passages must all index; a folder of real files may hold broken ones (reported). */
+  failuresAreFatal: boolean;
+}
+
 /**
- * Ingest the passages for one embedding model (or find them cached) and return the open index.
+ * Ingest the sources for one embedding model (or find them cached) and return the open index.
  * The caller closes `core`.
  */
-export async function buildEvalIndex(
+export async function openEvalIndex(
+  user: Settings,
+  chromaUrl: string,
+  embedModel: string,
+  input: EvalSources,
+  onProgress?: (done: number, total: number) => void,
+): Promise<EvalIndex> {
+  const { key } = input;
+  const core = new CitebotCore(evalSettings(user, embedModel, key, chromaUrl));
+  const scope = `eval:${key}`;
+  try {
+    const indexer = await core.indexer();
+    const sources = input.sources(scope);
+    const started = performance.now();
+    const results = await indexer.ingestAll(sources, ({ done, total }) => onProgress?.(done, total));
+    const seconds = (performance.now() - started) / 1000;
+    const failed = results.filter((r) => r.status === 'failed' || r.status === 'skipped');
+    if (input.failuresAreFatal && failed[0]) {
+      throw new CitebotError('invalid_input', `eval: passage ${failed[0].source} could not be indexed: ${failed[0].error ?? failed[0].status}`);
+    }
+    const chunksEmbedded = results.filter((r) => r.status === 'indexed' || r.status === 'updated').reduce((sum, r) => sum + r.chunks, 0);
+    return {
+      core,
+      index: await core.openIndex(),
+      scope,
+      ingest: {
+        passages: sources.length,
+        chunksEmbedded,
+        seconds,
+        ...(chunksEmbedded > 0 && { textsPerSecond: chunksEmbedded / seconds }),
+        ...(failed.length > 0 && { failed: failed.map((r) => `${r.source}: ${r.error ?? r.status}`) }),
+      },
+    };
+  } catch (error) {
+    await core.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Ingest an eval set's passages for one embedding model (or find them cached). The caller closes `core`. */
+export function buildEvalIndex(
   user: Settings,
   chromaUrl: string,
   embedModel: string,
@@ -70,27 +123,5 @@ export async function buildEvalIndex(
   onProgress?: (done: number, total: number) => void,
 ): Promise<EvalIndex> {
   const key = evalCacheKey(passages, embedModel, user);
-  const core = new CitebotCore(evalSettings(user, embedModel, key, chromaUrl));
-  const scope = `eval:${key}`;
-  try {
-    const indexer = await core.indexer();
-    const started = performance.now();
-    const results = await indexer.ingestAll(
-      passages.map((p) => passageSource(scope, p)),
-      ({ done, total }) => onProgress?.(done, total),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const failed = results.find((r) => r.status === 'failed' || r.status === 'skipped');
-    if (failed) throw new CitebotError('invalid_input', `eval: passage ${failed.source} could not be indexed: ${failed.error ?? failed.status}`);
-    const chunksEmbedded = results.filter((r) => r.status === 'indexed' || r.status === 'updated').reduce((sum, r) => sum + r.chunks, 0);
-    return {
-      core,
-      index: await core.openIndex(),
-      scope,
-      ingest: { passages: passages.length, chunksEmbedded, seconds, ...(chunksEmbedded > 0 && { textsPerSecond: chunksEmbedded / seconds }) },
-    };
-  } catch (error) {
-    await core.close().catch(() => {});
-    throw error;
-  }
+  return openEvalIndex(user, chromaUrl, embedModel, { key, sources: (scope) => passages.map((p) => passageSource(scope, p)), failuresAreFatal: true }, onProgress);
 }

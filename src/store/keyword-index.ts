@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { keywordTerms } from '../text/tokens.js';
-import type { StoredChunk } from './chunk.js';
+import type { ChunkMetadata, StoredChunk } from './chunk.js';
 import type { Db } from './database.js';
+import { adjacentPairs, bm25Idf, proximityBonus, termStream } from './term-proximity.js';
 
 export interface KeywordHit {
   id: string;
-  /** BM25 relevance: higher is better. */
+  /** BM25 relevance plus the term-proximity bonus (same units): higher is better. */
   score: number;
 }
 
 /**
- * BM25 over chunk texts, on SQLite FTS5. Terms are produced by our CJK-aware tokenizer and joined
+ * BM25 over chunk texts, on SQLite FTS5, then a term-proximity bonus on the best candidates (see
+ * term-proximity.ts). Terms are produced by our CJK-aware tokenizer and joined
  * by spaces, so FTS5 only splits on those spaces (and stems English with porter).
  * The scope is an indexed token in its own column: a search intersects the question's terms with
  * the scope's posting list instead of filtering afterwards, so other scopes cost nothing.
@@ -21,6 +23,15 @@ const PRUNE_FROM_CHUNKS = 20_000;
 const PRUNE_FRACTION = 0.05;
 /** How long counts used for planning a search may be reused. */
 const STATS_TTL_MS = 30_000;
+/** BM25's best this many candidates are rescored with the proximity bonus (at least k). */
+const RESCORE_DEPTH = 40;
+/** Chunks whose term pairs are kept between searches (tokenizing Chinese costs ~0.3 ms a chunk). */
+const PAIR_CACHE_SIZE = 2048;
+
+/** What the keyword index holds for a chunk: its file name, section and sheet, then its text. */
+export function indexedText(metadata: Pick<ChunkMetadata, 'source' | 'section' | 'sheet'>, text: string): string {
+  return [metadata.source, metadata.section ?? '', metadata.sheet ?? '', text].join('\n');
+}
 
 const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
 
@@ -28,6 +39,8 @@ export class KeywordIndex {
   private readonly dfCache = new Map<string, { df: number; at: number }>();
   private readonly scopeCountCache = new Map<string, { n: number; at: number }>();
   private totalCache?: { n: number; at: number };
+  private readonly pairCache = new Map<string, Set<string>>();
+  private vocabReady = false;
 
   constructor(
     private readonly db: Db,
@@ -48,7 +61,7 @@ export class KeywordIndex {
     for (const chunk of chunks) {
       const m = chunk.metadata;
       const { lastInsertRowid } = insertChunk.run(chunk.id, m.scope, m.docId, m.chunkIndex, chunk.text, JSON.stringify(m));
-      const terms = keywordTerms([m.source, m.section ?? '', m.sheet ?? '', chunk.text].join('\n'));
+      const terms = keywordTerms(indexedText(m, chunk.text));
       insertTerms.run(lastInsertRowid, terms.join(' '), KeywordIndex.scopeKey(m.scope));
     }
   }
@@ -71,20 +84,59 @@ export class KeywordIndex {
     return (rows as { id: string }[]).map((r) => r.id);
   }
 
-  /** Top `k` chunks for the query within the given scopes. There is deliberately no unscoped search. */
+  /**
+   * Top `k` chunks for the query within the given scopes. There is deliberately no unscoped search.
+   * FTS5's bm25 picks the candidates; the best RESCORE_DEPTH are re-ranked with the proximity bonus.
+   */
   search(query: string, scopes: string[], k: number): KeywordHit[] {
     if (scopes.length === 0) throw new Error('keyword search needs at least one scope');
     const terms = this.selectiveTerms([...new Set(keywordTerms(query))]);
     if (terms.length === 0) return [];
     const match = `scope_key : (${scopes.map((s) => quote(KeywordIndex.scopeKey(s))).join(' OR ')}) AND terms : (${terms.map(quote).join(' OR ')})`;
     // bm25() is lower-is-better and weights columns: the scope column must not affect ranking.
-    return this.db
+    const candidates = this.db
       .prepare(
-        `SELECT c.id AS id, -bm25(chunk_terms, 1.0, 0.0) AS score
+        `SELECT c.id AS id, -bm25(chunk_terms, 1.0, 0.0) AS score, c.text AS text, c.metadata AS metadata
          FROM chunk_terms JOIN chunks c ON c.rowid = chunk_terms.rowid
          WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms, 1.0, 0.0) LIMIT ?`,
       )
-      .all(match, k) as KeywordHit[];
+      .all(match, Math.max(k, RESCORE_DEPTH)) as (KeywordHit & { text: string; metadata: string })[];
+    const queryStream = termStream(query);
+    const idf = this.idfLookup();
+    return candidates
+      .map((c) => ({ id: c.id, score: c.score + proximityBonus(queryStream, this.chunkPairs(c.id, c.text, c.metadata), idf) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
+  }
+
+  /** A chunk's adjacent term pairs, tokenized as it was indexed (cached: the same chunks come back often). */
+  private chunkPairs(id: string, text: string, metadata: string): Set<string> {
+    const cached = this.pairCache.get(id);
+    if (cached) return cached;
+    const pairs = adjacentPairs(termStream(indexedText(JSON.parse(metadata) as ChunkMetadata, text)));
+    if (this.pairCache.size >= PAIR_CACHE_SIZE) this.pairCache.delete(this.pairCache.keys().next().value!);
+    this.pairCache.set(id, pairs);
+    return pairs;
+  }
+
+  /** IDF of an indexed-form term, from the index's vocabulary (an fts5vocab table on this connection only). */
+  private idfLookup(): (term: string) => number {
+    if (!this.vocabReady) {
+      this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_terms_vocab USING fts5vocab(main, 'chunk_terms', 'row')`);
+      this.vocabReady = true;
+    }
+    const lookup = this.db.prepare('SELECT doc FROM temp.chunk_terms_vocab WHERE term = ?');
+    const total = this.countCached();
+    const memo = new Map<string, number>();
+    return (term) => {
+      let idf = memo.get(term);
+      if (idf === undefined) {
+        const row = lookup.get(term) as { doc: number } | undefined;
+        idf = bm25Idf(total, row?.doc ?? 0);
+        memo.set(term, idf);
+      }
+      return idf;
+    };
   }
 
   /**
