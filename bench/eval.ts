@@ -113,7 +113,7 @@ export async function benchEval(): Promise<void> {
     await double.close();
   }
   const lines = [
-    `Command: \`npm run bench\` (bench/eval.ts), or alone: \`npm run build && npx tsx bench/eval.ts\`. Each eval runs twice on one data directory, with RERANKER=none, against the Ollama double (answering at once): first with a fresh cache (it indexes; its indexing time is the CLI's own figure), then cached, with --json. Wall times are on a shared machine and vary by ±30 % from run to run; the hit rates do not vary. Machine: ${machine()}.`,
+    `Command: \`npm run bench\` (bench/eval.ts), or alone: \`npm run build && npx tsx bench/eval.ts\`. Each eval runs twice on one data directory, with RERANKER=none, against the Ollama double (answering at once): first with a fresh cache (it indexes; its indexing time is the CLI's own figure), then cached, with --json. Wall times are on a shared machine and vary by ±30 % from run to run. Keyword rates are the same on every run; dense (and so hybrid) rates can move by about ±0.01 between index builds, since Chroma's HNSW graph depends on the order vectors arrive in. Machine: ${machine()}.`,
     '',
     '### `citebot eval --qa ../shared/eval/<set> --limit 1000 --answerable-only [--json]`',
     '',
