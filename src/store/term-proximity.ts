@@ -10,7 +10,7 @@
  * the index stems it), so "the Duchy of Normandy" and "Normandy's duchy" both count.
  */
 import { porterStem } from '../text/porter-stemmer.js';
-import { keywordTerms } from '../text/tokens.js';
+import { keywordWords } from '../text/tokens.js';
 
 /**
  * Terms as FTS5's `porter unicode61 remove_diacritics 2` tokenizer stores them: accents removed,
@@ -20,9 +20,9 @@ export function indexedForm(term: string): string {
   return porterStem(term.normalize('NFD').replace(/\p{M}/gu, ''));
 }
 
-/** The stemmed term stream of a text, in order. */
+/** The stemmed word stream of a text, in order (CJK words without their bigram expansions). */
 export function termStream(text: string): string[] {
-  return keywordTerms(text).map(indexedForm);
+  return keywordWords(text).map(indexedForm);
 }
 
 /** Distinct adjacent pairs of a term stream, as "a b" (same order as in the text). */

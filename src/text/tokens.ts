@@ -42,20 +42,31 @@ const STOPWORDS = new Set(
  * question segmented differently from the document still matches.
  */
 export function keywordTerms(text: string): string[] {
-  const terms: string[] = [];
+  return keywordWords(text).flatMap(expandCjkWord);
+}
+
+/** A word and, for a CJK word of three or more characters, its character bigrams. */
+function expandCjkWord(word: string): string[] {
+  const chars = [...word];
+  if (chars.length <= 2 || !hasCjk(word)) return [word];
+  const terms = [word];
+  for (let i = 0; i + 1 < chars.length; i++) terms.push(chars[i]! + chars[i + 1]!);
+  return terms;
+}
+
+/** The words of keywordTerms, in order, without the bigram expansions (for judging which words are adjacent). */
+export function keywordWords(text: string): string[] {
+  const words: string[] = [];
   // Only CJK runs need the (slow) dictionary segmenter; everything else splits on non-letters.
   for (const run of text.normalize('NFKC').toLowerCase().split(CJK_RUNS)) {
     if (!run) continue;
     if (!hasCjk(run)) {
-      for (const word of run.match(WORD) ?? []) if (!STOPWORDS.has(word)) terms.push(word);
+      for (const word of run.match(WORD) ?? []) if (!STOPWORDS.has(word)) words.push(word);
       continue;
     }
     for (const { segment, isWordLike } of segmenter.segment(run)) {
-      if (!isWordLike || STOPWORDS.has(segment)) continue;
-      terms.push(segment);
-      const chars = [...segment];
-      if (chars.length > 2) for (let i = 0; i + 1 < chars.length; i++) terms.push(chars[i]! + chars[i + 1]!);
+      if (isWordLike && !STOPWORDS.has(segment)) words.push(segment);
     }
   }
-  return terms;
+  return words;
 }
