@@ -84,9 +84,10 @@ function fromSquad(file: SquadFile): EvalSet {
   return { passages: passages.passages, questions };
 }
 
-interface JsonlLine {
+/** One line of a JSONL question file, as either mode reads it. */
+export interface QuestionLine {
   id?: string;
-  question?: string;
+  question: string;
   answers?: (string | { text: string })[];
   impossible?: boolean;
   is_impossible?: boolean;
@@ -95,30 +96,41 @@ interface JsonlLine {
   context?: string;
 }
 
+/** The lines of a JSONL question file with their 1-based numbers; each is JSON with a question. */
+export function questionLines(text: string, shape: string): { line: QuestionLine; n: number }[] {
+  const lines: { line: QuestionLine; n: number }[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    if (!raw.trim()) continue;
+    let line: Partial<QuestionLine>;
+    try {
+      line = JSON.parse(raw) as Partial<QuestionLine>;
+    } catch {
+      throw new CitebotError('invalid_input', `--qa: line ${i + 1} is not JSON. Fix: one ${shape} object per line.`);
+    }
+    if (typeof line.question !== 'string' || !line.question.trim()) throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "question".`);
+    lines.push({ line: line as QuestionLine, n: i + 1 });
+  }
+  return lines;
+}
+
+/** A line's gold answers: none for an unanswerable question, distinct and trimmed otherwise. */
+export function lineAnswers(line: QuestionLine): string[] {
+  if (line.impossible ?? line.is_impossible ?? false) return [];
+  return distinct((line.answers ?? []).map((a) => (typeof a === 'string' ? a : a.text)));
+}
+
 function fromJsonl(text: string): EvalSet {
   const passages = new PassageCollector();
   const questions: EvalQuestion[] = [];
-  for (const [i, raw] of text.split('\n').entries()) {
-    if (!raw.trim()) continue;
-    let line: JsonlLine;
-    try {
-      line = JSON.parse(raw) as JsonlLine;
-    } catch {
-      throw new CitebotError('invalid_input', `--qa: line ${i + 1} is not JSON. Fix: one {question, answers[], context} object per line, or a SQuAD JSON file.`);
-    }
-    if (typeof line.question !== 'string' || !line.question.trim()) {
-      throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "question".`);
-    }
+  for (const { line, n } of questionLines(text, '{question, answers[], context} (or a SQuAD JSON file)')) {
     if (typeof line.context !== 'string' || !line.context.trim()) {
       // Without the passage there is nothing to index; documents named by `doc` are the end-to-end mode's.
       const fix = line.doc ? `pass --docs <folder> with the documents it names (end to end), or add the passage` : 'add it, or use a SQuAD JSON file';
-      throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "context" (the passage to search). Fix: ${fix}.`);
+      throw new CitebotError('invalid_input', `--qa: line ${n} has no "context" (the passage to search). Fix: ${fix}.`);
     }
     const title = line.doc ? line.doc.replace(/\.[^.]+$/, '') + (line.part !== undefined ? `-part${line.part}` : '') : 'passage';
     const docId = passages.add(title, line.context);
-    const impossible = line.impossible ?? line.is_impossible ?? false;
-    const answers = impossible ? [] : distinct((line.answers ?? []).map((a) => (typeof a === 'string' ? a : a.text)));
-    questions.push({ id: line.id ?? `line-${i + 1}`, question: line.question, answers, docId });
+    questions.push({ id: line.id ?? `line-${n}`, question: line.question, answers: lineAnswers(line), docId });
   }
   return { passages: passages.passages, questions };
 }
