@@ -17,8 +17,18 @@ import { keywordWords } from '../text/tokens.js';
  * English stemmed. Lets us look terms up in the index's vocabulary and compare them with a query's.
  */
 export function indexedForm(term: string): string {
-  return porterStem(term.normalize('NFD').replace(/\p{M}/gu, ''));
+  let form = FORMS.get(term);
+  if (form === undefined) {
+    form = porterStem(term.normalize('NFD').replace(/\p{M}/gu, ''));
+    // Words repeat across chunks (Zipf): a bounded memo saves most of the stemming on a big index.
+    if (FORMS.size >= FORMS_MAX) FORMS.clear();
+    FORMS.set(term, form);
+  }
+  return form;
 }
+
+const FORMS = new Map<string, string>();
+const FORMS_MAX = 100_000;
 
 /** The stemmed word stream of a text, in order (CJK words without their bigram expansions). */
 export function termStream(text: string): string[] {

@@ -8,6 +8,8 @@ import { ScopedRetriever } from './scopes.js';
 const UNFILTERED_FROM_CHUNKS = 20_000;
 /** The scope's share of the index from which the unfiltered search pays off. */
 const UNFILTERED_MIN_SHARE = 0.2;
+/** Candidates asked for unfiltered, as multiples of k ÷ share, before falling back to the filter. */
+const UNFILTERED_WIDENING = [2, 6];
 
 /**
  * Dense search in Chroma through LangChain's vector store, filtered by scope in the query itself.
@@ -54,10 +56,15 @@ export class ScopedDenseRetriever extends ScopedRetriever {
     if (inScope === 0) return [];
     const share = inScope / Math.max(1, total);
     if (total >= this.unfilteredFromChunks && share >= UNFILTERED_MIN_SHARE) {
-      const n = Math.min(total, Math.ceil((this.k / share) * 2));
-      const wide = (await this.index.vectors.search(vector, n)).filter(([doc]) => this.scopes.includes(String(doc.metadata.scope)));
-      if (wide.length >= Math.min(this.k, inScope)) return wide.slice(0, this.k);
-      log.debug('dense search: too few in-scope candidates unfiltered, filtering in Chroma', { found: wide.length, asked: n });
+      // Neighbours cluster by scope, so a first ask can come up short: ask once more, wider, which
+      // still costs far less than the filtered search.
+      for (const factor of UNFILTERED_WIDENING) {
+        const n = Math.min(total, Math.ceil((this.k / share) * factor));
+        const wide = (await this.index.vectors.search(vector, n)).filter(([doc]) => this.scopes.includes(String(doc.metadata.scope)));
+        if (wide.length >= Math.min(this.k, inScope)) return wide.slice(0, this.k);
+        log.debug('dense search: unfiltered search came up short', { found: wide.length, asked: n });
+      }
+      log.debug('dense search: too few in-scope candidates unfiltered, filtering in Chroma');
     }
     return this.index.vectors.search(vector, this.k, filter);
   }
