@@ -1,6 +1,8 @@
 import type { Answer, Turn } from '../../chains/types.js';
 import type { CitebotCore } from '../../core.js';
 import type { StoredAnswer } from '../../store/conversation-store.js';
+import { oneLine } from '../../errors.js';
+import { log } from '../../log.js';
 import { failureMessage } from './failure-message.js';
 import { ThrottledEdit } from './throttled-edit.js';
 
@@ -51,7 +53,8 @@ export async function answerQuestion(core: CitebotCore, question: Question, surf
     throw new Error('the answer stream ended without an answer');
   } catch (error) {
     await partial.close();
-    await surface.showFailure(failureMessage(error, 'answer this'));
+    // If the platform itself is failing, the failure message may not land either: log, do not throw.
+    await surface.showFailure(failureMessage(error, 'answer this')).catch((shown: unknown) => log.warn(`could not show the failure to the user: ${oneLine(shown)}`));
     return undefined;
   }
 }

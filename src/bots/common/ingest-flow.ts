@@ -1,4 +1,6 @@
 import type { CitebotCore } from '../../core.js';
+import { oneLine } from '../../errors.js';
+import { log } from '../../log.js';
 import type { IngestResult } from '../../ingest/indexer.js';
 import { ingestSharedFiles, summarizeIngest, type SharedFile } from './channel-ingest.js';
 import { failureMessage } from './failure-message.js';
@@ -34,7 +36,9 @@ export async function ingestWithProgress(
     return results;
   } catch (error) {
     await edits.close();
-    await view(`${failureMessage(error, 'index the files')} Files indexed before this are kept.`);
+    await Promise.resolve(view(`${failureMessage(error, 'index the files')} Files indexed before this are kept.`)).catch((shown: unknown) =>
+      log.warn(`could not show the ingest failure to the user: ${oneLine(shown)}`),
+    );
     return undefined;
   }
 }
