@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { keywordTerms } from '../text/tokens.js';
 import type { ChunkMetadata, StoredChunk } from './chunk.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { adjacentPairs, bm25Idf, proximityBonus, termStream } from './term-proximity.js';
 
@@ -40,7 +41,7 @@ export class KeywordIndex {
   private readonly scopeCountCache = new Map<string, { n: number; at: number }>();
   private totalCache?: { n: number; at: number };
   private readonly pairCache = new Map<string, Set<string>>();
-  private vocabReady = false;
+  private vocabLookup?: Statement;
 
   constructor(
     private readonly db: Db,
@@ -101,10 +102,10 @@ export class KeywordIndex {
          WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms, 1.0, 0.0) LIMIT ?`,
       )
       .all(match, Math.max(k, RESCORE_DEPTH)) as (KeywordHit & { text: string; metadata: string })[];
-    const queryStream = termStream(query);
+    const queryPairs = adjacentPairs(termStream(query));
     const idf = this.idfLookup();
     return candidates
-      .map((c) => ({ id: c.id, score: c.score + proximityBonus(queryStream, this.chunkPairs(c.id, c.text, c.metadata), idf) }))
+      .map((c) => ({ id: c.id, score: c.score + proximityBonus(queryPairs, this.chunkPairs(c.id, c.text, c.metadata), idf) }))
       .sort((a, b) => b.score - a.score)
       .slice(0, k);
   }
@@ -121,11 +122,11 @@ export class KeywordIndex {
 
   /** IDF of an indexed-form term, from the index's vocabulary (an fts5vocab table on this connection only). */
   private idfLookup(): (term: string) => number {
-    if (!this.vocabReady) {
+    if (!this.vocabLookup) {
       this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_terms_vocab USING fts5vocab(main, 'chunk_terms', 'row')`);
-      this.vocabReady = true;
+      this.vocabLookup = this.db.prepare('SELECT doc FROM temp.chunk_terms_vocab WHERE term = ?');
     }
-    const lookup = this.db.prepare('SELECT doc FROM temp.chunk_terms_vocab WHERE term = ?');
+    const lookup = this.vocabLookup;
     const total = this.countCached();
     const memo = new Map<string, number>();
     return (term) => {

@@ -48,10 +48,13 @@ export function bm25Idf(totalRows: number, rowsWithTerm: number): number {
   return idf > 0 ? idf : 1e-6;
 }
 
-/** Sum, over the query's adjacent pairs found adjacent in the chunk, of the rarer term's IDF. */
-export function proximityBonus(queryStream: readonly string[], chunkPairs: ReadonlySet<string>, idf: (term: string) => number): number {
+/**
+ * Sum, over the query's adjacent pairs (`adjacentPairs` of its term stream, computed once per
+ * search) that are also adjacent in the chunk, of the rarer term's IDF.
+ */
+export function proximityBonus(queryPairs: ReadonlySet<string>, chunkPairs: ReadonlySet<string>, idf: (term: string) => number): number {
   let bonus = 0;
-  for (const pair of adjacentPairs(queryStream)) {
+  for (const pair of queryPairs) {
     if (!chunkPairs.has(pair)) continue;
     const [a, b] = pair.split(' ') as [string, string];
     bonus += Math.min(idf(a), idf(b));
