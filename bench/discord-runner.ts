@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Events, RESTEvents } from 'discord.js';
-import { withoutMention } from '../src/bots/discord/conversation-history.js';
+import { withoutMention } from '../src/bots/common/chat-text.js';
 import { startDiscordBot } from '../src/bots/discord/discord-bot.js';
 import type { BurstReport } from './chat-bench-protocol.js';
 import { epoch, runChatBench } from './chat-bench-runner.js';

@@ -1,19 +1,15 @@
 import type { Message } from 'discord.js';
 import type { Turn } from '../../chains/types.js';
+import { isPlaceholder, withoutMention } from '../common/chat-text.js';
 
 /** Turns kept from a reply chain or thread: enough for follow-ups, small enough for the context budget. */
 const MAX_TURNS = 12;
-
-/** A question without citebot's mention ("<@123> what is…" → "what is…"). */
-export function withoutMention(content: string, botId: string): string {
-  return content.replace(new RegExp(`<@!?${botId}>`, 'gu'), '').replace(/\s+/gu, ' ').trim();
-}
 
 function turnOf(message: Message, botId: string): Turn | undefined {
   const fromBot = message.author.id === botId;
   // citebot's source lines (-# …) are for readers, not for the model's memory of the answer.
   const content = fromBot ? message.content.split('\n').filter((l) => !l.startsWith('-# ')).join('\n').trim() : withoutMention(message.content, botId);
-  if (!content || (fromBot && content.startsWith('Searching '))) return undefined;
+  if (!content || (fromBot && isPlaceholder(content))) return undefined;
   return { role: fromBot ? 'assistant' : 'user', content };
 }
 

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Turn } from '../../chains/types.js';
+import { isPlaceholder, withoutMention } from '../common/chat-text.js';
 
 /** Turns kept from a thread: enough for follow-ups, small enough for the context budget. */
 const MAX_TURNS = 12;
@@ -9,11 +10,6 @@ interface ThreadMessage {
   text?: string;
   user?: string;
   bot_id?: string;
-}
-
-/** Removes citebot's mention from a question ("<@U123> what is…" → "what is…"). */
-export function withoutMention(text: string, botUserId: string): string {
-  return text.replaceAll(`<@${botUserId}>`, '').replace(/\s+/gu, ' ').trim();
 }
 
 /**
@@ -36,7 +32,7 @@ export async function threadHistory(client: webApi.WebClient, channel: string, t
   for (const message of messages) {
     if (!message.ts || Number(message.ts) >= Number(beforeTs) || !message.text) continue;
     const fromBot = message.user === botUserId;
-    if (fromBot && (message.text.startsWith('Searching ') || message.text.startsWith('⚠️'))) continue;
+    if (fromBot && (isPlaceholder(message.text) || message.text.startsWith('⚠️'))) continue;
     const content = fromBot ? message.text : withoutMention(message.text, botUserId);
     if (content) turns.push({ role: fromBot ? 'assistant' : 'user', content });
   }

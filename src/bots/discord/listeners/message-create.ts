@@ -3,7 +3,8 @@ import { log } from '../../../log.js';
 import { oneLine } from '../../../errors.js';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { DiscordAnswerSurface } from '../answer-surface.js';
-import { conversationHistory, withoutMention } from '../conversation-history.js';
+import { placeholderText, withoutMention } from '../../common/chat-text.js';
+import { conversationHistory } from '../conversation-history.js';
 import type { DiscordContext } from '../discord-context.js';
 import { ingestMessage } from '../ingest-run.js';
 import { MessageReplyTarget } from '../message-target.js';
@@ -56,7 +57,7 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
   try {
     // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
     const where = message.guildId ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>` : 'this conversation';
-    void target.show(`Searching the files shared in ${where}…`).then(
+    void target.show(placeholderText(where)).then(
       () => void (stopTyping = done ? undefined : keepTyping(message)),
       (error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`),
     );

@@ -2,6 +2,7 @@ import type { App, SlashCommand } from '@slack/bolt';
 import { oneLine } from '../../../errors.js';
 import { log } from '../../../log.js';
 import { answerQuestion } from '../../common/answer-flow.js';
+import { placeholderText } from '../../common/chat-text.js';
 import { SlackAnswerSurface } from '../answer-surface.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { PostedMessage } from '../posted-message.js';
@@ -40,7 +41,7 @@ export function registerAskCommand(app: App, context: SlackContext): void {
     const heading = `*${escapeMrkdwn(command.user_name ?? 'Someone')}* asked: ${escapeMrkdwn(question)}`;
     const surface = new SlackAnswerSurface(message, heading);
     // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
-    void surface.start(`Searching the files shared in ${channelLabel(command)}…`).catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
+    void surface.start(placeholderText(channelLabel(command))).catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
     await answerQuestion(context.core, { text: question, scope: slackScope(command.team_id, command.channel_id), askedBy: command.user_id }, surface);
   });
 }

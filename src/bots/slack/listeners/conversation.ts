@@ -8,7 +8,8 @@ import { textMessage } from '../answer-blocks.js';
 import { PostedMessage } from '../posted-message.js';
 import { slackScope } from '../scope.js';
 import type { SlackContext } from '../slack-context.js';
-import { threadHistory, withoutMention } from '../thread-history.js';
+import { placeholderText, withoutMention } from '../../common/chat-text.js';
+import { threadHistory } from '../thread-history.js';
 
 const MENTION_USAGE = 'Ask me about the files shared here: `@citebot what does the spec say about limits?` (index them first with `/ingest`).';
 
@@ -53,7 +54,7 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
   client.reactions.add({ channel: q.channel, timestamp: q.ts, name: 'eyes' }).catch((error: unknown) => log.debug(`reaction not added: ${oneLine(error)}`));
   const surface = new SlackAnswerSurface(message);
   // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
-  void surface.start('Searching the files shared in this conversation…').catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
+  void surface.start(placeholderText('this conversation')).catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
   let history: Turn[];
   try {
     history = q.inThread ? await threadHistory(client, q.channel, q.threadTs, q.ts, context.botUserId) : [];
