@@ -22,6 +22,8 @@ const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archive
 export class PostedMessage {
   private ts?: string;
   private viaResponseUrl: boolean;
+  /** Whether a message exists to edit: the first post (channel or response_url) succeeded. */
+  private posted = false;
   /** The first post, in flight or done: later edits wait for it, so the chain need not. */
   private first?: Promise<void>;
 
@@ -33,7 +35,7 @@ export class PostedMessage {
   async show(payload: SlackPayload): Promise<void> {
     if (this.first) await this.first.catch(() => undefined);
     // Nothing posted yet (or the first post failed): post this instead of editing.
-    if (!this.ts && !(this.viaResponseUrl && this.first)) {
+    if (!this.posted) {
       this.first = this.post(payload);
       return this.first;
     }
@@ -51,7 +53,11 @@ export class PostedMessage {
   }
 
   private async post(payload: SlackPayload): Promise<void> {
-    if (this.viaResponseUrl) return void (await this.respond(payload, false));
+    if (this.viaResponseUrl) {
+      await this.respond(payload, false);
+      this.posted = true;
+      return;
+    }
     try {
       const result = await this.options.client.chat.postMessage({
         channel: this.options.channel,
@@ -67,6 +73,7 @@ export class PostedMessage {
       this.viaResponseUrl = true;
       await this.respond(payload, false);
     }
+    this.posted = true;
   }
 
   private respond(payload: SlackPayload, replace: boolean): Promise<unknown> {
