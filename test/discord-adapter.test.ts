@@ -132,6 +132,17 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(ollama.stats.textsEmbedded).toBeGreaterThan(0);
   });
 
+  it('/ingest reads at most DISCORD_HISTORY_LIMIT messages and says so', async () => {
+    h = await startHarness(ollama, { DISCORD_HISTORY_LIMIT: '150' });
+    const { discord } = h;
+    // Oldest first: the guide is message 10 of 250, beyond the newest 150.
+    discord.seedHistory(ALPHA, 250, (i) => ({ author: ANN, content: `message ${i}`, attachments: i === 10 ? [{ filename: 'guide.md', bytes: fixture('guide.md') }] : i === 200 ? [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] : undefined }));
+    const summary = await ingest(h);
+    expect(summary).toMatch(/^1 file: 1 new/);
+    expect(summary).toMatch(/Read the latest 150 messages \(DISCORD_HISTORY_LIMIT\); older attachments were not looked at\./);
+    expect(h.t.core.ledger.list([`discord:${GUILD}:${ALPHA}`]).map((d) => d.source)).toEqual(['Normans.md']);
+  });
+
   it('answers a mention in a reply with linked citations, streamed by edits, never pinging anyone; ignores messages without a mention', async () => {
     h = await startHarness(ollama);
     const { discord } = h;

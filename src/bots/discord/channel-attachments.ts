@@ -32,7 +32,8 @@ export async function scanChannelHistory(channel: TextBasedChannel, settings: Se
   let scanned = 0;
   let newest: string | undefined;
   while (scanned < options.limit) {
-    const page: Collection<string, Message> = await channel.messages.fetch({ limit: Math.min(PAGE, options.limit - scanned), ...(before && { before }) });
+    const asked = Math.min(PAGE, options.limit - scanned);
+    const page: Collection<string, Message> = await channel.messages.fetch({ limit: asked, ...(before && { before }) });
     if (page.size === 0) return { files, scanned, newest, truncated: false };
     for (const message of page.values()) {
       newest ??= message.id;
@@ -41,7 +42,8 @@ export async function scanChannelHistory(channel: TextBasedChannel, settings: Se
       files.push(...messageFiles(message, settings));
     }
     before = page.lastKey();
-    if (page.size < PAGE) return { files, scanned, newest, truncated: false };
+    // A short page is the start of the channel; a full one (even a last, smaller ask) may have more before it.
+    if (page.size < asked) return { files, scanned, newest, truncated: false };
   }
   return { files, scanned, newest, truncated: true };
 }
