@@ -288,6 +288,19 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(slack.callsTo('chat.postMessage')).toHaveLength(calls);
   });
 
+  it('with SLACK_THREAD_FOLLOWUPS=mention, a reply in citebot\'s thread needs a mention', async () => {
+    h = await startHarness(ollama, { SLACK_THREAD_FOLLOWUPS: 'mention' });
+    const { slack } = h;
+    const question = slack.addThreadMessage('CA', '1800000000.000100', { user: 'UANA', text: `<@${slack.botUserId}> Anything here?`, ts: '1800000000.000100' });
+    await h.event({ type: 'app_mention', user: 'UANA', text: question.text, ts: question.ts, channel: 'CA', event_ts: question.ts });
+    await slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 20_000);
+    const posted = slack.callsTo('chat.postMessage').length;
+    const reply = slack.addThreadMessage('CA', question.ts, { user: 'UANA', text: 'And now?' });
+    await h.event({ type: 'message', channel_type: 'channel', user: 'UANA', text: reply.text, ts: reply.ts, thread_ts: question.ts, channel: 'CA' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(posted);
+  });
+
   it('auto-ingest indexes a file when it is shared, only where it is switched on', async () => {
     h = await startHarness(ollama);
     const { slack } = h;
