@@ -70,11 +70,17 @@ export class ChatBenchChild {
   }
 
   private async next<T>(type: string, timeoutMs = 120_000): Promise<T> {
-    const line = this.lines.shift() ?? (await Promise.race([
-      new Promise<string>((resolve) => this.waiting.push(resolve)),
-      this.exited.then((code) => Promise.reject(new Error(`${this.name} exited (${code}) before "${type}": ${this.stderr.slice(-2000)}`))),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${this.name}: no "${type}" within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]));
+    const line =
+      this.lines.shift() ??
+      (await Promise.race([
+        new Promise<string>((resolve) => this.waiting.push(resolve)),
+        this.exited.then((code) =>
+          Promise.reject(new Error(`${this.name} exited (${code}) before "${type}": ${this.stderr.slice(-2000)}`)),
+        ),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`${this.name}: no "${type}" within ${timeoutMs} ms`)), timeoutMs).unref(),
+        ),
+      ]));
     const message = JSON.parse(line) as { type: string } & T;
     if (message.type !== type) throw new Error(`${this.name} said ${message.type}, expected ${type}`);
     return message;

@@ -52,7 +52,16 @@ function recordRuns(chain: AnswerChain, runs: ChainRun[]): void {
       if (event.type === 'partial') partials++;
       else {
         const { answer } = event;
-        runs.push({ question: input.question, scopes: input.scopes, startedAt, endedAt: epoch(), partials, citations: answer.citations.length, noEvidence: Boolean(answer.noEvidence), timings: answer.timings });
+        runs.push({
+          question: input.question,
+          scopes: input.scopes,
+          startedAt,
+          endedAt: epoch(),
+          partials,
+          citations: answer.citations.length,
+          noEvidence: Boolean(answer.noEvidence),
+          timings: answer.timings,
+        });
       }
       yield event;
     }
@@ -96,7 +105,13 @@ export async function runChatBench(start: (core: CitebotCore) => Promise<Benched
       const cpu = process.cpuUsage(cpuMark);
       const memory = memoryMb();
       const burstRuns = [...runs];
-      const report: BurstReport = { runs: burstRuns, peakRssMb: memory.peak, rssMb: memory.current, rssReset, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+      const report: BurstReport = {
+        runs: burstRuns,
+        peakRssMb: memory.peak,
+        rssMb: memory.current,
+        rssReset,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      };
       say({ type: 'report', ...report, ...adapter.report?.() });
       say({ type: 'baseline', runs: await baseline(chain, burstRuns) });
     } else if (command === 'exit') break;

@@ -23,9 +23,18 @@ export const epochOf = (at: number) => performance.timeOrigin + at;
  * Where an answer's time went, from sending the question (`sentAt`, performance.now()) to the final
  * answer reaching the double (`finalMs` later): the chain, and the adapter's overhead before and after it.
  */
-export function aroundChain(sentAt: number, finalMs: number, chain: ChainRun): { chainMs: number; overheadMs: number; beforeMs: number; afterMs: number } {
+export function aroundChain(
+  sentAt: number,
+  finalMs: number,
+  chain: ChainRun,
+): { chainMs: number; overheadMs: number; beforeMs: number; afterMs: number } {
   const chainMs = chain.endedAt - chain.startedAt;
-  return { chainMs, overheadMs: finalMs - chainMs, beforeMs: chain.startedAt - epochOf(sentAt), afterMs: epochOf(sentAt + finalMs) - chain.endedAt };
+  return {
+    chainMs,
+    overheadMs: finalMs - chainMs,
+    beforeMs: chain.startedAt - epochOf(sentAt),
+    afterMs: epochOf(sentAt + finalMs) - chain.endedAt,
+  };
 }
 
 /** The doubles, workspace and citebot process of one chat-adapter benchmark; close() ends them all. */

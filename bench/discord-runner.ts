@@ -33,10 +33,13 @@ await runChatBench(async (core) => {
   // Keyed by the question as citebot reads it.
   const received: Record<string, number> = {};
   client.on(Events.MessageCreate, (message) => {
-    if (!message.author.bot && message.mentions.users.has(client.user.id)) received[withoutMention(message.content, client.user.id)] = epoch();
+    if (!message.author.bot && message.mentions.users.has(client.user.id))
+      received[withoutMention(message.content, client.user.id)] = epoch();
   });
   const heldBack: HeldBack[] = [];
-  client.rest.on(RESTEvents.RateLimited, (info) => heldBack.push({ at: epoch(), global: info.global, route: info.route, method: info.method, waitMs: info.timeToReset }));
+  client.rest.on(RESTEvents.RateLimited, (info) =>
+    heldBack.push({ at: epoch(), global: info.global, route: info.route, method: info.method, waitMs: info.timeToReset }),
+  );
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   return {
@@ -46,7 +49,11 @@ await runChatBench(async (core) => {
       for (const key of Object.keys(received)) delete received[key];
       loop.reset();
     },
-    report: (): Omit<DiscordBurstReport, keyof BurstReport> => ({ received, heldBack, eventLoop: { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 } }),
+    report: (): Omit<DiscordBurstReport, keyof BurstReport> => ({
+      received,
+      heldBack,
+      eventLoop: { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 },
+    }),
     stop: async () => {
       loop.disable();
       await bot.stop();

@@ -49,7 +49,13 @@ export async function benchDiscord(): Promise<void> {
   try {
     discord.addGuild({ id: GUILD, name: 'Docs team', channels: CHANNELS.map((c) => ({ id: c.id, name: c.name })), members: USERS });
     CHANNELS.forEach((c, i) =>
-      discord.sendMessage({ channelId: c.id, guildId: GUILD, author: USERS[i]!, content: `notes for #${c.name}`, attachments: c.files.map((filename) => ({ filename, bytes: readFileSync(join(DOCS, filename)) })) }),
+      discord.sendMessage({
+        channelId: c.id,
+        guildId: GUILD,
+        author: USERS[i]!,
+        content: `notes for #${c.name}`,
+        attachments: c.files.map((filename) => ({ filename, bytes: readFileSync(join(DOCS, filename)) })),
+      }),
     );
 
     // Stamp every REST request as the double records it (after reading its body, before handling it).
@@ -83,12 +89,21 @@ export async function benchDiscord(): Promise<void> {
     // All at once: the double dispatches each MESSAGE_CREATE on the gateway as it is posted.
     for (const m of mentions) {
       m.sentAt = performance.now();
-      m.messageId = discord.sendMessage({ channelId: m.channel.id, guildId: GUILD, author: m.user, content: m.question, mentionsBot: true }).id;
+      m.messageId = discord.sendMessage({
+        channelId: m.channel.id,
+        guildId: GUILD,
+        author: m.user,
+        content: m.question,
+        mentionsBot: true,
+      }).id;
     }
     const burst = () => discord.requests.slice(firstRequest);
     const replyTo = new Map(mentions.map((m) => [m.messageId, m]));
-    const finalEdits = () => burst().filter((r) => r.method === 'PATCH' && /^\/channels\//.test(r.path) && r.status !== undefined && !isPartialText(contentOf(r)));
-    await discord.waitFor(() => finalEdits().length >= MENTIONS, 90_000).catch(() => console.warn(`timed out waiting for ${MENTIONS} final answers (got ${finalEdits().length})`));
+    const finalEdits = () =>
+      burst().filter((r) => r.method === 'PATCH' && /^\/channels\//.test(r.path) && r.status !== undefined && !isPartialText(contentOf(r)));
+    await discord
+      .waitFor(() => finalEdits().length >= MENTIONS, 90_000)
+      .catch(() => console.warn(`timed out waiting for ${MENTIONS} final answers (got ${finalEdits().length})`));
     // A little longer, so that a duplicate or late edit would be seen.
     await new Promise((r) => setTimeout(r, 1500));
 
@@ -99,7 +114,9 @@ export async function benchDiscord(): Promise<void> {
     const requests = burst();
     const at = (r: DiscordRequest) => stamps.get(r)!;
     const messagePosts = requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path));
-    const placeholders = messagePosts.filter((r) => replyTo.has(String((r.body as { message_reference?: { message_id?: string } }).message_reference?.message_id)));
+    const placeholders = messagePosts.filter((r) =>
+      replyTo.has(String((r.body as { message_reference?: { message_id?: string } }).message_reference?.message_id)),
+    );
     const appended = messagePosts.length - placeholders.length;
     const typing = requests.filter((r) => r.method === 'POST' && /\/typing$/.test(r.path));
     const edits = requests.filter((r) => r.method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(r.path));
@@ -114,11 +131,26 @@ export async function benchDiscord(): Promise<void> {
     }
     const mentionOfEdit = (r: DiscordRequest) => replies.get(r.path.split('/').at(-1)!)?.mention;
 
-    interface Row { mention: Mention; placeholders: number; firstReplyMs?: number; finalMs?: number; finals: number; partials: number; partialsAt: number[]; sourced: boolean; stored: string; receivedMs?: number; chain?: ChainRun; baseline?: BaselineRun }
+    interface Row {
+      mention: Mention;
+      placeholders: number;
+      firstReplyMs?: number;
+      finalMs?: number;
+      finals: number;
+      partials: number;
+      partialsAt: number[];
+      sourced: boolean;
+      stored: string;
+      receivedMs?: number;
+      chain?: ChainRun;
+      baseline?: BaselineRun;
+    }
     const chainRuns = new Map(report.runs.map((r) => [r.question, r]));
     const baselineRuns = new Map(baseline.map((r) => [r.question, r]));
     const rows: Row[] = mentions.map((mention) => {
-      const mine = placeholders.filter((r) => (r.body as { message_reference: { message_id: string } }).message_reference.message_id === mention.messageId);
+      const mine = placeholders.filter(
+        (r) => (r.body as { message_reference: { message_id: string } }).message_reference.message_id === mention.messageId,
+      );
       const myEdits = edits.filter((r) => mentionOfEdit(r) === mention);
       const finals = myEdits.filter((r) => !isPartialText(contentOf(r)));
       const stored = [...replies.values()].filter((r) => r.mention === mention).map((r) => r.message.content);
@@ -141,7 +173,10 @@ export async function benchDiscord(): Promise<void> {
     const answered = rows.filter((r) => r.finals >= 1);
     const duplicated = rows.filter((r) => r.finals > 1 || r.placeholders > 1);
     const sourced = rows.filter((r) => r.sourced);
-    const timed = rows.filter((r): r is Row & { finalMs: number; firstReplyMs: number; chain: ChainRun } => r.finalMs !== undefined && r.firstReplyMs !== undefined && r.chain !== undefined);
+    const timed = rows.filter(
+      (r): r is Row & { finalMs: number; firstReplyMs: number; chain: ChainRun } =>
+        r.finalMs !== undefined && r.firstReplyMs !== undefined && r.chain !== undefined,
+    );
     const firstReply = rows.flatMap((r) => (r.firstReplyMs === undefined ? [] : [r.firstReplyMs]));
     const finalMs = rows.flatMap((r) => (r.finalMs === undefined ? [] : [r.finalMs]));
     const around = timed.map((r) => aroundChain(r.mention.sentAt, r.finalMs, r.chain));
@@ -157,10 +192,15 @@ export async function benchDiscord(): Promise<void> {
     const peakPerSecond = mostInOneSecond(requests.map(at));
     // discord.js sends one POST /channels/:id/messages at a time per channel: the replies queue.
     const placeholderGaps = CHANNELS.flatMap((c) => {
-      const sent = placeholders.filter((r) => r.path === `/channels/${c.id}/messages`).map(at).sort((a, b) => a - b);
+      const sent = placeholders
+        .filter((r) => r.path === `/channels/${c.id}/messages`)
+        .map(at)
+        .sort((a, b) => a - b);
       return sent.slice(1).map((t, i) => t - sent[i]!);
     });
-    const inChannel = CHANNELS.map((c) => rows.filter((r) => r.mention.channel === c && r.firstReplyMs !== undefined).map((r) => r.firstReplyMs!));
+    const inChannel = CHANNELS.map((c) =>
+      rows.filter((r) => r.mention.channel === c && r.firstReplyMs !== undefined).map((r) => r.firstReplyMs!),
+    );
     const firstInChannel = inChannel.map((v) => v[0]!);
     const lastInChannel = inChannel.map((v) => v.at(-1)!);
     const partialsAfterChain = timed.reduce((n, r) => n + r.partialsAt.filter((t) => t > r.chain.endedAt).length, 0);
@@ -169,7 +209,8 @@ export async function benchDiscord(): Promise<void> {
     const heldRoutes = [...new Set(held.map((h) => `${h.method.toUpperCase()} ${h.route}`))];
     const warnings = citebot.warnings();
 
-    const allAnswered = answered.length === MENTIONS && sourced.length === MENTIONS && duplicated.length === 0 && placeholders.length === MENTIONS;
+    const allAnswered =
+      answered.length === MENTIONS && sourced.length === MENTIONS && duplicated.length === 0 && placeholders.length === MENTIONS;
     const lines = [
       `Command: \`npm run bench\` (bench/discord.ts, citebot in bench/discord-runner.ts; alone: \`npx tsx bench/discord.ts\`): ${MENTIONS} \`@citebot <question>\` mentions posted at once (${MENTIONS} different questions from ${USERS.length} users in ${CHANNELS.length} channels of one guild) on the Discord double, answered by the real discord.js client (\`startDiscordBot\`, REST and gateway on the double) with the Ollama double answering in ${CHAT_MS} ms to the first token plus ${TOKEN_MS} ms a chunk of ~3 words (mean ${ms(mean(modelMs))} an answer). Each channel first indexed 2 test documents, posted as attachments, through \`/ingest\` (${chunks} chunks). RERANKER=none, STREAM_EDIT_INTERVAL_MS=1200 (default), a fresh DATA_DIR and Chroma. citebot runs in its own process under tsx; times are measured by the Discord double (same process, same clock as the sender). Machine: ${machine()}; 1-minute load average ${fixed(load, 2)} when the burst started (other work on the machine shows in the times).`,
       '',
@@ -180,7 +221,12 @@ export async function benchDiscord(): Promise<void> {
       `| final answer (the edit with the \`-# [1]\` source lines) at the double, p50 / p95 / max | ${spread(finalMs)} |`,
       `| **answered** (target ${MENTIONS}/${MENTIONS}, exactly once) | **${sourced.length} / ${MENTIONS}** with sources; ${MENTIONS - answered.length} lost, ${duplicated.length} duplicated; ${placeholders.length} replies posted |`,
       `| whole burst, first mention posted → last answer | ${fixed((lastFinal - burstStarted) / 1000, 2)} s |`,
-      `| answer chain inside citebot, per question, p50 / p95 / max | ${spread(chainMs)} (of which the model ≈ ${ms(mean(modelMs))}; retrieval p50 ${ms(percentile(timed.map((r) => r.chain.timings.retrieveMs), 0.5))}) |`,
+      `| answer chain inside citebot, per question, p50 / p95 / max | ${spread(chainMs)} (of which the model ≈ ${ms(mean(modelMs))}; retrieval p50 ${ms(
+        percentile(
+          timed.map((r) => r.chain.timings.retrieveMs),
+          0.5,
+        ),
+      )}) |`,
       `| same ${baseline.length} questions through \`chain.invoke\` at once, no Discord, p50 / p95 / max | ${spread(baselineMs)} |`,
       `| **adapter overhead per answer** (final − chain), p50 / p95 / max | **${spread(overhead)}** |`,
       `| … before the chain (gateway, history), p50 / p95 | ${pair(before)} |`,
@@ -197,12 +243,12 @@ export async function benchDiscord(): Promise<void> {
       '',
       `All answered (${MENTIONS}/${MENTIONS} mentions got exactly one reply, edited exactly once into an answer with sources, none lost, none duplicated): **${allAnswered ? 'holds' : 'does not hold'}** (${sourced.length}/${MENTIONS}).`,
       '',
-      'Reading it: the adapter overhead is, per mention, the time from posting it on the double to the final edit of citebot\'s reply reaching the double, minus the time the answer chain spent on that question (its `stream`, timed inside the citebot process, from the call to the final answer). ' +
+      "Reading it: the adapter overhead is, per mention, the time from posting it on the double to the final edit of citebot's reply reaching the double, minus the time the answer chain spent on that question (its `stream`, timed inside the citebot process, from the call to the final answer). " +
         'It is what a user waits for beyond the chain: the gateway dispatch, the "Searching…" reply (posted while the chain starts), the wait for a partial edit still in flight, storing the answer and the final edit. ' +
         'The chain-only row runs the same questions at once without Discord, after the burst; the chain is slower inside the burst than alone because the adapter\'s work shares the cores with retrieval, which the subtraction does not charge to the adapter (the "final minus chain-only" row does). ' +
         `Where the time goes: discord.js sends one request at a time per route and channel, so the ~${Math.round(MENTIONS / CHANNELS.length)} "Searching…" replies of a channel go out one after another, each a round trip through citebot's busy event loop (median ${ms(percentile(placeholderGaps, 0.5))} apart), and the time to the first reply grows with a mention's place in that queue. ` +
         'The mention handler (src/bots/discord/listeners/message-create.ts) starts the chain while that reply is being posted, so the queue delays the first reply but not the chain; partial edits wait for the reply. ' +
-        'After the chain, the final edit waits in the channel\'s queue of edits behind the other answers\' edits and behind its own partial edit (ThrottledEdit.close waits for it), so that part grows with the number of answers finishing together in one channel. ' +
+        "After the chain, the final edit waits in the channel's queue of edits behind the other answers' edits and behind its own partial edit (ThrottledEdit.close waits for it), so that part grows with the number of answers finishing together in one channel. " +
         `The typing indicator starts once the reply is up (one POST per mention still running then), and every request counts against discord.js's own global limit of 50 a second (globalRequestsPerSecond, counted in fixed one-second windows, so a sliding second can see more), the only limit in play here: ${held.length ? `${held.length} requests were held back this run, up to ${ms(Math.max(...held.map((h) => h.waitMs)))}, and while one waits for the global limit every request waits, so the later replies of the burst slip into the next second` : 'none was held back this run'}. ` +
         `The Discord double sends no X-RateLimit headers, so Discord's per-channel buckets for sending and editing messages are not modelled: on Discord, discord.js would also wait out those buckets, and ~${Math.round(MENTIONS / CHANNELS.length)} replies in one channel would be spread over several seconds more. ` +
         `With the default 1200 ms edit interval and a ~${fixed(mean(modelMs) / 1000, 1)} s answer whose text streams for about ${ms(mean(modelMs) - CHAT_MS)}, an answer gets at most one partial edit, often landing after its chain has finished. ` +
@@ -211,7 +257,13 @@ export async function benchDiscord(): Promise<void> {
     if (process.env.BENCH_DISCORD_DUMP) {
       const dump = {
         rows: rows.map((r) => ({ ...r, mention: { ...r.mention, channel: r.mention.channel.id, user: r.mention.user.username } })),
-        requests: requests.map((r) => ({ method: r.method, path: r.path, at: at(r) - burstStarted, status: r.status, content: contentOf(r).slice(0, 120) })),
+        requests: requests.map((r) => ({
+          method: r.method,
+          path: r.path,
+          at: at(r) - burstStarted,
+          status: r.status,
+          content: contentOf(r).slice(0, 120),
+        })),
         heldBack: held,
         sentAt: burstStarted,
         origin: performance.timeOrigin,
@@ -219,7 +271,11 @@ export async function benchDiscord(): Promise<void> {
       writeFileSync(process.env.BENCH_DISCORD_DUMP, JSON.stringify(dump, null, 1));
     }
     publishSection('Discord adapter under load (issue 5)', lines, warnings);
-    if (!allAnswered) for (const r of rows.filter((row) => !row.sourced)) console.warn(`not answered once with sources: ${r.mention.question} (${r.placeholders} replies, ${r.finals} final edits): ${r.stored.slice(0, 200)}`);
+    if (!allAnswered)
+      for (const r of rows.filter((row) => !row.sourced))
+        console.warn(
+          `not answered once with sources: ${r.mention.question} (${r.placeholders} replies, ${r.finals} final edits): ${r.stored.slice(0, 200)}`,
+        );
   } finally {
     await bench.close();
   }

@@ -17,7 +17,15 @@ import { benchWorkspace, fixed, machine, runMeasured, SHARED, writeResultsSectio
 
 interface RetrievalReport {
   questions: number;
-  configurations: { name: string; retrieval: string; hit: Record<string, number>; recall10: number; mrr10: number; p50Ms: number; p95Ms: number }[];
+  configurations: {
+    name: string;
+    retrieval: string;
+    hit: Record<string, number>;
+    recall10: number;
+    mrr10: number;
+    p50Ms: number;
+    p95Ms: number;
+  }[];
 }
 interface DocsReport {
   questions: number;
@@ -73,7 +81,9 @@ function timing(runs: TwoRuns): string {
 
 /** Time spent retrieving, per configuration: questions × p50, as a share of the cached run. */
 function askingShares(report: RetrievalReport, runs: TwoRuns): string {
-  return report.configurations.map((c) => `${c.retrieval} ${fixed(((c.p50Ms * report.questions) / runs.cached.wallMs) * 100, 0)} %`).join(', ');
+  return report.configurations
+    .map((c) => `${c.retrieval} ${fixed(((c.p50Ms * report.questions) / runs.cached.wallMs) * 100, 0)} %`)
+    .join(', ');
 }
 
 export async function benchEval(): Promise<void> {
@@ -104,7 +114,10 @@ export async function benchEval(): Promise<void> {
         if (h && chunkTokens === '512') hybrid.set(file, { hit1: h.hit['1']!, hit5: h.hit['5']! });
       }
     }
-    const runs = await twice(['--docs', join(SHARED, 'corpus', 'squad-en'), '--qa', join(SHARED, 'eval', 'squad-en-questions.jsonl'), ...QUESTIONS], env);
+    const runs = await twice(
+      ['--docs', join(SHARED, 'corpus', 'squad-en'), '--qa', join(SHARED, 'eval', 'squad-en-questions.jsonl'), ...QUESTIONS],
+      env,
+    );
     const docs = JSON.parse(runs.stdout) as DocsReport;
     documentHit1 = docs.documentHit1;
     docsRow = `| ${docs.questions} | **${fixed(docs.documentHit1, 3)}** | ${fixed(docs.sectionHit1, 3)} | ${fixed(docs.documentHit5, 3)} | ${timing(runs)} |`;
@@ -141,7 +154,9 @@ export async function benchEval(): Promise<void> {
   const cmrc = hybrid.get('cmrc2018-trial.json');
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
   lines.splice(
-    lines.indexOf('### `citebot eval --docs ../shared/corpus/squad-en --qa ../shared/eval/squad-en-questions.jsonl --limit 1000 --answerable-only [--json]`'),
+    lines.indexOf(
+      '### `citebot eval --docs ../shared/corpus/squad-en --qa ../shared/eval/squad-en-questions.jsonl --limit 1000 --answerable-only [--json]`',
+    ),
     0,
     `Targets (issue 6), hybrid at the defaults: SQuAD hit@1 ≥ 0.85 and hit@5 ≥ 0.95: ${squad ? `${fixed(squad.hit1, 3)} / ${fixed(squad.hit5, 3)}, ${met(squad.hit1 >= 0.85 && squad.hit5 >= 0.95)}` : 'not run'}; CMRC hit@1 ≥ 0.95: ${cmrc ? `${fixed(cmrc.hit1, 3)}, ${met(cmrc.hit1 >= 0.95)}` : 'not run'}. With 1,000 questions one question is 0.001, and the binomial standard error of a rate near 0.85 is about 0.011: the SQuAD and CMRC margins are within noise of the thresholds.`,
     '',

@@ -32,7 +32,14 @@ interface Measured {
 async function measure(cost: number): Promise<Measured> {
   const double = await OllamaDouble.start({ embedDelayMsPerText: cost, serializeEmbeds: true });
   const ws = await benchWorkspace('ingest');
-  const env = { ...process.env, DATA_DIR: join(ws.dataDir, 'data'), CHROMA_URL: ws.chroma.url, OLLAMA_BASE_URL: double.url, EMBED_BATCH_SIZE: '64', LOG_LEVEL: 'error' };
+  const env = {
+    ...process.env,
+    DATA_DIR: join(ws.dataDir, 'data'),
+    CHROMA_URL: ws.chroma.url,
+    OLLAMA_BASE_URL: double.url,
+    EMBED_BATCH_SIZE: '64',
+    LOG_LEVEL: 'error',
+  };
   const cli = ['dist/cli.js', 'ingest', ...FOLDERS, '--json'];
   try {
     const first = await runMeasured(process.execPath, cli, env);
@@ -72,7 +79,10 @@ export async function benchIngest(): Promise<void> {
     row('chunks/s', (m) => fixed(m.report.totals.chunks / (m.first.wallMs / 1000))),
     row('MB/s (file bytes)', (m) => fixed(mb(m.bytes) / (m.first.wallMs / 1000), 2)),
     row('peak RSS', (m) => `${fixed(m.first.peakRssMb, 0)} MB`),
-    row('re-ingest, unchanged (target ≤ 2 s)', (m) => `${fixed(m.second.wallMs / 1000, 2)} s, ${m.again.totals.unchanged} unchanged, 0 embedded`),
+    row(
+      're-ingest, unchanged (target ≤ 2 s)',
+      (m) => `${fixed(m.second.wallMs / 1000, 2)} s, ${m.again.totals.unchanged} unchanged, 0 embedded`,
+    ),
     row('re-ingest peak RSS', (m) => `${fixed(m.second.peakRssMb, 0)} MB`),
     '',
     'Reading it: at 10 ms a text (an embedding model on CPU, or a slow GPU) the model is the limit and the pipeline keeps it busy. ' +

@@ -17,7 +17,9 @@ const index = await core.index();
 await index.openForQuery();
 
 // Questions made of words from chunks of the scope (so they have answers), in a fixed order.
-const sample = index.db.prepare('SELECT text FROM chunks WHERE scope = ? AND rowid % 499 = 0 LIMIT ?').all(scope, count) as { text: string }[];
+const sample = index.db.prepare('SELECT text FROM chunks WHERE scope = ? AND rowid % 499 = 0 LIMIT ?').all(scope, count) as {
+  text: string;
+}[];
 const questions = sample.map(({ text }) => text.split(' ').slice(10, 17).join(' ').replace(/\.$/, '') + '?');
 
 const retriever = () =>

@@ -15,7 +15,7 @@ const phase = Number(process.argv[4] ?? 0);
 
 // A deterministic generator: the same corpus on every run.
 let seed = 42 + phase;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const vocabulary = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}`);
 // Zipf-like draw: common words are common, as in real text.
 const word = () => vocabulary[Math.floor(vocabulary.length * random() ** 3)]!;
@@ -35,13 +35,28 @@ for (let d = 0; written < total; d++) {
   const chunks: StoredChunk[] = Array.from({ length: count }, (_, i) => ({
     id: `${docId}-${i}`,
     text: paragraph(),
-    metadata: { scope, docId, source: `${docId}.txt`, url: `/bench/${docId}.txt`, chunkIndex: i, contentHash, mimeType: 'text/plain', ingestedAt: now, page: 1 + Math.floor(i / 10) },
+    metadata: {
+      scope,
+      docId,
+      source: `${docId}.txt`,
+      url: `/bench/${docId}.txt`,
+      chunkIndex: i,
+      contentHash,
+      mimeType: 'text/plain',
+      ingestedAt: now,
+      page: 1 + Math.floor(i / 10),
+    },
   }));
-  await index.write({ scope, docId, source: `${docId}.txt`, url: `/bench/${docId}.txt`, contentHash, mimeType: 'text/plain', kind: 'text' }, chunks);
+  await index.write(
+    { scope, docId, source: `${docId}.txt`, url: `/bench/${docId}.txt`, contentHash, mimeType: 'text/plain', kind: 'text' },
+    chunks,
+  );
   written += count;
   if (d % 100 === 0) process.stderr.write(`\r${written}/${total}`);
 }
 const seconds = (performance.now() - started) / 1000;
 process.stderr.write('\n');
-process.stdout.write(JSON.stringify({ chunks: written, seconds, keywordCount: index.keywords.count(), vectorCount: await index.vectors.count() }) + '\n');
+process.stdout.write(
+  JSON.stringify({ chunks: written, seconds, keywordCount: index.keywords.count(), vectorCount: await index.vectors.count() }) + '\n',
+);
 await core.close();

@@ -16,8 +16,16 @@ export async function benchScale(): Promise<void> {
   const double = await OllamaDouble.start();
   const ws = await benchWorkspace('scale');
   const dataDir = join(ws.dataDir, 'data');
-  const env = { ...process.env, DATA_DIR: dataDir, CHROMA_URL: ws.chroma.url, OLLAMA_BASE_URL: double.url, LOG_LEVEL: 'error', RERANKER: 'none' };
-  const tsx = (script: string, ...args: string[]) => runMeasured(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...args], env);
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    CHROMA_URL: ws.chroma.url,
+    OLLAMA_BASE_URL: double.url,
+    LOG_LEVEL: 'error',
+    RERANKER: 'none',
+  };
+  const tsx = (script: string, ...args: string[]) =>
+    runMeasured(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...args], env);
   try {
     const write = await tsx('scale-runner.ts', String(CHUNKS), SCOPE, '0');
     if (write.code !== 0) throw new Error(`scale runner failed: ${write.stderr}`);
@@ -40,9 +48,28 @@ export async function benchScale(): Promise<void> {
 
     const others = await tsx('scale-runner.ts', String(CHUNKS), 'slack:TBENCH:COTHER1,discord:GBENCH:COTHER2', '1');
     if (others.code !== 0) throw new Error(`scale runner (other scopes) failed: ${others.stderr}`);
-    const retrieval = await runMeasured(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'retrieval-runner.ts'), SCOPE, String(QUESTIONS)], { ...env, LOG_LEVEL: 'debug' });
+    const retrieval = await runMeasured(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'bench', 'retrieval-runner.ts'), SCOPE, String(QUESTIONS)],
+      { ...env, LOG_LEVEL: 'debug' },
+    );
     if (retrieval.code !== 0) throw new Error(`retrieval runner failed: ${retrieval.stderr}`);
-    const r = JSON.parse(retrieval.stdout) as { firstP50: number; firstP95: number; firstSlow: number; firstSlowInFirstQuarter: number; questions: number; p50: number; p95: number; max: number; keywordP50: number; keywordP95: number; denseP50: number; denseP95: number; avgDenseHits: number; avgKeywordHits: number };
+    const r = JSON.parse(retrieval.stdout) as {
+      firstP50: number;
+      firstP95: number;
+      firstSlow: number;
+      firstSlowInFirstQuarter: number;
+      questions: number;
+      p50: number;
+      p95: number;
+      max: number;
+      keywordP50: number;
+      keywordP95: number;
+      denseP50: number;
+      denseP95: number;
+      avgDenseHits: number;
+      avgKeywordHits: number;
+    };
     const fallbacks = retrieval.stderr.split('too few in-scope candidates').length - 1;
     const shortfalls = retrieval.stderr.split('unfiltered search came up short').length - 1;
     const rows = [

@@ -107,7 +107,17 @@ export async function benchSlack(): Promise<void> {
   try {
     for (const c of CHANNELS) slack.addChannel({ id: c.id, name: c.name });
     for (const name of USERS) slack.addUser({ id: `U${name.toUpperCase()}`, name });
-    CHANNELS.forEach((c, i) => c.files.forEach((file, j) => slack.addFile({ id: `F${i}${j}`, name: file, channel: c.id, user: `U${USERS[j]!.toUpperCase()}`, bytes: readFileSync(join(DOCS, file)) })));
+    CHANNELS.forEach((c, i) =>
+      c.files.forEach((file, j) =>
+        slack.addFile({
+          id: `F${i}${j}`,
+          name: file,
+          channel: c.id,
+          user: `U${USERS[j]!.toUpperCase()}`,
+          bytes: readFileSync(join(DOCS, file)),
+        }),
+      ),
+    );
 
     // Stamp every Web API call as the double records it (synchronously after handling it, before the
     // reply): when it arrived, and the ts of the message it posted (the newest in the channel) or edited.
@@ -123,15 +133,32 @@ export async function benchSlack(): Promise<void> {
     };
 
     const port = await freePort();
-    const citebot = await bench.startCitebot('slack-runner.ts', { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, SLACK_PORT: String(port) });
+    const citebot = await bench.startCitebot('slack-runner.ts', {
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_PORT: String(port),
+    });
     const url = `http://127.0.0.1:${port}/slack/events`;
     const command = (name: string, text: string, channel: Channel, user: string) =>
-      slashCommand(url, SECRET, { command: name, text, team_id: TEAM, channel_id: channel.id, channel_name: channel.name, user_id: `U${user.toUpperCase()}`, user_name: user, response_url: slack.responseUrl() });
+      slashCommand(url, SECRET, {
+        command: name,
+        text,
+        team_id: TEAM,
+        channel_id: channel.id,
+        channel_name: channel.name,
+        user_id: `U${user.toUpperCase()}`,
+        user_name: user,
+        response_url: slack.responseUrl(),
+      });
 
     // Index each channel's files through /ingest, as a user would.
     const chunks = await bench.indexChannels(CHANNELS, async (c) => {
       await command('/ingest', '', c, USERS[0]!);
-      const done = await slack.waitFor((call) => call.method === 'chat.update' && call.args.channel === c.id && /^\d+ files?: /.test(String(call.args.text)), 60_000);
+      const done = await slack.waitFor(
+        (call) => call.method === 'chat.update' && call.args.channel === c.id && /^\d+ files?: /.test(String(call.args.text)),
+        60_000,
+      );
       return String(done.args.text);
     });
     bench.slowModel();
@@ -150,11 +177,17 @@ export async function benchSlack(): Promise<void> {
         asks.map(async (ask) => {
           ask.sentAt = performance.now();
           // A refused connection counts as not acknowledged (status 0), not as a crash of the benchmark.
-          ask.ack = await command('/ask', ask.question, ask.channel, ask.user).catch(() => ({ status: 0, body: '', ms: performance.now() - ask.sentAt }));
+          ask.ack = await command('/ask', ask.question, ask.channel, ask.user).catch(() => ({
+            status: 0,
+            body: '',
+            ms: performance.now() - ask.sentAt,
+          }));
         }),
       );
       const finals = () => stamped.slice(firstCall).filter((s) => s.call.method === 'chat.update' && !isPartial(s.call.args));
-      await waitUntil(() => finals().length >= ASKS, 90_000, `${ASKS} final answers (got ${finals().length})`).catch((error: unknown) => console.warn(String(error)));
+      await waitUntil(() => finals().length >= ASKS, 90_000, `${ASKS} final answers (got ${finals().length})`).catch((error: unknown) =>
+        console.warn(String(error)),
+      );
       // A little longer, so that a duplicate or late edit would be seen.
       await new Promise((r) => setTimeout(r, 1500));
       const ended = Math.max(started, ...finals().map((s) => s.at));
@@ -190,17 +223,28 @@ export async function benchSlack(): Promise<void> {
         };
       });
       // Slack allows about one chat.postMessage per second per channel (short bursts tolerated).
-      const peakPerChannel = Math.max(...CHANNELS.map((c) => mostInOneSecond(posts.filter((s) => s.call.args.channel === c.id).map((s) => s.at))));
+      const peakPerChannel = Math.max(
+        ...CHANNELS.map((c) => mostInOneSecond(posts.filter((s) => s.call.args.channel === c.id).map((s) => s.at))),
+      );
       if (process.env.BENCH_SLACK_DUMP) {
         dump.push({
           origin: performance.timeOrigin + started,
           rows: rows.map((r) => ({ ...r, ask: { ...r.ask, channel: r.ask.channel.id, sentAt: r.ask.sentAt - started } })),
-          calls: calls.map((s) => ({ method: s.call.method, at: s.at - started, ts: s.ts, channel: s.call.args.channel, partial: s.call.method === 'chat.update' && isPartial(s.call.args) })),
+          calls: calls.map((s) => ({
+            method: s.call.method,
+            at: s.at - started,
+            ts: s.ts,
+            channel: s.call.args.channel,
+            partial: s.call.method === 'chat.update' && isPartial(s.call.args),
+          })),
           baseline,
         });
       }
       return {
-        load, rows, posts, updates,
+        load,
+        rows,
+        posts,
+        updates,
         authTests: calls.filter((s) => s.call.method === 'auth.test').length,
         failedCalls: calls.filter((s) => !s.call.ok).length,
         peakPerChannel,
@@ -220,7 +264,8 @@ export async function benchSlack(): Promise<void> {
     if (process.env.BENCH_SLACK_DUMP) writeFileSync(process.env.BENCH_SLACK_DUMP, JSON.stringify(dump, null, 1));
 
     // ---------------------------------------------------------------------------------- the report
-    const row = (label: string, value: (r: Round, timed: TimedRow[]) => string) => `| ${label} | ${rounds.map((r) => value(r, r.rows.filter(isTimed))).join(' | ')} |`;
+    const row = (label: string, value: (r: Round, timed: TimedRow[]) => string) =>
+      `| ${label} | ${rounds.map((r) => value(r, r.rows.filter(isTimed))).join(' | ')} |`;
     const all = rounds.flatMap((r) => r.rows);
     const ackMax = Math.max(...all.map((r) => r.ackMs));
     const acked = all.filter((r) => r.acked).length;
@@ -231,7 +276,11 @@ export async function benchSlack(): Promise<void> {
     const ackMet = ackMax < 3000 && acked === all.length;
     const answersMet = rounds.every((r) => good(r) === ASKS && duplicated(r) === 0);
     const modelMs = mean(rounds.flatMap((r) => r.modelMs));
-    const retrievalP50 = (r: Round) => percentile(r.rows.filter(isTimed).map((x) => x.chain.timings.retrieveMs), 0.5);
+    const retrievalP50 = (r: Round) =>
+      percentile(
+        r.rows.filter(isTimed).map((x) => x.chain.timings.retrieveMs),
+        0.5,
+      );
     const coldRetrieval = rounds.length > 1 && retrievalP50(rounds[0]!) > 1.3 * mean(rounds.slice(1).map(retrievalP50));
     const warnings = citebot.warnings();
     const lines = [
@@ -242,23 +291,70 @@ export async function benchSlack(): Promise<void> {
       `|---|${rounds.map(() => '---').join('|')}|`,
       row('1-minute load average of the machine at the start', (r) => fixed(r.load, 2)),
       row('acknowledged (HTTP 200, empty body)', (r) => `${r.rows.filter((x) => x.acked).length} / ${ASKS}`),
-      row('**ack time, max** (target < 3 s); p50, p95', (r) => `**${ms(Math.max(...r.rows.map((x) => x.ackMs)))}**; ${ms(percentile(r.rows.map((x) => x.ackMs), 0.5))}, ${ms(percentile(r.rows.map((x) => x.ackMs), 0.95))}`),
-      row('placeholder (chat.postMessage at the double), p50 / **p95** / max', (_, t) => spread(t.map((x) => x.placeholderMs), true)),
+      row(
+        '**ack time, max** (target < 3 s); p50, p95',
+        (r) =>
+          `**${ms(Math.max(...r.rows.map((x) => x.ackMs)))}**; ${ms(
+            percentile(
+              r.rows.map((x) => x.ackMs),
+              0.5,
+            ),
+          )}, ${ms(
+            percentile(
+              r.rows.map((x) => x.ackMs),
+              0.95,
+            ),
+          )}`,
+      ),
+      row('placeholder (chat.postMessage at the double), p50 / **p95** / max', (_, t) =>
+        spread(
+          t.map((x) => x.placeholderMs),
+          true,
+        ),
+      ),
       row('final answer (chat.update with the 👍/👎 buttons), p50 / p95 / max', (_, t) => spread(t.map((x) => x.finalMs))),
-      row(`**answers delivered** (target ${ASKS}/${ASKS}); lost, duplicated`, (r) => `**${good(r)} / ${ASKS}**; ${lost(r)}, ${duplicated(r)}`),
+      row(
+        `**answers delivered** (target ${ASKS}/${ASKS}); lost, duplicated`,
+        (r) => `**${good(r)} / ${ASKS}**; ${lost(r)}, ${duplicated(r)}`,
+      ),
       row('first command sent → last answer', (r) => `${fixed(r.durationMs / 1000, 2)} s`),
       row('answer chain inside citebot, per question, p50 / p95 / max', (_, t) => spread(t.map((x) => timesOf(x).chainMs))),
-      row('… of which retrieval, p50', (_, t) => ms(percentile(t.map((x) => x.chain.timings.retrieveMs), 0.5))),
+      row('… of which retrieval, p50', (_, t) =>
+        ms(
+          percentile(
+            t.map((x) => x.chain.timings.retrieveMs),
+            0.5,
+          ),
+        ),
+      ),
       row(`the same ${ASKS} questions through \`chain.invoke\` at once, no Slack, p50 / p95 / max`, (r) => spread(r.baselineMs)),
-      row('**adapter overhead per answer** (final answer − chain), p50 / p95 / max', (_, t) => `**${spread(t.map((x) => timesOf(x).overheadMs))}**`),
-      row('… before the chain starts (request, signature, auth.test, ack, listener), p50 / p95', (_, t) => pair(t.map((x) => timesOf(x).beforeMs))),
+      row(
+        '**adapter overhead per answer** (final answer − chain), p50 / p95 / max',
+        (_, t) => `**${spread(t.map((x) => timesOf(x).overheadMs))}**`,
+      ),
+      row('… before the chain starts (request, signature, auth.test, ack, listener), p50 / p95', (_, t) =>
+        pair(t.map((x) => timesOf(x).beforeMs)),
+      ),
       row('… after the chain (edit in flight, saveAnswer, final chat.update), p50 / p95', (_, t) => pair(t.map((x) => timesOf(x).afterMs))),
-      row('chat.update calls per answer, mean (min–max)', (r) => `${fixed(mean(r.rows.map((x) => x.updates)), 2)} (${Math.min(...r.rows.map((x) => x.updates))}–${Math.max(...r.rows.map((x) => x.updates))})`),
-      row('… streamed partial edits per answer / partial texts the chain yielded', (r, t) => `${fixed(mean(r.rows.map((x) => x.partials)), 2)} / ${fixed(mean(t.map((x) => x.chain.partials)), 1)}`),
-      row('Web API calls: chat.postMessage, chat.update, auth.test, failed', (r) => `${r.posts.length}, ${r.updates.length}, ${r.authTests}, ${r.failedCalls}`),
+      row(
+        'chat.update calls per answer, mean (min–max)',
+        (r) =>
+          `${fixed(mean(r.rows.map((x) => x.updates)), 2)} (${Math.min(...r.rows.map((x) => x.updates))}–${Math.max(...r.rows.map((x) => x.updates))})`,
+      ),
+      row(
+        '… streamed partial edits per answer / partial texts the chain yielded',
+        (r, t) => `${fixed(mean(r.rows.map((x) => x.partials)), 2)} / ${fixed(mean(t.map((x) => x.chain.partials)), 1)}`,
+      ),
+      row(
+        'Web API calls: chat.postMessage, chat.update, auth.test, failed',
+        (r) => `${r.posts.length}, ${r.updates.length}, ${r.authTests}, ${r.failedCalls}`,
+      ),
       row('most chat.postMessage in one second in one channel', (r) => String(r.peakPerChannel)),
       row('citebot CPU during the burst (user + sys)', (r) => `${fixed(r.cpuSeconds, 2)} s`),
-      row('citebot peak RSS during the burst (RSS before it)', (r) => `${fixed(r.peakRssMb, 0)} MB (${fixed(r.rssBeforeMb, 0)} MB)${r.rssReset ? '' : ', peak not reset'}`),
+      row(
+        'citebot peak RSS during the burst (RSS before it)',
+        (r) => `${fixed(r.peakRssMb, 0)} MB (${fixed(r.rssBeforeMb, 0)} MB)${r.rssReset ? '' : ', peak not reset'}`,
+      ),
       '',
       `Targets: every request acknowledged in under 3 s — **${ackMet ? 'met' : 'not met'}** (${acked}/${all.length} acknowledged, slowest ${ms(ackMax)}); answers ${ASKS}/${ASKS} in every burst, none lost, none duplicated — **${answersMet ? 'met' : 'not met'}** (${delivered}/${all.length}). citebot logged ${warnings.length} warnings or errors.`,
       '',
@@ -266,10 +362,12 @@ export async function benchSlack(): Promise<void> {
         "It is what a user waits for beyond the chain: Bolt's handling of the request (signature, the ack), what the listener does before it calls the chain (it starts posting the placeholder but does not wait for it), an edit still in flight, storing the answer and the final chat.update. " +
         'The chain-only row asks the same questions at once straight through the chain in the same process, for comparison: under the adapter the chain is slower, chiefly in retrieval, which overlaps with the other requests being verified, acknowledged and given placeholders (one event loop, two cores), and the subtraction does not charge that to the adapter. ' +
         `With the default 1200 ms edit interval and a ~${fixed(modelMs / 1000, 1)} s answer whose text streams for about ${ms(modelMs - CHAT_MS)}, an answer gets at most one partial edit before the final one. ` +
-        'Bolt makes no auth.test call per request (the auth.test row): startSlackBot calls it once and hands Bolt the bot\'s ids. ' +
+        "Bolt makes no auth.test call per request (the auth.test row): startSlackBot calls it once and hands Bolt the bot's ids. " +
         "The Slack double answers at once and enforces no rate limits; on real Slack the placeholders of a burst like this one (see the per-channel row) would meet chat.postMessage's limit of about one a second per channel, and the WebClient would wait out the 429s (rejectRateLimitedCalls: false). " +
         'The 2-core machine was shared with other work while this ran (the load row), which is most of the difference between bursts.' +
-        (coldRetrieval ? ` The first burst after start is also the slowest in retrieval (p50 ${ms(retrievalP50(rounds[0]!))} against ${ms(mean(rounds.slice(1).map(retrievalP50)))} later): the first queries against the freshly written index.` : ''),
+        (coldRetrieval
+          ? ` The first burst after start is also the slowest in retrieval (p50 ${ms(retrievalP50(rounds[0]!))} against ${ms(mean(rounds.slice(1).map(retrievalP50)))} later): the first queries against the freshly written index.`
+          : ''),
     ];
     publishSection('Slack adapter under load (issue 4)', lines, warnings);
   } finally {

@@ -73,7 +73,8 @@ export const fixed = (n: number, digits = 1) => n.toFixed(digits);
 
 /** Replace (or append) one `## name` section of bench/RESULTS.md, leaving the others. */
 export function writeResultsSection(title: string, body: string): void {
-  const header = '# Benchmark results\n\nWritten by `npm run bench` (scripts in `bench/`). Each section says the command that produced it.\n';
+  const header =
+    '# Benchmark results\n\nWritten by `npm run bench` (scripts in `bench/`). Each section says the command that produced it.\n';
   const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : header;
   const sections = current.split(/^(?=## )/m);
   const head = sections[0]!.startsWith('## ') ? header : sections[0]!;

@@ -115,7 +115,10 @@ program
 program
   .command('eval')
   .description('measure retrieval (hit@k, recall@10, MRR@10, latency) on a question set, per embedding model and reranker')
-  .requiredOption('--qa <file>', 'questions: SQuAD JSON, or JSONL lines {question, answers[], context} (with --docs: {question, answers[], doc, part})')
+  .requiredOption(
+    '--qa <file>',
+    'questions: SQuAD JSON, or JSONL lines {question, answers[], context} (with --docs: {question, answers[], doc, part})',
+  )
   .option('--docs <folder>', 'end to end: ingest these files and score whether the top citation comes from the gold document and section')
   .option('--limit <n>', 'ask only the first n questions (in file order)')
   .option('--answerable-only', 'skip questions without answers (SQuAD 2 impossible ones)')

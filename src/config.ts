@@ -37,7 +37,10 @@ const schema = z.object({
   EMBED_MAX_RETRIES: int(0, 20),
   DATA_DIR: text.min(1),
   CHROMA_URL: optionalUrl,
-  CHROMA_COLLECTION_PREFIX: text.regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,40}$/, 'expected letters, digits, . _ - (starting with a letter or digit)'),
+  CHROMA_COLLECTION_PREFIX: text.regex(
+    /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,40}$/,
+    'expected letters, digits, . _ - (starting with a letter or digit)',
+  ),
   CHUNK_TOKENS: int(32, 8192),
   CHUNK_OVERLAP_TOKENS: int(0, 4096),
   MAX_FILE_MB: num(0.001, 4096),
@@ -74,14 +77,16 @@ const schema = z.object({
   DISCORD_TOKEN: optionalText,
   DISCORD_API_URL: url,
   DISCORD_HISTORY_LIMIT: int(1, 100_000),
-  SHARED_SCOPES: z.preprocess((v) => (v === null || v === undefined ? '' : v), text).transform((v, ctx) => {
-    try {
-      return parseScopeGrants(v);
-    } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  SHARED_SCOPES: z
+    .preprocess((v) => (v === null || v === undefined ? '' : v), text)
+    .transform((v, ctx) => {
+      try {
+        return parseScopeGrants(v);
+      } catch (error) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   STREAM_EDIT_INTERVAL_MS: int(250, 60_000),
   HEALTH_PORT: int(0, 65535),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'expected error, warn, info or debug' }),
@@ -109,7 +114,9 @@ function readYaml(file: string): RawSettings {
   try {
     parsed = parseYaml(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError([`config file ${file} could not be read: ${(err as Error).message.split('\n')[0]}. Fix the file or unset CITEBOT_CONFIG.`]);
+    throw new ConfigError([
+      `config file ${file} could not be read: ${(err as Error).message.split('\n')[0]}. Fix the file or unset CITEBOT_CONFIG.`,
+    ]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -118,7 +125,9 @@ function readYaml(file: string): RawSettings {
   const raw: RawSettings = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (!(SETTING_NAMES as string[]).includes(key)) {
-      throw new ConfigError([`config file ${file}: unknown setting ${key}. Fix: remove it, or use one of the names in config/defaults.yaml.`]);
+      throw new ConfigError([
+        `config file ${file}: unknown setting ${key}. Fix: remove it, or use one of the names in config/defaults.yaml.`,
+      ]);
     }
     raw[key] = value === null ? undefined : value;
   }
@@ -185,7 +194,9 @@ function checkCombinations(settings: Settings): Settings {
     problems.push(`CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_TOKENS (${settings.CHUNK_TOKENS}). Fix: lower CHUNK_OVERLAP_TOKENS.`);
   }
   if (settings.ANSWER_RESERVE_TOKENS >= settings.CHAT_NUM_CTX / 2) {
-    problems.push(`ANSWER_RESERVE_TOKENS: must be under half of CHAT_NUM_CTX (${settings.CHAT_NUM_CTX}) to leave room for the sources. Fix: lower it or raise CHAT_NUM_CTX.`);
+    problems.push(
+      `ANSWER_RESERVE_TOKENS: must be under half of CHAT_NUM_CTX (${settings.CHAT_NUM_CTX}) to leave room for the sources. Fix: lower it or raise CHAT_NUM_CTX.`,
+    );
   }
   if (settings.RERANKER === 'http' && !settings.RERANK_URL) {
     problems.push('RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.');

@@ -80,7 +80,13 @@ export class CitebotCore {
   /** The index, connected to Chroma but not yet checked against Ollama (enough to forget documents). */
   index(): Promise<DocumentIndex> {
     this.documentIndex ??= this.chromaUrl().then(
-      (url) => new DocumentIndex(this.db, new VectorIndex(url, this.settings.CHROMA_COLLECTION_PREFIX, this.settings.EMBED_MODEL, this.embeddings), this.embeddings, this.settings.EMBED_BATCH_SIZE),
+      (url) =>
+        new DocumentIndex(
+          this.db,
+          new VectorIndex(url, this.settings.CHROMA_COLLECTION_PREFIX, this.settings.EMBED_MODEL, this.embeddings),
+          this.embeddings,
+          this.settings.EMBED_BATCH_SIZE,
+        ),
     );
     return this.documentIndex;
   }

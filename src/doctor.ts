@@ -13,7 +13,10 @@ export interface Check {
 }
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms).unref()),
+  ]);
 
 /** Check every dependency citebot needs and say how to fix what is broken. */
 export async function runDoctor(core: CitebotCore): Promise<Check[]> {
@@ -27,9 +30,17 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     checks.push({ name: 'ollama', status: 'ok', detail: `Ollama ${version} at ${s.OLLAMA_BASE_URL}` });
     pulled = (await withTimeout(ollama.list(), 5000, 'Ollama')).models.map((m) => canonicalModelName(m.name));
   } catch (error) {
-    checks.push({ name: 'ollama', status: 'failed', detail: `Ollama is not reachable at ${s.OLLAMA_BASE_URL}: ${oneLine(error)}`, fix: 'start Ollama (ollama serve) or set OLLAMA_BASE_URL' });
+    checks.push({
+      name: 'ollama',
+      status: 'failed',
+      detail: `Ollama is not reachable at ${s.OLLAMA_BASE_URL}: ${oneLine(error)}`,
+      fix: 'start Ollama (ollama serve) or set OLLAMA_BASE_URL',
+    });
   }
-  for (const [name, model] of [['embedding model', s.EMBED_MODEL], ['chat model', s.CHAT_MODEL]] as const) {
+  for (const [name, model] of [
+    ['embedding model', s.EMBED_MODEL],
+    ['chat model', s.CHAT_MODEL],
+  ] as const) {
     if (!pulled) checks.push({ name, status: 'skipped', detail: `${model}: Ollama is not reachable` });
     else if (pulled.includes(canonicalModelName(model))) checks.push({ name, status: 'ok', detail: `${model} is pulled` });
     else checks.push({ name, status: 'failed', detail: `${model} is not pulled`, fix: `ollama pull ${model}` });
@@ -42,7 +53,12 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     chromaOk = true;
     checks.push({ name: 'chroma', status: 'ok', detail: `Chroma at ${index.vectors.url}${s.CHROMA_URL ? '' : ' (embedded)'}` });
   } catch (error) {
-    checks.push({ name: 'chroma', status: 'failed', detail: oneLine(error), fix: s.CHROMA_URL ? 'start Chroma or correct CHROMA_URL' : 'see DATA_DIR/chroma/server.log, or set CHROMA_URL' });
+    checks.push({
+      name: 'chroma',
+      status: 'failed',
+      detail: oneLine(error),
+      fix: s.CHROMA_URL ? 'start Chroma or correct CHROMA_URL' : 'see DATA_DIR/chroma/server.log, or set CHROMA_URL',
+    });
   }
 
   const index = chromaOk ? await core.index() : undefined;
@@ -50,13 +66,26 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   if (!index) {
     checks.push({ name: 'index', status: 'skipped', detail: 'Chroma is not reachable' });
   } else if (built && built !== canonicalModelName(s.EMBED_MODEL)) {
-    checks.push({ name: 'index', status: 'failed', detail: `the index was built with ${built}, EMBED_MODEL is ${s.EMBED_MODEL}`, fix: `citebot reindex (or EMBED_MODEL=${built})` });
+    checks.push({
+      name: 'index',
+      status: 'failed',
+      detail: `the index was built with ${built}, EMBED_MODEL is ${s.EMBED_MODEL}`,
+      fix: `citebot reindex (or EMBED_MODEL=${built})`,
+    });
   } else if (!pulled?.includes(canonicalModelName(s.EMBED_MODEL))) {
-    checks.push({ name: 'index', status: 'skipped', detail: `${index.keywords.count()} chunks; collection not checked without the embedding model` });
+    checks.push({
+      name: 'index',
+      status: 'skipped',
+      detail: `${index.keywords.count()} chunks; collection not checked without the embedding model`,
+    });
   } else {
     try {
       await core.openIndex();
-      checks.push({ name: 'index', status: 'ok', detail: `${index.keywords.count()} chunks in ${index.ledger.list().length} documents, collection ${index.vectors.collectionName} (${s.EMBED_MODEL})` });
+      checks.push({
+        name: 'index',
+        status: 'ok',
+        detail: `${index.keywords.count()} chunks in ${index.ledger.list().length} documents, collection ${index.vectors.collectionName} (${s.EMBED_MODEL})`,
+      });
     } catch (error) {
       checks.push({ name: 'index', status: 'failed', detail: oneLine(error), fix: 'citebot reindex' });
     }

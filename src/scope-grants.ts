@@ -20,7 +20,10 @@ const READERS = /^(?:\*|[a-z]+:[^\s*>]*\*?)$/u;
 
 export function parseScopeGrants(text: string): ScopeGrant[] {
   const grants: ScopeGrant[] = [];
-  for (const entry of text.split(/[;\n]/u).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(/[;\n]/u)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [source, readers, extra] = entry.split('->').map((part) => part.trim());
     if (!source || !readers || extra !== undefined) {
       throw new Error(`"${entry}" is not "source -> readers" (e.g. "slack:T1:C0HANDBOOK -> slack:T1:*")`);

@@ -34,7 +34,9 @@ const markers = (text: string) => [...text.matchAll(/\[(\d+)\]/g)].map((m) => Nu
 /** A mass mention that would still ping in Slack or Discord. */
 const WORKING_MENTION = /(^|[^\u200b])@(everyone|here|channel)\b|<!(channel|here|everyone|subteam\^)|<@&\d+>/i;
 
-async function collect(stream: AsyncIterable<AnswerEvent>): Promise<{ partials: { text: string; at: number }[]; answer: Answer; answerAt: number }> {
+async function collect(
+  stream: AsyncIterable<AnswerEvent>,
+): Promise<{ partials: { text: string; at: number }[]; answer: Answer; answerAt: number }> {
   const partials: { text: string; at: number }[] = [];
   for await (const event of stream) {
     if (event.type === 'partial') partials.push({ text: event.text, at: performance.now() });
@@ -96,7 +98,8 @@ describe('answer chain', () => {
       expect(all.every((c) => c.source === 'handbook.md')).toBe(true);
       // Text that exists only in the other scope's file (the question itself may name things).
       expect(answer.answer).not.toMatch(/closes in March|Only the board knows/);
-      for (const request of double.chatRequests) expect(JSON.stringify(request.messages)).not.toMatch(/closes in March|Only the board knows/);
+      for (const request of double.chatRequests)
+        expect(JSON.stringify(request.messages)).not.toMatch(/closes in March|Only the board knows/);
     };
     // Keyword-heavy and meaning-heavy phrasings of a question whose answer lives only in scope CB.
     check(await chain.invoke({ question: 'Globex merger BLUE HERON code name', scopes: ['slack:T1:CA'] }));
@@ -140,8 +143,14 @@ describe('answer chain', () => {
   it('no evidence, no LLM: below the threshold it says so and suggests the closest files', async () => {
     const rerank = await RerankDouble.start({ api: 'cohere' });
     try {
-      const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { RERANKER: 'http', RERANK_URL: rerank.url, RERANK_MIN_SCORE: '0.9' });
-      const answer = await (await core.answerChain()).invoke({ question: 'What is the boiling point of tungsten?', scopes: ['local:default'] });
+      const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], {
+        RERANKER: 'http',
+        RERANK_URL: rerank.url,
+        RERANK_MIN_SCORE: '0.9',
+      });
+      const answer = await (
+        await core.answerChain()
+      ).invoke({ question: 'What is the boiling point of tungsten?', scopes: ['local:default'] });
       expect(answer.degraded).toBeUndefined();
       expect(answer.noEvidence).toBe(true);
       expect(answer.answer).toMatch(/don't cover this/);
@@ -155,7 +164,13 @@ describe('answer chain', () => {
 
   it('reranks with the cross-encoder, and falls back to fusion order (labelled) when it cannot load', async () => {
     const model = join(import.meta.dirname, 'fixtures', 'reranker');
-    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK], ['local:default', 'Normans.md', NORMANS]], { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: model });
+    const { core } = await coreWith(
+      [
+        ['local:default', 'handbook.md', HANDBOOK],
+        ['local:default', 'Normans.md', NORMANS],
+      ],
+      { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: model },
+    );
     const answer = await (await core.answerChain()).invoke({ question: 'reimbursement code receipts due', scopes: ['local:default'] });
     expect(answer.degraded).toBeUndefined();
     expect(answer.citations[0]?.source).toBe('handbook.md');
@@ -166,13 +181,21 @@ describe('answer chain', () => {
     await t!.close();
 
     // With the calibrated default threshold, a question nothing answers makes no LLM call.
-    const { core: strict } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: model });
-    const unanswerable = await (await strict.answerChain()).invoke({ question: 'tungsten boiling point kelvin', scopes: ['local:default'] });
+    const { core: strict } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], {
+      RERANKER: 'cross-encoder',
+      RERANK_MODEL_PATH: model,
+    });
+    const unanswerable = await (
+      await strict.answerChain()
+    ).invoke({ question: 'tungsten boiling point kelvin', scopes: ['local:default'] });
     expect(unanswerable.noEvidence).toBe(true);
     expect(double.stats.requests.chat).toBe(0);
     await t!.close();
 
-    const { core: broken } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: '/nonexistent/model' });
+    const { core: broken } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], {
+      RERANKER: 'cross-encoder',
+      RERANK_MODEL_PATH: '/nonexistent/model',
+    });
     const fallback = await (await broken.answerChain()).invoke({ question: 'reimbursement code', scopes: ['local:default'] });
     expect(fallback.citations[0]?.source).toBe('handbook.md');
     expect(fallback.degraded?.some((d) => d.startsWith('reranker unavailable: fusion order used'))).toBe(true);
@@ -186,7 +209,10 @@ describe('answer chain', () => {
   });
 
   it('fits long English and Chinese sources into the window it sends as num_ctx', async () => {
-    const english = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} explains the reimbursement policy for travel number ${i} in great and repetitive detail.`).join(' ');
+    const english = Array.from(
+      { length: 60 },
+      (_, i) => `Paragraph ${i} explains the reimbursement policy for travel number ${i} in great and repetitive detail.`,
+    ).join(' ');
     const chinese = Array.from({ length: 60 }, (_, i) => `第${i}段说明差旅报销政策的细节，员工需要在三十天内提交收据。`).join('');
     const { core } = await coreWith(
       [
@@ -225,7 +251,9 @@ describe('answer chain', () => {
   it('streams text before the answer is complete', async () => {
     const { core } = await coreWith([['local:default', 'Normans.md', NORMANS]]);
     double.configure({ tokenDelayMs: 30 });
-    const { partials, answer, answerAt } = await collect((await core.answerChain()).stream({ question: 'Who were the Normans?', scopes: ['local:default'] }));
+    const { partials, answer, answerAt } = await collect(
+      (await core.answerChain()).stream({ question: 'Who were the Normans?', scopes: ['local:default'] }),
+    );
     expect(partials.length).toBeGreaterThan(1);
     expect(partials[0]!.at).toBeLessThan(answerAt - 30);
     expect(answer.answer.startsWith(partials[0]!.text.slice(0, 10))).toBe(true);
@@ -234,7 +262,9 @@ describe('answer chain', () => {
 
   it('rewrites a follow-up into a standalone question before searching', async () => {
     const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
-    const answer = await (await core.answerChain()).invoke({
+    const answer = await (
+      await core.answerChain()
+    ).invoke({
       question: 'And what is the reimbursement code?',
       scopes: ['local:default'],
       history: [
@@ -283,7 +313,11 @@ describe('answer chain', () => {
     const { env } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
     const dead = new CitebotCore(loadSettings({ env: { ...env, CHROMA_URL: 'http://127.0.0.1:9' }, dotenvDir: false }));
     try {
-      const error = await (await dead.answerChain()).invoke({ question: 'reimbursement code', scopes: ['local:default'] }).catch((e: unknown) => e);
+      const error = await (
+        await dead.answerChain()
+      )
+        .invoke({ question: 'reimbursement code', scopes: ['local:default'] })
+        .catch((e: unknown) => e);
       expect(isCitebotError(error, 'chroma_unavailable')).toBe(true);
       expect((error as Error).message).toMatch(/Chroma is not reachable at http:\/\/127\.0\.0\.1:9/);
     } finally {
@@ -322,9 +356,19 @@ describe('retrieval strategies for large indexes', () => {
     const { tmpdir } = await import('node:os');
     const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'citebot-kw-')), 'k.sqlite'));
     const index = new KeywordIndex(db, 0);
-    const meta = (i: number) => ({ scope: 's', docId: `d${i}`, source: 's.txt', url: '/s', chunkIndex: 0, contentHash: 'h', mimeType: 'text/plain', ingestedAt: 'now' });
+    const meta = (i: number) => ({
+      scope: 's',
+      docId: `d${i}`,
+      source: 's.txt',
+      url: '/s',
+      chunkIndex: 0,
+      contentHash: 'h',
+      mimeType: 'text/plain',
+      ingestedAt: 'now',
+    });
     db.transaction(() => {
-      for (let i = 0; i < 100; i++) index.insert([{ id: `c${i}`, text: `common words everywhere ${i === 7 ? 'zebra' : ''}`, metadata: meta(i) }]);
+      for (let i = 0; i < 100; i++)
+        index.insert([{ id: `c${i}`, text: `common words everywhere ${i === 7 ? 'zebra' : ''}`, metadata: meta(i) }]);
     })();
     // "common" is in every chunk: pruned, so only the zebra chunk matches.
     expect(index.search('common zebra', ['s'], 10).map((h) => h.id)).toEqual(['c7']);

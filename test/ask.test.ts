@@ -10,7 +10,6 @@ import { createTestCore, testEnv } from './support/harness.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'docs');
 
-
 describe('citebot ask and chat', () => {
   let double: OllamaDouble;
   const cleanup: string[] = [];
@@ -36,7 +35,8 @@ describe('citebot ask and chat', () => {
     };
     expect(answer.citations[0]).toMatchObject({ n: 1, source: 'Normans.md', location: expect.stringMatching(/^Normans > Part \d+$/) });
     expect(answer.citations[0]!.url).toBe(join(FIXTURES, 'Normans.md'));
-    for (const c of answer.citations) expect(Object.keys(c).sort()).toEqual(['chunkId', 'location', 'n', 'score', 'snippet', 'source', 'url']);
+    for (const c of answer.citations)
+      expect(Object.keys(c).sort()).toEqual(['chunkId', 'location', 'n', 'score', 'snippet', 'source', 'url']);
     for (const m of answer.answer.matchAll(/\[(\d+)\]/g)) expect(answer.citations.map((c) => c.n)).toContain(Number(m[1]));
     expect(Object.keys(answer.timings).sort()).toEqual(['generateMs', 'rerankMs', 'retrieveMs', 'totalMs']);
 
@@ -52,13 +52,26 @@ describe('citebot ask and chat', () => {
     cleanup.push(t.dataDir);
     const folder = mkdtempSync(join(tmpdir(), 'citebot-chat-'));
     cleanup.push(folder);
-    writeFileSync(join(folder, 'handbook.md'), '# Expenses\n\nReceipts are due within 30 days of the trip. The reimbursement code is EXP-4471.\n');
+    writeFileSync(
+      join(folder, 'handbook.md'),
+      '# Expenses\n\nReceipts are due within 30 days of the trip. The reimbursement code is EXP-4471.\n',
+    );
     const input = new PassThrough();
     const output = new PassThrough();
     let text = '';
     output.on('data', (d: Buffer) => (text += d));
     const session = runTerminalChat(t.core, { scope: 'local:default', input, output });
-    for (const line of [`/ingest ${folder}`, 'When are receipts due?', 'And the reimbursement code?', '/sources', '/ingest /no/such/path', '/bogus', '/forget handbook.md', '/sources', '/quit']) {
+    for (const line of [
+      `/ingest ${folder}`,
+      'When are receipts due?',
+      'And the reimbursement code?',
+      '/sources',
+      '/ingest /no/such/path',
+      '/bogus',
+      '/forget handbook.md',
+      '/sources',
+      '/quit',
+    ]) {
       input.write(line + '\n');
     }
     input.end();

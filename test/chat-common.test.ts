@@ -68,7 +68,9 @@ describe('scope grants', () => {
   it('refuses wildcard sources and malformed entries with a line naming the setting', () => {
     expect(() => parseScopeGrants('slack:T1:* -> slack:T1:*')).toThrow(/no wildcards/);
     expect(() => parseScopeGrants('slack:T1:C1')).toThrow(/source -> readers/);
-    expect(() => loadSettings({ env: { SHARED_SCOPES: 'slack:T1:*->*' }, dotenvDir: false })).toThrow(/^SHARED_SCOPES: .*no wildcards.*Fix:/);
+    expect(() => loadSettings({ env: { SHARED_SCOPES: 'slack:T1:*->*' }, dotenvDir: false })).toThrow(
+      /^SHARED_SCOPES: .*no wildcards.*Fix:/,
+    );
     expect(loadSettings({ env: {}, dotenvDir: false }).SHARED_SCOPES).toEqual([]);
   });
 });
@@ -93,7 +95,16 @@ describe('ThrottledEdit', () => {
 });
 
 describe('Slack rendering', () => {
-  const citation = (n: number): Citation => ({ n, chunkId: `c${n}`, docId: `F${n}`, source: `report ${n}.pdf`, url: `https://acme.slack.com/files/U1/F${n}/report.pdf`, location: `p. ${n}`, score: 0.9, snippet: '' });
+  const citation = (n: number): Citation => ({
+    n,
+    chunkId: `c${n}`,
+    docId: `F${n}`,
+    source: `report ${n}.pdf`,
+    url: `https://acme.slack.com/files/U1/F${n}/report.pdf`,
+    location: `p. ${n}`,
+    score: 0.9,
+    snippet: '',
+  });
   const answer = (text: string, cited = 2): Answer => ({
     answer: text,
     citations: Array.from({ length: cited }, (_, i) => citation(i + 1)),
@@ -103,7 +114,9 @@ describe('Slack rendering', () => {
   });
 
   it('converts Markdown to mrkdwn and escapes control characters', () => {
-    expect(toMrkdwn('**Budget** is <10k & [the doc](https://x.example/a) says so [1].')).toBe('*Budget* is &lt;10k &amp; <https://x.example/a|the doc> says so [1].');
+    expect(toMrkdwn('**Budget** is <10k & [the doc](https://x.example/a) says so [1].')).toBe(
+      '*Budget* is &lt;10k &amp; <https://x.example/a|the doc> says so [1].',
+    );
     expect(toMrkdwn('## Limits\n- one\n- two')).toBe('*Limits*\n• one\n• two');
     expect(toMrkdwn('`a<b`')).toBe('`a&lt;b`');
   });
@@ -123,7 +136,11 @@ describe('Slack rendering', () => {
         if (block.type === 'context') expect(block.elements.length).toBeLessThanOrEqual(10);
       }
     }
-    const text = messages.flatMap((m) => m.blocks).filter((b) => b.type === 'section').map((b) => (b as { text: { text: string } }).text.text).join(' ');
+    const text = messages
+      .flatMap((m) => m.blocks)
+      .filter((b) => b.type === 'section')
+      .map((b) => (b as { text: { text: string } }).text.text)
+      .join(' ');
     expect(text.length).toBeGreaterThan(long.length - 100);
     expect(JSON.stringify(messages.at(-1)!.blocks)).toContain('citebot_feedback_up');
   });
@@ -134,7 +151,8 @@ describe('downloadFile', () => {
   let base: string;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      if (req.headers.authorization !== 'Bearer good') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
+      if (req.headers.authorization !== 'Bearer good')
+        return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>');
       if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'application/pdf' }).end(Buffer.alloc(3000));
       if (req.url === '/redirect-out') return void res.writeHead(302, { location: 'https://evil.example/steal' }).end();
       if (req.url === '/gone') return void res.writeHead(404).end();
@@ -145,14 +163,28 @@ describe('downloadFile', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const options = (token: string) => ({ allowedHosts: ['127.0.0.1'], headers: { Authorization: `Bearer ${token}` }, maxBytes: 1000, signInHint: 'add files:read' });
-  const failure = async (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as IngestError);
+  const options = (token: string) => ({
+    allowedHosts: ['127.0.0.1'],
+    headers: { Authorization: `Bearer ${token}` },
+    maxBytes: 1000,
+    signInHint: 'add files:read',
+  });
+  const failure = async (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error as IngestError,
+    );
 
   it('downloads with the token and refuses sign-in pages, oversized bodies, foreign hosts and redirects out', async () => {
     expect(Buffer.from(await downloadFile(`${base}/notes.txt`, 'notes.txt', options('good'))).toString()).toBe('hello');
     expect((await failure(downloadFile(`${base}/notes.txt`, 'notes.txt', options('bad'))))?.reason).toMatch(/sign-in page.*files:read/);
-    expect(await failure(downloadFile(`${base}/big`, 'big.pdf', options('good')))).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/too large/) });
-    expect((await failure(downloadFile('https://evil.example/x', 'x.pdf', options('good'))))?.reason).toMatch(/refusing to download from evil\.example/);
+    expect(await failure(downloadFile(`${base}/big`, 'big.pdf', options('good')))).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/too large/),
+    });
+    expect((await failure(downloadFile('https://evil.example/x', 'x.pdf', options('good'))))?.reason).toMatch(
+      /refusing to download from evil\.example/,
+    );
     expect((await failure(downloadFile(`${base}/redirect-out`, 'x.pdf', options('good'))))?.reason).toMatch(/redirected to evil\.example/);
     expect((await failure(downloadFile(`${base}/gone`, 'x.pdf', options('good'))))?.reason).toMatch(/HTTP 404/);
   });
@@ -176,8 +208,17 @@ describe('channel ingest helpers', () => {
     const summary = summarizeIngest([
       { scope: 's', docId: '1', source: 'a.pdf', status: 'indexed', chunks: 4 },
       { scope: 's', docId: '2', source: 'b.pdf', status: 'unchanged', chunks: 2 },
-      { scope: 's', docId: '3', source: 'budget.xlsx', status: 'failed', chunks: 0, error: 'encrypted Excel workbook: remove the password and share it again' },
+      {
+        scope: 's',
+        docId: '3',
+        source: 'budget.xlsx',
+        status: 'failed',
+        chunks: 0,
+        error: 'encrypted Excel workbook: remove the password and share it again',
+      },
     ]);
-    expect(summary).toBe('3 files: 1 new, 1 unchanged, 1 not indexed (4 passages added).\n• budget.xlsx: encrypted Excel workbook: remove the password and share it again (failed)');
+    expect(summary).toBe(
+      '3 files: 1 new, 1 unchanged, 1 not indexed (4 passages added).\n• budget.xlsx: encrypted Excel workbook: remove the password and share it again (failed)',
+    );
   });
 });

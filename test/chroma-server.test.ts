@@ -31,7 +31,14 @@ describe('embedded Chroma server', () => {
     const first = await startEmbeddedChroma(dataDir);
     expect(first.owned).toBe(true);
     const collection = await clientFor(first.url).createCollection({ name: 'kept', embeddingFunction: null });
-    await collection.add({ ids: ['a', 'b'], embeddings: [[1, 0], [0, 1]], documents: ['x', 'y'] });
+    await collection.add({
+      ids: ['a', 'b'],
+      embeddings: [
+        [1, 0],
+        [0, 1],
+      ],
+      documents: ['x', 'y'],
+    });
 
     const shared = await startEmbeddedChroma(dataDir);
     expect(shared).toMatchObject({ url: first.url, owned: false });

@@ -44,7 +44,17 @@ describe('formatLocation', () => {
 
   it('accepts numbers stored as strings and whole chunk metadata', () => {
     expect(formatLocation({ page: '12' })).toBe('p. 12');
-    const metadata = { scope: 'local:default', docId: 'd', source: 'a.pptx', url: '/a.pptx', chunkIndex: 0, contentHash: 'h', mimeType: 'x', ingestedAt: 't', slide: 7 };
+    const metadata = {
+      scope: 'local:default',
+      docId: 'd',
+      source: 'a.pptx',
+      url: '/a.pptx',
+      chunkIndex: 0,
+      contentHash: 'h',
+      mimeType: 'x',
+      ingestedAt: 't',
+      slide: 7,
+    };
     expect(formatLocation(metadata)).toBe('slide 7');
   });
 });

@@ -11,9 +11,6 @@ import { testEnv } from './support/harness.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'docs');
 
-
-
-
 /** A folder of small documents: good ones in several formats and the broken ones. */
 function makeCorpus(): string {
   const dir = mkdtempSync(join(tmpdir(), 'citebot-corpus-'));
@@ -33,7 +30,10 @@ function makeCorpus(): string {
   writeFileSync(join(dir, 'broken', 'zero-byte.pdf'), '');
   writeFileSync(join(dir, 'broken', 'not-really-a.pdf'), 'This is plain text pretending to be a PDF.\n');
   writeFileSync(join(dir, 'broken', 'noise.docx'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
-  writeFileSync(join(dir, 'broken', 'truncated.pdf'), '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa');
+  writeFileSync(
+    join(dir, 'broken', 'truncated.pdf'),
+    '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pa',
+  );
   return dir;
 }
 
@@ -66,7 +66,10 @@ describe('citebot CLI', () => {
     const first = await run(['ingest', corpus, '--json'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(1);
-    const report = JSON.parse(first.stdout) as { files: { path: string; status: string; chunks: number; error?: string }[]; totals: Record<string, number> };
+    const report = JSON.parse(first.stdout) as {
+      files: { path: string; status: string; chunks: number; error?: string }[];
+      totals: Record<string, number>;
+    };
     const byName = (name: string) => report.files.find((f) => f.path.endsWith(name))!;
     for (const name of ['travel.md', 'notes.txt', 'budget.csv', '长江.txt']) {
       expect(byName(name)).toMatchObject({ status: 'indexed' });
@@ -93,7 +96,9 @@ describe('citebot CLI', () => {
     // sources --json lists the documents with chunk counts.
     const sources = await run(['sources', '--json'], env);
     expect(sources.code).toBe(0);
-    const { documents } = JSON.parse(sources.stdout) as { documents: { source: string; status: string; chunks: number; scope: string; error?: string }[] };
+    const { documents } = JSON.parse(sources.stdout) as {
+      documents: { source: string; status: string; chunks: number; scope: string; error?: string }[];
+    };
     expect(documents.find((d) => d.source === 'travel.md')).toMatchObject({ status: 'indexed', scope: 'local:default' });
     expect(documents.find((d) => d.source === 'not-really-a.pdf')).toMatchObject({ status: 'failed', chunks: 0 });
 
@@ -154,7 +159,10 @@ describe('citebot CLI', () => {
     const folder = mkdtempSync(join(tmpdir(), 'citebot-kill-'));
     cleanup.push(folder);
     for (let i = 0; i < 12; i++) {
-      const paragraphs = Array.from({ length: 12 }, (_, p) => `Document ${i} paragraph ${p}: the quarterly figure for region ${p} was ${i * 100 + p} units.`);
+      const paragraphs = Array.from(
+        { length: 12 },
+        (_, p) => `Document ${i} paragraph ${p}: the quarterly figure for region ${p} was ${i * 100 + p} units.`,
+      );
       writeFileSync(join(folder, `report-${i}.md`), `# Report ${i}\n\n${paragraphs.join('\n\n')}\n`);
     }
     double.reset();
@@ -205,7 +213,10 @@ describe('citebot CLI', () => {
     const deadline = Date.now() + 30_000;
     let health: { ok: boolean; ready: boolean } | undefined;
     while (Date.now() < deadline && !health?.ready) {
-      health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<{ ok: boolean; ready: boolean }>, () => undefined);
+      health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.json() as Promise<{ ok: boolean; ready: boolean }>,
+        () => undefined,
+      );
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(health).toEqual({ ok: true, ready: true });

@@ -42,7 +42,13 @@ async function startHarness(ollama: OllamaDouble, overrides: Record<string, stri
     members: [ANN, BOB, { ...MOD, permissions: MANAGE_MESSAGES }],
   });
   discord.addGuild({ id: OTHER_GUILD, name: 'Elsewhere', channels: [{ id: FAR, name: 'alpha' }], members: [ANN] });
-  const t = await createTestCore(ollama, { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, STREAM_EDIT_INTERVAL_MS: '250', MAX_FILE_MB: '0.5', ...overrides });
+  const t = await createTestCore(ollama, {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    STREAM_EDIT_INTERVAL_MS: '250',
+    MAX_FILE_MB: '0.5',
+    ...overrides,
+  });
   const bot = await startDiscordBot(t.core);
   return { discord, t, bot };
 }
@@ -56,12 +62,28 @@ async function stopHarness(h: Harness | undefined): Promise<void> {
 
 /** Everything citebot sent or edited (messages, interaction replies and follow-ups). */
 function sent(discord: DiscordDouble): DiscordRequest[] {
-  return discord.requests.filter((r) => (r.method === 'POST' || r.method === 'PATCH') && /\/messages|\/webhooks\/|\/callback/.test(r.path) && r.body && typeof r.body === 'object');
+  return discord.requests.filter(
+    (r) =>
+      (r.method === 'POST' || r.method === 'PATCH') &&
+      /\/messages|\/webhooks\/|\/callback/.test(r.path) &&
+      r.body &&
+      typeof r.body === 'object',
+  );
 }
-const contentOf = (r: DiscordRequest) => String((r.body as { content?: string; data?: { content?: string } }).content ?? (r.body as { data?: { content?: string } }).data?.content ?? '');
+const contentOf = (r: DiscordRequest) =>
+  String(
+    (r.body as { content?: string; data?: { content?: string } }).content ??
+      (r.body as { data?: { content?: string } }).data?.content ??
+      '',
+  );
 
 /** Runs /ingest in a channel and waits for its summary in the deferred reply. */
-async function ingest(h: Harness, channelId = ALPHA, guildId: string | undefined = GUILD, options: Record<string, string | boolean> = {}): Promise<string> {
+async function ingest(
+  h: Harness,
+  channelId = ALPHA,
+  guildId: string | undefined = GUILD,
+  options: Record<string, string | boolean> = {},
+): Promise<string> {
   const { id } = h.discord.sendInteraction({ name: 'ingest', options, channelId, guildId, user: ANN });
   let summary = '';
   await expect
@@ -76,7 +98,9 @@ async function finalReply(discord: DiscordDouble, channelId: string, messageId: 
   await expect
     .poll(
       () => {
-        const reply = discord.messages(channelId).find((m) => m.message_reference?.message_id === messageId && m.author.id === discord.botId);
+        const reply = discord
+          .messages(channelId)
+          .find((m) => m.message_reference?.message_id === messageId && m.author.id === discord.botId);
         return (content = reply?.content ?? '');
       },
       { timeout: timeoutMs },
@@ -105,7 +129,10 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       3: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
       57: [{ filename: 'truncated.pdf', bytes: fixture('broken/truncated.pdf') }],
       140: [{ filename: 'huge.txt', bytes: 'x'.repeat(600_000) }],
-      230: [{ filename: 'pdflatex-4-pages.pdf', bytes: fixture('pdflatex-4-pages.pdf') }, { filename: 'logo.png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }],
+      230: [
+        { filename: 'pdflatex-4-pages.pdf', bytes: fixture('pdflatex-4-pages.pdf') },
+        { filename: 'logo.png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) },
+      ],
     };
     discord.seedHistory(ALPHA, 250, (i) => ({ author: i % 2 ? ANN : BOB, content: `message ${i}`, attachments: attachments[i] }));
     const summary = await ingest(h);
@@ -117,7 +144,10 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(pages.length).toBeGreaterThanOrEqual(3);
     expect(pages.every((p) => Number(p.query.limit) <= 100)).toBe(true);
     const normans = h.t.core.ledger.list([`discord:${GUILD}:${ALPHA}`]).find((d) => d.source === 'Normans.md')!;
-    expect(normans).toMatchObject({ status: 'indexed', url: expect.stringMatching(new RegExp(`^https://discord\\.com/channels/${GUILD}/${ALPHA}/\\d+$`)) });
+    expect(normans).toMatchObject({
+      status: 'indexed',
+      url: expect.stringMatching(new RegExp(`^https://discord\\.com/channels/${GUILD}/${ALPHA}/\\d+$`)),
+    });
     expect([ANN.id, BOB.id]).toContain(normans.uploadedBy);
 
     // Again: only history newer than the last scan is read, nothing is downloaded or embedded.
@@ -126,7 +156,13 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(await ingest(h)).toMatch(/^No new attachments since the last \/ingest/);
     expect(discord.downloads.length).toBe(downloads);
     // A new attachment since: just that one; `full` re-reads everything without re-downloading what is known.
-    discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'the guide', attachments: [{ filename: 'guide.md', bytes: fixture('guide.md') }] });
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'the guide',
+      attachments: [{ filename: 'guide.md', bytes: fixture('guide.md') }],
+    });
     expect(await ingest(h)).toMatch(/^1 file: 1 new/);
     expect(await ingest(h, ALPHA, GUILD, { full: true })).toMatch(/^6 files: 3 unchanged, 3 not indexed/);
     expect(ollama.stats.textsEmbedded).toBeGreaterThan(0);
@@ -136,7 +172,16 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     h = await startHarness(ollama, { DISCORD_HISTORY_LIMIT: '150' });
     const { discord } = h;
     // Oldest first: the guide is message 10 of 250, beyond the newest 150.
-    discord.seedHistory(ALPHA, 250, (i) => ({ author: ANN, content: `message ${i}`, attachments: i === 10 ? [{ filename: 'guide.md', bytes: fixture('guide.md') }] : i === 200 ? [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] : undefined }));
+    discord.seedHistory(ALPHA, 250, (i) => ({
+      author: ANN,
+      content: `message ${i}`,
+      attachments:
+        i === 10
+          ? [{ filename: 'guide.md', bytes: fixture('guide.md') }]
+          : i === 200
+            ? [{ filename: 'Normans.md', bytes: fixture('Normans.md') }]
+            : undefined,
+    }));
     const summary = await ingest(h);
     expect(summary).toMatch(/^1 file: 1 new/);
     expect(summary).toMatch(/Read the latest 150 messages \(DISCORD_HISTORY_LIMIT\); older attachments were not looked at\./);
@@ -146,19 +191,42 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('answers a mention in a reply with linked citations, streamed by edits, never pinging anyone; ignores messages without a mention', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'notes', attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] });
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
     await ingest(h);
 
     discord.clearRecords();
-    const ignored = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'Who were the Normans? (not for the bot)' });
+    const ignored = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Who were the Normans? (not for the bot)',
+    });
     ollama.configure({ tokenDelayMs: 60 });
-    const question = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'Who were the Normans?', mentionsBot: true });
+    const question = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Who were the Normans?',
+      mentionsBot: true,
+    });
     const content = await finalReply(discord, ALPHA, question.id);
-    expect(content).toMatch(new RegExp(`-# \\[1\\] \\[Normans\\.md\\]\\(<https://discord\\.com/channels/${GUILD}/${ALPHA}/\\d+>\\) · Normans > Part \\d+`));
+    expect(content).toMatch(
+      new RegExp(`-# \\[1\\] \\[Normans\\.md\\]\\(<https://discord\\.com/channels/${GUILD}/${ALPHA}/\\d+>\\) · Normans > Part \\d+`),
+    );
     for (const m of content.matchAll(/\[(\d+)\](?!\()/g)) expect(content).toContain(`-# [${m[1]}] [`);
     expect(discord.messages(ALPHA).some((m) => m.message_reference?.message_id === ignored.id)).toBe(false);
     expect(discord.requestsTo('POST', new RegExp(`^/channels/${ALPHA}/typing$`)).length).toBeGreaterThanOrEqual(1);
-    const reply = discord.requestsTo('POST', new RegExp(`^/channels/${ALPHA}/messages$`))[0]!.body as { allowed_mentions: unknown; flags: number; message_reference: { message_id: string } };
+    const reply = discord.requestsTo('POST', new RegExp(`^/channels/${ALPHA}/messages$`))[0]!.body as {
+      allowed_mentions: unknown;
+      flags: number;
+      message_reference: { message_id: string };
+    };
     expect(reply.allowed_mentions).toEqual({ parse: [], replied_user: false });
     expect(reply.flags & 4).toBe(4);
     expect(reply.message_reference.message_id).toBe(question.id);
@@ -168,30 +236,59 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('/ask is deferred within 3 s while the model takes 10 s, then edited into the answer', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'notes', attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] });
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
     await ingest(h);
     ollama.configure({ chatDelayMs: 10_000 });
-    const { id } = discord.sendInteraction({ name: 'ask', options: { question: 'Who were the Normans?' }, channelId: ALPHA, guildId: GUILD, user: BOB });
+    const { id } = discord.sendInteraction({
+      name: 'ask',
+      options: { question: 'Who were the Normans?' },
+      channelId: ALPHA,
+      guildId: GUILD,
+      user: BOB,
+    });
     await expect.poll(() => discord.interactionCallback(id), { timeout: 3000 }).toMatchObject({ type: 5, accepted: true });
     expect(discord.interactionCallback(id)!.elapsedMs).toBeLessThan(3000);
-    await expect.poll(() => discord.interactionMessages(id).original?.content ?? '', { timeout: 30_000 }).toMatch(/-# \[1\] \[Normans\.md\]/);
+    await expect
+      .poll(() => discord.interactionMessages(id).original?.content ?? '', { timeout: 30_000 })
+      .toMatch(/-# \[1\] \[Normans\.md\]/);
     expect(discord.interactionMessages(id).original!.content).toMatch(/^-# bob asked: Who were the Normans\?/);
   }, 60_000);
 
   it('keeps channels and guilds apart: a file in #alpha is not read from #beta or another guild; a thread reads its parent', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'notes', attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] });
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
     await ingest(h);
     ollama.reset();
-    for (const [channelId, guildId] of [[BETA, GUILD], [FAR, OTHER_GUILD]] as const) {
+    for (const [channelId, guildId] of [
+      [BETA, GUILD],
+      [FAR, OTHER_GUILD],
+    ] as const) {
       const q = discord.sendMessage({ channelId, guildId, author: ANN, content: 'Who were the Normans?', mentionsBot: true });
       const content = await finalReply(discord, channelId, q.id);
       expect(content).toMatch(/No files are indexed here yet/);
       expect(content).not.toContain('Normans.md');
     }
     expect(ollama.stats.requests.chat).toBe(0);
-    const inThread = discord.sendMessage({ channelId: THREAD, guildId: GUILD, author: ANN, content: 'Who were the Normans?', mentionsBot: true });
+    const inThread = discord.sendMessage({
+      channelId: THREAD,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Who were the Normans?',
+      mentionsBot: true,
+    });
     expect(await finalReply(discord, THREAD, inThread.id)).toContain('Normans.md');
   });
 
@@ -200,10 +297,18 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     const { discord } = h;
     const DM = '1300000000000000031';
     discord.addDmChannel({ id: DM, recipient: ANN });
-    discord.sendMessage({ channelId: DM, author: ANN, content: 'ingest', mentionsBot: true, attachments: [{ filename: 'guide.md', bytes: fixture('guide.md') }] });
+    discord.sendMessage({
+      channelId: DM,
+      author: ANN,
+      content: 'ingest',
+      mentionsBot: true,
+      attachments: [{ filename: 'guide.md', bytes: fixture('guide.md') }],
+    });
     // The link in the dispatched message is dead by the time citebot downloads it.
     discord.expireAttachments();
-    await expect.poll(() => discord.messages(DM).find((m) => m.author.id === discord.botId)?.content ?? '', { timeout: 20_000 }).toMatch(/^1 file: 1 new/);
+    await expect
+      .poll(() => discord.messages(DM).find((m) => m.author.id === discord.botId)?.content ?? '', { timeout: 20_000 })
+      .toMatch(/^1 file: 1 new/);
     expect(discord.downloads.some((d) => d.status === 404)).toBe(true);
     expect(discord.downloads.some((d) => d.status === 200)).toBe(true);
     expect(h.t.core.ledger.list([`discord:dm:${DM}`]).map((d) => d.source)).toEqual(['guide.md']);
@@ -211,20 +316,45 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     // A question in the DM (no mention needed there) reads the DM's file; #alpha does not.
     const inDm = discord.sendMessage({ channelId: DM, author: ANN, content: 'How do I get started?' });
     expect(await finalReply(discord, DM, inDm.id)).toContain('guide.md');
-    const inAlpha = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'How do I get started?', mentionsBot: true });
+    const inAlpha = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'How do I get started?',
+      mentionsBot: true,
+    });
     expect(await finalReply(discord, ALPHA, inAlpha.id)).toMatch(/No files are indexed here yet/);
   });
 
   it('passes the reply chain as history to follow-ups', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'notes', attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] });
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
     await ingest(h);
-    const first = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'Who were the Normans?', mentionsBot: true });
+    const first = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Who were the Normans?',
+      mentionsBot: true,
+    });
     await finalReply(discord, ALPHA, first.id);
     const answer = discord.messages(ALPHA).find((m) => m.message_reference?.message_id === first.id)!;
     ollama.reset();
-    const follow = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'Where did they settle?', mentionsBot: true, referenceMessageId: answer.id });
+    const follow = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Where did they settle?',
+      mentionsBot: true,
+      referenceMessageId: answer.id,
+    });
     await finalReply(discord, ALPHA, follow.id);
     expect(ollama.chatRequests.some((r) => JSON.stringify(r.messages).includes('Who were the Normans?'))).toBe(true);
   });
@@ -232,14 +362,26 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('never lets a mass mention parse, and splits long answers at 2,000 characters', async () => {
     h = await startHarness(ollama, { RERANK_TOP_N: '12', CHAT_TIMEOUT_S: '1' });
     const { discord } = h;
-    discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'notes', attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] });
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
     await ingest(h);
     ollama.configure({ adversarial: true });
     const q = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'Who were the Normans?', mentionsBot: true });
     await finalReply(discord, ALPHA, q.id);
     // The model down: the passages answer is long (12 passages) and goes out in several messages.
     ollama.configure({ adversarial: false, chatDelayMs: 5000 });
-    const long = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'Tell me everything about Norman architecture and their conquests', mentionsBot: true });
+    const long = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Tell me everything about Norman architecture and their conquests',
+      mentionsBot: true,
+    });
     await finalReply(discord, ALPHA, long.id, 30_000);
     await new Promise((r) => setTimeout(r, 500));
     const bodies = sent(discord);
@@ -256,16 +398,47 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('/forget: the uploader or a member with Manage Messages; /sources lists what is indexed', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'notes', attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }, { filename: 'guide.md', bytes: fixture('guide.md') }] });
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [
+        { filename: 'Normans.md', bytes: fixture('Normans.md') },
+        { filename: 'guide.md', bytes: fixture('guide.md') },
+      ],
+    });
     await ingest(h);
     const listing = discord.sendInteraction({ name: 'sources', channelId: ALPHA, guildId: GUILD, user: BOB });
-    await expect.poll(() => JSON.stringify(discord.interactionCallback(listing.id)?.data ?? '')).toMatch(/Files indexed in this channel\*\* \(2\)/);
+    await expect
+      .poll(() => JSON.stringify(discord.interactionCallback(listing.id)?.data ?? ''))
+      .toMatch(/Files indexed in this channel\*\* \(2\)/);
 
-    const refused = discord.sendInteraction({ name: 'forget', options: { file: 'Normans.md' }, channelId: ALPHA, guildId: GUILD, user: BOB });
-    await expect.poll(() => discord.interactionMessages(refused.id).original?.content ?? '').toMatch(/Only the person who shared “Normans.md” or a member with Manage Messages/);
-    const byUploader = discord.sendInteraction({ name: 'forget', options: { file: 'Normans.md' }, channelId: ALPHA, guildId: GUILD, user: ANN });
+    const refused = discord.sendInteraction({
+      name: 'forget',
+      options: { file: 'Normans.md' },
+      channelId: ALPHA,
+      guildId: GUILD,
+      user: BOB,
+    });
+    await expect
+      .poll(() => discord.interactionMessages(refused.id).original?.content ?? '')
+      .toMatch(/Only the person who shared “Normans.md” or a member with Manage Messages/);
+    const byUploader = discord.sendInteraction({
+      name: 'forget',
+      options: { file: 'Normans.md' },
+      channelId: ALPHA,
+      guildId: GUILD,
+      user: ANN,
+    });
     await expect.poll(() => discord.interactionMessages(byUploader.id).original?.content ?? '').toMatch(/Removed “Normans.md”/);
-    const byModerator = discord.sendInteraction({ name: 'forget', options: { file: 'guide.md' }, channelId: ALPHA, guildId: GUILD, user: MOD });
+    const byModerator = discord.sendInteraction({
+      name: 'forget',
+      options: { file: 'guide.md' },
+      channelId: ALPHA,
+      guildId: GUILD,
+      user: MOD,
+    });
     await expect.poll(() => discord.interactionMessages(byModerator.id).original?.content ?? '').toMatch(/Removed “guide.md”/);
     expect(h.t.core.ledger.list([`discord:${GUILD}:${ALPHA}`])).toHaveLength(0);
   });
@@ -275,14 +448,22 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     discord.addGuild({ id: GUILD, name: 'Docs team', channels: [{ id: ALPHA, name: 'alpha' }] });
     const t = await createTestCore(ollama, { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
     try {
-      const error = await startDiscordBot(t.core).then(() => undefined, (e: unknown) => e);
+      const error = await startDiscordBot(t.core).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(DiscordSetupError);
       expect((error as Error).message).toBe(MISSING_INTENT_MESSAGE);
       expect(MISSING_INTENT_MESSAGE).toMatch(/Message Content Intent.*README/);
 
       const registered = await registerCommands(t.settings, GUILD);
       expect(registered.names.sort()).toEqual(['ask', 'forget', 'ingest', 'sources']);
-      expect(discord.commands(GUILD).map((c) => c.name).sort()).toEqual(['ask', 'forget', 'ingest', 'sources']);
+      expect(
+        discord
+          .commands(GUILD)
+          .map((c) => c.name)
+          .sort(),
+      ).toEqual(['ask', 'forget', 'ingest', 'sources']);
     } finally {
       await t.close();
       await discord.close();
@@ -292,9 +473,24 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
 
 describe('Discord rendering', () => {
   it('splits a long answer into messages under 2,000 characters with every source line intact', () => {
-    const citation = (n: number): Citation => ({ n, chunkId: `c${n}`, docId: `A${n}`, source: `report [${n}].pdf`, url: `https://discord.com/channels/1/2/${n}`, location: `p. ${n}`, score: 1, snippet: '' });
+    const citation = (n: number): Citation => ({
+      n,
+      chunkId: `c${n}`,
+      docId: `A${n}`,
+      source: `report [${n}].pdf`,
+      url: `https://discord.com/channels/1/2/${n}`,
+      location: `p. ${n}`,
+      score: 1,
+      snippet: '',
+    });
     const text = Array.from({ length: 120 }, (_, i) => `Point ${i} is backed by the files [${(i % 15) + 1}].`).join(' ');
-    const answer: Answer = { answer: text, citations: Array.from({ length: 15 }, (_, i) => citation(i + 1)), alsoRelevant: [], searchedQuestion: 'q', timings: { retrieveMs: 0, rerankMs: 0, generateMs: 0, totalMs: 0 } };
+    const answer: Answer = {
+      answer: text,
+      citations: Array.from({ length: 15 }, (_, i) => citation(i + 1)),
+      alsoRelevant: [],
+      searchedQuestion: 'q',
+      timings: { retrieveMs: 0, rerankMs: 0, generateMs: 0, totalMs: 0 },
+    };
     const parts = answerContents(answer);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     for (const part of parts) expect(part.length).toBeLessThanOrEqual(MESSAGE_LIMIT);

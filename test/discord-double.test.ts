@@ -26,7 +26,12 @@ const HIDDEN = '1200000000000000003';
 const DM = '1200000000000000004';
 const ANN = { id: '1200000000000000010', username: 'ann' };
 
-const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages];
+const INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+  GatewayIntentBits.DirectMessages,
+];
 
 let discord: DiscordDouble | undefined;
 const clients: Client[] = [];
@@ -264,7 +269,12 @@ describe('DiscordDouble with the real discord.js Client', () => {
     expect(request.files![0]!.bytes.toString()).toBe('# Answer\n[1] handbook.pdf');
 
     const attachment = sent.attachments.first()!;
-    expect(attachment).toMatchObject({ name: 'answer.md', size: 25, contentType: 'text/markdown; charset=utf-8', description: 'the answer' });
+    expect(attachment).toMatchObject({
+      name: 'answer.md',
+      size: 25,
+      contentType: 'text/markdown; charset=utf-8',
+      description: 'the answer',
+    });
     expect(await (await fetch(attachment.url)).text()).toBe('# Answer\n[1] handbook.pdf');
 
     const app = await client.application.fetch();
@@ -279,7 +289,10 @@ describe('DiscordDouble with the real discord.js Client', () => {
     const channel = general(client);
     await expect(channel.send('x'.repeat(2001))).rejects.toMatchObject({ code: 50035, status: 400 });
     await expect(channel.send({ content: 'x', reply: { messageReference: '1200000000000009999' } })).rejects.toMatchObject({ code: 50035 });
-    await expect(client.rest.post(`/channels/${HIDDEN}/messages`, { body: { content: 'x' } })).rejects.toMatchObject({ code: 50001, status: 403 });
+    await expect(client.rest.post(`/channels/${HIDDEN}/messages`, { body: { content: 'x' } })).rejects.toMatchObject({
+      code: 50001,
+      status: 403,
+    });
     await expect(client.rest.post(`/channels/${GENERAL}/messages`, { body: {} })).rejects.toMatchObject({ code: 50006 });
     await expect(channel.sendTyping()).resolves.toBeUndefined();
     expect(double.requestsTo('POST', /\/typing$/)[0]!.status).toBe(204);
@@ -309,16 +322,17 @@ describe('DiscordDouble with the real discord.js Client', () => {
     expect(seen).toEqual(seeded.map((m) => m.id).reverse());
     expect(new Set(seen).size).toBe(250);
     const pages = double.requestsTo('GET', new RegExp(`^/channels/${GENERAL}/messages$`));
-    expect(pages.map((r) => r.query)).toEqual([
-      { limit: '100' },
-      { limit: '100', before: seen[99] },
-      { limit: '100', before: seen[199] },
-    ]);
+    expect(pages.map((r) => r.query)).toEqual([{ limit: '100' }, { limit: '100', before: seen[99] }, { limit: '100', before: seen[199] }]);
     // Seeding dispatches nothing.
     expect(double.sessions[0]!.seq).toBeLessThan(5);
 
     const after = await channel.messages.fetch({ limit: 10, after: seeded[0]!.id });
-    expect([...after.keys()]).toEqual(seeded.slice(1, 11).map((m) => m.id).reverse());
+    expect([...after.keys()]).toEqual(
+      seeded
+        .slice(1, 11)
+        .map((m) => m.id)
+        .reverse(),
+    );
     await expect(channel.messages.fetch({ limit: 101 })).rejects.toThrow();
   });
 
@@ -369,7 +383,13 @@ describe('DiscordDouble with the real discord.js Client', () => {
     const client = await connect(double);
 
     const registered = await client.application.commands.set(
-      [{ name: 'ask', description: 'Ask the shared files', options: [{ name: 'question', description: 'Your question', type: 3, required: true }] }],
+      [
+        {
+          name: 'ask',
+          description: 'Ask the shared files',
+          options: [{ name: 'question', description: 'Your question', type: 3, required: true }],
+        },
+      ],
       GUILD,
     );
     expect(registered.first()?.name).toBe('ask');
@@ -444,7 +464,10 @@ describe('DiscordDouble with the real discord.js Client', () => {
     expect(interaction.options.getInteger('top')).toBe(3);
 
     await interaction.reply({ content: 'Only you can see this.', flags: MessageFlags.Ephemeral });
-    expect(double.interactionCallback(id)).toMatchObject({ type: 4, data: { content: 'Only you can see this.', flags: MessageFlags.Ephemeral } });
+    expect(double.interactionCallback(id)).toMatchObject({
+      type: 4,
+      data: { content: 'Only you can see this.', flags: MessageFlags.Ephemeral },
+    });
     expect(double.interactionMessages(id).original).toMatchObject({ content: 'Only you can see this.', flags: MessageFlags.Ephemeral });
     // Ephemeral messages are not part of the channel's history.
     expect(await client.rest.get(`/channels/${DM}/messages`)).toEqual([]);
@@ -468,7 +491,11 @@ describe('DiscordDouble with the real discord.js Client', () => {
     expect(shardErrors).toEqual(['Used disallowed intents']);
 
     // Without MessageContent (the privileged one) the same app connects.
-    const mentionsOnly = await connect(double, [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages]);
+    const mentionsOnly = await connect(double, [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.DirectMessages,
+    ]);
     expect(mentionsOnly.isReady()).toBe(true);
     expect(mentionsOnly.application.flags.has('GatewayMessageContentLimited')).toBe(false);
   });

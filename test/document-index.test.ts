@@ -50,7 +50,12 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
 
     const [chunk] = index.keywords.get([index.keywords.search('reimbursement code', ['slack:T1:C1'], 1)[0]!.id]);
     expect(chunk!.text).toContain('EXP-4471');
-    expect(chunk!.metadata).toMatchObject({ scope: 'slack:T1:C1', source: 'handbook.md', section: 'Handbook > Expenses', mimeType: 'text/markdown' });
+    expect(chunk!.metadata).toMatchObject({
+      scope: 'slack:T1:C1',
+      source: 'handbook.md',
+      section: 'Handbook > Expenses',
+      mimeType: 'text/markdown',
+    });
 
     const entry = index.ledger.get('slack:T1:C1', 'doc-handbook.md')!;
     expect(entry).toMatchObject({ status: 'indexed', chunkCount: result.chunks, source: 'handbook.md' });

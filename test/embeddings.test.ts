@@ -61,7 +61,9 @@ describe('CitebotEmbeddings against the Ollama double', () => {
 
   it('does not retry a model that is not pulled, and says how to fix it', async () => {
     double.reset();
-    const error = await make('nomic-embed-text-v9').embedQuery('x').catch((e: unknown) => e);
+    const error = await make('nomic-embed-text-v9')
+      .embedQuery('x')
+      .catch((e: unknown) => e);
     expect(isCitebotError(error, 'model_missing')).toBe(true);
     expect((error as Error).message).toContain('ollama pull nomic-embed-text-v9');
     expect(double.stats.requests.embed).toBe(1);

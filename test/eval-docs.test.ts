@@ -88,7 +88,9 @@ describe('citebot eval --docs', () => {
     const chunksBefore = (await core.index()).keywords.count();
     const all = parseDocQuestions(readFileSync(QUESTIONS, 'utf8'));
     const run = (answerableOnly: boolean) =>
-      core.chromaUrl().then((url) => runDocsEval(core.settings, url, DOCS, selectQuestions(all, { answerableOnly }), { embedModel: 'nomic-embed-text' }));
+      core
+        .chromaUrl()
+        .then((url) => runDocsEval(core.settings, url, DOCS, selectQuestions(all, { answerableOnly }), { embedModel: 'nomic-embed-text' }));
 
     const first = await run(true);
     expect(first.report).toEqual({ questions: 5, documentHit1: 0.8, sectionHit1: 0.6, documentHit5: 1 });

@@ -27,7 +27,11 @@ describe('eval metrics', () => {
     const chunk = (text: string, docId = 'd') => ({ text, docId });
     const outcomes = [
       // First hit at rank 2; two of the three answers in the top 10.
-      judgeQuestion({ answers: ['Paris', 'the Seine', 'Notre-Dame'] }, [chunk('Lyon is large'), chunk('The river is the  SEINE'), chunk('Paris is the capital')]),
+      judgeQuestion({ answers: ['Paris', 'the Seine', 'Notre-Dame'] }, [
+        chunk('Lyon is large'),
+        chunk('The river is the  SEINE'),
+        chunk('Paris is the capital'),
+      ]),
       // The only hit is at rank 11: outside every cut-off.
       judgeQuestion({ answers: ['42'] }, [...Array.from({ length: 10 }, (_, i) => chunk(`nothing ${i}`)), chunk('the answer is 42')]),
       // No answers: the gold passage's chunk is the hit, at rank 1.
@@ -66,7 +70,13 @@ describe('eval question sets', () => {
       expect(set.passages).toHaveLength(3);
       expect(set.questions.map((q) => q.id)).toEqual(['bell-1', 'bell-2', 'tea-1', 'tea-2', 'yangtze-1']);
       // Repeated gold answers count once; the impossible question has none.
-      expect(set.questions.map((q) => q.answers)).toEqual([['Robert Stevenson'], ['between 1807 and 1810', '1807 and 1810'], ['Yunnan'], [], ['东海']]);
+      expect(set.questions.map((q) => q.answers)).toEqual([
+        ['Robert Stevenson'],
+        ['between 1807 and 1810', '1807 and 1810'],
+        ['Yunnan'],
+        [],
+        ['东海'],
+      ]);
       expect(set.questions[3]!.docId).toBe(set.passages[1]!.docId);
     }
     expect(jsonl.passages.map((p) => p.docId)).toEqual(squad.passages.map((p) => p.docId));
@@ -77,11 +87,18 @@ describe('eval question sets', () => {
   it('selects the first N questions in file order, answerable only on request', () => {
     const { questions } = readSet(SQUAD);
     expect(selectQuestions(questions, { limit: 4 }).map((q) => q.id)).toEqual(['bell-1', 'bell-2', 'tea-1', 'tea-2']);
-    expect(selectQuestions(questions, { limit: 4, answerableOnly: true }).map((q) => q.id)).toEqual(['bell-1', 'bell-2', 'tea-1', 'yangtze-1']);
+    expect(selectQuestions(questions, { limit: 4, answerableOnly: true }).map((q) => q.id)).toEqual([
+      'bell-1',
+      'bell-2',
+      'tea-1',
+      'yangtze-1',
+    ]);
   });
 
   it('refuses JSONL without the passage, naming the line', () => {
-    expect(() => parseEvalSet('{"question": "q", "answers": ["a"], "context": "a b"}\n{"question": "r", "answers": ["x"]}\n')).toThrow(/line 2 has no "context"/);
+    expect(() => parseEvalSet('{"question": "q", "answers": ["a"], "context": "a b"}\n{"question": "r", "answers": ["x"]}\n')).toThrow(
+      /line 2 has no "context"/,
+    );
   });
 });
 
@@ -130,7 +147,9 @@ describe('eval runs', () => {
     const embedded = double.embedInputs.flat();
     expect(embedded.length).toBeGreaterThan(0);
     for (const passage of set.passages) expect(embedded.some((input) => input.includes(passage.text))).toBe(false);
-    expect(second.report.configurations).toEqual(first.report.configurations.map((c) => ({ ...c, p50Ms: expect.any(Number), p95Ms: expect.any(Number) })));
+    expect(second.report.configurations).toEqual(
+      first.report.configurations.map((c) => ({ ...c, p50Ms: expect.any(Number), p95Ms: expect.any(Number) })),
+    );
   });
 
   it('citebot eval --json prints exactly the contract, with a hybrid+reranker configuration', async () => {

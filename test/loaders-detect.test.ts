@@ -77,8 +77,16 @@ describe('detectKind', () => {
 
   it('reports files that are not what their extension says', async () => {
     const cases: [Uint8Array, string, string][] = [
-      [text('Quarterly report, final version.\n'), 'report.pdf', 'not a PDF: the file is plain text named .pdf; rename it or share the real PDF'],
-      [text('<!doctype html><html><body>Please sign in</body></html>'), 'invoice.pdf', 'not a PDF: the file is a web page (HTML) named .pdf; rename it or share the real PDF'],
+      [
+        text('Quarterly report, final version.\n'),
+        'report.pdf',
+        'not a PDF: the file is plain text named .pdf; rename it or share the real PDF',
+      ],
+      [
+        text('<!doctype html><html><body>Please sign in</body></html>'),
+        'invoice.pdf',
+        'not a PDF: the file is a web page (HTML) named .pdf; rename it or share the real PDF',
+      ],
       [PNG, 'scan.pdf', 'not a PDF: the file is image/png named .pdf; share the real PDF'],
       [randomBytes(4096), 'notes.docx', 'not a Word document: the file is damaged or not a .docx'],
       [randomBytes(4096), 'deck.pptx', 'not a PowerPoint presentation: the file is damaged or not a .pptx'],

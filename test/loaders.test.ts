@@ -200,7 +200,10 @@ describe('HTML loader', () => {
     expect(document.kind).toBe('html');
     expect(document.sections).toEqual([
       { text: 'Version 2.4 adds citations & faster indexing of large files.', location: { section: 'Release 2.4' } },
-      { text: 'Stop the bot before upgrading.\n\n- Back up the data/ folder\n- Run npm ci', location: { section: 'Release 2.4 > Upgrading' } },
+      {
+        text: 'Stop the bot before upgrading.\n\n- Back up the data/ folder\n- Run npm ci',
+        location: { section: 'Release 2.4 > Upgrading' },
+      },
       {
         text: 'Setting | Old default | New default\nMAX_FILE_MB | 20 | 50',
         location: { section: 'Release 2.4 > Upgrading > Breaking changes' },
@@ -211,7 +214,19 @@ describe('HTML loader', () => {
       },
     ]);
     const text = allText(document);
-    for (const noise of ['tracking', 'Acme Docs', 'Pricing', 'Cookie', 'Related', 'helpful', 'chart label', 'JavaScript', 'rights reserved', 'late script', 'should not be indexed']) {
+    for (const noise of [
+      'tracking',
+      'Acme Docs',
+      'Pricing',
+      'Cookie',
+      'Related',
+      'helpful',
+      'chart label',
+      'JavaScript',
+      'rights reserved',
+      'late script',
+      'should not be indexed',
+    ]) {
       expect(text).not.toContain(noise);
     }
   });

@@ -59,7 +59,11 @@ describe('embeddings through OllamaEmbeddings', () => {
     expect(first.map((v) => v.length)).toEqual([768, 768]);
     expect(norm(first[0]!)).toBeCloseTo(1, 10);
 
-    for (const [model, dim] of [['mxbai-embed-large', 1024], ['bge-m3', 1024], ['all-minilm', 384]] as const) {
+    for (const [model, dim] of [
+      ['mxbai-embed-large', 1024],
+      ['bge-m3', 1024],
+      ['all-minilm', 384],
+    ] as const) {
       expect((await embedder(model).embedQuery('hello world')).length).toBe(dim);
     }
     // Same text, different model: unrelated vectors.
@@ -143,7 +147,9 @@ describe('embeddings through OllamaEmbeddings', () => {
   it('turns a missing model into a 404 whose message says "not found", and a chat model into a 501', async () => {
     double.configure({ models: ['qwen2.5:7b'] }); // nomic-embed-text "not pulled"
     await expect(embedder().embedQuery('x')).rejects.toThrow('model "nomic-embed-text" not found, try pulling it first');
-    const err = await embedder('qwen2.5:7b').embedQuery('x').catch((e: unknown) => e);
+    const err = await embedder('qwen2.5:7b')
+      .embedQuery('x')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ResponseError', status_code: 501, message: 'this model does not support embeddings' });
   });
 
@@ -157,7 +163,10 @@ describe('embeddings through OllamaEmbeddings', () => {
 
 describe('chat through ChatOllama', () => {
   it('quotes the first source, cites it, reports usage and records what reached the model', async () => {
-    const reply = await chat({ numCtx: 8192, temperature: 0 }).invoke([new SystemMessage(SOURCES), new HumanMessage('How long do refunds take?')]);
+    const reply = await chat({ numCtx: 8192, temperature: 0 }).invoke([
+      new SystemMessage(SOURCES),
+      new HumanMessage('How long do refunds take?'),
+    ]);
     expect(reply.content).toBe('According to the shared files, Refunds are issued within 14 days of purchase. [1]');
     expect(reply.usage_metadata?.input_tokens).toBeGreaterThan(20);
     expect(reply.usage_metadata?.output_tokens).toBeGreaterThan(5);
@@ -212,7 +221,19 @@ describe('chat through ChatOllama', () => {
   it('adversarial mode emits bad citations, mass mentions and foreign links, plus one valid [1]', async () => {
     double.configure({ adversarial: true });
     const reply = await chat().invoke([new SystemMessage(SOURCES), new HumanMessage('Refunds?')]);
-    for (const bad of ['[0]', '[7]', '[2][99]', '@everyone', '@here', '<!channel>', '<!here>', '<!subteam^S123>', '<@&123>', '[click](https://evil.example/x)', '<https://evil.example|here>']) {
+    for (const bad of [
+      '[0]',
+      '[7]',
+      '[2][99]',
+      '@everyone',
+      '@here',
+      '<!channel>',
+      '<!here>',
+      '<!subteam^S123>',
+      '<@&123>',
+      '[click](https://evil.example/x)',
+      '<https://evil.example|here>',
+    ]) {
       expect(reply.content).toContain(bad);
     }
     expect(reply.content).toContain('[1]');
@@ -226,7 +247,9 @@ describe('chat through ChatOllama', () => {
 
   it('does not retry: a 500 fails the call, the next call succeeds', async () => {
     double.configure({ failNext: { endpoint: 'chat', status: 500 } });
-    const err = await chat().invoke('hi').catch((e: unknown) => e);
+    const err = await chat()
+      .invoke('hi')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status_code: 500, message: 'llama runner process has terminated: exit status 2' });
     await expect(chat().invoke('hi')).resolves.toBeDefined();
     expect(double.stats.requests.chat).toBe(2);
@@ -268,7 +291,11 @@ describe('the ollama client and the server itself', () => {
 
     const shown = await ollama.show({ model: 'nomic-embed-text' });
     expect(shown.capabilities).toEqual(['embedding']);
-    expect(shown.model_info).toMatchObject({ 'general.architecture': 'nomic-bert', 'nomic-bert.embedding_length': 768, 'nomic-bert.context_length': 2048 });
+    expect(shown.model_info).toMatchObject({
+      'general.architecture': 'nomic-bert',
+      'nomic-bert.embedding_length': 768,
+      'nomic-bert.context_length': 2048,
+    });
     expect((await ollama.show({ model: 'qwen2.5:7b' })).capabilities).toContain('completion');
 
     const legacy = await fetch(`${double.url}/api/show`, { method: 'POST', body: JSON.stringify({ name: 'bge-m3' }) });
@@ -333,7 +360,9 @@ describe('the ollama client and the server itself', () => {
       body: JSON.stringify({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] }),
     });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'json: cannot unmarshal array into Go struct field Message.messages.content of type string' });
+    expect(await bad.json()).toEqual({
+      error: 'json: cannot unmarshal array into Go struct field Message.messages.content of type string',
+    });
     expect((await fetch(`${double.url}/api/nothing`)).status).toBe(404);
   });
 });

@@ -117,7 +117,9 @@ describe('CrossEncoderReranker on the fixture model', () => {
     try {
       const reranker = new CrossEncoderReranker({ model: 'Xenova/bge-reranker-base', cacheDir: join(scratch, 'hub'), batchSize: 4 });
       const err = await rejection(reranker.load());
-      expect(err.message).toMatch(/^cannot load the reranker Xenova\/bge-reranker-base: .+\. Fix: set RERANK_MODEL_PATH to a downloaded copy, or RERANKER=none$/);
+      expect(err.message).toMatch(
+        /^cannot load the reranker Xenova\/bge-reranker-base: .+\. Fix: set RERANK_MODEL_PATH to a downloaded copy, or RERANKER=none$/,
+      );
     } finally {
       hf.env.remoteHost = remoteHost;
     }
@@ -211,7 +213,8 @@ function stubReranker(fail?: string): Reranker & { calls: number } {
   };
 }
 
-const candidates = () => PASSAGES.map((pageContent, i) => new Document({ pageContent, metadata: { chunkId: `c${i}`, fusionScore: 1 / (i + 1) }, id: `c${i}` }));
+const candidates = () =>
+  PASSAGES.map((pageContent, i) => new Document({ pageContent, metadata: { chunkId: `c${i}`, fusionScore: 1 / (i + 1) }, id: `c${i}` }));
 
 describe('RerankCompressor', () => {
   it('keeps the top N by score, best first, with rerankScore, leaving the inputs as they were', async () => {
@@ -267,7 +270,8 @@ describe('FusionOrderCompressor and RelevanceThreshold', () => {
 
   it('drops documents under minScore, keeps unscored ones, and keeps everything at 0', async () => {
     const docs = [0.9, 0.05, 0.1, undefined].map(
-      (rerankScore, i) => new Document({ pageContent: `p${i}`, metadata: rerankScore === undefined ? { rerankFallback: 'offline' } : { rerankScore } }),
+      (rerankScore, i) =>
+        new Document({ pageContent: `p${i}`, metadata: rerankScore === undefined ? { rerankFallback: 'offline' } : { rerankScore } }),
     );
     const kept = await new RelevanceThreshold({ minScore: 0.1 }).compressDocuments(docs);
     expect(kept.map((d) => d.pageContent)).toEqual(['p0', 'p2', 'p3']);
@@ -309,7 +313,11 @@ describe('createReranker, rerankCompressors and checkReranker', () => {
     const server = await RerankDouble.start({ api: 'cohere', hang: true });
     try {
       const hung = await checkReranker(settingsWith({ RERANKER: 'http', RERANK_URL: server.url }), { timeoutMs: 200 });
-      expect(hung).toEqual({ status: 'failed', detail: `the reranker at ${server.url} did not answer within 0.2 s`, fix: 'check the server, or set RERANKER=none' });
+      expect(hung).toEqual({
+        status: 'failed',
+        detail: `the reranker at ${server.url} did not answer within 0.2 s`,
+        fix: 'check the server, or set RERANKER=none',
+      });
       server.configure({ hang: false });
       expect(await checkReranker(settingsWith({ RERANKER: 'http', RERANK_URL: server.url }))).toMatchObject({ status: 'ok' });
     } finally {

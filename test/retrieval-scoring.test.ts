@@ -20,10 +20,14 @@ describe('Porter stemmer', () => {
       'located originate religion founded invaded running ran runs easily fairly by at'
     ).split(' ');
     const db = new Database(':memory:');
-    db.exec(`CREATE VIRTUAL TABLE t USING fts5(w, tokenize = 'porter unicode61 remove_diacritics 2'); CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance');`);
+    db.exec(
+      `CREATE VIRTUAL TABLE t USING fts5(w, tokenize = 'porter unicode61 remove_diacritics 2'); CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance');`,
+    );
     const insert = db.prepare('INSERT INTO t (rowid, w) VALUES (?, ?)');
     words.forEach((w, i) => insert.run(i + 1, w));
-    const fts5 = new Map((db.prepare('SELECT doc, term FROM v').all() as { doc: number; term: string }[]).map((r) => [words[r.doc - 1]!, r.term]));
+    const fts5 = new Map(
+      (db.prepare('SELECT doc, term FROM v').all() as { doc: number; term: string }[]).map((r) => [words[r.doc - 1]!, r.term]),
+    );
     expect(Object.fromEntries(words.map((w) => [w, porterStem(w)]))).toEqual(Object.fromEntries(words.map((w) => [w, fts5.get(w)])));
     expect(porterStem('generalizations')).toBe('gener');
     expect(indexedForm('Café'.toLowerCase())).toBe('cafe');
@@ -38,7 +42,9 @@ describe('term proximity', () => {
     const chunk = adjacentPairs(termStream('They agreed to swear fealty to King Charles III, of West Francia.'));
     // "king charl" → min(1, 2) = 1; "charl iii" → 2; "iii west" → 0.5 ("of" is a stopword); "west francia" → 0.5.
     expect(proximityBonus(adjacentPairs(query), chunk, (t) => idf[t] ?? 0)).toBe(4);
-    expect(proximityBonus(adjacentPairs(query), adjacentPairs(termStream('Charles was king. West of it lies Francia.')), (t) => idf[t] ?? 0)).toBe(0);
+    expect(
+      proximityBonus(adjacentPairs(query), adjacentPairs(termStream('Charles was king. West of it lies Francia.')), (t) => idf[t] ?? 0),
+    ).toBe(0);
     // Chinese: adjacency is judged on the dictionary words, not on the bigrams indexed alongside long ones.
     expect(termStream('中华人民共和国国务院总理')).toEqual(['中华', '人民', '共和国', '国务院', '总理']);
     const cjk = adjacentPairs(termStream('他是中华人民共和国国务院总理。'));
@@ -50,7 +56,10 @@ describe('term proximity', () => {
 
 class FixedRetriever extends BaseRetriever {
   lc_namespace = ['test'];
-  constructor(private readonly docs: [string, number][], private readonly scoreKey: string) {
+  constructor(
+    private readonly docs: [string, number][],
+    private readonly scoreKey: string,
+  ) {
     super();
   }
   override async _getRelevantDocuments(): Promise<Document[]> {
@@ -59,17 +68,47 @@ class FixedRetriever extends BaseRetriever {
 }
 
 describe('hybrid fusion', () => {
-  const dense = () => new FixedRetriever([['a', 0.9], ['b', 0.6]], 'denseScore');
-  const keyword = () => new FixedRetriever([['b', 10], ['c', 5]], 'keywordScore');
+  const dense = () =>
+    new FixedRetriever(
+      [
+        ['a', 0.9],
+        ['b', 0.6],
+      ],
+      'denseScore',
+    );
+  const keyword = () =>
+    new FixedRetriever(
+      [
+        ['b', 10],
+        ['c', 5],
+      ],
+      'keywordScore',
+    );
 
   it('score fusion: weighted sum of each side divided by its best score', async () => {
-    const docs = await new HybridRetriever({ dense: dense(), keyword: keyword(), fusion: 'score', denseWeight: 0.2, keywordWeight: 0.8 }).invoke('q');
+    const docs = await new HybridRetriever({
+      dense: dense(),
+      keyword: keyword(),
+      fusion: 'score',
+      denseWeight: 0.2,
+      keywordWeight: 0.8,
+    }).invoke('q');
     // b: 0.2 × 0.6/0.9 + 0.8 × 10/10; c: 0.8 × 5/10; a: 0.2 × 0.9/0.9.
-    expect(docs.map((d) => [d.id, Number((d.metadata.fusedScore as number).toFixed(4))])).toEqual([['b', 0.9333], ['c', 0.4], ['a', 0.2]]);
+    expect(docs.map((d) => [d.id, Number((d.metadata.fusedScore as number).toFixed(4))])).toEqual([
+      ['b', 0.9333],
+      ['c', 0.4],
+      ['a', 0.2],
+    ]);
   });
 
   it('rrf: ranks only', async () => {
-    const docs = await new HybridRetriever({ dense: dense(), keyword: keyword(), fusion: 'rrf', denseWeight: 0.5, keywordWeight: 0.5 }).invoke('q');
+    const docs = await new HybridRetriever({
+      dense: dense(),
+      keyword: keyword(),
+      fusion: 'rrf',
+      denseWeight: 0.5,
+      keywordWeight: 0.5,
+    }).invoke('q');
     expect(docs.map((d) => d.id)).toEqual(['b', 'a', 'c']);
     expect(docs[1]!.metadata.fusedScore).toBeCloseTo(0.5 / 61, 12);
   });
@@ -77,7 +116,14 @@ describe('hybrid fusion', () => {
 
 describe('eval report', () => {
   it('draws one bar per configuration and measure, to scale, with names escaped', () => {
-    const svg = hitChartSvg({ title: 'hit@k <test>', series: ['hit@1', 'hit@5'], rows: [{ name: 'm/hybrid+http', values: [0.5, 1] }, { name: 'a&b', values: [0.25, 1.7] }] });
+    const svg = hitChartSvg({
+      title: 'hit@k <test>',
+      series: ['hit@1', 'hit@5'],
+      rows: [
+        { name: 'm/hybrid+http', values: [0.5, 1] },
+        { name: 'a&b', values: [0.25, 1.7] },
+      ],
+    });
     expect([...svg.matchAll(/<rect x="\d+" y="\d+" width="([\d.]+)" height="14"/g)].map((m) => Number(m[1]))).toEqual([210, 420, 105, 420]);
     expect(svg).toContain('hit@k &lt;test&gt;');
     expect(svg).toContain('>a&amp;b</text>');
@@ -85,7 +131,9 @@ describe('eval report', () => {
   });
 
   it('writes Markdown tables, and puts the chart next to the report', () => {
-    expect(markdownTable({ head: ['configuration', 'hit@1'], rows: [['x|y', '0.500']] })).toBe('| configuration | hit@1 |\n|---|---|\n| x\\|y | 0.500 |');
+    expect(markdownTable({ head: ['configuration', 'hit@1'], rows: [['x|y', '0.500']] })).toBe(
+      '| configuration | hit@1 |\n|---|---|\n| x\\|y | 0.500 |',
+    );
     expect(chartPath('/tmp/out/report.md')).toBe('/tmp/out/report.svg');
     expect(chartPath('results')).toBe('results.svg');
   });

@@ -19,7 +19,9 @@ describe('neutralizeMentions', () => {
   });
 
   it('rewrites Slack special mentions as plain text', () => {
-    expect(neutralizeMentions('<!channel> <!here> <!everyone> <!HERE|here>')).toBe(`@${ZWSP}channel @${ZWSP}here @${ZWSP}everyone @${ZWSP}here`);
+    expect(neutralizeMentions('<!channel> <!here> <!everyone> <!HERE|here>')).toBe(
+      `@${ZWSP}channel @${ZWSP}here @${ZWSP}everyone @${ZWSP}here`,
+    );
     expect(neutralizeMentions('<!subteam^S123|@team> <!subteam^S456>')).toBe(`@${ZWSP}team @${ZWSP}team`);
     expect(neutralizeMentions('<!subteam^S123|@design-leads>')).toBe(`@${ZWSP}design-leads`);
     expect(neutralizeMentions('due <!date^1392734382^{date}|Feb 18>')).toBe('due Feb 18');
@@ -42,11 +44,29 @@ describe('neutralizeMentions', () => {
 
   it('leaves no working mention of any form', () => {
     const forms = [
-      '@everyone', '@here', '@channel', '@Everyone', '@HERE', '＠channel', '＠EVERYONE',
-      '<!channel>', '<!here>', '<!everyone>', '<!Channel>', '<!here|here>', '<!channel|@channel>',
-      '<!subteam^S123>', '<!subteam^S123|@team>', '<!SUBTEAM^S1|@x>',
-      '<@&123>', '<@U123>', '<@123>', '<@!123>', '<@W123|bob>',
-      '`<!channel>` in code', '```\n@everyone\n```',
+      '@everyone',
+      '@here',
+      '@channel',
+      '@Everyone',
+      '@HERE',
+      '＠channel',
+      '＠EVERYONE',
+      '<!channel>',
+      '<!here>',
+      '<!everyone>',
+      '<!Channel>',
+      '<!here|here>',
+      '<!channel|@channel>',
+      '<!subteam^S123>',
+      '<!subteam^S123|@team>',
+      '<!SUBTEAM^S1|@x>',
+      '<@&123>',
+      '<@U123>',
+      '<@123>',
+      '<@!123>',
+      '<@W123|bob>',
+      '`<!channel>` in code',
+      '```\n@everyone\n```',
     ];
     for (const form of forms) {
       const out = neutralizeMentions(`before ${form} after`);
@@ -59,9 +79,12 @@ describe('restrictLinks', () => {
   const allowed = ['https://files.slack.com/files-pri/T1-F1/report.pdf', 'https://discord.com/channels/1/2/3/', '/srv/docs/guide.md'];
 
   it('keeps links to the sources, including the same origin and path with or without a trailing slash', () => {
-    const text = 'See [the report](https://files.slack.com/files-pri/T1-F1/report.pdf), <https://discord.com/channels/1/2/3|the message> and https://discord.com/channels/1/2/3.';
+    const text =
+      'See [the report](https://files.slack.com/files-pri/T1-F1/report.pdf), <https://discord.com/channels/1/2/3|the message> and https://discord.com/channels/1/2/3.';
     expect(restrictLinks(text, allowed)).toBe(text);
-    expect(restrictLinks('<https://files.slack.com/files-pri/T1-F1/report.pdf/>', allowed)).toBe('<https://files.slack.com/files-pri/T1-F1/report.pdf/>');
+    expect(restrictLinks('<https://files.slack.com/files-pri/T1-F1/report.pdf/>', allowed)).toBe(
+      '<https://files.slack.com/files-pri/T1-F1/report.pdf/>',
+    );
     expect(restrictLinks('[guide]( /srv/docs/guide.md )', allowed)).toBe('[guide]( /srv/docs/guide.md )');
   });
 
@@ -80,7 +103,9 @@ describe('restrictLinks', () => {
 
   it('replaces an unknown bare URL, keeping the punctuation after it', () => {
     expect(restrictLinks('Visit https://evil.example/x.', allowed)).toBe(`Visit ${LINK_REMOVED}.`);
-    expect(restrictLinks('(see https://evil.example/a_(b)) or www.evil.example/p, ok', allowed)).toBe(`(see ${LINK_REMOVED}) or ${LINK_REMOVED}, ok`);
+    expect(restrictLinks('(see https://evil.example/a_(b)) or www.evil.example/p, ok', allowed)).toBe(
+      `(see ${LINK_REMOVED}) or ${LINK_REMOVED}, ok`,
+    );
     expect(restrictLinks('见https://evil.example/x，然后', allowed)).toBe(`见${LINK_REMOVED}，然后`);
   });
 

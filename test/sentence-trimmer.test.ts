@@ -36,13 +36,25 @@ describe('splitSentences: English', () => {
   });
 
   it('treats newlines as boundaries and drops empty lines', () => {
-    expect(splitSentences('Title\n\n- first item\n- second item. More\r\nend')).toEqual(['Title', '- first item', '- second item.', 'More', 'end']);
+    expect(splitSentences('Title\n\n- first item\n- second item. More\r\nend')).toEqual([
+      'Title',
+      '- first item',
+      '- second item.',
+      'More',
+      'end',
+    ]);
   });
 });
 
 describe('splitSentences: Chinese and mixed', () => {
   it('splits after 。！？； without spaces', () => {
-    expect(splitSentences('长江很长。黄河也很长！是吗？是的；不是。')).toEqual(['长江很长。', '黄河也很长！', '是吗？', '是的；', '不是。']);
+    expect(splitSentences('长江很长。黄河也很长！是吗？是的；不是。')).toEqual([
+      '长江很长。',
+      '黄河也很长！',
+      '是吗？',
+      '是的；',
+      '不是。',
+    ]);
   });
 
   it('keeps closing quotes and brackets with their sentence', () => {
@@ -167,11 +179,16 @@ describe('SentenceTrimmer', () => {
     for (const document of output) expect(estimateTokens(document.pageContent)).toBeLessThanOrEqual(30);
 
     // Inputs are untouched.
-    expect(input.map((document) => ({ pageContent: document.pageContent, metadata: document.metadata, id: document.id }))).toEqual(snapshot);
+    expect(input.map((document) => ({ pageContent: document.pageContent, metadata: document.metadata, id: document.id }))).toEqual(
+      snapshot,
+    );
   });
 
   it('keeps kept sentences in their original order', async () => {
-    const [output] = await new SentenceTrimmer({ maxTokensPerDocument: 50 }).compressDocuments(documents().slice(0, 1), 'receipts reimbursement hotel');
+    const [output] = await new SentenceTrimmer({ maxTokensPerDocument: 50 }).compressDocuments(
+      documents().slice(0, 1),
+      'receipts reimbursement hotel',
+    );
     const kept = output!.pageContent.split(SKIPPED_TEXT).flatMap((part) => splitSentences(part));
     const positions = kept.map((sentence) => ENGLISH.indexOf(sentence));
     expect(positions.every((position) => position >= 0)).toBe(true);

@@ -20,7 +20,12 @@ describe('citebot serve with chat settings', () => {
     const slack = await SlackDouble.start({ teamId: 'T0SERVE' });
     slack.addChannel({ id: 'CA', name: 'alpha' });
     const discord = await DiscordDouble.start();
-    discord.addGuild({ id: '1400000000000000001', name: 'g', channels: [{ id: '1400000000000000002', name: 'alpha' }], members: [{ id: '1400000000000000003', username: 'ann' }] });
+    discord.addGuild({
+      id: '1400000000000000001',
+      name: 'g',
+      channels: [{ id: '1400000000000000002', name: 'alpha' }],
+      members: [{ id: '1400000000000000003', username: 'ann' }],
+    });
     const slackPort = await freePort();
     const { env, dataDir } = testEnv(ollama.url, {
       LOG_LEVEL: 'info',
@@ -39,13 +44,28 @@ describe('citebot serve with chat settings', () => {
       await expect.poll(() => stderr, { timeout: 30_000 }).toMatch(/discord: connected as/);
 
       const responseUrl = slack.responseUrl();
-      const acked = await slashCommand(`http://127.0.0.1:${slackPort}/slack/events`, 'serve-secret', { command: '/ask', text: 'Anything here?', team_id: 'T0SERVE', channel_id: 'CA', user_id: 'U1', response_url: responseUrl });
+      const acked = await slashCommand(`http://127.0.0.1:${slackPort}/slack/events`, 'serve-secret', {
+        command: '/ask',
+        text: 'Anything here?',
+        team_id: 'T0SERVE',
+        channel_id: 'CA',
+        user_id: 'U1',
+        response_url: responseUrl,
+      });
       expect(acked.status).toBe(200);
       await slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 20_000);
 
-      const question = discord.sendMessage({ channelId: '1400000000000000002', guildId: '1400000000000000001', author: { id: '1400000000000000003', username: 'ann' }, content: 'Anything here?', mentionsBot: true });
+      const question = discord.sendMessage({
+        channelId: '1400000000000000002',
+        guildId: '1400000000000000001',
+        author: { id: '1400000000000000003', username: 'ann' },
+        content: 'Anything here?',
+        mentionsBot: true,
+      });
       await expect
-        .poll(() => discord.messages('1400000000000000002').find((m) => m.message_reference?.message_id === question.id)?.content ?? '', { timeout: 20_000 })
+        .poll(() => discord.messages('1400000000000000002').find((m) => m.message_reference?.message_id === question.id)?.content ?? '', {
+          timeout: 20_000,
+        })
         .toMatch(/No files are indexed here yet/);
     } finally {
       const exited = new Promise<number | null>((r) => child.once('exit', r));

@@ -19,7 +19,11 @@ interface Harness {
   bot: SlackBot;
   url: string;
   /** Sends /command text from a user in a channel; resolves with the HTTP result and its response_url. */
-  command(command: string, text: string, o?: { channel?: string; user?: string; channelName?: string }): Promise<{ status: number; body: string; ms: number; responseUrl: string }>;
+  command(
+    command: string,
+    text: string,
+    o?: { channel?: string; user?: string; channelName?: string },
+  ): Promise<{ status: number; body: string; ms: number; responseUrl: string }>;
   event(event: Record<string, unknown>, o?: { eventId?: string; retryNum?: number }): ReturnType<typeof eventCallback>;
 }
 
@@ -82,13 +86,25 @@ function blockText(args: Record<string, unknown>): string {
 
 /** The final state of citebot's reply: the last chat.update of the message posted in `channel`. */
 async function finalAnswer(slack: SlackDouble, channel: string, timeoutMs = 20_000): Promise<SlackCall> {
-  return slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === channel && JSON.stringify(c.args.blocks ?? '').includes('citebot_feedback') || (c.method === 'chat.update' && c.args.channel === channel && /No files are indexed|don't cover|could not/.test(String(c.args.text))), timeoutMs);
+  return slack.waitFor(
+    (c) =>
+      (c.method === 'chat.update' && c.args.channel === channel && JSON.stringify(c.args.blocks ?? '').includes('citebot_feedback')) ||
+      (c.method === 'chat.update' && c.args.channel === channel && /No files are indexed|don't cover|could not/.test(String(c.args.text))),
+    timeoutMs,
+  );
 }
 
 async function ingestChannel(h: Harness, channel = 'CA', channelName = 'alpha'): Promise<string> {
   const before = h.slack.calls.length;
   await h.command('/ingest', '', { channel, channelName });
-  const done = await h.slack.waitFor((c) => h.slack.calls.indexOf(c) >= before && c.method === 'chat.update' && c.args.channel === channel && /^\d+ files?: /.test(String(c.args.text)), 30_000);
+  const done = await h.slack.waitFor(
+    (c) =>
+      h.slack.calls.indexOf(c) >= before &&
+      c.method === 'chat.update' &&
+      c.args.channel === channel &&
+      /^\d+ files?: /.test(String(c.args.text)),
+    30_000,
+  );
   return String(done.args.text);
 }
 
@@ -107,9 +123,21 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
   it('refuses a badly signed request and runs no listener', async () => {
     h = await startHarness(ollama);
-    const result = await slashCommand(h.url, 'wrong-secret', { command: '/ask', text: 'hello', team_id: TEAM, channel_id: 'CA', user_id: 'UANA', response_url: h.slack.responseUrl() });
+    const result = await slashCommand(h.url, 'wrong-secret', {
+      command: '/ask',
+      text: 'hello',
+      team_id: TEAM,
+      channel_id: 'CA',
+      user_id: 'UANA',
+      response_url: h.slack.responseUrl(),
+    });
     expect(result.status).toBe(401);
-    const stale = await postSigned(h.url, { secret: SECRET, body: 'command=%2Fask&text=hi', contentType: 'application/x-www-form-urlencoded', timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const stale = await postSigned(h.url, {
+      secret: SECRET,
+      body: 'command=%2Fask&text=hi',
+      contentType: 'application/x-www-form-urlencoded',
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    });
     expect(stale.status).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
@@ -122,7 +150,13 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     slack.addFile({ id: 'FPDF', name: 'pdflatex-4-pages.pdf', channel: 'CA', user: 'UBEN', bytes: fixture('pdflatex-4-pages.pdf') });
     slack.addFile({ id: 'FENC', name: 'encrypted.pdf', channel: 'CA', user: 'UANA', bytes: fixture('broken/encrypted.pdf') });
     slack.addFile({ id: 'FTRUNC', name: 'truncated.pdf', channel: 'CA', user: 'UANA', bytes: fixture('broken/truncated.pdf') });
-    slack.addFile({ id: 'FPNG', name: 'diagram.png', channel: 'CA', user: 'UANA', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) });
+    slack.addFile({
+      id: 'FPNG',
+      name: 'diagram.png',
+      channel: 'CA',
+      user: 'UANA',
+      bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]),
+    });
     slack.addFile({ id: 'FHUGE', name: 'huge.txt', channel: 'CA', user: 'UANA', bytes: 'x', size: 900_000 });
     slack.addFile({ id: 'FOTHER', name: 'Warsaw.html', channel: 'CB', user: 'UANA', bytes: fixture('Warsaw.html') });
 
@@ -140,7 +174,11 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(slack.callsTo('chat.update').some((c) => /^Indexed \d\/6/.test(String(c.args.text)))).toBe(true);
     expect(slack.downloads.map((d) => d.fileId).sort()).toEqual(['FENC', 'FNORM', 'FPDF', 'FTRUNC']);
     const docs = h.t.core.ledger.list(['slack:T0CITEBOT:CA']);
-    expect(docs.find((d) => d.docId === 'FNORM')).toMatchObject({ status: 'indexed', url: expect.stringMatching(/^https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\//), uploadedBy: 'UANA' });
+    expect(docs.find((d) => d.docId === 'FNORM')).toMatchObject({
+      status: 'indexed',
+      url: expect.stringMatching(/^https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\//),
+      uploadedBy: 'UANA',
+    });
     expect(docs.find((d) => d.docId === 'FNORM')!.uploadedAt).toMatch(/^20\d\d-/);
     expect(h.t.core.ledger.list(['slack:T0CITEBOT:CB'])).toHaveLength(0);
 
@@ -170,7 +208,10 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     const asked = await h.command('/ask', 'Who were the Normans?');
     expect(asked.status).toBe(200);
     expect(asked.ms).toBeLessThan(3000);
-    const placeholder = await slack.waitFor((c) => c.method === 'chat.postMessage' && /^Searching the files shared in #alpha/.test(String(c.args.text)), 3000);
+    const placeholder = await slack.waitFor(
+      (c) => c.method === 'chat.postMessage' && /^Searching the files shared in #alpha/.test(String(c.args.text)),
+      3000,
+    );
     expect(placeholder.args.channel).toBe('CA');
     expect(String(placeholder.args.unfurl_links)).toBe('false');
 
@@ -180,13 +221,19 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     const shown = blockText(final.args);
     expect(shown).toMatch(/\*uana\* asked: Who were the Normans\?/);
     expect(shown).toMatch(/\[1\]/);
-    expect(shown).toMatch(/\[1\] <https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\/Normans\.md\|Normans\.md> · Normans &gt; Part \d+/);
+    expect(shown).toMatch(
+      /\[1\] <https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\/Normans\.md\|Normans\.md> · Normans &gt; Part \d+/,
+    );
     // Every [n] in the text has its source line.
     const numbers = new Set([...shown.matchAll(/\[(\d+)\](?! <)/g)].map((m) => m[1]));
     for (const n of numbers) expect(shown).toContain(`[${n}] <https://`);
     // The stored answer behind the feedback buttons.
     const answerId = JSON.stringify(final.args.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
-    expect(h.t.core.conversations.answer(answerId)).toMatchObject({ question: 'Who were the Normans?', scope: 'slack:T0CITEBOT:CA', askedBy: 'UANA' });
+    expect(h.t.core.conversations.answer(answerId)).toMatchObject({
+      question: 'Who were the Normans?',
+      scope: 'slack:T0CITEBOT:CA',
+      askedBy: 'UANA',
+    });
 
     // 👎 is stored with the question, answer and sources.
     const feedbackUrl = slack.responseUrl();
@@ -218,7 +265,9 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
     h.slack.failNext('chat.postMessage', 'not_in_channel');
     const outside = await h.command('/ask', 'Anything?', { channel: 'CB', channelName: 'beta' });
-    await expect.poll(() => (h!.slack.responses(outside.responseUrl) as { text: string }[]).map((r) => r.text).join('\n'), { timeout: 10_000 }).toMatch(/No files are indexed here yet/);
+    await expect
+      .poll(() => (h!.slack.responses(outside.responseUrl) as { text: string }[]).map((r) => r.text).join('\n'), { timeout: 10_000 })
+      .toMatch(/No files are indexed here yet/);
     expect((h.slack.responses(outside.responseUrl) as { response_type: string }[])[0]!.response_type).toBe('in_channel');
   });
 
@@ -241,7 +290,9 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     await h.command('/ask', 'Who were the Normans?', { channel: 'CB', channelName: 'beta' });
     expect(blockText((await finalAnswer(h.slack, 'CB')).args)).toContain('Normans.md');
     const sources = await h.command('/sources', '', { channel: 'CB', channelName: 'beta' });
-    expect((JSON.parse(sources.body) as { text: string }).text).toMatch(/Shared with this channel from slack:T0CITEBOT:CA\* \(1\)\n• <https:.*\|Normans\.md> · \d+ passages/);
+    expect((JSON.parse(sources.body) as { text: string }).text).toMatch(
+      /Shared with this channel from slack:T0CITEBOT:CA\* \(1\)\n• <https:.*\|Normans\.md> · \d+ passages/,
+    );
   });
 
   it('answers a mention in a thread under it, follow-ups with the thread history, and a retried delivery once', async () => {
@@ -251,13 +302,20 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     await ingestChannel(h);
     const bot = slack.botUserId;
 
-    const question = slack.addThreadMessage('CA', '1800000000.000100', { user: 'UANA', text: `<@${bot}> Who were the Normans?`, ts: '1800000000.000100' });
+    const question = slack.addThreadMessage('CA', '1800000000.000100', {
+      user: 'UANA',
+      text: `<@${bot}> Who were the Normans?`,
+      ts: '1800000000.000100',
+    });
     const mention = { type: 'app_mention', user: 'UANA', text: question.text, ts: question.ts, channel: 'CA', event_ts: question.ts };
     const first = await h.event(mention, { eventId: 'Ev1' });
     expect(first.status).toBe(200);
     // Slack redelivers the same event: acknowledged, not answered again.
     expect((await h.event(mention, { eventId: 'Ev1', retryNum: 1 })).status).toBe(200);
-    const answered = await slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === 'CA' && JSON.stringify(c.args.blocks).includes('citebot_feedback'), 20_000);
+    const answered = await slack.waitFor(
+      (c) => c.method === 'chat.update' && c.args.channel === 'CA' && JSON.stringify(c.args.blocks).includes('citebot_feedback'),
+      20_000,
+    );
     await new Promise((r) => setTimeout(r, 300));
     const placeholders = slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === question.ts);
     expect(placeholders).toHaveLength(1);
@@ -267,8 +325,23 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     // A follow-up in the thread, without a mention: the chain receives the thread so far.
     ollama.reset();
     const reply = slack.addThreadMessage('CA', question.ts, { user: 'UANA', text: 'And where did they come from?' });
-    await h.event({ type: 'message', channel_type: 'channel', user: 'UANA', text: reply.text, ts: reply.ts, thread_ts: question.ts, channel: 'CA' });
-    await slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === 'CA' && c.args.ts !== answered.args.ts && JSON.stringify(c.args.blocks).includes('citebot_feedback'), 20_000);
+    await h.event({
+      type: 'message',
+      channel_type: 'channel',
+      user: 'UANA',
+      text: reply.text,
+      ts: reply.ts,
+      thread_ts: question.ts,
+      channel: 'CA',
+    });
+    await slack.waitFor(
+      (c) =>
+        c.method === 'chat.update' &&
+        c.args.channel === 'CA' &&
+        c.args.ts !== answered.args.ts &&
+        JSON.stringify(c.args.blocks).includes('citebot_feedback'),
+      20_000,
+    );
     const prompts = ollama.chatRequests.map((r) => JSON.stringify(r.messages));
     expect(prompts.some((p) => p.includes('Who were the Normans?'))).toBe(true);
 
@@ -276,27 +349,55 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     const calls = slack.callsTo('chat.postMessage').length;
     slack.addThreadMessage('CA', '1800000001.000100', { user: 'UBEN', text: 'lunch?', ts: '1800000001.000100' });
     const other = slack.addThreadMessage('CA', '1800000001.000100', { user: 'UANA', text: 'sure' });
-    await h.event({ type: 'message', channel_type: 'channel', user: 'UANA', text: other.text, ts: other.ts, thread_ts: '1800000001.000100', channel: 'CA' });
+    await h.event({
+      type: 'message',
+      channel_type: 'channel',
+      user: 'UANA',
+      text: other.text,
+      ts: other.ts,
+      thread_ts: '1800000001.000100',
+      channel: 'CA',
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(slack.callsTo('chat.postMessage')).toHaveLength(calls);
     // The next reply there is known not to be citebot's: Slack is not asked again.
     const replies = slack.callsTo('conversations.replies').length;
     const again = slack.addThreadMessage('CA', '1800000001.000100', { user: 'UBEN', text: 'noon?' });
-    await h.event({ type: 'message', channel_type: 'channel', user: 'UBEN', text: again.text, ts: again.ts, thread_ts: '1800000001.000100', channel: 'CA' });
+    await h.event({
+      type: 'message',
+      channel_type: 'channel',
+      user: 'UBEN',
+      text: again.text,
+      ts: again.ts,
+      thread_ts: '1800000001.000100',
+      channel: 'CA',
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(slack.callsTo('conversations.replies')).toHaveLength(replies);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(calls);
   });
 
-  it('with SLACK_THREAD_FOLLOWUPS=mention, a reply in citebot\'s thread needs a mention', async () => {
+  it("with SLACK_THREAD_FOLLOWUPS=mention, a reply in citebot's thread needs a mention", async () => {
     h = await startHarness(ollama, { SLACK_THREAD_FOLLOWUPS: 'mention' });
     const { slack } = h;
-    const question = slack.addThreadMessage('CA', '1800000000.000100', { user: 'UANA', text: `<@${slack.botUserId}> Anything here?`, ts: '1800000000.000100' });
+    const question = slack.addThreadMessage('CA', '1800000000.000100', {
+      user: 'UANA',
+      text: `<@${slack.botUserId}> Anything here?`,
+      ts: '1800000000.000100',
+    });
     await h.event({ type: 'app_mention', user: 'UANA', text: question.text, ts: question.ts, channel: 'CA', event_ts: question.ts });
     await slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 20_000);
     const posted = slack.callsTo('chat.postMessage').length;
     const reply = slack.addThreadMessage('CA', question.ts, { user: 'UANA', text: 'And now?' });
-    await h.event({ type: 'message', channel_type: 'channel', user: 'UANA', text: reply.text, ts: reply.ts, thread_ts: question.ts, channel: 'CA' });
+    await h.event({
+      type: 'message',
+      channel_type: 'channel',
+      user: 'UANA',
+      text: reply.text,
+      ts: reply.ts,
+      thread_ts: question.ts,
+      channel: 'CA',
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(slack.callsTo('chat.postMessage')).toHaveLength(posted);
   });
@@ -305,15 +406,31 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     h = await startHarness(ollama);
     const { slack } = h;
     const on = await h.command('/ingest', 'auto on');
-    await expect.poll(() => (slack.responses(on.responseUrl) as { text: string }[]).map((r) => r.text).join()).toMatch(/Auto-ingest is \*on\*/);
+    await expect
+      .poll(() => (slack.responses(on.responseUrl) as { text: string }[]).map((r) => r.text).join())
+      .toMatch(/Auto-ingest is \*on\*/);
     slack.addFile({ id: 'FAUTO', name: 'guide.md', channel: 'CA', user: 'UBEN', bytes: fixture('guide.md') });
-    await h.event({ type: 'file_shared', file_id: 'FAUTO', user_id: 'UBEN', file: { id: 'FAUTO' }, channel_id: 'CA', event_ts: '1800000002.000100' });
+    await h.event({
+      type: 'file_shared',
+      file_id: 'FAUTO',
+      user_id: 'UBEN',
+      file: { id: 'FAUTO' },
+      channel_id: 'CA',
+      event_ts: '1800000002.000100',
+    });
     const done = await slack.waitFor((c) => c.method === 'chat.update' && /^1 file: 1 new/.test(String(c.args.text)), 20_000);
     expect(done.args.channel).toBe('CA');
     expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FAUTO')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
 
     slack.addFile({ id: 'FOFF', name: 'guide.md', channel: 'CB', user: 'UBEN', bytes: fixture('guide.md') });
-    await h.event({ type: 'file_shared', file_id: 'FOFF', user_id: 'UBEN', file: { id: 'FOFF' }, channel_id: 'CB', event_ts: '1800000003.000100' });
+    await h.event({
+      type: 'file_shared',
+      file_id: 'FOFF',
+      user_id: 'UBEN',
+      file: { id: 'FOFF' },
+      channel_id: 'CB',
+      event_ts: '1800000003.000100',
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(h.t.core.ledger.get('slack:T0CITEBOT:CB', 'FOFF')).toBeUndefined();
   });
@@ -324,7 +441,9 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     h.slack.addFile({ id: 'FGUIDE', name: 'guide.md', channel: 'CA', user: 'UANA', bytes: fixture('guide.md') });
     await ingestChannel(h);
     const refused = await h.command('/forget', 'Normans.md', { user: 'UBEN' });
-    await expect.poll(() => JSON.stringify(h!.slack.responses(refused.responseUrl))).toMatch(/Only the person who shared “Normans.md” or a workspace admin/);
+    await expect
+      .poll(() => JSON.stringify(h!.slack.responses(refused.responseUrl)))
+      .toMatch(/Only the person who shared “Normans.md” or a workspace admin/);
     expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FNORM')?.status).toBe('indexed');
 
     const byUploader = await h.command('/forget', 'Normans.md', { user: 'UANA' });
@@ -344,7 +463,10 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     h.slack.rateLimitNext('chat.postMessage', 1);
     await h.command('/ask', 'Who were the Normans?');
     const final = await finalAnswer(h.slack, 'CA', 30_000);
-    const everything = h.slack.calls.filter((c) => c.method.startsWith('chat.')).map((c) => JSON.stringify(c.args)).join('\n');
+    const everything = h.slack.calls
+      .filter((c) => c.method.startsWith('chat.'))
+      .map((c) => JSON.stringify(c.args))
+      .join('\n');
     expect(everything).not.toMatch(/<!channel>|<!here>|<!everyone>|<!subteam|(?<![\u200b])@(everyone|here|channel)\b|<@&/);
     const shown = blockText(final.args);
     const sourceNumbers = new Set([...shown.matchAll(/\[(\d+)\] </g)].map((m) => m[1]));
@@ -374,19 +496,46 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
   it('Socket Mode: the same listeners, built and routed without a socket', async () => {
     h = await startHarness(ollama);
-    const socketCore = await createTestCore(ollama, { ...h.t.env, SLACK_APP_TOKEN: 'xapp-1-test', SLACK_SIGNING_SECRET: '' } as Record<string, string>);
+    const socketCore = await createTestCore(ollama, { ...h.t.env, SLACK_APP_TOKEN: 'xapp-1-test', SLACK_SIGNING_SECRET: '' } as Record<
+      string,
+      string
+    >);
     const app = createSlackApp(socketCore.core, { botUserId: h.slack.botUserId, botId: h.slack.botId }, 'socket');
     const acks: unknown[] = [];
     const responseUrl = h.slack.responseUrl();
     await app.processEvent({
-      body: { command: '/ask', text: '', team_id: TEAM, channel_id: 'CA', channel_name: 'alpha', user_id: 'UANA', user_name: 'ana', response_url: responseUrl, trigger_id: 't', api_app_id: 'A1', token: 'x' },
+      body: {
+        command: '/ask',
+        text: '',
+        team_id: TEAM,
+        channel_id: 'CA',
+        channel_name: 'alpha',
+        user_id: 'UANA',
+        user_name: 'ana',
+        response_url: responseUrl,
+        trigger_id: 't',
+        api_app_id: 'A1',
+        token: 'x',
+      },
       ack: async (response?: unknown) => void acks.push(response),
     });
     expect(JSON.stringify(acks)).toMatch(/Usage:/);
     expect(h.slack.callsTo('auth.test')).toHaveLength(1); // startSlackBot's own, not one per request
     // A question routed the same way reaches the Web API double through the same listener.
     await app.processEvent({
-      body: { command: '/ask', text: 'Anything?', team_id: TEAM, channel_id: 'CA', channel_name: 'alpha', user_id: 'UANA', user_name: 'ana', response_url: responseUrl, trigger_id: 't', api_app_id: 'A1', token: 'x' },
+      body: {
+        command: '/ask',
+        text: 'Anything?',
+        team_id: TEAM,
+        channel_id: 'CA',
+        channel_name: 'alpha',
+        user_id: 'UANA',
+        user_name: 'ana',
+        response_url: responseUrl,
+        trigger_id: 't',
+        api_app_id: 'A1',
+        token: 'x',
+      },
       ack: async () => undefined,
     });
     await h.slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 10_000);

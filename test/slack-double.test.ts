@@ -16,18 +16,34 @@ const GENERAL = 'C0GENERAL';
 
 function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  const log = (level: string) => (...msg: unknown[]) => void lines.push(`${level} ${msg.map(String).join(' ')}`);
-  return { lines, debug: () => {}, info: log('info'), warn: log('warn'), error: log('error'), setLevel: () => {}, getLevel: () => 'info' as never, setName: () => {} };
+  const log =
+    (level: string) =>
+    (...msg: unknown[]) =>
+      void lines.push(`${level} ${msg.map(String).join(' ')}`);
+  return {
+    lines,
+    debug: () => {},
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    setLevel: () => {},
+    getLevel: () => 'info' as never,
+    setName: () => {},
+  };
 }
 
 /** A Bolt app in HTTP mode on a free loopback port (start({ port: 0 }) resolves with the http.Server). */
 async function startApp(slack: SlackDouble, options: Partial<AppOptions> = {}) {
   const logger = memoryLogger();
   const app = new App({ token: TOKEN, signingSecret: SECRET, clientOptions: { slackApiUrl: slack.apiUrl }, logger, ...options });
-  return { app, logger, start: async () => {
-    const server = await app.start({ port: 0, host: '127.0.0.1' });
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-  } };
+  return {
+    app,
+    logger,
+    start: async () => {
+      const server = await app.start({ port: 0, host: '127.0.0.1' });
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+    },
+  };
 }
 
 function webClient(slack: SlackDouble, token = TOKEN) {
@@ -93,7 +109,14 @@ describe('SlackDouble with a real Bolt app', () => {
 
   it('acks a signed slash command with 200, then the reply reaches the double and respond() the response_url', async () => {
     const responseUrl = slack.responseUrl();
-    const res = await slashCommand(url, SECRET, { command: '/ask', text: 'refund policy?', team_id: TEAM, channel_id: GENERAL, user_id: 'U0ANA', response_url: responseUrl });
+    const res = await slashCommand(url, SECRET, {
+      command: '/ask',
+      text: 'refund policy?',
+      team_id: TEAM,
+      channel_id: GENERAL,
+      user_id: 'U0ANA',
+      response_url: responseUrl,
+    });
     expect(res).toMatchObject({ status: 200, body: '' });
     const call = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.text === 'Answer: refund policy?');
     expect(call).toMatchObject({ status: 200, ok: true, args: { channel: GENERAL } });
@@ -107,7 +130,14 @@ describe('SlackDouble with a real Bolt app', () => {
 
   it('refuses a badly signed or stale request with 401 and runs no listener', async () => {
     const before = { commands: commands.length, calls: slack.calls.length };
-    const fields = { command: '/ask', text: 'forged', team_id: TEAM, channel_id: GENERAL, user_id: 'U0ANA', response_url: slack.responseUrl() };
+    const fields = {
+      command: '/ask',
+      text: 'forged',
+      team_id: TEAM,
+      channel_id: GENERAL,
+      user_id: 'U0ANA',
+      response_url: slack.responseUrl(),
+    };
     expect(await slashCommand(url, SECRET, fields, { badSignature: true })).toMatchObject({ status: 401, body: '' });
     expect(await slashCommand(url, SECRET, fields, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).toMatchObject({ status: 401 });
     await new Promise((r) => setTimeout(r, 100));
@@ -120,7 +150,14 @@ describe('SlackDouble with a real Bolt app', () => {
     const parentTs = '1700000500.000000';
     slack.addThreadMessage(GENERAL, parentTs, { user: 'U0ANA', text: `<@${BOT}> what is the refund policy?` });
     slack.addThreadMessage(GENERAL, parentTs, { user: 'U0ANA', text: 'the 2024 one' });
-    const event = { type: 'app_mention', user: 'U0ANA', text: `<@${BOT}> what is the refund policy?`, ts: parentTs, channel: GENERAL, event_ts: parentTs };
+    const event = {
+      type: 'app_mention',
+      user: 'U0ANA',
+      text: `<@${BOT}> what is the refund policy?`,
+      ts: parentTs,
+      channel: GENERAL,
+      event_ts: parentTs,
+    };
     const res = await eventCallback(url, SECRET, { team_id: TEAM, event, botUserId: BOT });
     expect(res.status).toBe(200);
     await vi.waitFor(() => expect(mentions).toHaveLength(1));
@@ -143,7 +180,14 @@ describe('SlackDouble with a real Bolt app', () => {
   it('a 429 with Retry-After is retried by the WebClient and the message still arrives', async () => {
     slack.rateLimitNext('chat.postMessage', 1);
     const started = Date.now();
-    const res = await slashCommand(url, SECRET, { command: '/ask', text: 'after a 429', team_id: TEAM, channel_id: GENERAL, user_id: 'U0ANA', response_url: slack.responseUrl() });
+    const res = await slashCommand(url, SECRET, {
+      command: '/ask',
+      text: 'after a 429',
+      team_id: TEAM,
+      channel_id: GENERAL,
+      user_id: 'U0ANA',
+      response_url: slack.responseUrl(),
+    });
     expect(res.status).toBe(200);
     await slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.text === 'Answer: after a 429' && c.ok, 15_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
@@ -185,7 +229,13 @@ describe('SlackDouble files', () => {
     const bytes = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37]);
     const file = slack.addFile({ id: 'F0HANDBOOK', name: 'Hand book.pdf', channel: GENERAL, bytes, user: 'U0ANA' });
     expect(file).toMatchObject({
-      id: 'F0HANDBOOK', size: 8, mimetype: 'application/pdf', filetype: 'pdf', pretty_type: 'PDF', user: 'U0ANA', channels: [GENERAL],
+      id: 'F0HANDBOOK',
+      size: 8,
+      mimetype: 'application/pdf',
+      filetype: 'pdf',
+      pretty_type: 'PDF',
+      user: 'U0ANA',
+      channels: [GENERAL],
       url_private: `${slack.baseUrl}/files-pri/${TEAM}-F0HANDBOOK/Hand%20book.pdf`,
       url_private_download: `${slack.baseUrl}/files-pri/${TEAM}-F0HANDBOOK/download/Hand%20book.pdf`,
       permalink: 'https://citebot-test.slack.com/files/U0ANA/F0HANDBOOK/Hand%20book.pdf',
@@ -205,18 +255,31 @@ describe('SlackDouble files', () => {
     const noScope = slack.addFile({ id: 'F0NOSCOPE', name: 'notes.txt', channel: GENERAL, bytes: 'hello', user: 'U0ANA', loginPage: true });
     const page = await fetch(noScope.url_private, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(slack.downloads.map((d) => [d.fileId, d.served])).toEqual([['F0HANDBOOK', true], ['F0HANDBOOK', false], ['F0NOSCOPE', false]]);
+    expect(slack.downloads.map((d) => [d.fileId, d.served])).toEqual([
+      ['F0HANDBOOK', true],
+      ['F0HANDBOOK', false],
+      ['F0NOSCOPE', false],
+    ]);
   });
 
   it('pages files.list by cursor (limit/next_cursor) and by legacy count/page, newest first', async () => {
-    for (let i = 1; i <= 5; i++) slack.addFile({ id: `F0PAGE${i}`, name: `doc${i}.md`, channel: 'G0SECRET', bytes: `# Doc ${i}`, user: 'U0ANA', created: 1_700_001_000 + i });
+    for (let i = 1; i <= 5; i++)
+      slack.addFile({
+        id: `F0PAGE${i}`,
+        name: `doc${i}.md`,
+        channel: 'G0SECRET',
+        bytes: `# Doc ${i}`,
+        user: 'U0ANA',
+        created: 1_700_001_000 + i,
+      });
     const client = webClient(slack);
     const first = await client.apiCall('files.list', { channel: 'G0SECRET', limit: 2 });
     expect((first as { files?: { id: string }[] }).files?.map((f) => f.id)).toEqual(['F0PAGE5', 'F0PAGE4']);
     expect(first.response_metadata?.next_cursor).toBeTruthy();
 
     const ids: string[] = [];
-    for await (const page of client.paginate('files.list', { channel: 'G0SECRET', limit: 2 })) ids.push(...((page as { files?: { id: string }[] }).files ?? []).map((f) => f.id));
+    for await (const page of client.paginate('files.list', { channel: 'G0SECRET', limit: 2 }))
+      ids.push(...((page as { files?: { id: string }[] }).files ?? []).map((f) => f.id));
     expect(ids).toEqual(['F0PAGE5', 'F0PAGE4', 'F0PAGE3', 'F0PAGE2', 'F0PAGE1']);
 
     const legacy = await client.files.list({ channel: 'G0SECRET', count: 2, page: 3 });
@@ -243,8 +306,12 @@ describe('SlackDouble Web API behaviour', () => {
     expect(await noToken.json()).toEqual({ ok: false, error: 'not_authed' });
     const client = webClient(slack);
     await expect(client.apiCall('nope.nothing')).rejects.toMatchObject({ data: { error: 'unknown_method' } });
-    await expect(client.chat.startStream({ channel: GENERAL, thread_ts: '1700000000.000100' })).rejects.toMatchObject({ data: { error: 'unknown_method' } });
-    await expect(client.chat.postMessage({ channel: 'C0NOWHERE', text: 'x' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    await expect(client.chat.startStream({ channel: GENERAL, thread_ts: '1700000000.000100' })).rejects.toMatchObject({
+      data: { error: 'unknown_method' },
+    });
+    await expect(client.chat.postMessage({ channel: 'C0NOWHERE', text: 'x' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
   });
 
   it('posts, updates, links, deletes; serves conversations.info and users.info; accepts JSON bodies', async () => {
@@ -255,13 +322,19 @@ describe('SlackDouble Web API behaviour', () => {
     await client.chat.update({ channel: GENERAL, ts: posted.ts!, text: 'Done [1]', blocks: [{ type: 'divider' }] });
     expect(slack.messages(GENERAL)[0]).toMatchObject({ text: 'Done [1]', blocks: [{ type: 'divider' }], edited: { user: BOT } });
     const link = await client.chat.getPermalink({ channel: GENERAL, message_ts: reply.ts! });
-    expect(link.permalink).toBe(`https://citebot-test.slack.com/archives/${GENERAL}/p${reply.ts!.replace('.', '')}?thread_ts=${posted.ts}&cid=${GENERAL}`);
+    expect(link.permalink).toBe(
+      `https://citebot-test.slack.com/archives/${GENERAL}/p${reply.ts!.replace('.', '')}?thread_ts=${posted.ts}&cid=${GENERAL}`,
+    );
     await client.chat.postEphemeral({ channel: GENERAL, user: 'U0ANA', text: 'only you' });
     expect(slack.ephemerals.at(-1)).toMatchObject({ channel: GENERAL, user: 'U0ANA', text: 'only you' });
     await client.chat.delete({ channel: GENERAL, ts: reply.ts! });
     expect(slack.messages(GENERAL).map((m) => m.text)).toEqual(['Done [1]']);
 
-    expect((await client.conversations.info({ channel: GENERAL })).channel).toMatchObject({ name: 'general', is_private: false, is_im: false });
+    expect((await client.conversations.info({ channel: GENERAL })).channel).toMatchObject({
+      name: 'general',
+      is_private: false,
+      is_im: false,
+    });
     expect((await client.conversations.info({ channel: 'D0ANA' })).channel).toMatchObject({ is_im: true, user: 'U0ANA' });
     expect((await client.users.info({ user: 'U0ANA' })).user).toMatchObject({ name: 'ana', is_admin: true, is_owner: false });
 
@@ -300,7 +373,9 @@ describe('SlackDouble Web API behaviour', () => {
       await client.chat.appendStream({ channel: GENERAL, ts: start.ts!, markdown_text: 'allows refunds ' });
       const stop = await client.chat.stopStream({ channel: GENERAL, ts: start.ts!, markdown_text: 'within 14 days. [1]' });
       expect(stop.message).toMatchObject({ text: 'The policy allows refunds within 14 days. [1]', streaming_state: 'completed' });
-      await expect(client.chat.appendStream({ channel: GENERAL, ts: start.ts!, markdown_text: 'more' })).rejects.toMatchObject({ data: { error: 'message_not_in_streaming_state' } });
+      await expect(client.chat.appendStream({ channel: GENERAL, ts: start.ts!, markdown_text: 'more' })).rejects.toMatchObject({
+        data: { error: 'message_not_in_streaming_state' },
+      });
     } finally {
       await streaming.close();
     }
@@ -331,7 +406,14 @@ describe('Bolt start-up and ack timing against the double', () => {
         });
         const url = await start();
         try {
-          const res = await slashCommand(url, SECRET, { command: '/ask', text: 'x', team_id: TEAM, channel_id: GENERAL, user_id: 'U0ANA', response_url: slack.responseUrl() });
+          const res = await slashCommand(url, SECRET, {
+            command: '/ask',
+            text: 'x',
+            team_id: TEAM,
+            channel_id: GENERAL,
+            user_id: 'U0ANA',
+            response_url: slack.responseUrl(),
+          });
           expect(res.status).toBe(200);
           if (processBeforeResponse) expect(res.ms).toBeGreaterThanOrEqual(390);
           else expect(res.ms).toBeLessThan(390);
@@ -353,7 +435,9 @@ describe('Bolt start-up and ack timing against the double', () => {
       const headers = signRequest(SECRET, body);
       expect(headers['x-slack-signature']).toMatch(/^v0=[0-9a-f]{64}$/);
       expect(await postSigned(url, { secret: SECRET, body, contentType: JSON_TYPE })).toMatchObject({ status: 200 });
-      expect(await postSigned(url, { secret: SECRET, body: `${body} `, contentType: JSON_TYPE, badSignature: true })).toMatchObject({ status: 401 });
+      expect(await postSigned(url, { secret: SECRET, body: `${body} `, contentType: JSON_TYPE, badSignature: true })).toMatchObject({
+        status: 401,
+      });
     } finally {
       await app.stop();
     }

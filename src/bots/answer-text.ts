@@ -10,7 +10,8 @@ export function sourceLine(c: Citation): string {
 export function plainSources(answer: Answer): string {
   const lines: string[] = [];
   if (answer.citations.length) lines.push('Sources:', ...answer.citations.map(sourceLine));
-  if (answer.alsoRelevant.length) lines.push(answer.noEvidence ? 'Closest files:' : 'Also relevant:', ...answer.alsoRelevant.map(sourceLine));
+  if (answer.alsoRelevant.length)
+    lines.push(answer.noEvidence ? 'Closest files:' : 'Also relevant:', ...answer.alsoRelevant.map(sourceLine));
   for (const note of answer.degraded ?? []) lines.push(`(note: ${note})`);
   return lines.join('\n');
 }

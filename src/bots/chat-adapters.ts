@@ -47,7 +47,11 @@ export const CHAT_ADAPTERS: ChatAdapter[] = [slackAdapter, discordAdapter];
  * Starts every configured adapter. One that cannot start (platform unreachable, token rejected) is
  * retried in the background with backoff and never stops the others or the process.
  */
-export function startChatAdapters(core: CitebotCore, adapters: ChatAdapter[] = CHAT_ADAPTERS, retryMs = 15_000): { running: RunningAdapter[]; stop(): Promise<void> } {
+export function startChatAdapters(
+  core: CitebotCore,
+  adapters: ChatAdapter[] = CHAT_ADAPTERS,
+  retryMs = 15_000,
+): { running: RunningAdapter[]; stop(): Promise<void> } {
   const running: RunningAdapter[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -65,7 +69,8 @@ export function startChatAdapters(core: CitebotCore, adapters: ChatAdapter[] = C
         running.push(started);
       } catch (error) {
         // A setup problem (a portal switch, a rejected token) needs the operator: say it once, no retry loop.
-        if ((error as { retryable?: boolean }).retryable === false) return void log.error(`${adapter.name}: not started: ${oneLine(error)}`);
+        if ((error as { retryable?: boolean }).retryable === false)
+          return void log.error(`${adapter.name}: not started: ${oneLine(error)}`);
         log.warn(`${adapter.name}: not started: ${oneLine(error)} (retrying in ${Math.round(delay / 1000)} s)`);
         if (stopped) return;
         const timer = setTimeout(() => {

@@ -12,9 +12,14 @@ export interface PlatformCheck {
 
 /** Slack: the bot token works (auth.test) and a receiver is configured. */
 export async function checkSlack(s: Settings): Promise<PlatformCheck> {
-  if (!s.SLACK_BOT_TOKEN) return { status: 'skipped', detail: 'not configured', fix: 'set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (README: "Slack")' };
+  if (!s.SLACK_BOT_TOKEN)
+    return { status: 'skipped', detail: 'not configured', fix: 'set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (README: "Slack")' };
   if (!s.SLACK_APP_TOKEN && !s.SLACK_SIGNING_SECRET) {
-    return { status: 'failed', detail: 'SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET', fix: 'set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)' };
+    return {
+      status: 'failed',
+      detail: 'SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET',
+      fix: 'set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)',
+    };
   }
   try {
     const client = new webApi.WebClient(s.SLACK_BOT_TOKEN, { slackApiUrl: s.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 5000 });
@@ -22,7 +27,11 @@ export async function checkSlack(s: Settings): Promise<PlatformCheck> {
     const mode = s.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP mode on port ${s.SLACK_PORT}`;
     return { status: 'ok', detail: `bot ${identity.user} in ${identity.team} (${mode})` };
   } catch (error) {
-    return { status: 'failed', detail: `Slack rejected the bot token or is unreachable: ${oneLine(error)}`, fix: 'copy the Bot User OAuth Token (xoxb-…) from the app\'s "OAuth & Permissions" page into SLACK_BOT_TOKEN' };
+    return {
+      status: 'failed',
+      detail: `Slack rejected the bot token or is unreachable: ${oneLine(error)}`,
+      fix: 'copy the Bot User OAuth Token (xoxb-…) from the app\'s "OAuth & Permissions" page into SLACK_BOT_TOKEN',
+    };
   }
 }
 
@@ -34,6 +43,10 @@ export async function checkDiscord(s: Settings): Promise<PlatformCheck> {
     const me = (await rest.get(Routes.user('@me'))) as { username: string; id: string };
     return { status: 'ok', detail: `bot ${me.username} (${me.id}); enable the Message Content intent in the Developer Portal` };
   } catch (error) {
-    return { status: 'failed', detail: `Discord rejected the token or is unreachable: ${oneLine(error)}`, fix: 'copy the bot token (Developer Portal → Bot → Reset Token) into DISCORD_TOKEN' };
+    return {
+      status: 'failed',
+      detail: `Discord rejected the token or is unreachable: ${oneLine(error)}`,
+      fix: 'copy the bot token (Developer Portal → Bot → Reset Token) into DISCORD_TOKEN',
+    };
   }
 }

@@ -41,7 +41,11 @@ export async function runTerminalChat(core: CitebotCore, options: { scope: strin
         await ingest(core, scope, text.slice('/ingest'.length).trim(), write);
       } else if (text === '/sources') {
         const docs = core.ledger.list([scope]);
-        write(docs.length ? docs.map((d) => `${d.source} · ${d.status} · ${d.chunkCount} chunks${d.error ? ` · ${d.error}` : ''}`).join('\n') + '\n' : 'Nothing is indexed here yet. Use /ingest <path>.\n');
+        write(
+          docs.length
+            ? docs.map((d) => `${d.source} · ${d.status} · ${d.chunkCount} chunks${d.error ? ` · ${d.error}` : ''}`).join('\n') + '\n'
+            : 'Nothing is indexed here yet. Use /ingest <path>.\n',
+        );
       } else if (text.startsWith('/forget')) {
         await forget(core, scope, text.slice('/forget'.length).trim(), write);
       } else if (text.startsWith('/')) {

@@ -153,8 +153,13 @@ export class AnswerChain {
 
     if (kept.length === 0) {
       const closest = this.closestFiles(hybrid);
-      const text = closest.length ? `${NOT_COVERED_MESSAGE} The closest files are ${closest.map((c) => c.source).join(', ')}.` : NO_FILES_MESSAGE;
-      yield { type: 'answer', answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, ...base, timings: timings(0) } };
+      const text = closest.length
+        ? `${NOT_COVERED_MESSAGE} The closest files are ${closest.map((c) => c.source).join(', ')}.`
+        : NO_FILES_MESSAGE;
+      yield {
+        type: 'answer',
+        answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, ...base, timings: timings(0) },
+      };
       return;
     }
 
@@ -212,7 +217,12 @@ export class AnswerChain {
     try {
       let text = '';
       for await (const piece of this.withIdleTimeout((signal) => this.rewrite.stream({ history, question }, { signal }))) text += piece;
-      const line = text.trim().split('\n').find((l) => l.trim())?.trim() ?? '';
+      const line =
+        text
+          .trim()
+          .split('\n')
+          .find((l) => l.trim())
+          ?.trim() ?? '';
       // A rewrite that rambles is worse than none.
       return line && line.length <= Math.max(400, question.length * 4) ? line : question;
     } catch (error) {

@@ -42,7 +42,9 @@ export function promptCapacity(window: Window): number {
  * The sentence trimmer uses this to shorten passages only when the window is tight.
  */
 export function tokensPerSource(window: Window, fixedText: string[], history: Turn[], count: number): number {
-  const fixed = fixedText.reduce((n, t) => n + estimateTokens(t) + PER_MESSAGE, 0) + history.reduce((n, t) => n + estimateTokens(t.content) + PER_MESSAGE, 0);
+  const fixed =
+    fixedText.reduce((n, t) => n + estimateTokens(t) + PER_MESSAGE, 0) +
+    history.reduce((n, t) => n + estimateTokens(t.content) + PER_MESSAGE, 0);
   return Math.max(64, Math.floor((promptCapacity(window) - fixed) / Math.max(1, count)) - 20);
 }
 

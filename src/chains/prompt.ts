@@ -22,7 +22,8 @@ const attribute = (value: string) => value.replace(/["<>\n]/g, ' ').trim();
 /** Sources as the model sees them: numbered from 1, each fenced with its file name and location. */
 export function formatSources(sources: { n: number; source: string; location: string; text: string }[]): string {
   const blocks = sources.map(
-    (s) => `<source id="${s.n}" file="${attribute(s.source)}"${s.location ? ` location="${attribute(s.location)}"` : ''}>\n${fenceSafe(s.text)}\n</source>`,
+    (s) =>
+      `<source id="${s.n}" file="${attribute(s.source)}"${s.location ? ` location="${attribute(s.location)}"` : ''}>\n${fenceSafe(s.text)}\n</source>`,
   );
   return `<sources>\n${blocks.join('\n')}\n</sources>`;
 }

@@ -86,7 +86,13 @@ export function restrictLinks(text: string, allowedUrls: readonly string[]): str
   const code = findCodeRanges(text);
   return text.replace(ANY_LINK, (match: string, ...groups: unknown[]) => {
     const [, mdText, mdUrl, slackUrl, slackText, bare, offset] = groups as [
-      string | undefined, string | undefined, string | undefined, string | undefined, string | undefined, string | undefined, number,
+      string | undefined,
+      string | undefined,
+      string | undefined,
+      string | undefined,
+      string | undefined,
+      string | undefined,
+      number,
     ];
     if (insideAny(code, offset)) return match;
     if (mdUrl !== undefined) {

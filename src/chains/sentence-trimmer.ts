@@ -58,7 +58,10 @@ export function trimToRelevantSentences(text: string, query: string, maxTokens: 
   const spans = sentenceSpans(text);
   if (spans.length === 0) return truncateToTokens(text.trim(), maxTokens);
 
-  const scores = relevanceScores(spans.map((span) => text.slice(span.start, span.end)), query);
+  const scores = relevanceScores(
+    spans.map((span) => text.slice(span.start, span.end)),
+    query,
+  );
   const ranked = spans.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
 
   const best = sliceOf(text, spans[ranked[0]!]!);

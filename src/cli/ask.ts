@@ -5,7 +5,15 @@ import { printJson } from './output.js';
 
 /** The JSON contract of `citebot ask --json` (DESIGN.md). */
 export function answerJson(answer: Answer) {
-  const cite = ({ n, source, url, location, chunkId, score, snippet }: Answer['citations'][number]) => ({ n, source, url, location, chunkId, score, snippet });
+  const cite = ({ n, source, url, location, chunkId, score, snippet }: Answer['citations'][number]) => ({
+    n,
+    source,
+    url,
+    location,
+    chunkId,
+    score,
+    snippet,
+  });
   return {
     answer: answer.answer,
     citations: answer.citations.map(cite),

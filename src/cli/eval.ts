@@ -6,7 +6,16 @@ import { CitebotError, oneLine } from '../errors.js';
 import type { NamedReranker } from '../eval/configurations.js';
 import { parseEvalSet, selectQuestions } from '../eval/dataset.js';
 import { parseDocQuestions } from '../eval/doc-questions.js';
-import { docsNotes, docsReport, docsTables, retrievalReport, retrievalTables, writeReport, type Report, type Table } from '../eval/report.js';
+import {
+  docsNotes,
+  docsReport,
+  docsTables,
+  retrievalReport,
+  retrievalTables,
+  writeReport,
+  type Report,
+  type Table,
+} from '../eval/report.js';
 import { runDocsEval, type DocsEvalRun } from '../eval/run-docs-eval.js';
 import { runEval, type EvalRun } from '../eval/run-eval.js';
 import { ExitCode } from './exit-codes.js';
@@ -37,12 +46,16 @@ function positiveInt(value: string, option: string): number {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The reranker under test: the configured one when the name matches (shares its loaded model), else a new one. */
 function rerankerUnderTest(core: CitebotCore, name: string): NamedReranker | undefined {
-  if (!(RERANKERS as readonly string[]).includes(name)) throw usage(`--reranker: expected ${RERANKERS.join(', ')} (got ${JSON.stringify(name)}).`);
+  if (!(RERANKERS as readonly string[]).includes(name))
+    throw usage(`--reranker: expected ${RERANKERS.join(', ')} (got ${JSON.stringify(name)}).`);
   if (name === 'none') return undefined;
   const settings: Settings = { ...core.settings, RERANKER: name as Settings['RERANKER'] };
   const reranker = name === core.settings.RERANKER ? core.reranker : createReranker(settings);
@@ -75,9 +88,17 @@ async function saveReport(out: string | undefined, report: Report, json: boolean
 }
 
 /** `--docs`: the folder's files through ingest, the questions through `ask`'s retrieval; document and section hits. */
-async function evalDocs(core: CitebotCore, options: EvalCommandOptions & { docs: string }, limit: number | undefined, reranker: NamedReranker | undefined): Promise<number> {
+async function evalDocs(
+  core: CitebotCore,
+  options: EvalCommandOptions & { docs: string },
+  limit: number | undefined,
+  reranker: NamedReranker | undefined,
+): Promise<number> {
   const embedModels = options.embedModels ? list(options.embedModels) : [core.settings.EMBED_MODEL];
-  if (embedModels.length !== 1) throw usage(`--docs: one embedding model at a time (got ${embedModels.length}). Fix: run once per model, or compare models with --qa alone.`);
+  if (embedModels.length !== 1)
+    throw usage(
+      `--docs: one embedding model at a time (got ${embedModels.length}). Fix: run once per model, or compare models with --qa alone.`,
+    );
   const questions = selectQuestions(parseDocQuestions(await readQuestions(options.qa)), { limit, answerableOnly: options.answerableOnly });
   if (questions.length === 0) throw usage(`--qa: no questions to ask in ${options.qa}.`);
   const bar = progressBar(!options.json, 'Evaluating');

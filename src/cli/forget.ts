@@ -17,6 +17,7 @@ export async function forgetCommand(core: CitebotCore, target: string, options: 
     forgotten.push({ docId: doc.docId, source: doc.source, scope: doc.scope, chunks });
   }
   if (options.json) printJson({ forgotten });
-  else for (const f of forgotten) process.stdout.write(`Forgot ${f.source} (${f.docId}): ${f.chunks} chunks removed from scope ${f.scope}\n`);
+  else
+    for (const f of forgotten) process.stdout.write(`Forgot ${f.source} (${f.docId}): ${f.chunks} chunks removed from scope ${f.scope}\n`);
   return ExitCode.ok;
 }

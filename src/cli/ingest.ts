@@ -33,13 +33,27 @@ export async function ingestCommand(core: CitebotCore, paths: string[], options:
   }
   const rows = [
     ...results.map((r, i) => ({ ...r, path: sources[i]!.url })),
-    ...missing.map((path) => ({ path, scope: options.scope, docId: '', source: path, status: 'failed' as const, chunks: 0, error: 'no such file or folder' })),
+    ...missing.map((path) => ({
+      path,
+      scope: options.scope,
+      docId: '',
+      source: path,
+      status: 'failed' as const,
+      chunks: 0,
+      error: 'no such file or folder',
+    })),
   ];
   const report = summarize(rows);
   if (options.json) printJson(report);
   else {
     const shown = report.files.length <= 40 ? report.files : report.files.filter((f) => f.status === 'failed' || f.status === 'skipped');
-    if (shown.length) process.stdout.write(table(['file', 'status', 'chunks', 'note'], shown.map((f) => [f.path, f.status, f.chunks, f.error ?? ''])) + '\n');
+    if (shown.length)
+      process.stdout.write(
+        table(
+          ['file', 'status', 'chunks', 'note'],
+          shown.map((f) => [f.path, f.status, f.chunks, f.error ?? '']),
+        ) + '\n',
+      );
     const t = report.totals;
     process.stdout.write(
       `${t.files} files: ${t.indexed} indexed, ${t.updated} updated, ${t.unchanged} unchanged, ${t.skipped} skipped, ${t.failed} failed; ${t.chunks} chunks in scope ${options.scope}\n`,

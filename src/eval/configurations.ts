@@ -35,7 +35,13 @@ export interface NamedReranker {
  * rerank step (the reranker's order, or fusion order without one), keeping `depth` chunks and no
  * relevance threshold (a ranking is scored, not an answer).
  */
-export function askRetriever(settings: Settings, index: DocumentIndex, scope: string, depth: number, reranker: Reranker | undefined): BaseRetriever {
+export function askRetriever(
+  settings: Settings,
+  index: DocumentIndex,
+  scope: string,
+  depth: number,
+  reranker: Reranker | undefined,
+): BaseRetriever {
   const scopes = [scope];
   return new ContextualCompressionRetriever({
     baseRetriever: new HybridRetriever({

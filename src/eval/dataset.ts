@@ -33,7 +33,12 @@ export function passageDocId(text: string): string {
 
 /** File-name-safe title: the indexer shows it as the source. */
 function fileStem(title: string): string {
-  return title.replace(/[\\/:*?"<>|\s]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'passage';
+  return (
+    title
+      .replace(/[\\/:*?"<>|\s]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 80) || 'passage'
+  );
 }
 
 /** Deduplicates passages by text and numbers each title's paragraphs from 1. */
@@ -58,7 +63,10 @@ class PassageCollector {
 }
 
 interface SquadFile {
-  data: { title?: string; paragraphs: { context: string; qas: { id?: string; question: string; answers?: { text: string }[]; is_impossible?: boolean }[] }[] }[];
+  data: {
+    title?: string;
+    paragraphs: { context: string; qas: { id?: string; question: string; answers?: { text: string }[]; is_impossible?: boolean }[] }[];
+  }[];
 }
 
 function isSquad(value: unknown): value is SquadFile {
@@ -107,7 +115,8 @@ export function questionLines(text: string, shape: string): { line: QuestionLine
     } catch {
       throw new CitebotError('invalid_input', `--qa: line ${i + 1} is not JSON. Fix: one ${shape} object per line.`);
     }
-    if (typeof line.question !== 'string' || !line.question.trim()) throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "question".`);
+    if (typeof line.question !== 'string' || !line.question.trim())
+      throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "question".`);
     lines.push({ line: line as QuestionLine, n: i + 1 });
   }
   return lines;
@@ -125,7 +134,9 @@ function fromJsonl(text: string): EvalSet {
   for (const { line, n } of questionLines(text, '{question, answers[], context} (or a SQuAD JSON file)')) {
     if (typeof line.context !== 'string' || !line.context.trim()) {
       // Without the passage there is nothing to index; documents named by `doc` are the end-to-end mode's.
-      const fix = line.doc ? `pass --docs <folder> with the documents it names (end to end), or add the passage` : 'add it, or use a SQuAD JSON file';
+      const fix = line.doc
+        ? `pass --docs <folder> with the documents it names (end to end), or add the passage`
+        : 'add it, or use a SQuAD JSON file';
       throw new CitebotError('invalid_input', `--qa: line ${n} has no "context" (the passage to search). Fix: ${fix}.`);
     }
     const title = line.doc ? line.doc.replace(/\.[^.]+$/, '') + (line.part !== undefined ? `-part${line.part}` : '') : 'passage';
@@ -146,12 +157,19 @@ export function parseEvalSet(text: string): EvalSet {
   }
   if (isSquad(whole)) return fromSquad(whole);
   const set = fromJsonl(trimmed);
-  if (set.questions.length === 0) throw new CitebotError('invalid_input', '--qa: no questions found. Fix: a SQuAD JSON file or JSONL with {question, answers[], context}.');
+  if (set.questions.length === 0)
+    throw new CitebotError(
+      'invalid_input',
+      '--qa: no questions found. Fix: a SQuAD JSON file or JSONL with {question, answers[], context}.',
+    );
   return set;
 }
 
 /** The questions to ask: in file order, optionally only answerable ones, at most `limit`. */
-export function selectQuestions<Q extends { answers: string[] }>(questions: Q[], options: { limit?: number; answerableOnly?: boolean }): Q[] {
+export function selectQuestions<Q extends { answers: string[] }>(
+  questions: Q[],
+  options: { limit?: number; answerableOnly?: boolean },
+): Q[] {
   const pool = options.answerableOnly ? questions.filter((q) => q.answers.length > 0) : questions;
   return options.limit !== undefined ? pool.slice(0, options.limit) : pool;
 }

@@ -28,13 +28,26 @@ export function parseDocQuestions(text: string): DocQuestion[] {
   const questions: DocQuestion[] = [];
   for (const { line, n } of questionLines(text, 'with --docs, {question, answers[], doc, part}')) {
     if (typeof line.doc !== 'string' || !line.doc.trim()) {
-      throw new CitebotError('invalid_input', `--qa: line ${n} has no "doc" (the file that answers it). Fix: with --docs, every line names its document and "part".`);
+      throw new CitebotError(
+        'invalid_input',
+        `--qa: line ${n} has no "doc" (the file that answers it). Fix: with --docs, every line names its document and "part".`,
+      );
     }
     if ((typeof line.part !== 'number' && typeof line.part !== 'string') || sectionLabel(line.part) === '') {
-      throw new CitebotError('invalid_input', `--qa: line ${n} has no "part" (the section that answers it, a number N for "Part N" or a heading).`);
+      throw new CitebotError(
+        'invalid_input',
+        `--qa: line ${n} has no "part" (the section that answers it, a number N for "Part N" or a heading).`,
+      );
     }
-    questions.push({ id: line.id ?? `line-${n}`, question: line.question, answers: lineAnswers(line), doc: line.doc.trim(), section: sectionLabel(line.part) });
+    questions.push({
+      id: line.id ?? `line-${n}`,
+      question: line.question,
+      answers: lineAnswers(line),
+      doc: line.doc.trim(),
+      section: sectionLabel(line.part),
+    });
   }
-  if (questions.length === 0) throw new CitebotError('invalid_input', '--qa: no questions found. Fix: JSONL lines {question, answers[], doc, part}.');
+  if (questions.length === 0)
+    throw new CitebotError('invalid_input', '--qa: no questions found. Fix: JSONL lines {question, answers[], doc, part}.');
   return questions;
 }

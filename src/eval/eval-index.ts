@@ -59,7 +59,14 @@ export function evalSettings(user: Settings, embedModel: string, key: string, ch
 
 function passageSource(scope: string, passage: EvalPassage): IngestSource {
   const bytes = new TextEncoder().encode(passage.text);
-  return { scope, docId: passage.docId, source: passage.source, url: `eval:${passage.source}`, size: bytes.length, read: async () => bytes };
+  return {
+    scope,
+    docId: passage.docId,
+    source: passage.source,
+    url: `eval:${passage.source}`,
+    size: bytes.length,
+    read: async () => bytes,
+  };
 }
 
 /** What to ingest into an eval index: sources for its scope, and whether one that fails is fatal. */
@@ -93,7 +100,10 @@ export async function openEvalIndex(
     const seconds = (performance.now() - started) / 1000;
     const failed = results.filter((r) => r.status === 'failed' || r.status === 'skipped');
     if (input.failuresAreFatal && failed[0]) {
-      throw new CitebotError('invalid_input', `eval: passage ${failed[0].source} could not be indexed: ${failed[0].error ?? failed[0].status}`);
+      throw new CitebotError(
+        'invalid_input',
+        `eval: passage ${failed[0].source} could not be indexed: ${failed[0].error ?? failed[0].status}`,
+      );
     }
     const chunksEmbedded = results.filter((r) => r.status === 'indexed' || r.status === 'updated').reduce((sum, r) => sum + r.chunks, 0);
     return {
@@ -123,5 +133,11 @@ export function buildEvalIndex(
   onProgress?: (done: number, total: number) => void,
 ): Promise<EvalIndex> {
   const key = evalCacheKey(passages, embedModel, user);
-  return openEvalIndex(user, chromaUrl, embedModel, { key, sources: (scope) => passages.map((p) => passageSource(scope, p)), failuresAreFatal: true }, onProgress);
+  return openEvalIndex(
+    user,
+    chromaUrl,
+    embedModel,
+    { key, sources: (scope) => passages.map((p) => passageSource(scope, p)), failuresAreFatal: true },
+    onProgress,
+  );
 }

@@ -42,7 +42,9 @@ export function hitChartSvg(chart: HitChart): string {
   const height = top + plotHeight + 28;
   const x = (v: number) => left + clamp01(v) * PLOT_WIDTH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   parts.push(`<text x="${left}" y="16" font-size="14" font-weight="bold">${escapeXml(chart.title)}</text>`);
   chart.series.forEach((s, i) => {
@@ -60,7 +62,9 @@ export function hitChartSvg(chart: HitChart): string {
     chart.series.forEach((s, i) => {
       const v = clamp01(row.values[i] ?? 0);
       const y = y0 + i * (BAR + GAP);
-      parts.push(`<rect x="${left}" y="${y}" width="${fmt(v * PLOT_WIDTH)}" height="${BAR}" fill="${PALETTE[i % PALETTE.length]}"><title>${escapeXml(`${row.name} ${s}: ${v.toFixed(3)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${left}" y="${y}" width="${fmt(v * PLOT_WIDTH)}" height="${BAR}" fill="${PALETTE[i % PALETTE.length]}"><title>${escapeXml(`${row.name} ${s}: ${v.toFixed(3)}`)}</title></rect>`,
+      );
       parts.push(`<text x="${fmt(x(v) + 4)}" y="${y + BAR - 3}" font-size="11">${v.toFixed(3)}</text>`);
     });
   });

@@ -50,7 +50,10 @@ export function retrievalTables(run: EvalRun, ks: readonly number[]): Table[] {
 export function retrievalReport(run: EvalRun, ks: readonly number[], qa: string): Report {
   return {
     title: 'citebot eval: retrieval',
-    notes: [`Questions: ${run.report.questions} from \`${qa}\`.`, 'A hit: a retrieved chunk contains a gold answer (for a question without answers: comes from its passage).'],
+    notes: [
+      `Questions: ${run.report.questions} from \`${qa}\`.`,
+      'A hit: a retrieved chunk contains a gold answer (for a question without answers: comes from its passage).',
+    ],
     tables: retrievalTables(run, ks),
     chart: {
       title: `hit@k per configuration (${run.report.questions} questions)`,
@@ -65,7 +68,17 @@ export function docsTables(run: DocsEvalRun): Table[] {
   return [
     {
       head: ['configuration', 'questions', 'document hit@1', 'section hit@1', 'document hit@5', 'p50 ms', 'p95 ms'],
-      rows: [[run.configuration, String(r.questions), r.documentHit1.toFixed(3), r.sectionHit1.toFixed(3), r.documentHit5.toFixed(3), run.p50Ms.toFixed(1), run.p95Ms.toFixed(1)]],
+      rows: [
+        [
+          run.configuration,
+          String(r.questions),
+          r.documentHit1.toFixed(3),
+          r.sectionHit1.toFixed(3),
+          r.documentHit5.toFixed(3),
+          run.p50Ms.toFixed(1),
+          run.p95Ms.toFixed(1),
+        ],
+      ],
     },
     {
       head: ['embedding model', 'files', 'chunks embedded', 'index s', 'texts/s'],
@@ -86,8 +99,12 @@ export function docsTables(run: DocsEvalRun): Table[] {
 export function docsNotes(run: DocsEvalRun): string[] {
   const notes: string[] = [];
   if (run.indexing.failed?.length) notes.push(`Files not indexed: ${run.indexing.failed.join('; ')}.`);
-  if (run.missingDocuments.length) notes.push(`Gold documents not indexed (their questions count as misses): ${run.missingDocuments.join(', ')}.`);
-  if (run.sectionNotFound) notes.push(`${run.sectionNotFound} questions name a section citebot cannot find in its document (no such heading, e.g. plain text): they count as section misses.`);
+  if (run.missingDocuments.length)
+    notes.push(`Gold documents not indexed (their questions count as misses): ${run.missingDocuments.join(', ')}.`);
+  if (run.sectionNotFound)
+    notes.push(
+      `${run.sectionNotFound} questions name a section citebot cannot find in its document (no such heading, e.g. plain text): they count as section misses.`,
+    );
   return notes;
 }
 
@@ -101,14 +118,22 @@ export function docsReport(run: DocsEvalRun, qa: string, docs: string): Report {
       ...docsNotes(run),
     ],
     tables: docsTables(run),
-    chart: { title: `Top citations (${r.questions} questions)`, series: ['document hit@1', 'section hit@1', 'document hit@5'], rows: [{ name: run.configuration, values: [r.documentHit1, r.sectionHit1, r.documentHit5] }] },
+    chart: {
+      title: `Top citations (${r.questions} questions)`,
+      series: ['document hit@1', 'section hit@1', 'document hit@5'],
+      rows: [{ name: run.configuration, values: [r.documentHit1, r.sectionHit1, r.documentHit5] }],
+    },
   };
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function markdownTable(table: Table): string {
-  return [`| ${table.head.map(cell).join(' | ')} |`, `|${table.head.map(() => '---').join('|')}|`, ...table.rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${table.head.map(cell).join(' | ')} |`,
+    `|${table.head.map(() => '---').join('|')}|`,
+    ...table.rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** The chart's file: next to the report, same name, .svg. */

@@ -64,7 +64,11 @@ async function docsCacheKey(folder: string, files: readonly string[], embedModel
 }
 
 /** Section headings of every chunk of the given documents, by chunk id, and every heading found per document. */
-function sectionsByChunk(index: DocumentIndex, scope: string, docIds: Iterable<string>): { sections: Map<string, string[]>; headings: Map<string, string[]> } {
+function sectionsByChunk(
+  index: DocumentIndex,
+  scope: string,
+  docIds: Iterable<string>,
+): { sections: Map<string, string[]>; headings: Map<string, string[]> } {
   const sections = new Map<string, string[]>();
   const headings = new Map<string, string[]>();
   for (const docId of docIds) {
@@ -76,11 +80,22 @@ function sectionsByChunk(index: DocumentIndex, scope: string, docIds: Iterable<s
   return { sections, headings };
 }
 
-export async function runDocsEval(user: Settings, chromaUrl: string, folder: string, questions: readonly DocQuestion[], options: DocsEvalOptions): Promise<DocsEvalRun> {
+export async function runDocsEval(
+  user: Settings,
+  chromaUrl: string,
+  folder: string,
+  questions: readonly DocQuestion[],
+  options: DocsEvalOptions,
+): Promise<DocsEvalRun> {
   const root = resolve(folder);
   const { sources, missing } = await collectLocalSources([root], '');
   if (missing.length || sources.length === 0) throw new CitebotError('invalid_input', `--docs: no files found in ${folder}.`);
-  const key = await docsCacheKey(root, sources.map((s) => s.url), options.embedModel, user);
+  const key = await docsCacheKey(
+    root,
+    sources.map((s) => s.url),
+    options.embedModel,
+    user,
+  );
   if (options.reranker) await options.reranker.reranker.load();
   const built = await openEvalIndex(
     user,
@@ -93,10 +108,19 @@ export async function runDocsEval(user: Settings, chromaUrl: string, folder: str
     const { index, scope } = built;
     // A question's `doc` is a path relative to the folder (a bare file name for files at its top).
     const goldDocId = (doc: string) => localDocId(resolve(root, doc));
-    const indexedDocs = new Set(built.core.ledger.list().filter((d) => d.scope === scope && d.status === 'indexed').map((d) => d.docId));
+    const indexedDocs = new Set(
+      built.core.ledger
+        .list()
+        .filter((d) => d.scope === scope && d.status === 'indexed')
+        .map((d) => d.docId),
+    );
     const goldDocs = new Set(questions.map((q) => goldDocId(q.doc)));
     const missingDocuments = [...new Set(questions.filter((q) => !indexedDocs.has(goldDocId(q.doc))).map((q) => q.doc))];
-    const { sections, headings } = sectionsByChunk(index, scope, [...goldDocs].filter((d) => indexedDocs.has(d)));
+    const { sections, headings } = sectionsByChunk(
+      index,
+      scope,
+      [...goldDocs].filter((d) => indexedDocs.has(d)),
+    );
 
     const retriever = askRetriever(built.core.settings, index, scope, TOP, options.reranker?.reranker);
     const name = `${options.embedModel}/hybrid${options.reranker ? `+${options.reranker.name}` : ''}`;
@@ -110,7 +134,11 @@ export async function runDocsEval(user: Settings, chromaUrl: string, folder: str
       const docs: Document[] = await retriever.invoke(q.question);
       latencies.push(performance.now() - started);
       const fallback: unknown = docs.find((d) => d.metadata.rerankFallback)?.metadata.rerankFallback;
-      if (fallback) throw new CitebotError('reranker_unavailable', `eval: the reranker ${options.reranker?.name ?? ''} failed (${String(fallback)}). Fix: check it with citebot doctor, or pass --reranker none.`);
+      if (fallback)
+        throw new CitebotError(
+          'reranker_unavailable',
+          `eval: the reranker ${options.reranker?.name ?? ''} failed (${String(fallback)}). Fix: check it with citebot doctor, or pass --reranker none.`,
+        );
       const gold = goldDocId(q.doc);
       const top = docs[0];
       if (top && top.metadata.docId === gold) {
@@ -122,13 +150,20 @@ export async function runDocsEval(user: Settings, chromaUrl: string, folder: str
     }
     const n = Math.max(1, questions.length);
     return {
-      report: { questions: questions.length, documentHit1: rate(documentHit1 / n), sectionHit1: rate(sectionHit1 / n), documentHit5: rate(documentHit5 / n) },
+      report: {
+        questions: questions.length,
+        documentHit1: rate(documentHit1 / n),
+        sectionHit1: rate(sectionHit1 / n),
+        documentHit5: rate(documentHit5 / n),
+      },
       configuration: name,
       p50Ms: ms(percentile(latencies, 50)),
       p95Ms: ms(percentile(latencies, 95)),
       indexing: { embedModel: options.embedModel, ...built.ingest },
       missingDocuments,
-      sectionNotFound: questions.filter((q) => indexedDocs.has(goldDocId(q.doc)) && !(headings.get(goldDocId(q.doc)) ?? []).some((h) => sameHeading(h, q.section))).length,
+      sectionNotFound: questions.filter(
+        (q) => indexedDocs.has(goldDocId(q.doc)) && !(headings.get(goldDocId(q.doc)) ?? []).some((h) => sameHeading(h, q.section)),
+      ).length,
     };
   } finally {
     await built.core.close();

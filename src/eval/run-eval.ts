@@ -52,7 +52,12 @@ function retrieved(docs: Document[]) {
   return docs.map((d) => ({ text: d.pageContent, docId: String(d.metadata.docId ?? '') }));
 }
 
-async function scoreConfiguration(config: EvalConfiguration, questions: readonly EvalQuestion[], ks: number[], onProgress?: EvalProgress): Promise<ConfigurationResult> {
+async function scoreConfiguration(
+  config: EvalConfiguration,
+  questions: readonly EvalQuestion[],
+  ks: number[],
+  onProgress?: EvalProgress,
+): Promise<ConfigurationResult> {
   // One untimed question first: worker threads, connections and model sessions start on first use.
   if (questions[0]) await config.retriever.invoke(questions[0].question);
   const outcomes: QuestionOutcome[] = [];
@@ -63,7 +68,11 @@ async function scoreConfiguration(config: EvalConfiguration, questions: readonly
     latencies.push(performance.now() - started);
     const fallback: unknown = docs.find((d) => d.metadata.rerankFallback)?.metadata.rerankFallback;
     // A reranker that fails falls back to fusion order in `ask`; here that would report the wrong thing.
-    if (fallback) throw new CitebotError('reranker_unavailable', `eval: the reranker ${config.reranker} failed (${String(fallback)}). Fix: check it with citebot doctor, or pass --reranker none.`);
+    if (fallback)
+      throw new CitebotError(
+        'reranker_unavailable',
+        `eval: the reranker ${config.reranker} failed (${String(fallback)}). Fix: check it with citebot doctor, or pass --reranker none.`,
+      );
     outcomes.push(judgeQuestion(q, retrieved(docs)));
     onProgress?.({ stage: 'asking', label: config.name, done: i + 1, total: questions.length });
   }
@@ -85,7 +94,13 @@ async function scoreConfiguration(config: EvalConfiguration, questions: readonly
  * Run the evaluation. `set.passages` are all indexed (the distractors matter); `questions` are the
  * ones asked. Each model's throwaway core is closed before the next model starts.
  */
-export async function runEval(user: Settings, chromaUrl: string, set: EvalSet, questions: readonly EvalQuestion[], options: EvalOptions): Promise<EvalRun> {
+export async function runEval(
+  user: Settings,
+  chromaUrl: string,
+  set: EvalSet,
+  questions: readonly EvalQuestion[],
+  options: EvalOptions,
+): Promise<EvalRun> {
   const ks = [...new Set(options.ks)].sort((a, b) => a - b);
   const depth = Math.max(RECALL_DEPTH, MRR_DEPTH, ...ks);
   if (options.reranker) await options.reranker.reranker.load();

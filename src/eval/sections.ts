@@ -30,7 +30,8 @@ function headingLines(text: string): { heading: string; at: number }[] {
   let offset = 0;
   for (const block of blocks) {
     const line = block.trim();
-    if (line && !line.includes('\n') && line.length <= 80 && !/^\p{Ll}/u.test(line) && !/[.!?。！？:;,，；：]$/.test(line)) found.push({ heading: line, at: offset });
+    if (line && !line.includes('\n') && line.length <= 80 && !/^\p{Ll}/u.test(line) && !/[.!?。！？:;,，；：]$/.test(line))
+      found.push({ heading: line, at: offset });
     offset += block.length + 2;
   }
   return found;

@@ -98,7 +98,8 @@ export async function detectKind(bytes: Uint8Array, fileName: string): Promise<D
     // Short magic numbers (BMP's "BM", MP3's "ID3") also begin ordinary text: trust text that is named as text.
     if (isTextExtension(ext) && decodeText(bytes) !== undefined) return detectTextKind(bytes, ext);
     const claimed = CLAIMED_BINARY[ext];
-    if (claimed) throw new IngestError('failed', `not ${claimed.name}: the file is ${sniffed.mime} named .${ext}; share the real ${claimed.short}`);
+    if (claimed)
+      throw new IngestError('failed', `not ${claimed.name}: the file is ${sniffed.mime} named .${ext}; share the real ${claimed.short}`);
     throw new IngestError('skipped', `unsupported file type: ${sniffed.mime}`);
   }
   return detectTextKind(bytes, ext);
@@ -117,7 +118,8 @@ async function detectZipKind(bytes: Uint8Array, ext: string): Promise<DetectedTy
   if ([...names].some((name) => /^word\/document\d*\.xml$/.test(name))) return typed('docx');
   if (names.has('ppt/presentation.xml')) return typed('pptx');
   if (names.has('xl/workbook.xml')) return typed('xlsx');
-  if (names.has('xl/workbook.bin')) throw new IngestError('skipped', 'unsupported file type: Excel binary workbook (.xlsb); save it as .xlsx and share it again');
+  if (names.has('xl/workbook.bin'))
+    throw new IngestError('skipped', 'unsupported file type: Excel binary workbook (.xlsb); save it as .xlsx and share it again');
 
   const mime = (await fileTypeFromBuffer(bytes))?.mime ?? 'application/zip';
   if (claimed) throw new IngestError('failed', `not ${claimed.name}: the file is ${describeMime(mime)}, not a ${claimed.short}`);

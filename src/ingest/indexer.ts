@@ -113,7 +113,12 @@ export class Indexer {
 
     const writeStarted = performance.now();
     await this.index.write({ ...facts, contentHash, mimeType, kind, bytes: bytes.length }, chunks, onEmbedded);
-    log.debug('indexed', { source, chunks: chunks.length, parseMs: Math.round(writeStarted - parseStarted), writeMs: Math.round(performance.now() - writeStarted) });
+    log.debug('indexed', {
+      source,
+      chunks: chunks.length,
+      parseMs: Math.round(writeStarted - parseStarted),
+      writeMs: Math.round(performance.now() - writeStarted),
+    });
     const updated = previous?.contentHash !== undefined && previous.contentHash !== contentHash;
     return { ...base, status: updated ? 'updated' : 'indexed', chunks: chunks.length };
   }

@@ -65,7 +65,6 @@ function poolFor(memoryMb: number): ParserPool {
   return pool;
 }
 
-
 function formatMegabytes(bytes: number): string {
   return `${Math.round(bytes / MB)} MB`;
 }

@@ -13,7 +13,9 @@ export interface ParseRequest {
 }
 
 /** What it answers: the document, or the refusal as plain data (classes do not cross threads). */
-export type ParseReply = { id: number } & ({ ok: true; document: ParsedDocument } | { ok: false; status: IngestError['status']; reason: string });
+export type ParseReply = { id: number } & (
+  { ok: true; document: ParsedDocument } | { ok: false; status: IngestError['status']; reason: string }
+);
 
 interface Job {
   request: ParseRequest;
@@ -91,7 +93,12 @@ export class ParserPool {
       this.dispatch();
     });
     worker.on('error', (error: Error & { code?: string }) => {
-      this.fail(slot, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'too large to read: the parser ran out of memory' : `the parser crashed: ${oneLineMessage(error)}`);
+      this.fail(
+        slot,
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? 'too large to read: the parser ran out of memory'
+          : `the parser crashed: ${oneLineMessage(error)}`,
+      );
     });
     worker.on('exit', (code) => this.fail(slot, `the parser stopped unexpectedly (exit code ${code})`));
     return slot;

@@ -37,7 +37,13 @@ export class CitebotEmbeddings extends Embeddings {
     this.profile = embeddingProfile(options.model);
     this.batchSize = options.batchSize ?? 64;
     // Retries live in our caller so we decide what is transient; the inner client makes one attempt.
-    this.ollama = new OllamaEmbeddings({ model: options.model, baseUrl: options.baseUrl, truncate: true, maxRetries: 0, maxConcurrency: Infinity });
+    this.ollama = new OllamaEmbeddings({
+      model: options.model,
+      baseUrl: options.baseUrl,
+      truncate: true,
+      maxRetries: 0,
+      maxConcurrency: Infinity,
+    });
     this.retrying = new AsyncCaller({
       maxConcurrency: options.maxConcurrency ?? 2,
       maxRetries: options.maxRetries ?? 4,

@@ -74,7 +74,6 @@ export async function isChromaAlive(url: string, timeoutMs = 1000): Promise<bool
   }
 }
 
-
 async function reuseRunning(infoFile: string): Promise<EmbeddedChroma | undefined> {
   if (!existsSync(infoFile)) return undefined;
   try {
@@ -90,7 +89,10 @@ async function reuseRunning(infoFile: string): Promise<EmbeddedChroma | undefine
   return undefined;
 }
 
-export async function startEmbeddedChroma(dataDir: string, options: { startupTimeoutMs?: number; port?: number } = {}): Promise<EmbeddedChroma> {
+export async function startEmbeddedChroma(
+  dataDir: string,
+  options: { startupTimeoutMs?: number; port?: number } = {},
+): Promise<EmbeddedChroma> {
   const dir = join(dataDir, 'chroma');
   mkdirSync(dir, { recursive: true });
   const infoFile = join(dir, 'server.json');
@@ -102,9 +104,13 @@ export async function startEmbeddedChroma(dataDir: string, options: { startupTim
   const logFd = openSync(join(dir, 'server.log'), 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, ['-e', SUPERVISOR, chromaCliPath(), 'run', '--path', dir, '--host', '127.0.0.1', '--port', String(port)], {
-      stdio: ['pipe', logFd, logFd],
-    });
+    child = spawn(
+      process.execPath,
+      ['-e', SUPERVISOR, chromaCliPath(), 'run', '--path', dir, '--host', '127.0.0.1', '--port', String(port)],
+      {
+        stdio: ['pipe', logFd, logFd],
+      },
+    );
   } finally {
     closeSync(logFd);
   }
@@ -118,8 +124,13 @@ export async function startEmbeddedChroma(dataDir: string, options: { startupTim
   while (!(await isChromaAlive(url, 500))) {
     if (exited || Date.now() > deadline) {
       child.kill('SIGKILL');
-      const tail = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
-      throw new CitebotError('chroma_unavailable', `The embedded Chroma server did not start (${exited ? 'it exited' : 'no heartbeat'}): ${tail || 'no output'}. Fix: check ${join(dir, 'server.log')}, or set CHROMA_URL to a running Chroma.`);
+      const tail = existsSync(join(dir, 'server.log'))
+        ? readFileSync(join(dir, 'server.log'), 'utf8').trim().split('\n').slice(-3).join(' | ')
+        : '';
+      throw new CitebotError(
+        'chroma_unavailable',
+        `The embedded Chroma server did not start (${exited ? 'it exited' : 'no heartbeat'}): ${tail || 'no output'}. Fix: check ${join(dir, 'server.log')}, or set CHROMA_URL to a running Chroma.`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -40,7 +40,15 @@ export class ConversationStore {
     const stored: StoredAnswer = { ...answer, id: randomUUID(), createdAt: new Date().toISOString() };
     this.db
       .prepare('INSERT INTO answers (id, scope, asked_by, question, answer, sources, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(stored.id, stored.scope, stored.askedBy ?? null, stored.question, stored.answer, JSON.stringify(stored.sources), stored.createdAt);
+      .run(
+        stored.id,
+        stored.scope,
+        stored.askedBy ?? null,
+        stored.question,
+        stored.answer,
+        JSON.stringify(stored.sources),
+        stored.createdAt,
+      );
     return stored;
   }
 
@@ -73,13 +81,17 @@ export class ConversationStore {
   }
 
   feedback(answerId: string): { userId: string; rating: Rating }[] {
-    return (this.db.prepare('SELECT user_id, rating FROM feedback WHERE answer_id = ? ORDER BY created_at').all(answerId) as { user_id: string; rating: Rating }[]).map(
-      (r) => ({ userId: r.user_id, rating: r.rating }),
-    );
+    return (
+      this.db.prepare('SELECT user_id, rating FROM feedback WHERE answer_id = ? ORDER BY created_at').all(answerId) as {
+        user_id: string;
+        rating: Rating;
+      }[]
+    ).map((r) => ({ userId: r.user_id, rating: r.rating }));
   }
 
   channel(scope: string): ChannelSettings {
-    const row = this.db.prepare('SELECT auto_ingest, last_scan FROM channel_settings WHERE scope = ?').get(scope) as { auto_ingest: number; last_scan: string | null } | undefined;
+    const row = this.db.prepare('SELECT auto_ingest, last_scan FROM channel_settings WHERE scope = ?').get(scope) as
+      { auto_ingest: number; last_scan: string | null } | undefined;
     return { scope, autoIngest: row?.auto_ingest === 1, lastScan: row?.last_scan ?? undefined };
   }
 

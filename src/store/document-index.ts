@@ -10,7 +10,6 @@ import { Ledger, type DocumentEntry } from './ledger.js';
 import type { VectorIndex } from './vector-index.js';
 import { processAlive } from '../util/process.js';
 
-
 const INDEX_MODEL = 'index_model';
 
 /**
@@ -136,7 +135,11 @@ export class DocumentIndex {
    * Replace a document's chunks with new ones: embed, write vectors, then commit chunks, keywords
    * and the ledger in one transaction, then remove the previous version's vectors.
    */
-  async write(entry: Omit<DocumentEntry, 'status' | 'chunkCount' | 'updatedAt' | 'pendingHash'>, chunks: StoredChunk[], onEmbedded?: (done: number, total: number) => void): Promise<void> {
+  async write(
+    entry: Omit<DocumentEntry, 'status' | 'chunkCount' | 'updatedAt' | 'pendingHash'>,
+    chunks: StoredChunk[],
+    onEmbedded?: (done: number, total: number) => void,
+  ): Promise<void> {
     this.assertSameModel();
     const now = new Date().toISOString();
     const previous = this.ledger.get(entry.scope, entry.docId);
@@ -174,7 +177,10 @@ export class DocumentIndex {
         if (previous) this.ledger.upsert(previous);
         else this.ledger.remove(entry.scope, entry.docId);
       })();
-      await this.settle(process.pid, chunks.map((c) => c.id)).catch(() => {});
+      await this.settle(
+        process.pid,
+        chunks.map((c) => c.id),
+      ).catch(() => {});
       throw error;
     }
 

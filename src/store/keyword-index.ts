@@ -55,9 +55,7 @@ export class KeywordIndex {
 
   /** Insert chunk rows and their terms. Call inside the caller's transaction. */
   insert(chunks: StoredChunk[]): void {
-    const insertChunk = this.db.prepare(
-      'INSERT INTO chunks (id, scope, doc_id, chunk_index, text, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    const insertChunk = this.db.prepare('INSERT INTO chunks (id, scope, doc_id, chunk_index, text, metadata) VALUES (?, ?, ?, ?, ?, ?)');
     const insertTerms = this.db.prepare('INSERT INTO chunk_terms (rowid, terms, scope_key) VALUES (?, ?, ?)');
     for (const chunk of chunks) {
       const m = chunk.metadata;
@@ -157,7 +155,9 @@ export class KeywordIndex {
   private documentFrequency(term: string): number {
     const cached = this.dfCache.get(term);
     if (cached && cached.at > Date.now() - STATS_TTL_MS) return cached.df;
-    const { n } = this.db.prepare('SELECT count(*) AS n FROM chunk_terms WHERE chunk_terms MATCH ?').get(`terms : ${quote(term)}`) as { n: number };
+    const { n } = this.db.prepare('SELECT count(*) AS n FROM chunk_terms WHERE chunk_terms MATCH ?').get(`terms : ${quote(term)}`) as {
+      n: number;
+    };
     if (this.dfCache.size > 10_000) this.dfCache.clear();
     this.dfCache.set(term, { df: n, at: Date.now() });
     return n;
@@ -174,7 +174,9 @@ export class KeywordIndex {
     const key = [...scopes].sort().join('\n');
     const cached = this.scopeCountCache.get(key);
     if (cached && cached.at > Date.now() - STATS_TTL_MS) return cached.n;
-    const { n } = this.db.prepare(`SELECT count(*) AS n FROM chunks WHERE scope IN (${scopes.map(() => '?').join(',')})`).get(...scopes) as { n: number };
+    const { n } = this.db
+      .prepare(`SELECT count(*) AS n FROM chunks WHERE scope IN (${scopes.map(() => '?').join(',')})`)
+      .get(...scopes) as { n: number };
     if (this.scopeCountCache.size > 1000) this.scopeCountCache.clear();
     this.scopeCountCache.set(key, { n, at: Date.now() });
     return n;

@@ -8,12 +8,19 @@ import { flatMetadata, type StoredChunk } from './chunk.js';
 
 /** Chroma collection names allow [a-zA-Z0-9._-], 3–512 characters, starting and ending alphanumeric. */
 export function collectionNameFor(prefix: string, model: string): string {
-  const slug = canonicalModelName(model).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const slug = canonicalModelName(model)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return `${prefix}-${slug || 'model'}`;
 }
 
 export function chromaUnavailable(url: string, error: unknown): CitebotError {
-  return new CitebotError('chroma_unavailable', `Chroma is not reachable at ${url} (${oneLine(error)}). Fix: start Chroma, or unset CHROMA_URL to use the embedded server.`, { cause: error });
+  return new CitebotError(
+    'chroma_unavailable',
+    `Chroma is not reachable at ${url} (${oneLine(error)}). Fix: start Chroma, or unset CHROMA_URL to use the embedded server.`,
+    { cause: error },
+  );
 }
 
 /**
@@ -48,7 +55,10 @@ export class VectorIndex {
       return await work();
     } catch (error) {
       if (error instanceof CitebotError) throw error;
-      if (isConnectionError(error) || /ECONNREFUSED|fetch failed|Failed to connect|ChromaConnectionError/i.test(String((error as Error)?.name) + oneLine(error))) {
+      if (
+        isConnectionError(error) ||
+        /ECONNREFUSED|fetch failed|Failed to connect|ChromaConnectionError/i.test(String((error as Error)?.name) + oneLine(error))
+      ) {
         throw chromaUnavailable(this.url, error);
       }
       throw error;
@@ -70,10 +80,16 @@ export class VectorIndex {
       });
       const meta = collection.metadata ?? {};
       if (meta.embedModel !== undefined && meta.embedModel !== canonicalModelName(this.model)) {
-        throw new CitebotError('index_model_mismatch', `Chroma collection ${this.collectionName} was built with ${String(meta.embedModel)}, not ${this.model}. Fix: citebot reindex (or change CHROMA_COLLECTION_PREFIX).`);
+        throw new CitebotError(
+          'index_model_mismatch',
+          `Chroma collection ${this.collectionName} was built with ${String(meta.embedModel)}, not ${this.model}. Fix: citebot reindex (or change CHROMA_COLLECTION_PREFIX).`,
+        );
       }
       if (meta.dimension !== undefined && meta.dimension !== dimension) {
-        throw new CitebotError('index_model_mismatch', `Chroma collection ${this.collectionName} holds ${String(meta.dimension)}-dimension vectors but ${this.model} now returns ${dimension}. Fix: citebot reindex`);
+        throw new CitebotError(
+          'index_model_mismatch',
+          `Chroma collection ${this.collectionName} holds ${String(meta.dimension)}-dimension vectors but ${this.model} now returns ${dimension}. Fix: citebot reindex`,
+        );
       }
       this.collection = collection;
       this.store = new Chroma(this.embeddings, { index: this.client, collectionName: this.collectionName, numDimensions: dimension });

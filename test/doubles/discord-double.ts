@@ -243,20 +243,52 @@ const ALL_PERMISSIONS = Object.values(PermissionFlagsBits).reduce((all, bit) => 
 
 /** What a bot invited with citebot's usual scopes gets on its managed role. */
 export const DEFAULT_BOT_PERMISSIONS =
-  P.ViewChannel | P.SendMessages | P.SendMessagesInThreads | P.CreatePublicThreads | P.EmbedLinks | P.AttachFiles |
-  P.ReadMessageHistory | P.AddReactions | P.UseApplicationCommands;
+  P.ViewChannel |
+  P.SendMessages |
+  P.SendMessagesInThreads |
+  P.CreatePublicThreads |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.ReadMessageHistory |
+  P.AddReactions |
+  P.UseApplicationCommands;
 
 /** Discord's defaults for @everyone in a new server (text-relevant part). */
 export const DEFAULT_EVERYONE_PERMISSIONS =
-  P.CreateInstantInvite | P.ChangeNickname | P.ViewChannel | P.SendMessages | P.SendMessagesInThreads |
-  P.CreatePublicThreads | P.CreatePrivateThreads | P.EmbedLinks | P.AttachFiles | P.AddReactions | P.UseExternalEmojis |
-  P.UseExternalStickers | P.ReadMessageHistory | P.UseApplicationCommands | P.SendVoiceMessages | P.SendPolls |
-  P.Connect | P.Speak | P.Stream | P.UseVAD | P.UseEmbeddedActivities | P.UseExternalApps;
+  P.CreateInstantInvite |
+  P.ChangeNickname |
+  P.ViewChannel |
+  P.SendMessages |
+  P.SendMessagesInThreads |
+  P.CreatePublicThreads |
+  P.CreatePrivateThreads |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.AddReactions |
+  P.UseExternalEmojis |
+  P.UseExternalStickers |
+  P.ReadMessageHistory |
+  P.UseApplicationCommands |
+  P.SendVoiceMessages |
+  P.SendPolls |
+  P.Connect |
+  P.Speak |
+  P.Stream |
+  P.UseVAD |
+  P.UseEmbeddedActivities |
+  P.UseExternalApps;
 
 /** What app_permissions carries in a DM with the bot. */
 const DM_PERMISSIONS =
-  P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AttachFiles | P.ReadMessageHistory | P.AddReactions |
-  P.UseExternalEmojis | P.UseApplicationCommands | P.SendMessagesInThreads;
+  P.ViewChannel |
+  P.SendMessages |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.ReadMessageHistory |
+  P.AddReactions |
+  P.UseExternalEmojis |
+  P.UseApplicationCommands |
+  P.SendMessagesInThreads;
 
 const PRIVILEGED = {
   guildMembers: GatewayIntentBits.GuildMembers,
@@ -339,7 +371,10 @@ const E = {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const toBigInt = (v: bigint | string | number | undefined, fallback: bigint): bigint => (v === undefined ? fallback : BigInt(v));
-const hexSeconds = (ms: number) => Math.floor(ms / 1000).toString(16).padStart(8, '0');
+const hexSeconds = (ms: number) =>
+  Math.floor(ms / 1000)
+    .toString(16)
+    .padStart(8, '0');
 const copy = <T>(v: T): T => structuredClone(v);
 
 /** Snowflakes as Discord makes them: ms since 2015 << 22 | worker | process | increment, monotonic. */
@@ -703,7 +738,9 @@ export class DiscordDouble {
     }
     this.guilds.set(guild.id, guild);
     spec.channels.forEach((c, position) => this.addChannel(guild, c, position));
-    this.gateway.dispatch(GatewayDispatchEvents.GuildCreate, (s) => (s.intents & GatewayIntentBits.Guilds ? this.guildCreatePayload(guild) : null));
+    this.gateway.dispatch(GatewayDispatchEvents.GuildCreate, (s) =>
+      s.intents & GatewayIntentBits.Guilds ? this.guildCreatePayload(guild) : null,
+    );
   }
 
   /** A DM channel between the bot and `recipient`. */
@@ -714,7 +751,18 @@ export class DiscordDouble {
   }
 
   private dmChannelState(id: string, recipient: APIUser): ChannelState {
-    return { id, type: ChannelType.DM, name: null, guildId: null, parentId: null, topic: null, overwrites: [], position: 0, lastMessageId: null, recipient };
+    return {
+      id,
+      type: ChannelType.DM,
+      name: null,
+      guildId: null,
+      parentId: null,
+      topic: null,
+      overwrites: [],
+      position: 0,
+      lastMessageId: null,
+      recipient,
+    };
   }
 
   private addChannel(guild: GuildState, c: ChannelSpec, position: number): ChannelState {
@@ -728,7 +776,12 @@ export class DiscordDouble {
       guildId: guild.id,
       parentId: c.parentId ?? null,
       topic: c.topic ?? null,
-      overwrites: (c.permissionOverwrites ?? []).map((o) => ({ id: o.id, type: o.type, allow: String(o.allow ?? 0), deny: String(o.deny ?? 0) })),
+      overwrites: (c.permissionOverwrites ?? []).map((o) => ({
+        id: o.id,
+        type: o.type,
+        allow: String(o.allow ?? 0),
+        deny: String(o.deny ?? 0),
+      })),
       position,
       lastMessageId: null,
       ...(THREAD_TYPES.has(type) ? { ownerId: guild.ownerId, createdAt: new Date().toISOString(), memberCount: 1, messageCount: 0 } : {}),
@@ -791,7 +844,8 @@ export class DiscordDouble {
     if (input.guildId && input.guildId !== channel.guildId) throw new Error(`channel ${channel.id} is not in guild ${input.guildId}`);
     const author = this.rememberUser(input.author);
     const guild = channel.guildId ? this.guilds.get(channel.guildId) : undefined;
-    if (guild && !guild.members.has(author.id)) guild.members.set(author.id, { user: author, roles: [], joinedAt: new Date().toISOString() });
+    if (guild && !guild.members.has(author.id))
+      guild.members.set(author.id, { user: author, roles: [], joinedAt: new Date().toISOString() });
 
     let content = input.content;
     const botMention = new RegExp(`<@!?${this.botId}>`);
@@ -800,7 +854,8 @@ export class DiscordDouble {
     let reference: StoredMessage | undefined;
     if (input.referenceMessageId) {
       reference = this.messageIndex.get(input.referenceMessageId);
-      if (!reference || reference.message.channel_id !== channel.id) throw new Error(`unknown message ${input.referenceMessageId} in channel ${channel.id}`);
+      if (!reference || reference.message.channel_id !== channel.id)
+        throw new Error(`unknown message ${input.referenceMessageId} in channel ${channel.id}`);
     }
     const mentions = this.userMentions(content, undefined);
     if (reference && input.replyPing !== false && !mentions.some((u) => u.id === reference.message.author.id)) {
@@ -817,7 +872,8 @@ export class DiscordDouble {
       timestamp: new Date(timestampOfSnowflake(id)).toISOString(),
       edited_timestamp: null,
       tts: false,
-      mention_everyone: /@(everyone|here)\b/.test(content) && guild !== undefined && this.hasPermission(guild, channel, author.id, P.MentionEveryone),
+      mention_everyone:
+        /@(everyone|here)\b/.test(content) && guild !== undefined && this.hasPermission(guild, channel, author.id, P.MentionEveryone),
       mentions,
       mention_roles: guild ? [...content.matchAll(/<@&(\d+)>/g)].map((m) => m[1]!).filter((r) => guild.roles.has(r)) : [],
       attachments,
@@ -828,7 +884,12 @@ export class DiscordDouble {
       components: [],
       ...(reference
         ? {
-            message_reference: { type: 0, message_id: reference.message.id, channel_id: channel.id, ...(guild ? { guild_id: guild.id } : {}) },
+            message_reference: {
+              type: 0,
+              message_id: reference.message.id,
+              channel_id: channel.id,
+              ...(guild ? { guild_id: guild.id } : {}),
+            },
           }
         : {}),
     };
@@ -850,7 +911,9 @@ export class DiscordDouble {
     const id = this.clock.next();
     // Discord's tokens are base64 of "interaction:<id>:<secret>"; URL-safe as they stand.
     const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
-    const registered = [...(guild ? (this.guildCommands.get(guild.id) ?? []) : []), ...this.globalCommands].find((c) => c['name'] === input.name);
+    const registered = [...(guild ? (this.guildCommands.get(guild.id) ?? []) : []), ...this.globalCommands].find(
+      (c) => c['name'] === input.name,
+    );
     const options = Object.entries(input.options ?? {}).map(([name, value]) => ({
       name,
       type:
@@ -926,7 +989,10 @@ export class DiscordDouble {
     const original = state.originalMessageId ? get(state.originalMessageId) : undefined;
     return {
       ...(original ? { original: copy(original) } : {}),
-      followups: state.followupIds.map(get).filter((m): m is APIMessage => m !== undefined).map(copy),
+      followups: state.followupIds
+        .map(get)
+        .filter((m): m is APIMessage => m !== undefined)
+        .map(copy),
     };
   }
 
@@ -1292,7 +1358,8 @@ export class DiscordDouble {
     apply(target.overwrites.find((o) => o.type === 1 && o.id === userId));
     // Implicit permissions: no VIEW_CHANNEL, nothing; no SEND_MESSAGES, no mentions/embeds/files either.
     if (!(perms & P.ViewChannel)) return 0n;
-    if (!THREAD_TYPES.has(channel.type) && !(perms & P.SendMessages)) perms &= ~(P.MentionEveryone | P.EmbedLinks | P.AttachFiles | P.SendTTSMessages);
+    if (!THREAD_TYPES.has(channel.type) && !(perms & P.SendMessages))
+      perms &= ~(P.MentionEveryone | P.EmbedLinks | P.AttachFiles | P.SendTTSMessages);
     return perms;
   }
 
@@ -1343,7 +1410,9 @@ export class DiscordDouble {
     const ex = hexSeconds(expiresAt);
     const is = hexSeconds(issuedAt);
     this.signCounter += 1;
-    const hm = createHmac('sha256', this.signingKey).update(`${att.channelId}/${att.id}/${att.filename}:${ex}:${is}:${this.signCounter}`).digest('hex');
+    const hm = createHmac('sha256', this.signingKey)
+      .update(`${att.channelId}/${att.id}/${att.filename}:${ex}:${is}:${this.signCounter}`)
+      .digest('hex');
     this.signatures.set(hm, { attachmentId, expiresAt });
     const path = `/attachments/${att.channelId}/${att.id}/${encodeURIComponent(att.filename)}?ex=${ex}&is=${is}&hm=${hm}&`;
     return { url: `${this.cdnUrl}${path}`, proxy_url: `${this.baseUrl}/media${path}` };
@@ -1369,7 +1438,11 @@ export class DiscordDouble {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('This content is no longer available.');
       return;
     }
-    res.writeHead(200, { 'Content-Type': att.contentType, 'Content-Length': att.bytes.length, 'Cache-Control': 'public, max-age=31536000' });
+    res.writeHead(200, {
+      'Content-Type': att.contentType,
+      'Content-Length': att.bytes.length,
+      'Cache-Control': 'public, max-age=31536000',
+    });
     res.end(req.method === 'HEAD' ? undefined : att.bytes);
   }
 
@@ -1463,7 +1536,12 @@ export class DiscordDouble {
       return;
     }
     const seconds = (fault.retryAfterMs ?? 1000) / 1000;
-    const body = { message: 'You are being rate limited.', retry_after: Number(seconds.toFixed(3)), global: fault.global ?? false, code: 0 };
+    const body = {
+      message: 'You are being rate limited.',
+      retry_after: Number(seconds.toFixed(3)),
+      global: fault.global ?? false,
+      code: 0,
+    };
     const text = JSON.stringify(body);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
@@ -1502,7 +1580,12 @@ export class DiscordDouble {
         body: {
           url: this.gatewayUrl,
           shards: 1,
-          session_start_limit: { total: 1000, remaining: Math.max(0, 1000 - this.identifies.length), reset_after: 86_400_000, max_concurrency: 1 },
+          session_start_limit: {
+            total: 1000,
+            remaining: Math.max(0, 1000 - this.identifies.length),
+            reset_after: 86_400_000,
+            max_concurrency: 1,
+          },
         },
       })),
       r('GET', '/users/@me', () => ({ status: 200, body: { ...this.botUser, verified: true, mfa_enabled: false, flags: 0, email: null } })),
@@ -1519,10 +1602,13 @@ export class DiscordDouble {
       r('POST', '/applications/:app/commands', ({ params, body }) => this.postCommand(params['app']!, null, body)),
       r('GET', '/applications/:app/guilds/:guild/commands', ({ params }) => this.listCommands(params['app']!, params['guild']!)),
       r('PUT', '/applications/:app/guilds/:guild/commands', ({ params, body }) => this.putCommands(params['app']!, params['guild']!, body)),
-      r('POST', '/applications/:app/guilds/:guild/commands', ({ params, body }) => this.postCommand(params['app']!, params['guild']!, body)),
+      r('POST', '/applications/:app/guilds/:guild/commands', ({ params, body }) =>
+        this.postCommand(params['app']!, params['guild']!, body),
+      ),
       r('GET', '/guilds/:guild', ({ params, query }) => {
         const guild = this.guildOr404(params['guild']!);
-        const counts = query['with_counts'] === 'true' ? { approximate_member_count: guild.members.size, approximate_presence_count: 0 } : {};
+        const counts =
+          query['with_counts'] === 'true' ? { approximate_member_count: guild.members.size, approximate_presence_count: 0 } : {};
         return { status: 200, body: { ...this.guildPayload(guild), ...counts } };
       }),
       r('GET', '/guilds/:guild/roles', ({ params }) => ({ status: 200, body: [...this.guildOr404(params['guild']!).roles.values()] })),
@@ -1609,7 +1695,15 @@ export class DiscordDouble {
       hook: true,
       is_monetized: false,
       team: null,
-      owner: { id: '1190000000000000998', username: 'app-owner', discriminator: '0', global_name: 'app-owner', avatar: null, public_flags: 0, flags: 0 },
+      owner: {
+        id: '1190000000000000998',
+        username: 'app-owner',
+        discriminator: '0',
+        global_name: 'app-owner',
+        avatar: null,
+        public_flags: 0,
+        flags: 0,
+      },
       bot: this.botUser,
       approximate_guild_count: this.guilds.size,
       redirect_uris: [],
@@ -1624,7 +1718,8 @@ export class DiscordDouble {
     const channel = this.channelOr404(params['channel']!);
     const guild = this.requireBot(channel);
     const limit = query['limit'] === undefined ? 50 : Number(query['limit']);
-    if (!Number.isInteger(limit) || limit < 1) throw E.invalidForm(['limit'], 'NUMBER_TYPE_MIN', 'int value should be greater than or equal to 1.');
+    if (!Number.isInteger(limit) || limit < 1)
+      throw E.invalidForm(['limit'], 'NUMBER_TYPE_MIN', 'int value should be greater than or equal to 1.');
     if (limit > 100) throw E.invalidForm(['limit'], 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 100.');
     // Without READ_MESSAGE_HISTORY Discord answers an empty list, not an error.
     if (guild && !this.hasPermission(guild, channel, this.botId, P.ReadMessageHistory)) return { status: 200, body: [] };
@@ -1648,7 +1743,8 @@ export class DiscordDouble {
 
   private postMessage({ params, body, files }: RouteCtx): Reply {
     const channel = this.channelOr404(params['channel']!);
-    if (!TEXT_TYPES.has(channel.type) && channel.type !== ChannelType.DM) throw new DiscordApiError(400, 50008, 'Cannot send messages in a non-text channel');
+    if (!TEXT_TYPES.has(channel.type) && channel.type !== ChannelType.DM)
+      throw new DiscordApiError(400, 50008, 'Cannot send messages in a non-text channel');
     const need = (THREAD_TYPES.has(channel.type) ? P.SendMessagesInThreads : P.SendMessages) | (files.length ? P.AttachFiles : 0n);
     const guild = this.requireBot(channel, need);
     const stored = this.createBotMessage(channel, guild, isRecord(body) ? body : {}, files, {});
@@ -1667,7 +1763,8 @@ export class DiscordDouble {
   ): StoredMessage {
     const id = this.clock.next();
     const content = typeof body['content'] === 'string' ? body['content'] : '';
-    if (content.length > MAX_CONTENT) throw E.invalidForm(['content'], 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
+    if (content.length > MAX_CONTENT)
+      throw E.invalidForm(['content'], 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
     const embeds = Array.isArray(body['embeds']) ? (body['embeds'] as APIMessage['embeds']) : [];
     if (embeds.length > 10) throw E.invalidForm(['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
     const components = Array.isArray(body['components']) ? (body['components'] as NonNullable<APIMessage['components']>) : [];
@@ -1679,10 +1776,18 @@ export class DiscordDouble {
     }
     const allowed = isRecord(body['allowed_mentions']) ? (body['allowed_mentions'] as APIAllowedMentions) : undefined;
     if (allowed?.parse?.includes('users' as never) && allowed.users?.length) {
-      throw E.invalidForm(['allowed_mentions'], 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', 'parse:["users"] and users: [ids...] are mutually exclusive.');
+      throw E.invalidForm(
+        ['allowed_mentions'],
+        'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+        'parse:["users"] and users: [ids...] are mutually exclusive.',
+      );
     }
     if (allowed?.parse?.includes('roles' as never) && allowed.roles?.length) {
-      throw E.invalidForm(['allowed_mentions'], 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', 'parse:["roles"] and roles: [ids...] are mutually exclusive.');
+      throw E.invalidForm(
+        ['allowed_mentions'],
+        'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+        'parse:["roles"] and roles: [ids...] are mutually exclusive.',
+      );
     }
 
     // message_reference: a reply; an unknown message is an error unless fail_if_not_exists is false.
@@ -1698,7 +1803,11 @@ export class DiscordDouble {
     }
 
     const requestedFlags = typeof body['flags'] === 'number' ? body['flags'] : 0;
-    const settable = MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2 | (extra.interaction ? MessageFlags.Ephemeral : 0);
+    const settable =
+      MessageFlags.SuppressEmbeds |
+      MessageFlags.SuppressNotifications |
+      MessageFlags.IsComponentsV2 |
+      (extra.interaction ? MessageFlags.Ephemeral : 0);
     let flags = requestedFlags & settable;
     if (extra.deferred) flags |= MessageFlags.Loading;
     const mentions = this.userMentions(content, allowed);
@@ -1716,7 +1825,10 @@ export class DiscordDouble {
       edited_timestamp: null,
       tts: body['tts'] === true,
       mention_everyone:
-        everyoneAllowed && guild !== undefined && /@(everyone|here)\b/.test(content) && this.hasPermission(guild, channel, this.botId, P.MentionEveryone),
+        everyoneAllowed &&
+        guild !== undefined &&
+        /@(everyone|here)\b/.test(content) &&
+        this.hasPermission(guild, channel, this.botId, P.MentionEveryone),
       mentions,
       mention_roles: this.roleMentions(content, allowed, guild),
       attachments,
@@ -1727,7 +1839,14 @@ export class DiscordDouble {
       components,
       ...(typeof body['nonce'] === 'string' || typeof body['nonce'] === 'number' ? { nonce: body['nonce'] } : {}),
       ...(reference
-        ? { message_reference: { type: 0, message_id: reference.message.id, channel_id: channel.id, ...(guild ? { guild_id: guild.id } : {}) } }
+        ? {
+            message_reference: {
+              type: 0,
+              message_id: reference.message.id,
+              channel_id: channel.id,
+              ...(guild ? { guild_id: guild.id } : {}),
+            },
+          }
         : {}),
       ...(interaction
         ? {
@@ -1817,7 +1936,8 @@ export class DiscordDouble {
     const wasLoading = ((m.flags ?? 0) & MessageFlags.Loading) !== 0;
     if ('content' in body) {
       const content = typeof body['content'] === 'string' ? body['content'] : '';
-      if (content.length > MAX_CONTENT) throw E.invalidForm(['content'], 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
+      if (content.length > MAX_CONTENT)
+        throw E.invalidForm(['content'], 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
       m.content = content;
       const guild = stored.guildId ? this.guilds.get(stored.guildId) : undefined;
       const allowed = isRecord(body['allowed_mentions']) ? (body['allowed_mentions'] as APIAllowedMentions) : undefined;
@@ -1825,7 +1945,8 @@ export class DiscordDouble {
       m.mention_roles = this.roleMentions(content, allowed, guild);
     }
     if ('embeds' in body) m.embeds = Array.isArray(body['embeds']) ? (body['embeds'] as APIMessage['embeds']) : [];
-    if ('components' in body) m.components = Array.isArray(body['components']) ? (body['components'] as NonNullable<APIMessage['components']>) : [];
+    if ('components' in body)
+      m.components = Array.isArray(body['components']) ? (body['components'] as NonNullable<APIMessage['components']>) : [];
     if (typeof body['flags'] === 'number') {
       const keep = (m.flags ?? 0) & ~MessageFlags.SuppressEmbeds;
       m.flags = keep | (body['flags'] & MessageFlags.SuppressEmbeds);
@@ -1833,7 +1954,9 @@ export class DiscordDouble {
     // `attachments` lists the existing ones to keep (by id) plus descriptions of new files.
     if (Array.isArray(body['attachments']) || files.length) {
       const keepIds = new Set(
-        (Array.isArray(body['attachments']) ? (body['attachments'] as Record<string, unknown>[]) : m.attachments).map((a) => String(a['id'])),
+        (Array.isArray(body['attachments']) ? (body['attachments'] as Record<string, unknown>[]) : m.attachments).map((a) =>
+          String(a['id']),
+        ),
       );
       const kept = m.attachments.filter((a) => keepIds.has(a.id));
       m.attachments = [...kept, ...this.uploads(m.channel_id, m.id, body, files)];
@@ -1855,7 +1978,11 @@ export class DiscordDouble {
     this.messageIndex.delete(stored.message.id);
     for (const att of stored.message.attachments) this.attachments.delete(att.id);
     if (!stored.ephemeral) {
-      const payload = { id: stored.message.id, channel_id: stored.message.channel_id, ...(stored.guildId ? { guild_id: stored.guildId } : {}) };
+      const payload = {
+        id: stored.message.id,
+        channel_id: stored.message.channel_id,
+        ...(stored.guildId ? { guild_id: stored.guildId } : {}),
+      };
       const intent = stored.guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages;
       this.later(() => this.gateway.dispatch(GatewayDispatchEvents.MessageDelete, (s) => (s.intents & intent ? payload : null)));
     }
@@ -1942,7 +2069,9 @@ export class DiscordDouble {
       this.later(() => this.dispatchMessage(GatewayDispatchEvents.MessageUpdate, starter, rendered));
     }
     this.later(() =>
-      this.gateway.dispatch(GatewayDispatchEvents.ThreadCreate, (s) => (s.intents & GatewayIntentBits.Guilds ? { ...payload, newly_created: true } : null)),
+      this.gateway.dispatch(GatewayDispatchEvents.ThreadCreate, (s) =>
+        s.intents & GatewayIntentBits.Guilds ? { ...payload, newly_created: true } : null,
+      ),
     );
     this.changed();
     return { status: 201, body: payload };
@@ -1963,12 +2092,14 @@ export class DiscordDouble {
 
   private refreshUrls(body: unknown): Reply {
     const urls = isRecord(body) && Array.isArray(body['attachment_urls']) ? (body['attachment_urls'] as unknown[]) : [];
-    const refreshed_urls = urls.filter((u): u is string => typeof u === 'string').map((original) => {
-      const id = /\/attachments\/\d+\/(\d+)\//.exec(original)?.[1];
-      const att = id ? this.attachments.get(id) : undefined;
-      const fresh = att ? this.signAttachment(att.id) : undefined;
-      return { original, refreshed: fresh ? (original.includes('/media/') ? fresh.proxy_url : fresh.url) : original };
-    });
+    const refreshed_urls = urls
+      .filter((u): u is string => typeof u === 'string')
+      .map((original) => {
+        const id = /\/attachments\/\d+\/(\d+)\//.exec(original)?.[1];
+        const att = id ? this.attachments.get(id) : undefined;
+        const fresh = att ? this.signAttachment(att.id) : undefined;
+        return { original, refreshed: fresh ? (original.includes('/media/') ? fresh.proxy_url : fresh.url) : original };
+      });
     return { status: 200, body: { refreshed_urls } };
   }
 
@@ -1993,7 +2124,8 @@ export class DiscordDouble {
     const next = body.map((raw, index) => {
       const cmd = this.validateCommand(raw, [index]);
       const key = `${cmd['type']}:${cmd['name']}`;
-      if (names.has(key)) throw E.invalidForm([index, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`);
+      if (names.has(key))
+        throw E.invalidForm([index, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`);
       names.add(key);
       // A bulk overwrite keeps the id of a command with the same name and type.
       const kept = previous.find((p) => `${p['type']}:${p['name']}` === key);
@@ -2024,7 +2156,9 @@ export class DiscordDouble {
     const type = typeof raw['type'] === 'number' ? raw['type'] : ApplicationCommandType.ChatInput;
     const name = typeof raw['name'] === 'string' ? raw['name'] : '';
     const chatInput = type === ApplicationCommandType.ChatInput;
-    const validName = chatInput ? /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name) && name === name.toLowerCase() : name.length >= 1 && name.length <= 32;
+    const validName = chatInput
+      ? /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name) && name === name.toLowerCase()
+      : name.length >= 1 && name.length <= 32;
     if (!validName) throw E.invalidForm([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
     const description = typeof raw['description'] === 'string' ? raw['description'] : '';
     if (chatInput && (description.length < 1 || description.length > 100)) {
@@ -2032,11 +2166,17 @@ export class DiscordDouble {
     }
     const options = Array.isArray(raw['options']) ? raw['options'] : [];
     options.forEach((o, i) => {
-      if (!isRecord(o) || typeof o['name'] !== 'string' || !/^[-_'\p{L}\p{N}]{1,32}$/u.test(o['name']) || o['name'] !== o['name'].toLowerCase()) {
+      if (
+        !isRecord(o) ||
+        typeof o['name'] !== 'string' ||
+        !/^[-_'\p{L}\p{N}]{1,32}$/u.test(o['name']) ||
+        o['name'] !== o['name'].toLowerCase()
+      ) {
         throw E.invalidForm([...path, 'options', i, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
       }
       const d = typeof o['description'] === 'string' ? o['description'] : '';
-      if (d.length < 1 || d.length > 100) throw E.invalidForm([...path, 'options', i, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+      if (d.length < 1 || d.length > 100)
+        throw E.invalidForm([...path, 'options', i, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
     });
     return { ...raw, type, name, description };
   }
@@ -2087,7 +2227,11 @@ export class DiscordDouble {
     } else if (type === InteractionResponseType.DeferredChannelMessageWithSource) {
       const flags = typeof data['flags'] === 'number' ? data['flags'] & MessageFlags.Ephemeral : 0;
       stored = this.createBotMessage(channel, guild, { flags }, [], { interaction: state, original: true, deferred: true });
-    } else if (type !== InteractionResponseType.Modal && type !== InteractionResponseType.DeferredMessageUpdate && type !== InteractionResponseType.UpdateMessage) {
+    } else if (
+      type !== InteractionResponseType.Modal &&
+      type !== InteractionResponseType.DeferredMessageUpdate &&
+      type !== InteractionResponseType.UpdateMessage
+    ) {
       state.callback = undefined;
       throw E.invalidForm(['type'], 'BASE_TYPE_CHOICES', 'Value must be one of {4, 5, 6, 7, 9, 10, 12}.');
     }
@@ -2168,7 +2312,12 @@ async function parseBody(raw: Buffer, contentType: string | undefined): Promise<
         if (field === 'payload_json') Object.assign(body, tryJson(value));
         else body[field] = value;
       } else {
-        files.push({ field, filename: value.name, contentType: value.type || 'application/octet-stream', bytes: Buffer.from(await value.arrayBuffer()) });
+        files.push({
+          field,
+          filename: value.name,
+          contentType: value.type || 'application/octet-stream',
+          bytes: Buffer.from(await value.arrayBuffer()),
+        });
       }
     }
     return { body, files };

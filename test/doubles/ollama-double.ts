@@ -51,13 +51,76 @@ const CHAT = ['completion', 'tools'];
 
 /** The models the double has "pulled" unless told otherwise. Figures are those of the real models. */
 export const DEFAULT_MODELS: readonly ModelSpec[] = [
-  { name: 'nomic-embed-text:latest', capabilities: EMBEDDING, family: 'nomic-bert', parameterSize: '137M', quantization: 'F16', size: 274_302_450, dimension: 768, contextLength: 2048 },
-  { name: 'mxbai-embed-large:latest', capabilities: EMBEDDING, family: 'bert', parameterSize: '334M', quantization: 'F16', size: 669_615_493, dimension: 1024, contextLength: 512 },
-  { name: 'bge-m3:latest', capabilities: EMBEDDING, family: 'bert', parameterSize: '566.70M', quantization: 'F16', size: 1_157_672_605, dimension: 1024, contextLength: 8192 },
-  { name: 'all-minilm:latest', capabilities: EMBEDDING, family: 'bert', parameterSize: '23M', quantization: 'F16', size: 45_960_996, dimension: 384, contextLength: 512 },
-  { name: 'qwen2.5:7b', capabilities: CHAT, family: 'qwen2', parameterSize: '7.6B', quantization: 'Q4_K_M', size: 4_683_087_332, dimension: 3584, contextLength: 32768 },
-  { name: 'llama3.2:latest', capabilities: CHAT, family: 'llama', parameterSize: '3.2B', quantization: 'Q4_K_M', size: 2_019_393_189, dimension: 3072, contextLength: 131072 },
-  { name: 'qwen3:latest', capabilities: [...CHAT, 'thinking'], family: 'qwen3', parameterSize: '8.2B', quantization: 'Q4_K_M', size: 5_225_388_164, dimension: 4096, contextLength: 40960 },
+  {
+    name: 'nomic-embed-text:latest',
+    capabilities: EMBEDDING,
+    family: 'nomic-bert',
+    parameterSize: '137M',
+    quantization: 'F16',
+    size: 274_302_450,
+    dimension: 768,
+    contextLength: 2048,
+  },
+  {
+    name: 'mxbai-embed-large:latest',
+    capabilities: EMBEDDING,
+    family: 'bert',
+    parameterSize: '334M',
+    quantization: 'F16',
+    size: 669_615_493,
+    dimension: 1024,
+    contextLength: 512,
+  },
+  {
+    name: 'bge-m3:latest',
+    capabilities: EMBEDDING,
+    family: 'bert',
+    parameterSize: '566.70M',
+    quantization: 'F16',
+    size: 1_157_672_605,
+    dimension: 1024,
+    contextLength: 8192,
+  },
+  {
+    name: 'all-minilm:latest',
+    capabilities: EMBEDDING,
+    family: 'bert',
+    parameterSize: '23M',
+    quantization: 'F16',
+    size: 45_960_996,
+    dimension: 384,
+    contextLength: 512,
+  },
+  {
+    name: 'qwen2.5:7b',
+    capabilities: CHAT,
+    family: 'qwen2',
+    parameterSize: '7.6B',
+    quantization: 'Q4_K_M',
+    size: 4_683_087_332,
+    dimension: 3584,
+    contextLength: 32768,
+  },
+  {
+    name: 'llama3.2:latest',
+    capabilities: CHAT,
+    family: 'llama',
+    parameterSize: '3.2B',
+    quantization: 'Q4_K_M',
+    size: 2_019_393_189,
+    dimension: 3072,
+    contextLength: 131072,
+  },
+  {
+    name: 'qwen3:latest',
+    capabilities: [...CHAT, 'thinking'],
+    family: 'qwen3',
+    parameterSize: '8.2B',
+    quantization: 'Q4_K_M',
+    size: 5_225_388_164,
+    dimension: 4096,
+    contextLength: 40960,
+  },
 ];
 
 export type ModelInput = string | (Partial<ModelSpec> & { name: string });
@@ -69,8 +132,26 @@ export function modelSpec(input: ModelInput): ModelSpec {
   const known = DEFAULT_MODELS.find((m) => m.name === name);
   const looksLikeEmbedder = /embed|minilm|bge|e5|gte|arctic/.test(name);
   const guess: ModelSpec = looksLikeEmbedder
-    ? { name, capabilities: EMBEDDING, family: 'bert', parameterSize: '110M', quantization: 'F16', size: 200_000_000, dimension: 768, contextLength: 2048 }
-    : { name, capabilities: CHAT, family: 'llama', parameterSize: '8.0B', quantization: 'Q4_K_M', size: 4_900_000_000, dimension: 4096, contextLength: 8192 };
+    ? {
+        name,
+        capabilities: EMBEDDING,
+        family: 'bert',
+        parameterSize: '110M',
+        quantization: 'F16',
+        size: 200_000_000,
+        dimension: 768,
+        contextLength: 2048,
+      }
+    : {
+        name,
+        capabilities: CHAT,
+        family: 'llama',
+        parameterSize: '8.0B',
+        quantization: 'Q4_K_M',
+        size: 4_900_000_000,
+        dimension: 4096,
+        contextLength: 8192,
+      };
   return { ...(known ?? guess), ...fields, name };
 }
 
@@ -280,7 +361,12 @@ export function composeAnswer(messages: readonly ChatMessage[], adversarial = fa
   const wantsStandalone = messages.some((m) => (m.role === 'system' || m === messages.at(-1)) && /standalone question/i.test(m.content));
   if (wantsStandalone && !adversarial) return standaloneQuestion(lastUser);
 
-  const sources = findSources(messages.filter((m) => m.role === 'system' || m.role === 'user').map((m) => m.content).join('\n'));
+  const sources = findSources(
+    messages
+      .filter((m) => m.role === 'system' || m.role === 'user')
+      .map((m) => m.content)
+      .join('\n'),
+  );
   const first = sources[0];
   let answer = first
     ? `According to the shared files, ${first.sentence} [${first.id}]`
@@ -577,7 +663,8 @@ export class OllamaDouble {
       }
       if (method === 'POST' && !raw.length) throw new HttpError(400, 'missing request body');
       if (badJson !== undefined) throw new HttpError(400, badJson);
-      if (method === 'POST' && !isRecord(body)) throw new HttpError(400, 'json: cannot unmarshal request body into Go value of type api.Request');
+      if (method === 'POST' && !isRecord(body))
+        throw new HttpError(400, 'json: cannot unmarshal request body into Go value of type api.Request');
 
       switch (endpoint) {
         case 'root':
@@ -676,7 +763,8 @@ export class OllamaDouble {
     const spec = this.requireModel(body, (name) => `model "${name}" not found, try pulling it first`);
     const input = body.input;
     let inputs: string[];
-    if (typeof input === 'string') inputs = input ? [input] : []; // Ollama: input "" embeds nothing
+    if (typeof input === 'string')
+      inputs = input ? [input] : []; // Ollama: input "" embeds nothing
     else if (Array.isArray(input) && input.every((v) => typeof v === 'string')) inputs = input as string[];
     else if (input === undefined || input === null) inputs = [];
     else throw new HttpError(400, 'invalid input type');
@@ -736,7 +824,8 @@ export class OllamaDouble {
     const isGenerate = ctx.endpoint === 'generate';
     const spec = this.requireModel(body, (name) => `model '${name}' not found`);
     const model = body.model as string;
-    if (!spec.capabilities.includes('completion')) throw new HttpError(400, `"${model}" does not support ${isGenerate ? 'generate' : 'chat'}`);
+    if (!spec.capabilities.includes('completion'))
+      throw new HttpError(400, `"${model}" does not support ${isGenerate ? 'generate' : 'chat'}`);
     if (body.think === true && !spec.capabilities.includes('thinking')) throw new HttpError(400, `"${model}" does not support thinking`);
 
     const messages = isGenerate ? generateMessages(body) : parseMessages(body.messages);
@@ -799,9 +888,12 @@ export class OllamaDouble {
 
     if (!stream) {
       await sleep(this.opts.tokenDelayMs * chunks.length, this.lifetime.signal);
-      if (this.opts.malformed === 'error-line') return this.sendJson(ctx, 500, { error: 'an error was encountered while running the model: unexpected EOF' });
+      if (this.opts.malformed === 'error-line')
+        return this.sendJson(ctx, 500, { error: 'an error was encountered while running the model: unexpected EOF' });
       if (this.opts.malformed === 'bad-line') {
-        ctx.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(goJson({ ...final(), ...piece(content) }).slice(0, 40));
+        ctx.res
+          .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
+          .end(goJson({ ...final(), ...piece(content) }).slice(0, 40));
         return;
       }
       const done = this.opts.malformed === 'no-done' ? { done: false } : {};
@@ -842,11 +934,16 @@ function readBody(req: IncomingMessage): Promise<string> {
 /** Messages as Ollama's Go decoder would accept them: content must be a string. */
 function parseMessages(value: unknown): ChatMessage[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new HttpError(400, 'json: cannot unmarshal object into Go struct field ChatRequest.messages of type []api.Message');
+  if (!Array.isArray(value))
+    throw new HttpError(400, 'json: cannot unmarshal object into Go struct field ChatRequest.messages of type []api.Message');
   return value.map((m) => {
-    if (!isRecord(m)) throw new HttpError(400, 'json: cannot unmarshal value into Go struct field ChatRequest.messages of type api.Message');
+    if (!isRecord(m))
+      throw new HttpError(400, 'json: cannot unmarshal value into Go struct field ChatRequest.messages of type api.Message');
     if (m.content !== undefined && typeof m.content !== 'string') {
-      throw new HttpError(400, `json: cannot unmarshal ${Array.isArray(m.content) ? 'array' : typeof m.content} into Go struct field Message.messages.content of type string`);
+      throw new HttpError(
+        400,
+        `json: cannot unmarshal ${Array.isArray(m.content) ? 'array' : typeof m.content} into Go struct field Message.messages.content of type string`,
+      );
     }
     return { ...m, role: String(m.role ?? ''), content: (m.content as string | undefined) ?? '' };
   });
@@ -873,7 +970,14 @@ function details(spec: ModelSpec) {
 }
 
 function tagEntry(spec: ModelSpec) {
-  return { name: spec.name, model: spec.name, modified_at: MODIFIED_AT, size: spec.size, digest: digestOf(spec.name), details: details(spec) };
+  return {
+    name: spec.name,
+    model: spec.name,
+    modified_at: MODIFIED_AT,
+    size: spec.size,
+    digest: digestOf(spec.name),
+    details: details(spec),
+  };
 }
 
 function parameterCount(size: string): number {
@@ -889,7 +993,9 @@ function showResponse(spec: ModelSpec): Record<string, unknown> {
   const template = embedder
     ? '{{ .Prompt }}'
     : '{{- if .System }}<|im_start|>system\n{{ .System }}<|im_end|>\n{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}\n{{ .Content }}<|im_end|>\n{{ end }}<|im_start|>assistant\n';
-  const parameters = embedder ? 'num_ctx                        8192' : 'stop                           "<|im_start|>"\nstop                           "<|im_end|>"';
+  const parameters = embedder
+    ? 'num_ctx                        8192'
+    : 'stop                           "<|im_start|>"\nstop                           "<|im_end|>"';
   const modelfile =
     `# Modelfile generated by "ollama show"\n# To build a new Modelfile based on this, replace FROM with:\n# FROM ${spec.name}\n\n` +
     `FROM ${blob}\nTEMPLATE """${template}"""\n${parameters.replace(/^(\w+)\s+/gm, 'PARAMETER $1 ')}\n`;
@@ -945,7 +1051,10 @@ async function main(): Promise<void> {
     tokenDelayMs: ms(values['token-ms']),
     latencyMs: ms(values['latency-ms']),
     serializeEmbeds: !values['no-serialize'],
-    models: values.models?.split(',').map((m) => m.trim()).filter(Boolean),
+    models: values.models
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
     adversarial: values.adversarial,
   });
   console.log(`Ollama double listening on ${double.url}`);

@@ -55,11 +55,34 @@ export interface SlackCall {
 }
 
 export type SlackMessage = Record<string, unknown> & { type: 'message'; ts: string; user: string; text: string; thread_ts?: string };
-export type SlackFile = Record<string, unknown> & { id: string; name: string; size: number; url_private: string; url_private_download: string; permalink: string };
+export type SlackFile = Record<string, unknown> & {
+  id: string;
+  name: string;
+  size: number;
+  url_private: string;
+  url_private_download: string;
+  permalink: string;
+};
 
-interface Channel { id: string; name: string; isPrivate: boolean; isIm: boolean; user?: string }
-interface User { id: string; name: string; isAdmin: boolean; isOwner: boolean; isBot: boolean }
-interface StoredFile { file: SlackFile; bytes: Buffer; loginPage: boolean }
+interface Channel {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  isIm: boolean;
+  user?: string;
+}
+interface User {
+  id: string;
+  name: string;
+  isAdmin: boolean;
+  isOwner: boolean;
+  isBot: boolean;
+}
+interface StoredFile {
+  file: SlackFile;
+  bytes: Buffer;
+  loginPage: boolean;
+}
 
 class ApiError extends Error {}
 
@@ -128,8 +151,15 @@ export class SlackDouble {
     options: SlackDoubleOptions,
   ) {
     this.opts = {
-      teamId: 'T0CITEBOT', teamName: 'Citebot Test', teamDomain: 'citebot-test', botToken: 'xoxb-citebot-test',
-      botUserId: 'U0CITEBOT', botId: 'B0CITEBOT', appId: 'A0CITEBOT', streaming: false, ...options,
+      teamId: 'T0CITEBOT',
+      teamName: 'Citebot Test',
+      teamDomain: 'citebot-test',
+      botToken: 'xoxb-citebot-test',
+      botUserId: 'U0CITEBOT',
+      botId: 'B0CITEBOT',
+      appId: 'A0CITEBOT',
+      streaming: false,
+      ...options,
     };
     ({ teamId: this.teamId, botToken: this.botToken, botUserId: this.botUserId, botId: this.botId } = this.opts);
     this.users.set(this.botUserId, { id: this.botUserId, name: 'citebot', isAdmin: false, isOwner: false, isBot: true });
@@ -180,7 +210,14 @@ export class SlackDouble {
     if (!isParent && !parentExists) throw new Error(`SlackDouble: seed the parent ${threadTs} of this reply first`);
     const ts = isParent ? threadTs : (m.ts ?? this.nextTs());
     this.seen(ts);
-    const message: SlackMessage = { type: 'message', ts, user: m.user, text: m.text, team: this.teamId, ...(isParent ? {} : { thread_ts: threadTs }) };
+    const message: SlackMessage = {
+      type: 'message',
+      ts,
+      user: m.user,
+      text: m.text,
+      team: this.teamId,
+      ...(isParent ? {} : { thread_ts: threadTs }),
+    };
     list.push(message);
     list.sort(byTs);
     return message;
@@ -192,8 +229,17 @@ export class SlackDouble {
   }
 
   addFile(f: {
-    id: string; name: string; channel: string; bytes: Uint8Array | string; user: string;
-    mimetype?: string; filetype?: string; title?: string; created?: number; size?: number; loginPage?: boolean;
+    id: string;
+    name: string;
+    channel: string;
+    bytes: Uint8Array | string;
+    user: string;
+    mimetype?: string;
+    filetype?: string;
+    title?: string;
+    created?: number;
+    size?: number;
+    loginPage?: boolean;
   }): SlackFile {
     const bytes = typeof f.bytes === 'string' ? Buffer.from(f.bytes, 'utf8') : Buffer.from(f.bytes);
     const ext = /\.([a-z0-9]+)$/i.exec(f.name)?.[1]?.toLowerCase() ?? '';
@@ -202,10 +248,25 @@ export class SlackDouble {
     const where = this.channels.get(f.channel);
     const path = `${this.baseUrl}/files-pri/${this.teamId}-${f.id}`;
     const file: SlackFile = {
-      id: f.id, created, timestamp: created, name: f.name, title: f.title ?? f.name,
-      mimetype: f.mimetype ?? mimetype, filetype: f.filetype ?? filetype, pretty_type: pretty,
-      user: f.user, user_team: this.teamId, editable: false, size: f.size ?? bytes.length, mode: 'hosted',
-      is_external: false, external_type: '', is_public: !where?.isPrivate, public_url_shared: false, display_as_bot: false, username: '',
+      id: f.id,
+      created,
+      timestamp: created,
+      name: f.name,
+      title: f.title ?? f.name,
+      mimetype: f.mimetype ?? mimetype,
+      filetype: f.filetype ?? filetype,
+      pretty_type: pretty,
+      user: f.user,
+      user_team: this.teamId,
+      editable: false,
+      size: f.size ?? bytes.length,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: !where?.isPrivate,
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
       url_private: `${path}/${encodeURIComponent(f.name)}`,
       url_private_download: `${path}/download/${encodeURIComponent(f.name)}`,
       permalink: `https://${this.opts.teamDomain}.slack.com/files/${f.user}/${f.id}/${encodeURIComponent(f.name)}`,
@@ -244,7 +305,11 @@ export class SlackDouble {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`SlackDouble.waitFor: no matching call within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(', ') || 'none'}`));
+        reject(
+          new Error(
+            `SlackDouble.waitFor: no matching call within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.method).join(', ') || 'none'}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(check);
       check();
@@ -302,8 +367,15 @@ export class SlackDouble {
 
   private botMessage(fields: Record<string, unknown>): SlackMessage {
     return {
-      type: 'message', ts: this.nextTs(), user: this.botUserId, text: '', bot_id: this.botId, app_id: this.opts.appId, team: this.teamId,
-      bot_profile: { id: this.botId, app_id: this.opts.appId, name: 'citebot', team_id: this.teamId, deleted: false }, ...fields,
+      type: 'message',
+      ts: this.nextTs(),
+      user: this.botUserId,
+      text: '',
+      bot_id: this.botId,
+      app_id: this.opts.appId,
+      team: this.teamId,
+      bot_profile: { id: this.botId, app_id: this.opts.appId, name: 'citebot', team_id: this.teamId, deleted: false },
+      ...fields,
     };
   }
 
@@ -313,7 +385,8 @@ export class SlackDouble {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
 
-    if (url.pathname.startsWith('/files-pri/') && (req.method === 'GET' || req.method === 'HEAD')) return this.download(req, res, url.pathname);
+    if (url.pathname.startsWith('/files-pri/') && (req.method === 'GET' || req.method === 'HEAD'))
+      return this.download(req, res, url.pathname);
     if (url.pathname.startsWith('/response/') && req.method === 'POST') {
       let body: unknown;
       try {
@@ -391,18 +464,25 @@ export class SlackDouble {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(this.signInPage());
       return;
     }
-    const headers: Record<string, string | number> = { 'content-type': String(stored.file.mimetype), 'content-length': stored.bytes.length };
+    const headers: Record<string, string | number> = {
+      'content-type': String(stored.file.mimetype),
+      'content-length': stored.bytes.length,
+    };
     // RFC 6266: an ASCII fallback plus the UTF-8 name, as Slack sends for non-ASCII file names.
-    if (m[3]) headers['content-disposition'] = `attachment; filename="${stored.file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(stored.file.name)}`;
+    if (m[3])
+      headers['content-disposition'] =
+        `attachment; filename="${stored.file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(stored.file.name)}`;
     res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : stored.bytes);
   }
 
   private signInPage(): string {
     const team = this.opts.teamName;
-    return `<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>Slack</title></head><body class="signin">` +
+    return (
+      `<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>Slack</title></head><body class="signin">` +
       `<h1>Sign in to ${team}</h1><p>${this.opts.teamDomain}.slack.com</p><form id="signin_form" action="/" method="post">` +
       `<input type="email" name="email"><input type="password" name="password"><button id="signin_btn" type="submit">Sign in</button>` +
-      `</form></body></html>`;
+      `</form></body></html>`
+    );
   }
 
   // ---------------------------------------------------------------------------------- Web API methods
@@ -411,13 +491,25 @@ export class SlackDouble {
     if (STREAM_METHODS.has(method) && !this.opts.streaming) throw new ApiError('unknown_method');
     switch (method) {
       case 'auth.test':
-        return { url: `https://${this.opts.teamDomain}.slack.com/`, team: this.opts.teamName, user: 'citebot', team_id: this.teamId, user_id: this.botUserId, bot_id: this.botId, is_enterprise_install: false };
+        return {
+          url: `https://${this.opts.teamDomain}.slack.com/`,
+          team: this.opts.teamName,
+          user: 'citebot',
+          team_id: this.teamId,
+          user_id: this.botUserId,
+          bot_id: this.botId,
+          is_enterprise_install: false,
+        };
       case 'chat.postMessage': {
         const { id, list } = this.channel(args);
         if (!str(args, 'text') && !args.blocks && !args.attachments) throw new ApiError('no_text');
         const parentTs = str(args, 'thread_ts');
         const parent = parentTs === undefined ? undefined : (list.find((m) => m.ts === parentTs)?.thread_ts ?? parentTs);
-        const message = this.botMessage({ text: str(args, 'text') ?? '', ...(args.blocks ? { blocks: args.blocks } : {}), ...(parent ? { thread_ts: parent } : {}) });
+        const message = this.botMessage({
+          text: str(args, 'text') ?? '',
+          ...(args.blocks ? { blocks: args.blocks } : {}),
+          ...(parent ? { thread_ts: parent } : {}),
+        });
         list.push(message);
         return { channel: id, ts: message.ts, message };
       }
@@ -445,7 +537,10 @@ export class SlackDouble {
       case 'chat.getPermalink': {
         const { id, message } = this.message(args, 'message_ts');
         const thread = message.thread_ts && message.thread_ts !== message.ts ? `?thread_ts=${message.thread_ts}&cid=${id}` : '';
-        return { channel: id, permalink: `https://${this.opts.teamDomain}.slack.com/archives/${id}/p${message.ts.replace('.', '')}${thread}` };
+        return {
+          channel: id,
+          permalink: `https://${this.opts.teamDomain}.slack.com/archives/${id}/p${message.ts.replace('.', '')}${thread}`,
+        };
       }
       case 'conversations.replies': {
         const { list } = this.channel(args);
@@ -455,7 +550,14 @@ export class SlackDouble {
         // A reply's ts gives only that reply; a parent's gives the parent and its replies.
         const replies = head.thread_ts && head.thread_ts !== head.ts ? [] : list.filter((m) => m.thread_ts === head.ts && m.ts !== head.ts);
         const parent = replies.length
-          ? { ...head, thread_ts: head.ts, reply_count: replies.length, reply_users: [...new Set(replies.map((r) => r.user))], reply_users_count: new Set(replies.map((r) => r.user)).size, latest_reply: replies.at(-1)?.ts }
+          ? {
+              ...head,
+              thread_ts: head.ts,
+              reply_count: replies.length,
+              reply_users: [...new Set(replies.map((r) => r.user))],
+              reply_users_count: new Set(replies.map((r) => r.user)).size,
+              latest_reply: replies.at(-1)?.ts,
+            }
           : head;
         return this.page([parent, ...replies.map((r) => ({ ...r, parent_user_id: head.user }))], args, 'messages', 1000);
       }
@@ -464,7 +566,21 @@ export class SlackDouble {
         if (!c) throw new ApiError('channel_not_found');
         const channel = c.isIm
           ? { id: c.id, created: 1_700_000_000, is_im: true, is_org_shared: false, user: c.user ?? '', is_user_deleted: false, priority: 0 }
-          : { id: c.id, name: c.name, name_normalized: c.name, is_channel: !c.isPrivate, is_group: c.isPrivate, is_im: false, is_mpim: false, is_private: c.isPrivate, is_archived: false, is_general: false, is_member: true, created: 1_700_000_000, creator: '' };
+          : {
+              id: c.id,
+              name: c.name,
+              name_normalized: c.name,
+              is_channel: !c.isPrivate,
+              is_group: c.isPrivate,
+              is_im: false,
+              is_mpim: false,
+              is_private: c.isPrivate,
+              is_archived: false,
+              is_general: false,
+              is_member: true,
+              created: 1_700_000_000,
+              creator: '',
+            };
         return { channel };
       }
       case 'users.info': {
@@ -472,16 +588,28 @@ export class SlackDouble {
         if (!u) throw new ApiError('user_not_found');
         return {
           user: {
-            id: u.id, team_id: this.teamId, name: u.name, deleted: false, real_name: u.name, tz: 'Europe/London',
-            is_admin: u.isAdmin || u.isOwner, is_owner: u.isOwner, is_primary_owner: u.isOwner, is_restricted: false, is_ultra_restricted: false,
-            is_bot: u.isBot, is_app_user: false, updated: 1_700_000_000, profile: { real_name: u.name, display_name: u.name, team: this.teamId },
+            id: u.id,
+            team_id: this.teamId,
+            name: u.name,
+            deleted: false,
+            real_name: u.name,
+            tz: 'Europe/London',
+            is_admin: u.isAdmin || u.isOwner,
+            is_owner: u.isOwner,
+            is_primary_owner: u.isOwner,
+            is_restricted: false,
+            is_ultra_restricted: false,
+            is_bot: u.isBot,
+            is_app_user: false,
+            updated: 1_700_000_000,
+            profile: { real_name: u.name, display_name: u.name, team: this.teamId },
           },
         };
       }
       case 'reactions.add': {
         const { message } = this.message(args, 'timestamp');
         const name = need(args, 'name', 'invalid_name');
-        const reactions = ((message.reactions ??= []) as { name: string; users: string[]; count: number }[]);
+        const reactions = (message.reactions ??= []) as { name: string; users: string[]; count: number }[];
         const reaction = reactions.find((r) => r.name === name);
         if (reaction?.users.includes(this.botUserId)) throw new ApiError('already_reacted');
         if (reaction) reaction.users.push(this.botUserId);
@@ -506,7 +634,10 @@ export class SlackDouble {
         if (args.cursor !== undefined || args.limit !== undefined) return this.page(files, args, 'files', 100);
         const count = Math.max(1, Number(str(args, 'count') ?? 100));
         const page = Math.max(1, Number(str(args, 'page') ?? 1));
-        return { files: files.slice((page - 1) * count, page * count), paging: { count, total: files.length, page, pages: Math.ceil(files.length / count) } };
+        return {
+          files: files.slice((page - 1) * count, page * count),
+          paging: { count, total: files.length, page, pages: Math.ceil(files.length / count) },
+        };
       }
       case 'chat.startStream': {
         const { id, list } = this.channel(args);
@@ -534,11 +665,21 @@ export class SlackDouble {
     const offset = decodeCursor(str(args, 'cursor'));
     const limit = Math.max(1, Number(str(args, 'limit') ?? defaultLimit));
     const hasMore = offset + limit < items.length;
-    return { [key]: items.slice(offset, offset + limit), has_more: hasMore, response_metadata: { next_cursor: hasMore ? encodeCursor(offset + limit) : '' } };
+    return {
+      [key]: items.slice(offset, offset + limit),
+      has_more: hasMore,
+      response_metadata: { next_cursor: hasMore ? encodeCursor(offset + limit) : '' },
+    };
   }
 }
 
 function streamText(args: Record<string, unknown>): string {
   const chunks = Array.isArray(args.chunks) ? (args.chunks as { type?: string; text?: string }[]) : [];
-  return (str(args, 'markdown_text') ?? '') + chunks.filter((c) => c.type === 'markdown_text').map((c) => c.text ?? '').join('');
+  return (
+    (str(args, 'markdown_text') ?? '') +
+    chunks
+      .filter((c) => c.type === 'markdown_text')
+      .map((c) => c.text ?? '')
+      .join('')
+  );
 }

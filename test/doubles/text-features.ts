@@ -13,8 +13,10 @@ const PIECE =
 
 /** Tiny on purpose: only words frequent enough to swamp short texts. */
 const STOPWORDS = new Set(
-  ('a an and are as at be by for from has have how i in is it its of on or that the this to was were what when ' +
-    'where which who why will with you your do does did can').split(' '),
+  (
+    'a an and are as at be by for from has have how i in is it its of on or that the this to was were what when ' +
+    'where which who why will with you your do does did can'
+  ).split(' '),
 );
 
 /**
@@ -23,7 +25,8 @@ const STOPWORDS = new Set(
  * would instead add the same features to every document (or every query) and skew cosine for short
  * texts. So the features ignore them; the double still records the raw inputs for tests to assert.
  */
-const TASK_PREFIX = /^\s*(?:(?:search_document|search_query|classification|clustering):\s*|Represent this sentence for searching relevant passages:\s*)/i;
+const TASK_PREFIX =
+  /^\s*(?:(?:search_document|search_query|classification|clustering):\s*|Represent this sentence for searching relevant passages:\s*)/i;
 
 /** FNV-1a, 32-bit, over UTF-16 code units; `seed` replaces the offset basis so models hash differently. */
 export function fnv1a(text: string, seed = 0x811c9dc5): number {

@@ -60,7 +60,9 @@ export function postSigned(url: string, o: PostSignedOptions): Promise<SlackPost
     const req = request(url, { method: 'POST', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -89,7 +91,12 @@ export interface SlashCommandFields {
 }
 
 /** A slash command, form-encoded with the fields Slack sends. */
-export function slashCommand(url: string, secret: string, f: SlashCommandFields, extra: Partial<PostSignedOptions> = {}): Promise<SlackPostResult> {
+export function slashCommand(
+  url: string,
+  secret: string,
+  f: SlashCommandFields,
+  extra: Partial<PostSignedOptions> = {},
+): Promise<SlackPostResult> {
   const body = form({
     token: 'deprecatedVerificationToken',
     team_id: f.team_id,
@@ -122,10 +129,17 @@ export interface EventCallbackFields {
 }
 
 /** An Events API delivery: JSON {type:'event_callback', …}. */
-export function eventCallback(url: string, secret: string, f: EventCallbackFields, extra: Partial<PostSignedOptions> = {}): Promise<SlackPostResult> {
+export function eventCallback(
+  url: string,
+  secret: string,
+  f: EventCallbackFields,
+  extra: Partial<PostSignedOptions> = {},
+): Promise<SlackPostResult> {
   const authorizations =
     f.authorizations ??
-    (f.botUserId ? [{ enterprise_id: null, team_id: f.team_id, user_id: f.botUserId, is_bot: true, is_enterprise_install: false }] : undefined);
+    (f.botUserId
+      ? [{ enterprise_id: null, team_id: f.team_id, user_id: f.botUserId, is_bot: true, is_enterprise_install: false }]
+      : undefined);
   const body = JSON.stringify({
     token: 'deprecatedVerificationToken',
     team_id: f.team_id,
@@ -141,12 +155,22 @@ export function eventCallback(url: string, secret: string, f: EventCallbackField
 }
 
 /** An interactivity request (block_actions, view_submission, …): form field payload=<json>. */
-export function blockAction(url: string, secret: string, payload: Record<string, unknown>, extra: Partial<PostSignedOptions> = {}): Promise<SlackPostResult> {
+export function blockAction(
+  url: string,
+  secret: string,
+  payload: Record<string, unknown>,
+  extra: Partial<PostSignedOptions> = {},
+): Promise<SlackPostResult> {
   return postSigned(url, { secret, body: form({ payload: JSON.stringify(payload) }), contentType: FORM, ...extra });
 }
 
 /** The handshake Slack sends when the Request URL is saved; Bolt answers {challenge}. */
-export function urlVerification(url: string, secret: string, challenge = 'citebot-challenge', extra: Partial<PostSignedOptions> = {}): Promise<SlackPostResult> {
+export function urlVerification(
+  url: string,
+  secret: string,
+  challenge = 'citebot-challenge',
+  extra: Partial<PostSignedOptions> = {},
+): Promise<SlackPostResult> {
   const body = JSON.stringify({ token: 'deprecatedVerificationToken', challenge, type: 'url_verification' });
   return postSigned(url, { secret, body, contentType: JSON_TYPE, ...extra });
 }

@@ -54,7 +54,9 @@ export async function answerQuestion(core: CitebotCore, question: Question, surf
   } catch (error) {
     await partial.close();
     // If the platform itself is failing, the failure message may not land either: log, do not throw.
-    await surface.showFailure(failureMessage(error, 'answer this')).catch((shown: unknown) => log.warn(`could not show the failure to the user: ${oneLine(shown)}`));
+    await surface
+      .showFailure(failureMessage(error, 'answer this'))
+      .catch((shown: unknown) => log.warn(`could not show the failure to the user: ${oneLine(shown)}`));
     return undefined;
   }
 }

@@ -22,7 +22,12 @@ export type ProgressLine = (line: string) => void;
  * cannot read are skipped by name, and files the ledger already holds at the same size are not
  * fetched again, so running /ingest twice costs a listing, not a download.
  */
-export async function ingestSharedFiles(indexer: Indexer, scope: string, files: SharedFile[], onProgress?: ProgressLine): Promise<IngestResult[]> {
+export async function ingestSharedFiles(
+  indexer: Indexer,
+  scope: string,
+  files: SharedFile[],
+  onProgress?: ProgressLine,
+): Promise<IngestResult[]> {
   const results: (IngestResult | undefined)[] = files.map((file) => knownResult(indexer, scope, file));
   const pending = files.map((file, i) => ({ file, i })).filter(({ i }) => !results[i]);
   const settled = files.length - pending.length;
@@ -55,13 +60,15 @@ function knownResult(indexer: Indexer, scope: string, file: SharedFile): IngestR
   const known = indexer.index.ledger.get(scope, file.docId);
   if (!known || file.size === undefined || known.bytes !== file.size) return undefined;
   if (known.status === 'indexed' && !known.error) return { ...base, status: 'unchanged', chunks: known.chunkCount };
-  if ((known.status === 'failed' || known.status === 'skipped') && known.error) return { ...base, status: known.status, chunks: 0, error: known.error };
+  if ((known.status === 'failed' || known.status === 'skipped') && known.error)
+    return { ...base, status: known.status, chunks: 0, error: known.error };
   return undefined;
 }
 
 /** "12 files: 3 new, 1 updated, 6 unchanged, 2 not indexed", then one line per file that was not indexed. */
 export function summarizeIngest(results: IngestResult[], maxProblems = 10): string {
-  if (results.length === 0) return 'No files to index in this channel: share some (PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text), then run this again.';
+  if (results.length === 0)
+    return 'No files to index in this channel: share some (PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text), then run this again.';
   const count = (status: IngestResult['status']) => results.filter((r) => r.status === status).length;
   const problems = results.filter((r) => r.status === 'skipped' || r.status === 'failed');
   const parts = [
@@ -71,8 +78,11 @@ export function summarizeIngest(results: IngestResult[], maxProblems = 10): stri
     problems.length && `${problems.length} not indexed`,
   ].filter(Boolean);
   const chunks = results.reduce((sum, r) => sum + (r.status === 'indexed' || r.status === 'updated' ? r.chunks : 0), 0);
-  const lines = [`${results.length} file${results.length === 1 ? '' : 's'}: ${parts.join(', ')}${chunks ? ` (${chunks} passages added)` : ''}.`];
-  for (const problem of problems.slice(0, maxProblems)) lines.push(`• ${problem.source}: ${problem.error ?? problem.status} (${problem.status})`);
+  const lines = [
+    `${results.length} file${results.length === 1 ? '' : 's'}: ${parts.join(', ')}${chunks ? ` (${chunks} passages added)` : ''}.`,
+  ];
+  for (const problem of problems.slice(0, maxProblems))
+    lines.push(`• ${problem.source}: ${problem.error ?? problem.status} (${problem.status})`);
   if (problems.length > maxProblems) lines.push(`• … and ${problems.length - maxProblems} more`);
   return lines.join('\n');
 }

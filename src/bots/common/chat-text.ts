@@ -19,5 +19,8 @@ export function isPlaceholder(text: string): boolean {
  * (Discord) becomes "what is…".
  */
 export function withoutMention(text: string, botUserId: string): string {
-  return text.replace(new RegExp(`<@!?${botUserId}>`, 'gu'), '').replace(/\s+/gu, ' ').trim();
+  return text
+    .replace(new RegExp(`<@!?${botUserId}>`, 'gu'), '')
+    .replace(/\s+/gu, ' ')
+    .trim();
 }

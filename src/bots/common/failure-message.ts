@@ -14,7 +14,8 @@ export function failureMessage(error: unknown, doing: string): string {
     }
     return `⚠️ citebot could not ${doing}: ${error.message}`;
   }
-  if (isConnectionError(error)) return `⚠️ citebot could not ${doing}: a service it needs is not reachable. An admin can run \`citebot doctor\`.`;
+  if (isConnectionError(error))
+    return `⚠️ citebot could not ${doing}: a service it needs is not reachable. An admin can run \`citebot doctor\`.`;
   log.error(`unexpected failure while trying to ${doing}: ${oneLine(error)}`, { stack: error instanceof Error ? error.stack : undefined });
   return `⚠️ citebot could not ${doing} because of an internal error. It has been logged; try again in a moment.`;
 }

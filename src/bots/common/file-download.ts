@@ -39,22 +39,37 @@ export async function downloadFile(url: string, fileName: string, options: Downl
   let response: Response;
   try {
     // Redirects are followed by hand so the token is never replayed to another host.
-    response = await fetch(target, { headers: options.headers, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+    response = await fetch(target, {
+      headers: options.headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
     for (let hops = 0; response.status >= 300 && response.status < 400 && hops < 5; hops++) {
       const next = new URL(response.headers.get('location') ?? '', target);
       const sameHost = next.host === target.host;
-      if (!isAllowedHost(next, options.allowedHosts)) throw new IngestError('failed', `the download redirected to ${next.host}, which is not a file host`);
+      if (!isAllowedHost(next, options.allowedHosts))
+        throw new IngestError('failed', `the download redirected to ${next.host}, which is not a file host`);
       target = next;
-      response = await fetch(target, { headers: sameHost ? options.headers : undefined, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+      response = await fetch(target, {
+        headers: sameHost ? options.headers : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+      });
     }
   } catch (error) {
     if (error instanceof IngestError) throw error;
-    throw new IngestError('failed', `download failed: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`);
+    throw new IngestError(
+      'failed',
+      `download failed: ${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}`,
+    );
   }
   if (!response.ok) {
     await response.body?.cancel();
     const expired = response.status === 403 || response.status === 404 || response.status === 410;
-    throw new IngestError('failed', `download failed: HTTP ${response.status}${expired ? ' (the link may have expired or the file was deleted)' : ''}`);
+    throw new IngestError(
+      'failed',
+      `download failed: HTTP ${response.status}${expired ? ' (the link may have expired or the file was deleted)' : ''}`,
+    );
   }
   const bytes = await readCapped(response, options.maxBytes);
   const contentType = response.headers.get('content-type') ?? '';
@@ -68,7 +83,10 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel();
-    throw new IngestError('skipped', `too large: ${(declared / 1024 / 1024).toFixed(1)} MB, the limit is ${(maxBytes / 1024 / 1024).toFixed(1)} MB (MAX_FILE_MB)`);
+    throw new IngestError(
+      'skipped',
+      `too large: ${(declared / 1024 / 1024).toFixed(1)} MB, the limit is ${(maxBytes / 1024 / 1024).toFixed(1)} MB (MAX_FILE_MB)`,
+    );
   }
   const parts: Uint8Array[] = [];
   let total = 0;

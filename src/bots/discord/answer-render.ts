@@ -28,7 +28,8 @@ export function partialContent(text: string, heading?: string): string {
 export function answerContents(answer: Answer, heading?: string): string[] {
   const lines: string[] = [];
   if (answer.citations.length) lines.push(...answer.citations.map(sourceLine));
-  if (answer.alsoRelevant.length) lines.push(`-# ${answer.noEvidence ? 'Closest files' : 'Also relevant'}:`, ...answer.alsoRelevant.map(sourceLine));
+  if (answer.alsoRelevant.length)
+    lines.push(`-# ${answer.noEvidence ? 'Closest files' : 'Also relevant'}:`, ...answer.alsoRelevant.map(sourceLine));
   for (const note of answer.degraded ?? []) lines.push(`-# _${note}_`);
   const text = [heading, answer.answer, lines.length ? `\n${lines.join('\n')}` : ''].filter(Boolean).join('\n');
   return splitMessage(text, MESSAGE_LIMIT);

@@ -26,7 +26,11 @@ export interface HistoryScan {
  * Pages back through a channel's history (100 messages a request) collecting attachments, up to
  * `limit` messages or until `since` (the newest message of the last scan).
  */
-export async function scanChannelHistory(channel: TextBasedChannel, settings: Settings, options: { limit: number; since?: string }): Promise<HistoryScan> {
+export async function scanChannelHistory(
+  channel: TextBasedChannel,
+  settings: Settings,
+  options: { limit: number; since?: string },
+): Promise<HistoryScan> {
   const files: SharedFile[] = [];
   let before: string | undefined;
   let scanned = 0;

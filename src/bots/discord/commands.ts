@@ -1,4 +1,10 @@
-import { InteractionContextType, REST, Routes, SlashCommandBuilder, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import {
+  InteractionContextType,
+  REST,
+  Routes,
+  SlashCommandBuilder,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
 import type { Settings } from '../../config.js';
 
 /** citebot's slash commands, as registered with Discord. */
@@ -19,7 +25,11 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .addStringOption((o) => o.setName('file').setDescription('Only this attachment (file name)'))
       .addBooleanOption((o) => o.setName('full').setDescription('Read the whole history again, not just what is new'))
       .toJSON(),
-    new SlashCommandBuilder().setName('sources').setDescription('List the files citebot has indexed in this channel').setContexts(contexts).toJSON(),
+    new SlashCommandBuilder()
+      .setName('sources')
+      .setDescription('List the files citebot has indexed in this channel')
+      .setContexts(contexts)
+      .toJSON(),
     new SlashCommandBuilder()
       .setName('forget')
       .setDescription('Remove an indexed file from this channel (its uploader, or Manage Messages)')

@@ -8,7 +8,13 @@ const MAX_TURNS = 12;
 function turnOf(message: Message, botId: string): Turn | undefined {
   const fromBot = message.author.id === botId;
   // citebot's source lines (-# …) are for readers, not for the model's memory of the answer.
-  const content = fromBot ? message.content.split('\n').filter((l) => !l.startsWith('-# ')).join('\n').trim() : withoutMention(message.content, botId);
+  const content = fromBot
+    ? message.content
+        .split('\n')
+        .filter((l) => !l.startsWith('-# '))
+        .join('\n')
+        .trim()
+    : withoutMention(message.content, botId);
   if (!content || (fromBot && isPlaceholder(content))) return undefined;
   return { role: fromBot ? 'assistant' : 'user', content };
 }

@@ -27,7 +27,12 @@ function isDisallowedIntents(error: unknown): boolean {
 
 export function createDiscordClient(core: CitebotCore): Client {
   return new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+      GatewayIntentBits.DirectMessages,
+    ],
     // DM channels are not cached before their first message; without the partial, DMs are dropped.
     partials: [Partials.Channel],
     rest: { api: core.settings.DISCORD_API_URL },
@@ -48,7 +53,9 @@ export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
     await client.destroy();
     if (isDisallowedIntents(error)) throw new DiscordSetupError(MISSING_INTENT_MESSAGE);
     if (/invalid token|TokenInvalid/iu.test(`${(error as { code?: string }).code} ${oneLine(error)}`)) {
-      throw new DiscordSetupError('Discord rejected DISCORD_TOKEN. Fix: copy the bot token from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN.');
+      throw new DiscordSetupError(
+        'Discord rejected DISCORD_TOKEN. Fix: copy the bot token from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN.',
+      );
     }
     throw error;
   }

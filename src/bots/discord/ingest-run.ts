@@ -9,7 +9,13 @@ import type { MessageTarget } from './message-target.js';
  * `/ingest` in a channel: attachments from its history (since the last complete scan unless
  * `full`), or only those whose name matches `file`. Progress and summary edit one message.
  */
-export async function ingestChannel(context: DiscordContext, target: MessageTarget, channel: TextBasedChannel, scope: string, options: { file?: string; full?: boolean }): Promise<boolean> {
+export async function ingestChannel(
+  context: DiscordContext,
+  target: MessageTarget,
+  channel: TextBasedChannel,
+  scope: string,
+  options: { file?: string; full?: boolean },
+): Promise<boolean> {
   const { core } = context;
   const settings = core.settings;
   const channelSettings = core.conversations.channel(scope);
@@ -43,9 +49,16 @@ export async function ingestMessage(context: DiscordContext, target: MessageTarg
   const referenced = message.reference?.messageId ? await message.fetchReference().catch(() => undefined) : undefined;
   const files = [...messageFiles(message, context.core.settings), ...(referenced ? messageFiles(referenced, context.core.settings) : [])];
   const started = await context.ingests.run(scope, () =>
-    ingestWithProgress(context.core, (text) => target.show(text), scope, async () => files, {
-      nothingFound: 'Attach files to the message (or reply to a message with attachments) and mention me with `ingest`; or use `/ingest` for the whole channel.',
-    }),
+    ingestWithProgress(
+      context.core,
+      (text) => target.show(text),
+      scope,
+      async () => files,
+      {
+        nothingFound:
+          'Attach files to the message (or reply to a message with attachments) and mention me with `ingest`; or use `/ingest` for the whole channel.',
+      },
+    ),
   );
   if (!started) await target.show('An /ingest is already running in this channel; its progress message will show the summary.');
 }

@@ -29,7 +29,10 @@ export function sourceMrkdwn(c: Citation): string {
 function contextBlocks(lines: string[]): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   for (let i = 0; i < lines.length; i += CONTEXT_ELEMENTS) {
-    blocks.push({ type: 'context', elements: lines.slice(i, i + CONTEXT_ELEMENTS).map((text) => ({ type: 'mrkdwn', text: text.slice(0, SECTION_LIMIT) })) });
+    blocks.push({
+      type: 'context',
+      elements: lines.slice(i, i + CONTEXT_ELEMENTS).map((text) => ({ type: 'mrkdwn', text: text.slice(0, SECTION_LIMIT) })),
+    });
   }
   return blocks;
 }
@@ -51,7 +54,10 @@ export function partialMessage(partial: string, heading?: string): SlackPayload 
  * id. More than 50 blocks continue in further messages (the buttons go on the last).
  */
 export function answerMessages(answer: Answer, answerId: string, heading?: string): SlackPayload[] {
-  const sections = splitMessage(toMrkdwn(answer.answer), SECTION_LIMIT).map((part): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: part } }));
+  const sections = splitMessage(toMrkdwn(answer.answer), SECTION_LIMIT).map((part): KnownBlock => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: part },
+  }));
   const sourceLines = answer.citations.map(sourceMrkdwn);
   const alsoLines = answer.alsoRelevant.map(sourceMrkdwn);
   const blocks: KnownBlock[] = [...(heading ? contextBlocks([heading]) : []), ...sections];
@@ -68,7 +74,9 @@ export function answerMessages(answer: Answer, answerId: string, heading?: strin
       ],
     });
   }
-  const fallback = [answer.answer, ...answer.citations.map((c) => `[${c.n}] ${c.source}${c.location ? ` · ${c.location}` : ''}`)].join('\n');
+  const fallback = [answer.answer, ...answer.citations.map((c) => `[${c.n}] ${c.source}${c.location ? ` · ${c.location}` : ''}`)].join(
+    '\n',
+  );
   const messages: SlackPayload[] = [];
   for (let i = 0; i < blocks.length; i += BLOCK_LIMIT) {
     messages.push({ text: messages.length === 0 ? fallback.slice(0, 3900) : '(continued)', blocks: blocks.slice(i, i + BLOCK_LIMIT) });

@@ -22,12 +22,14 @@ function convertProse(text: string): string {
     links.push(`<${url.replace(/[<>|]/gu, encodeURIComponent)}|${escapeMrkdwn(label).replace(/\|/gu, '/')}>`);
     return `\uE000${links.length - 1}\uE001`;
   });
-  return escapeMrkdwn(withoutLinks)
-    .replace(/^#{1,6}\s+(.+?)\s*#*$/gmu, '*$1*')
-    .replace(/\*\*(?=\S)([^*\n]+?)\*\*/gu, '*$1*')
-    .replace(/__(?=\S)([^_\n]+?)__/gu, '*$1*')
-    .replace(/^(\s*)[-*+]\s+/gmu, '$1• ')
-    // A quote's leading ">" is mrkdwn syntax, not text: unescape it.
-    .replace(/^&gt;(?=\s)/gmu, '>')
-    .replace(/\uE000(\d+)\uE001/gu, (_m, i: string) => links[Number(i)]!);
+  return (
+    escapeMrkdwn(withoutLinks)
+      .replace(/^#{1,6}\s+(.+?)\s*#*$/gmu, '*$1*')
+      .replace(/\*\*(?=\S)([^*\n]+?)\*\*/gu, '*$1*')
+      .replace(/__(?=\S)([^_\n]+?)__/gu, '*$1*')
+      .replace(/^(\s*)[-*+]\s+/gmu, '$1• ')
+      // A quote's leading ">" is mrkdwn syntax, not text: unescape it.
+      .replace(/^&gt;(?=\s)/gmu, '>')
+      .replace(/\uE000(\d+)\uE001/gu, (_m, i: string) => links[Number(i)]!)
+  );
 }

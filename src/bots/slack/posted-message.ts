@@ -49,7 +49,13 @@ export class PostedMessage {
   /** A further message under this one (an answer longer than one message's 50 blocks). */
   async append(payload: SlackPayload): Promise<void> {
     if (this.viaResponseUrl) return void (await this.respond(payload, false));
-    await this.options.client.chat.postMessage({ channel: this.options.channel, thread_ts: this.options.threadTs, ...payload, unfurl_links: false, unfurl_media: false });
+    await this.options.client.chat.postMessage({
+      channel: this.options.channel,
+      thread_ts: this.options.threadTs,
+      ...payload,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
   }
 
   private async post(payload: SlackPayload): Promise<void> {

@@ -40,7 +40,11 @@ export function slackMode(core: CitebotCore): 'socket' | 'http' | undefined {
 function buildReceiver(core: CitebotCore, mode: 'socket' | 'http'): Receiver {
   const s = core.settings;
   if (mode === 'socket') {
-    return new SocketModeReceiver({ appToken: s.SLACK_APP_TOKEN!, logger: boltLogger, installerOptions: { clientOptions: { slackApiUrl: s.SLACK_API_URL } } });
+    return new SocketModeReceiver({
+      appToken: s.SLACK_APP_TOKEN!,
+      logger: boltLogger,
+      installerOptions: { clientOptions: { slackApiUrl: s.SLACK_API_URL } },
+    });
   }
   return new HTTPReceiver({
     signingSecret: s.SLACK_SIGNING_SECRET!,
@@ -87,13 +91,23 @@ export function createSlackApp(core: CitebotCore, identity: SlackIdentity, mode:
 /** Starts the Slack adapter: checks the token (auth.test), then listens in Socket Mode or on SLACK_PORT. */
 export async function startSlackBot(core: CitebotCore): Promise<SlackBot> {
   const mode = slackMode(core);
-  if (!mode) throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).');
-  const probe = new App({ token: core.settings.SLACK_BOT_TOKEN, signingSecret: 'unused', tokenVerificationEnabled: false, logger: boltLogger, clientOptions: { slackApiUrl: core.settings.SLACK_API_URL } });
+  if (!mode)
+    throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).');
+  const probe = new App({
+    token: core.settings.SLACK_BOT_TOKEN,
+    signingSecret: 'unused',
+    tokenVerificationEnabled: false,
+    logger: boltLogger,
+    clientOptions: { slackApiUrl: core.settings.SLACK_API_URL },
+  });
   const identity = await probe.client.auth.test();
-  if (!identity.user_id || !identity.bot_id) throw new Error('auth.test did not return the bot user: is SLACK_BOT_TOKEN a bot token (xoxb-…)?');
+  if (!identity.user_id || !identity.bot_id)
+    throw new Error('auth.test did not return the bot user: is SLACK_BOT_TOKEN a bot token (xoxb-…)?');
   const app = createSlackApp(core, { botUserId: identity.user_id, botId: identity.bot_id }, mode);
   const port = mode === 'http' ? core.settings.SLACK_PORT : undefined;
   await (port !== undefined ? app.start(port) : app.start());
-  log.info(`slack: connected to ${identity.team ?? identity.team_id} as ${identity.user ?? identity.user_id} (${mode === 'socket' ? 'Socket Mode' : `HTTP on port ${port}, /slack/events`})`);
+  log.info(
+    `slack: connected to ${identity.team ?? identity.team_id} as ${identity.user ?? identity.user_id} (${mode === 'socket' ? 'Socket Mode' : `HTTP on port ${port}, /slack/events`})`,
+  );
   return { app, mode, port, stop: () => app.stop().then(() => undefined) };
 }

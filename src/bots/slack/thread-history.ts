@@ -16,7 +16,13 @@ interface ThreadMessage {
  * The thread before `beforeTs`, as conversation turns: citebot's messages are the assistant's,
  * everyone else's the user's. Placeholders and failures citebot posted are not part of it.
  */
-export async function threadHistory(client: webApi.WebClient, channel: string, threadTs: string, beforeTs: string, botUserId: string): Promise<Turn[]> {
+export async function threadHistory(
+  client: webApi.WebClient,
+  channel: string,
+  threadTs: string,
+  beforeTs: string,
+  botUserId: string,
+): Promise<Turn[]> {
   const messages: ThreadMessage[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {

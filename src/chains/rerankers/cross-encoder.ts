@@ -25,10 +25,7 @@ export interface CrossEncoderOptions {
 /** After a failed load, calls within this window get the same error instead of each retrying a slow download. */
 const RETRY_FAILED_LOAD_AFTER_MS = 60_000;
 
-type PairTokenizer = (
-  queries: string[],
-  options: { text_pair: string[]; padding: boolean; truncation: boolean },
-) => Record<string, Tensor>;
+type PairTokenizer = (queries: string[], options: { text_pair: string[]; padding: boolean; truncation: boolean }) => Record<string, Tensor>;
 type SequenceClassifier = (inputs: Record<string, Tensor>) => Promise<{ logits: Tensor }>;
 
 interface LoadedModel {
@@ -162,7 +159,10 @@ async function loadModel(source: ModelSource, cacheDir: string): Promise<LoadedM
 
 async function scorePairs(model: LoadedModel, query: string, passages: string[]): Promise<number[]> {
   // Query first, as cross-encoders are trained; truncation cuts the passage's tail, never the query.
-  const inputs = model.tokenizer(passages.map(() => query), { text_pair: passages, padding: true, truncation: true });
+  const inputs = model.tokenizer(
+    passages.map(() => query),
+    { text_pair: passages, padding: true, truncation: true },
+  );
   const { logits } = await model.classifier(inputs);
   return relevanceFromLogits(logits);
 }

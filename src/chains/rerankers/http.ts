@@ -125,7 +125,11 @@ export class HttpReranker implements Reranker {
   private requestError(err: unknown): CitebotError {
     const name = (err as { name?: string }).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return this.error(`did not answer within ${this.timeoutMs / 1000} s`, 'check the server (it may be overloaded or still loading its model), or set RERANKER=none', err);
+      return this.error(
+        `did not answer within ${this.timeoutMs / 1000} s`,
+        'check the server (it may be overloaded or still loading its model), or set RERANKER=none',
+        err,
+      );
     }
     const reason = isConnectionError(err) ? `cannot be reached (${connectionReason(err)})` : `request failed (${oneLine(err)})`;
     return this.error(reason, 'start the /rerank server or correct RERANK_URL, or set RERANKER=none', err);

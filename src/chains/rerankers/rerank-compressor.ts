@@ -36,19 +36,24 @@ export class RerankCompressor extends BaseDocumentCompressor {
     if (documents.length === 0) return [];
     let scores: number[];
     try {
-      scores = await this.reranker.score(query, documents.map((doc) => doc.pageContent));
+      scores = await this.reranker.score(
+        query,
+        documents.map((doc) => doc.pageContent),
+      );
       if (scores.length !== documents.length) {
         throw new Error(`the reranker ${this.reranker.name} returned ${scores.length} scores for ${documents.length} passages`);
       }
     } catch (err) {
       return this.fusionOrderFallback(documents, oneLine(err));
     }
-    return documents
-      .map((doc, position) => ({ doc, position, score: scores[position]! }))
-      // Ties keep fusion order, so equal scores do not shuffle between runs.
-      .sort((a, b) => b.score - a.score || a.position - b.position)
-      .slice(0, this.topN)
-      .map(({ doc, score }) => withMetadata(doc, { rerankScore: score }));
+    return (
+      documents
+        .map((doc, position) => ({ doc, position, score: scores[position]! }))
+        // Ties keep fusion order, so equal scores do not shuffle between runs.
+        .sort((a, b) => b.score - a.score || a.position - b.position)
+        .slice(0, this.topN)
+        .map(({ doc, score }) => withMetadata(doc, { rerankScore: score }))
+    );
   }
 
   private fusionOrderFallback(documents: DocumentInterface[], reason: string): DocumentInterface[] {

@@ -9,7 +9,9 @@ export class ScopedKeywordRetriever extends ScopedRetriever {
     const chunks = new Map(this.index.keywords.get(hits.map((h) => h.id)).map((c) => [c.id, c]));
     return hits.flatMap((hit) => {
       const chunk = chunks.get(hit.id);
-      return chunk ? [new Document({ id: chunk.id, pageContent: chunk.text, metadata: { ...chunk.metadata, keywordScore: hit.score } })] : [];
+      return chunk
+        ? [new Document({ id: chunk.id, pageContent: chunk.text, metadata: { ...chunk.metadata, keywordScore: hit.score } })]
+        : [];
     });
   }
 }

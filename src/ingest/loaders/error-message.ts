@@ -3,7 +3,11 @@ const MAX_REASON_LENGTH = 200;
 /** The first line of an error's message, short enough for a status line; never a stack trace. */
 export function oneLineMessage(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  const firstLine = raw.split(/\r?\n/).find((line) => line.trim() !== '')?.trim() ?? '';
+  const firstLine =
+    raw
+      .split(/\r?\n/)
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? '';
   const text = firstLine || (error instanceof Error ? error.name : 'unknown error');
   return text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH - 1)}…` : text;
 }

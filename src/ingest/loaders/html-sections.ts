@@ -16,14 +16,57 @@ export function htmlToSections(roots: AnyNode[]): Section[] {
 
 /** Elements whose content is never reading text. */
 const SKIPPED = new Set([
-  'script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'embed', 'canvas',
-  'head', 'title', 'meta', 'link', 'button', 'select', 'option', 'input', 'textarea',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'embed',
+  'canvas',
+  'head',
+  'title',
+  'meta',
+  'link',
+  'button',
+  'select',
+  'option',
+  'input',
+  'textarea',
 ]);
 
 const BLOCKS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'center', 'dd', 'details', 'dialog', 'div', 'dl', 'dt',
-  'fieldset', 'figcaption', 'figure', 'footer', 'form', 'header', 'hr', 'html', 'legend', 'main', 'nav', 'ol', 'p',
-  'section', 'summary', 'ul', 'caption',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'center',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'header',
+  'hr',
+  'html',
+  'legend',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'section',
+  'summary',
+  'ul',
+  'caption',
 ]);
 
 // Break markers, resolved when a section is finished: several breaks in a row must not pile up blank lines.
@@ -168,7 +211,8 @@ export function inlineText(node: AnyNode): string {
     if (!isElement(current)) return;
     const tag = current.name.toLowerCase();
     if (SKIPPED.has(tag)) return;
-    const separated = tag === 'br' || BLOCKS.has(tag) || tag === 'li' || tag === 'tr' || tag === 'td' || tag === 'th' || /^h[1-6]$/.test(tag);
+    const separated =
+      tag === 'br' || BLOCKS.has(tag) || tag === 'li' || tag === 'tr' || tag === 'td' || tag === 'th' || /^h[1-6]$/.test(tag);
     if (separated) parts.push(' ');
     for (const child of current.children) visit(child);
     if (separated) parts.push(' ');

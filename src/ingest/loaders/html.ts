@@ -7,8 +7,22 @@ import { decodeText } from './text-decoding.js';
 
 /** Page furniture: menus, banners, footers, forms and anything that is not the page's own text. */
 const NOISE = [
-  'script', 'style', 'noscript', 'template', 'svg', 'nav', 'footer', 'aside', 'form', 'iframe',
-  '[role=navigation]', '[role=contentinfo]', '[role=banner]', '[role=search]', '[hidden]', '[aria-hidden=true]',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'nav',
+  'footer',
+  'aside',
+  'form',
+  'iframe',
+  '[role=navigation]',
+  '[role=contentinfo]',
+  '[role=banner]',
+  '[role=search]',
+  '[hidden]',
+  '[aria-hidden=true]',
 ].join(', ');
 
 /** Web pages: the main content only, heading path as `location.section`. */

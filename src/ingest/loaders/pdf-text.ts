@@ -101,8 +101,7 @@ function typicalLineSpacing(lines: TextLine[]): number | undefined {
 
 // Scripts written without spaces between words: a line break between two of these characters is no word break.
 // Hangul is left out on purpose: Korean separates words with spaces.
-const UNSPACED_SCRIPT_CHAR =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef\u00b7\u2014\u2026\u30fb]/u;
+const UNSPACED_SCRIPT_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef\u00b7\u2014\u2026\u30fb]/u;
 const HYPHENS = '-\u00ad\u2010';
 
 /** Joins the lines of one paragraph into running text. */

@@ -83,7 +83,9 @@ function shapeBlocks(nodes: XmlNode[], keepPlaceholder: (type: string) => boolea
         blocks.push(tableRows(node).join('\n'));
       } else if (name === 'AlternateContent') {
         // The same content in two forms: read the preferred one only.
-        const choice = childrenOf(node).find((child) => localName(child) === 'Choice') ?? childrenOf(node).find((child) => localName(child) === 'Fallback');
+        const choice =
+          childrenOf(node).find((child) => localName(child) === 'Choice') ??
+          childrenOf(node).find((child) => localName(child) === 'Fallback');
         if (choice) visit(childrenOf(choice));
       } else if (name !== undefined) {
         visit(childrenOf(node)); // spTree, grpSp, graphicFrame, graphic, graphicData, …
@@ -100,7 +102,10 @@ function paragraphText(paragraph: XmlNode): string {
   const visit = (list: XmlNode[]): void => {
     for (const node of list) {
       const name = localName(node);
-      if (name === 't') text += childrenOf(node).map((child) => textOf(child) ?? '').join('');
+      if (name === 't')
+        text += childrenOf(node)
+          .map((child) => textOf(child) ?? '')
+          .join('');
       else if (name === 'br') text += '\n';
       else if (name === 'r' || name === 'fld') visit(childrenOf(node));
     }

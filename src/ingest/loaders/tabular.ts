@@ -10,9 +10,7 @@ export const ROWS_PER_SECTION = 50;
  * are kept as plain lines instead of becoming the header. Every section carries the sheet name.
  */
 export function tableToSections(rows: string[][], sheet: string): Section[] {
-  const cleaned = rows
-    .map((row) => row.map((cell) => cell.replace(/\s+/g, ' ').trim()))
-    .filter((row) => row.some((cell) => cell !== ''));
+  const cleaned = rows.map((row) => row.map((cell) => cell.replace(/\s+/g, ' ').trim())).filter((row) => row.some((cell) => cell !== ''));
   const filled = (row: string[]): number => row.filter((cell) => cell !== '').length;
   const widest = Math.max(0, ...cleaned.map(filled));
   const titles: string[] = [];

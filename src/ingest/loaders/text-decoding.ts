@@ -25,7 +25,8 @@ function decodeStrictUtf8(bytes: Uint8Array): string | undefined {
 
 // Windows-1252 differs from Latin-1 only in 0x80-0x9F (curly quotes, dashes, euro sign). Node's TextDecoder
 // decodes 'windows-1252' as Latin-1, which turns those into invisible control characters: map them here.
-const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
   '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 function decodeWindows1252(bytes: Uint8Array): string {
@@ -41,8 +42,7 @@ export function looksLikeText(text: string): boolean {
   for (let i = 0; i < sample.length; i++) {
     const code = sample.charCodeAt(i);
     const isControl =
-      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c && code !== 0x1b) ||
-      (code >= 0x7f && code <= 0x9f);
+      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c && code !== 0x1b) || (code >= 0x7f && code <= 0x9f);
     if (isControl) controls++;
   }
   return controls <= sample.length * 0.01;

@@ -37,7 +37,11 @@ export function registerInteractionListener(client: Client, context: DiscordCont
     void handleCommand(context, interaction).catch(async (error: unknown) => {
       log.error(`discord /${interaction.commandName} failed: ${oneLine(error)}`);
       const content = failureMessage(error, `run /${interaction.commandName}`);
-      await (interaction.deferred || interaction.replied ? interaction.editReply({ content, allowedMentions: NO_MENTIONS }) : interaction.reply({ content, flags: MessageFlags.Ephemeral })).catch(() => undefined);
+      await (
+        interaction.deferred || interaction.replied
+          ? interaction.editReply({ content, allowedMentions: NO_MENTIONS })
+          : interaction.reply({ content, flags: MessageFlags.Ephemeral })
+      ).catch(() => undefined);
     });
   });
 }
@@ -50,7 +54,11 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
       await target.defer();
       const question = interaction.options.getString('question', true).trim();
       const heading = `-# ${interaction.user.username} asked: ${question.replace(/\n/gu, ' ')}`;
-      await answerQuestion(context.core, { text: question, scope, askedBy: interaction.user.id }, new DiscordAnswerSurface(target, heading));
+      await answerQuestion(
+        context.core,
+        { text: question, scope, askedBy: interaction.user.id },
+        new DiscordAnswerSurface(target, heading),
+      );
       return;
     }
     case 'ingest': {
@@ -80,9 +88,14 @@ async function listSources(context: DiscordContext, interaction: ChatInputComman
     lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
     if (docs.length > MAX_LISTED) lines.push(`- … and ${docs.length - MAX_LISTED} more`);
   }
-  if (groups[0]!.documents.length === 0) lines.push('Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.');
+  if (groups[0]!.documents.length === 0)
+    lines.push('Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.');
   const content = lines.join('\n');
-  await interaction.reply({ content: content.length > 2000 ? content.slice(0, 1990) + '\n…' : content, flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds, allowedMentions: NO_MENTIONS });
+  await interaction.reply({
+    content: content.length > 2000 ? content.slice(0, 1990) + '\n…' : content,
+    flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+    allowedMentions: NO_MENTIONS,
+  });
 }
 
 async function forget(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
@@ -90,7 +103,14 @@ async function forget(context: DiscordContext, interaction: ChatInputCommandInte
   const target = interaction.options.getString('file', true).trim();
   const moderator = async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
   const outcome = await forgetSharedFile(context.core, scope, target, interaction.user.id, moderator);
-  if (outcome.kind === 'not_found') return void (await interaction.editReply(`No indexed file “${target}” in this channel. See \`/sources\`.`));
-  if (outcome.kind === 'refused') return void (await interaction.editReply(`Only the person who shared “${outcome.source}” or a member with Manage Messages can remove it from citebot.`));
-  await interaction.editReply({ content: `Removed “${outcome.source}” from citebot's index for this channel (${outcome.chunks} passages). The message and its attachment are untouched.`, allowedMentions: NO_MENTIONS });
+  if (outcome.kind === 'not_found')
+    return void (await interaction.editReply(`No indexed file “${target}” in this channel. See \`/sources\`.`));
+  if (outcome.kind === 'refused')
+    return void (await interaction.editReply(
+      `Only the person who shared “${outcome.source}” or a member with Manage Messages can remove it from citebot.`,
+    ));
+  await interaction.editReply({
+    content: `Removed “${outcome.source}” from citebot's index for this channel (${outcome.chunks} passages). The message and its attachment are untouched.`,
+    allowedMentions: NO_MENTIONS,
+  });
 }

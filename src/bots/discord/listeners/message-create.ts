@@ -10,7 +10,8 @@ import { ingestMessage } from '../ingest-run.js';
 import { MessageReplyTarget } from '../message-target.js';
 import { discordScope } from '../scope.js';
 
-const MENTION_USAGE = 'Ask me about the files shared here: `@citebot what does the spec say about limits?` Index them first with `/ingest` (or mention me with `ingest` on a message with attachments).';
+const MENTION_USAGE =
+  'Ask me about the files shared here: `@citebot what does the spec say about limits?` Index them first with `/ingest` (or mention me with `ingest` on a message with attachments).';
 
 /** The channel whose documents a message may read: a thread reads its parent channel's. */
 export function messageScope(message: Message): string {

@@ -41,7 +41,13 @@ export function registerAskCommand(app: App, context: SlackContext): void {
     const heading = `*${escapeMrkdwn(command.user_name ?? 'Someone')}* asked: ${escapeMrkdwn(question)}`;
     const surface = new SlackAnswerSurface(message, heading);
     // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
-    void surface.start(placeholderText(channelLabel(command))).catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
-    await answerQuestion(context.core, { text: question, scope: slackScope(command.team_id, command.channel_id), askedBy: command.user_id }, surface);
+    void surface
+      .start(placeholderText(channelLabel(command)))
+      .catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
+    await answerQuestion(
+      context.core,
+      { text: question, scope: slackScope(command.team_id, command.channel_id), askedBy: command.user_id },
+      surface,
+    );
   });
 }

@@ -11,7 +11,8 @@ import type { SlackContext } from '../slack-context.js';
 import { placeholderText, withoutMention } from '../../common/chat-text.js';
 import { threadHistory } from '../thread-history.js';
 
-const MENTION_USAGE = 'Ask me about the files shared here: `@citebot what does the spec say about limits?` (index them first with `/ingest`).';
+const MENTION_USAGE =
+  'Ask me about the files shared here: `@citebot what does the spec say about limits?` (index them first with `/ingest`).';
 
 interface IncomingQuestion {
   teamId: string;
@@ -51,10 +52,14 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
   if (!q.text) return void (await message.show(textMessage(MENTION_USAGE)));
   context.threads.add(q.channel, q.threadTs);
   // 👀 says "working on it" before the first word arrives; not being able to react is harmless.
-  client.reactions.add({ channel: q.channel, timestamp: q.ts, name: 'eyes' }).catch((error: unknown) => log.debug(`reaction not added: ${oneLine(error)}`));
+  client.reactions
+    .add({ channel: q.channel, timestamp: q.ts, name: 'eyes' })
+    .catch((error: unknown) => log.debug(`reaction not added: ${oneLine(error)}`));
   const surface = new SlackAnswerSurface(message);
   // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
-  void surface.start(placeholderText('this conversation')).catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
+  void surface
+    .start(placeholderText('this conversation'))
+    .catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
   let history: Turn[];
   try {
     history = q.inThread ? await threadHistory(client, q.channel, q.threadTs, q.ts, context.botUserId) : [];
@@ -90,8 +95,16 @@ export function registerConversationListeners(app: App, context: SlackContext): 
 
   app.message(async ({ message, body, client }) => {
     // Edits, joins, bot posts (citebot's own included) carry a subtype or a bot_id: not questions.
-    if (message.subtype !== undefined || 'bot_id' in message && message.bot_id) return;
-    const m = message as { user?: string; text?: string; ts: string; thread_ts?: string; channel: string; channel_type?: string; team?: string };
+    if (message.subtype !== undefined || ('bot_id' in message && message.bot_id)) return;
+    const m = message as {
+      user?: string;
+      text?: string;
+      ts: string;
+      thread_ts?: string;
+      channel: string;
+      channel_type?: string;
+      team?: string;
+    };
     if (!m.user || m.user === context.botUserId) return;
     const text = m.text ?? '';
     const mentioned = text.includes(`<@${context.botUserId}>`);

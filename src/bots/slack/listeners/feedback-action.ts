@@ -11,7 +11,11 @@ export function registerFeedbackAction(app: App, context: SlackContext): void {
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text: stored ? (rating === 'up' ? 'Thanks — glad it helped.' : 'Thanks — noted. The question, answer and sources are saved for review.') : 'That answer is no longer on record.',
+      text: stored
+        ? rating === 'up'
+          ? 'Thanks — glad it helped.'
+          : 'Thanks — noted. The question, answer and sources are saved for review.'
+        : 'That answer is no longer on record.',
     });
   });
 }

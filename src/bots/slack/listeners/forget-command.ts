@@ -7,7 +7,9 @@ import { fileReference } from '../slack-files.js';
 import type { SlackContext } from '../slack-context.js';
 
 async function isWorkspaceAdmin(client: webApi.WebClient, userId: string): Promise<boolean> {
-  const info = (await client.users.info({ user: userId })) as { user?: { is_admin?: boolean; is_owner?: boolean; is_primary_owner?: boolean } };
+  const info = (await client.users.info({ user: userId })) as {
+    user?: { is_admin?: boolean; is_owner?: boolean; is_primary_owner?: boolean };
+  };
   return Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
 }
 
@@ -17,14 +19,24 @@ export function registerForgetCommand(app: App, context: SlackContext): void {
     await ack();
     const reply = (text: string) => respond({ response_type: 'ephemeral', text });
     const target = (command.text ?? '').trim();
-    if (!target) return void (await reply('*Usage:* `/forget <file name or link>` removes an indexed file from this channel. See `/sources`.'));
+    if (!target)
+      return void (await reply('*Usage:* `/forget <file name or link>` removes an indexed file from this channel. See `/sources`.'));
     const scope = slackScope(command.team_id, command.channel_id);
     const { id, name } = fileReference(target);
     try {
-      const outcome = await forgetSharedFile(context.core, scope, id ?? name!, command.user_id, () => isWorkspaceAdmin(client, command.user_id));
-      if (outcome.kind === 'not_found') return void (await reply(`No indexed file “${escapeMrkdwn(target)}” in this channel. See \`/sources\`.`));
-      if (outcome.kind === 'refused') return void (await reply(`Only the person who shared “${escapeMrkdwn(outcome.source)}” or a workspace admin can remove it from citebot.`));
-      await respond({ response_type: 'in_channel', text: `Removed “${escapeMrkdwn(outcome.source)}” from citebot’s index for this channel (${outcome.chunks} passages). The file itself is untouched in Slack.` });
+      const outcome = await forgetSharedFile(context.core, scope, id ?? name!, command.user_id, () =>
+        isWorkspaceAdmin(client, command.user_id),
+      );
+      if (outcome.kind === 'not_found')
+        return void (await reply(`No indexed file “${escapeMrkdwn(target)}” in this channel. See \`/sources\`.`));
+      if (outcome.kind === 'refused')
+        return void (await reply(
+          `Only the person who shared “${escapeMrkdwn(outcome.source)}” or a workspace admin can remove it from citebot.`,
+        ));
+      await respond({
+        response_type: 'in_channel',
+        text: `Removed “${escapeMrkdwn(outcome.source)}” from citebot’s index for this channel (${outcome.chunks} passages). The file itself is untouched in Slack.`,
+      });
     } catch (error) {
       await reply(failureMessage(error, 'remove the file'));
     }

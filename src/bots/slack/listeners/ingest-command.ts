@@ -28,7 +28,13 @@ async function findFiles(client: webApi.WebClient, channel: string, reference: s
 }
 
 /** Slack's side of an ingest: the files as SharedFiles, progress lines as mrkdwn in one message. */
-function runIngest(context: SlackContext, progress: PostedMessage, scope: string, load: () => Promise<SlackFile[]>, what: string): Promise<IngestResult[] | undefined> {
+function runIngest(
+  context: SlackContext,
+  progress: PostedMessage,
+  scope: string,
+  load: () => Promise<SlackFile[]>,
+  what: string,
+): Promise<IngestResult[] | undefined> {
   const settings = context.core.settings;
   return ingestWithProgress(
     context.core,
@@ -54,16 +60,27 @@ export function registerIngest(app: App, context: SlackContext): void {
     const started = await locks.run(scope, async () => {
       const progress = new PostedMessage({ client, channel: command.channel_id, respond });
       await progress.show(textMessage(`Looking for files shared in ${channelLabel(command)}…`));
-      await runIngest(context, progress, scope, () => (text ? findFiles(client, command.channel_id, text) : listChannelFiles(client, command.channel_id)), text);
+      await runIngest(
+        context,
+        progress,
+        scope,
+        () => (text ? findFiles(client, command.channel_id, text) : listChannelFiles(client, command.channel_id)),
+        text,
+      );
     });
-    if (!started) await respond({ response_type: 'ephemeral', text: 'An /ingest is already running in this channel; its progress message will show the summary.' });
+    if (!started)
+      await respond({
+        response_type: 'ephemeral',
+        text: 'An /ingest is already running in this channel; its progress message will show the summary.',
+      });
   });
 
   app.event('file_shared', async ({ event, body, client }) => {
     const scope = slackScope(body.team_id, event.channel_id);
     if (!context.core.conversations.channel(scope).autoIngest) return;
     const progress = new PostedMessage({ client, channel: event.channel_id });
-    const info = async () => [((await client.files.info({ file: event.file_id })) as { file?: SlackFile }).file].filter((f): f is SlackFile => f !== undefined);
+    const info = async () =>
+      [((await client.files.info({ file: event.file_id })) as { file?: SlackFile }).file].filter((f): f is SlackFile => f !== undefined);
     await runIngest(context, progress, scope, info, '');
   });
 }

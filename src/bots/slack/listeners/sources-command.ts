@@ -21,11 +21,14 @@ export function registerSourcesCommand(app: App, context: SlackContext): void {
     const lines: string[] = [];
     const groups = readableSources(context.core, scope);
     for (const { scope: s, own, documents: docs } of groups) {
-      lines.push(own ? `*Files indexed in this channel* (${docs.length})` : `*Shared with this channel from ${escapeMrkdwn(s)}* (${docs.length})`);
+      lines.push(
+        own ? `*Files indexed in this channel* (${docs.length})` : `*Shared with this channel from ${escapeMrkdwn(s)}* (${docs.length})`,
+      );
       lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
       if (docs.length > MAX_LISTED) lines.push(`• … and ${docs.length - MAX_LISTED} more`);
     }
-    if (groups[0]!.documents.length === 0) lines.push('Nothing is indexed here yet: run `/ingest` to index the files shared in this channel.');
+    if (groups[0]!.documents.length === 0)
+      lines.push('Nothing is indexed here yet: run `/ingest` to index the files shared in this channel.');
     // The reply is the ack itself: listing is a local SQLite read, well inside 3 seconds.
     await ack({ response_type: 'ephemeral', text: lines.join('\n').slice(0, 3900) });
   });
