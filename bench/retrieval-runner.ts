@@ -1,48 +1,44 @@
 /**
  * Child process of bench/scale.ts: retrieval latency (query embedding + dense + BM25 + fusion) for
- * questions asked in one scope of a large index, through the real HybridRetriever.
+ * questions asked in one scope of a large index, through the real retrieval pipeline (RERANKER=none).
  */
+import { createRetrievalPipeline } from '../src/chains/retrieval-pipeline.js';
 import { loadSettings } from '../src/config.js';
 import { CitebotCore } from '../src/core.js';
-import { ScopedDenseRetriever } from '../src/chains/retrievers/dense.js';
-import { HybridRetriever } from '../src/chains/retrievers/hybrid.js';
-import { ScopedKeywordRetriever } from '../src/chains/retrievers/keyword.js';
+import type { StoredChunk } from '../src/store/chunk.js';
 
 const scope = process.argv[2] ?? 'bench:scope';
 const count = Number(process.argv[3] ?? 200);
 
 const settings = loadSettings({ dotenvDir: false });
 const core = new CitebotCore(settings);
-const index = await core.index();
+const index = core.index;
 await index.openForQuery();
 
 // Questions made of words from chunks of the scope (so they have answers), in a fixed order.
-const sample = index.db.prepare('SELECT text FROM chunks WHERE scope = ? AND rowid % 499 = 0 LIMIT ?').all(scope, count) as {
-  text: string;
-}[];
+const sample: StoredChunk[] = [];
+let seen = 0;
+for (const page of index.chunkPages(scope)) {
+  for (const chunk of page) if (seen++ % 499 === 0 && sample.length < count) sample.push(chunk);
+  if (sample.length >= count) break;
+}
 const questions = sample.map(({ text }) => text.split(' ').slice(10, 17).join(' ').replace(/\.$/, '') + '?');
 
-const retriever = () =>
-  new HybridRetriever({
-    dense: new ScopedDenseRetriever(index, [scope], settings.RETRIEVE_DENSE_K),
-    keyword: new ScopedKeywordRetriever(index, [scope], settings.RETRIEVE_KEYWORD_K),
-    fusion: settings.FUSION,
-    denseWeight: settings.FUSION_DENSE_WEIGHT,
-    keywordWeight: settings.FUSION_KEYWORD_WEIGHT,
-  });
-for (const q of questions.slice(0, 5)) await retriever().invoke(q); // warm caches and connections
+const pipeline = createRetrievalPipeline(index, { ...settings, RERANKER: 'none', RERANK_MIN_SCORE: 0 }, undefined);
+const scopes = [scope];
+for (const q of questions.slice(0, 5)) await pipeline.retrieve(q, { scopes }); // warm caches and connections
 
-/** One pass over the questions through the hybrid retriever; latencies in question order. */
+/** One pass over the questions through the retrieval pipeline; latencies in question order. */
 async function pass(): Promise<number[]> {
   const latencies: number[] = [];
   for (const question of questions) {
-    const hybrid = retriever();
     const started = performance.now();
-    const docs = await hybrid.invoke(question);
+    const { documents, report } = await pipeline.retrieve(question, { scopes });
     latencies.push(performance.now() - started);
-    if (docs.some((d) => d.metadata.scope !== scope)) throw new Error('a result from another scope');
-    parts.dense += hybrid.lastReport.denseHits;
-    parts.keyword += hybrid.lastReport.keywordHits;
+    if (report.candidates.some((d) => d.metadata.scope !== scope)) throw new Error('a result from another scope');
+    if (documents.length === 0) throw new Error("no results for a question made of the scope's own words");
+    parts.dense += report.denseHits;
+    parts.keyword += report.keywordHits;
   }
   return latencies;
 }
@@ -57,14 +53,14 @@ parts.keyword /= 2;
 const keywordOnly: number[] = [];
 for (const question of questions) {
   const started = performance.now();
-  index.keywords.search(question, [scope], settings.RETRIEVE_KEYWORD_K);
+  await index.keywordSearch(question, scopes, settings.RETRIEVE_KEYWORD_K);
   keywordOnly.push(performance.now() - started);
 }
 // Dense search alone (query embedding + Chroma), for the breakdown.
 const denseOnly: number[] = [];
 for (const question of questions) {
   const started = performance.now();
-  await new ScopedDenseRetriever(index, [scope], settings.RETRIEVE_DENSE_K).invoke(question);
+  await index.denseSearch(question, scopes, settings.RETRIEVE_DENSE_K);
   denseOnly.push(performance.now() - started);
 }
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { ConfigError, loadSettings } from './config.js';
+import { ConfigError, loadSettings, redactSecrets } from './config.js';
 import { CitebotCore } from './core.js';
 import { CitebotError, oneLine } from './errors.js';
-import { log } from './log.js';
+import { configureLog, log } from './log.js';
 import { askCommand } from './cli/ask.js';
 import { chatCommand } from './cli/chat.js';
 import { discordRegisterCommand } from './cli/discord.js';
@@ -30,7 +30,10 @@ async function run(command: (core: CitebotCore) => Promise<number>): Promise<voi
   process.on('SIGTERM', stop);
   let code: number;
   try {
-    core = new CitebotCore(loadSettings());
+    const settings = loadSettings();
+    // The process's entry point owns logging: the level, and secrets scrubbed from every line.
+    configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
+    core = new CitebotCore(settings);
     code = await command(core);
   } catch (error) {
     code = report(error);

@@ -48,10 +48,9 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
 
   let chromaOk = false;
   try {
-    const index = await core.index();
-    await withTimeout(index.vectors.heartbeat(), 5000, 'Chroma');
+    const url = await withTimeout(core.index.heartbeat(), 5000, 'Chroma');
     chromaOk = true;
-    checks.push({ name: 'chroma', status: 'ok', detail: `Chroma at ${index.vectors.url}${s.CHROMA_URL ? '' : ' (embedded)'}` });
+    checks.push({ name: 'chroma', status: 'ok', detail: `Chroma at ${url}${s.CHROMA_URL ? '' : ' (embedded)'}` });
   } catch (error) {
     checks.push({
       name: 'chroma',
@@ -61,7 +60,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     });
   }
 
-  const index = chromaOk ? await core.index() : undefined;
+  const index = chromaOk ? core.index : undefined;
   const built = index?.builtWith();
   if (!index) {
     checks.push({ name: 'index', status: 'skipped', detail: 'Chroma is not reachable' });
@@ -76,7 +75,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     checks.push({
       name: 'index',
       status: 'skipped',
-      detail: `${index.keywords.count()} chunks; collection not checked without the embedding model`,
+      detail: `${index.chunkCount()} chunks; collection not checked without the embedding model`,
     });
   } else {
     try {
@@ -84,7 +83,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
       checks.push({
         name: 'index',
         status: 'ok',
-        detail: `${index.keywords.count()} chunks in ${index.ledger.list().length} documents, collection ${index.vectors.collectionName} (${s.EMBED_MODEL})`,
+        detail: `${index.chunkCount()} chunks in ${index.documents().length} documents, collection ${await index.collectionName()} (${s.EMBED_MODEL})`,
       });
     } catch (error) {
       checks.push({ name: 'index', status: 'failed', detail: oneLine(error), fix: 'citebot reindex' });

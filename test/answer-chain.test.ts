@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../src/config.js';
 import { CitebotCore } from '../src/core.js';
 import { LLM_UNAVAILABLE_MESSAGE, type AnswerEvent } from '../src/chains/answer-chain.js';
 import type { Answer } from '../src/chains/types.js';
 import { isCitebotError } from '../src/errors.js';
+import { log } from '../src/log.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { RerankDouble } from './doubles/rerank-double.js';
 import { createTestCore, memorySource, type TestCore } from './support/harness.js';
@@ -74,7 +75,7 @@ describe('answer chain', () => {
       ['local:default', 'Normans.md', NORMANS],
       ['local:default', 'handbook.md', HANDBOOK],
     ]);
-    const answer = await (await core.answerChain()).invoke({ question: 'In what country is Normandy located?', scopes: ['local:default'] });
+    const answer = await core.answerChain().invoke({ question: 'In what country is Normandy located?', scopes: ['local:default'] });
     expect(answer.noEvidence).toBeUndefined();
     // The double's embeddings carry no meaning, so which Part ranks first is lexical; the document is what counts here.
     expect(answer.citations[0]).toMatchObject({ n: 1, source: 'Normans.md', location: expect.stringMatching(/^Normans > Part \d+$/) });
@@ -125,7 +126,7 @@ describe('answer chain', () => {
       ['local:default', 'handbook.md', HANDBOOK],
       ['local:default', 'board.md', MERGER],
     ]);
-    const index = await core.index();
+    const index = core.index;
     const { HybridRetriever } = await import('../src/chains/retrievers/hybrid.js');
     const { ScopedDenseRetriever } = await import('../src/chains/retrievers/dense.js');
     const { ScopedKeywordRetriever } = await import('../src/chains/retrievers/keyword.js');
@@ -171,7 +172,7 @@ describe('answer chain', () => {
       ],
       { RERANKER: 'cross-encoder', RERANK_MODEL_PATH: model },
     );
-    const answer = await (await core.answerChain()).invoke({ question: 'reimbursement code receipts due', scopes: ['local:default'] });
+    const answer = await core.answerChain().invoke({ question: 'reimbursement code receipts due', scopes: ['local:default'] });
     expect(answer.degraded).toBeUndefined();
     expect(answer.citations[0]?.source).toBe('handbook.md');
     for (const c of [...answer.citations, ...answer.alsoRelevant]) {
@@ -196,14 +197,25 @@ describe('answer chain', () => {
       RERANKER: 'cross-encoder',
       RERANK_MODEL_PATH: '/nonexistent/model',
     });
-    const fallback = await (await broken.answerChain()).invoke({ question: 'reimbursement code', scopes: ['local:default'] });
-    expect(fallback.citations[0]?.source).toBe('handbook.md');
-    expect(fallback.degraded?.some((d) => d.startsWith('reranker unavailable: fusion order used'))).toBe(true);
+    const warn = vi.spyOn(log, 'warn');
+    try {
+      const fallback = await broken.answerChain().invoke({ question: 'reimbursement code', scopes: ['local:default'] });
+      expect(fallback.citations[0]?.source).toBe('handbook.md');
+      expect(
+        fallback.degraded?.some((d) => d.type === 'fusion-order' && d.message.startsWith('reranker unavailable: fusion order used')),
+      ).toBe(true);
+      // Every question reports it; the log says it once per process.
+      const again = await broken.answerChain().invoke({ question: 'receipts', scopes: ['local:default'] });
+      expect(again.degraded?.some((d) => d.type === 'fusion-order')).toBe(true);
+      expect(warn.mock.calls.filter(([line]) => String(line).includes('reranker unavailable'))).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('an empty scope answers that nothing is indexed, without the LLM', async () => {
     const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
-    const answer = await (await core.answerChain()).invoke({ question: 'Anything?', scopes: ['slack:T9:C9'] });
+    const answer = await core.answerChain().invoke({ question: 'Anything?', scopes: ['slack:T9:C9'] });
     expect(answer).toMatchObject({ noEvidence: true, citations: [], alsoRelevant: [] });
     expect(double.stats.requests.chat).toBe(0);
   });
@@ -239,7 +251,7 @@ describe('answer chain', () => {
       ['local:default', 'Normans.md', NORMANS],
     ]);
     double.configure({ adversarial: true });
-    const answer = await (await core.answerChain()).invoke({ question: 'What is the reimbursement code?', scopes: ['local:default'] });
+    const answer = await core.answerChain().invoke({ question: 'What is the reimbursement code?', scopes: ['local:default'] });
     const numbers = answer.citations.map((c) => c.n);
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));
     for (const n of markers(answer.answer)) expect(numbers).toContain(n);
@@ -252,7 +264,7 @@ describe('answer chain', () => {
     const { core } = await coreWith([['local:default', 'Normans.md', NORMANS]]);
     double.configure({ tokenDelayMs: 30 });
     const { partials, answer, answerAt } = await collect(
-      (await core.answerChain()).stream({ question: 'Who were the Normans?', scopes: ['local:default'] }),
+      core.answerChain().stream({ question: 'Who were the Normans?', scopes: ['local:default'] }),
     );
     expect(partials.length).toBeGreaterThan(1);
     expect(partials[0]!.at).toBeLessThan(answerAt - 30);
@@ -281,7 +293,7 @@ describe('answer chain', () => {
 
   it('the first question is not rewritten', async () => {
     const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
-    await (await core.answerChain()).invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
+    await core.answerChain().invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
     expect(double.chatRequests).toHaveLength(1);
   });
 
@@ -292,21 +304,23 @@ describe('answer chain', () => {
     const failed = await chain.invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
     expect(failed.answer.startsWith(LLM_UNAVAILABLE_MESSAGE)).toBe(true);
     expect(failed.citations[0]?.source).toBe('handbook.md');
-    expect(failed.degraded?.some((d) => d.startsWith('language model unavailable'))).toBe(true);
+    expect(failed.degraded?.some((d) => d.type === 'passages-only' && d.message.startsWith('language model unavailable'))).toBe(true);
 
     double.configure({ failNext: null, chatDelayMs: 3000 });
     const slow = await chain.invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
     expect(slow.answer.startsWith(LLM_UNAVAILABLE_MESSAGE)).toBe(true);
-    expect(slow.degraded?.join(' ')).toMatch(/within 1 s/);
+    expect(slow.degraded?.map((d) => d.message).join(' ')).toMatch(/within 1 s/);
   });
 
   it('embedding model down: keyword-only retrieval, labelled', async () => {
     const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { EMBED_MAX_RETRIES: '0' });
     double.configure({ failNext: { endpoint: 'embed', status: 500, count: 10 } });
-    const answer = await (await core.answerChain()).invoke({ question: 'reimbursement code', scopes: ['local:default'] });
+    const answer = await core.answerChain().invoke({ question: 'reimbursement code', scopes: ['local:default'] });
     double.configure({ failNext: null });
     expect(answer.citations[0]?.source).toBe('handbook.md');
-    expect(answer.degraded?.some((d) => d.startsWith('embedding model unavailable: keyword search only'))).toBe(true);
+    expect(
+      answer.degraded?.some((d) => d.type === 'keyword-only' && d.message.startsWith('embedding model unavailable: keyword search only')),
+    ).toBe(true);
   });
 
   it('Chroma down: a clear error', async () => {
@@ -335,14 +349,28 @@ describe('retrieval strategies for large indexes', () => {
       await indexer.ingest(memorySource('scope:big', 'handbook.md', HANDBOOK));
       await indexer.ingest(memorySource('scope:big', 'Normans.md', NORMANS));
       await indexer.ingest(memorySource('scope:small', 'board.md', MERGER));
-      const index = await t.core.index();
-      const { ScopedDenseRetriever } = await import('../src/chains/retrievers/dense.js');
-      // Threshold 0: the unfiltered strategy is used whenever the scope is a large share.
-      const big = await new ScopedDenseRetriever(index, ['scope:big'], 5, 0).invoke('merger with Globex');
-      expect(big).toHaveLength(5);
-      expect(big.every((d) => d.metadata.scope === 'scope:big')).toBe(true);
-      const small = await new ScopedDenseRetriever(index, ['scope:small'], 5, 0).invoke('reimbursement code');
-      expect(small.map((d) => d.metadata.source)).toEqual(['board.md']);
+      const { DocumentIndex } = await import('../src/store/document-index.js');
+      const { openDatabase } = await import('../src/store/database.js');
+      const { CitebotEmbeddings } = await import('../src/models/embeddings.js');
+      // The same database and collection through an index whose unfiltered strategy is used whenever the scope is a large share.
+      const db = openDatabase(join(t.dataDir, 'citebot.sqlite'));
+      const index = new DocumentIndex({
+        db,
+        chromaUrl: async () => t.settings.CHROMA_URL!,
+        collectionPrefix: t.settings.CHROMA_COLLECTION_PREFIX,
+        embeddings: new CitebotEmbeddings({ model: t.settings.EMBED_MODEL, baseUrl: double.url }),
+        unfilteredFromChunks: 0,
+      });
+      try {
+        const big = await index.denseSearch('merger with Globex', ['scope:big'], 5);
+        expect(big).toHaveLength(5);
+        expect(big.every((d) => d.metadata.scope === 'scope:big')).toBe(true);
+        const small = await index.denseSearch('reimbursement code', ['scope:small'], 5);
+        expect(small.map((d) => d.metadata.source)).toEqual(['board.md']);
+      } finally {
+        await index.close();
+        db.close();
+      }
     } finally {
       await t.close();
       await double.close();
@@ -351,11 +379,11 @@ describe('retrieval strategies for large indexes', () => {
 
   it('keyword search drops very common terms on large indexes but keeps the rarest', async () => {
     const { openDatabase } = await import('../src/store/database.js');
-    const { KeywordIndex } = await import('../src/store/keyword-index.js');
+    const { ChunkStore } = await import('../src/store/chunk-store.js');
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'citebot-kw-')), 'k.sqlite'));
-    const index = new KeywordIndex(db, 0);
+    const index = new ChunkStore(db, 0);
     const meta = (i: number) => ({
       scope: 's',
       docId: `d${i}`,

@@ -143,7 +143,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     const pages = discord.requestsTo('GET', new RegExp(`^/channels/${ALPHA}/messages$`));
     expect(pages.length).toBeGreaterThanOrEqual(3);
     expect(pages.every((p) => Number(p.query.limit) <= 100)).toBe(true);
-    const normans = h.t.core.ledger.list([`discord:${GUILD}:${ALPHA}`]).find((d) => d.source === 'Normans.md')!;
+    const normans = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).find((d) => d.source === 'Normans.md')!;
     expect(normans).toMatchObject({
       status: 'indexed',
       url: expect.stringMatching(new RegExp(`^https://discord\\.com/channels/${GUILD}/${ALPHA}/\\d+$`)),
@@ -185,7 +185,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     const summary = await ingest(h);
     expect(summary).toMatch(/^1 file: 1 new/);
     expect(summary).toMatch(/Read the latest 150 messages \(DISCORD_HISTORY_LIMIT\); older attachments were not looked at\./);
-    expect(h.t.core.ledger.list([`discord:${GUILD}:${ALPHA}`]).map((d) => d.source)).toEqual(['Normans.md']);
+    expect(h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).map((d) => d.source)).toEqual(['Normans.md']);
   });
 
   it('answers a mention in a reply with linked citations, streamed by edits, never pinging anyone; ignores messages without a mention', async () => {
@@ -311,7 +311,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       .toMatch(/^1 file: 1 new/);
     expect(discord.downloads.some((d) => d.status === 404)).toBe(true);
     expect(discord.downloads.some((d) => d.status === 200)).toBe(true);
-    expect(h.t.core.ledger.list([`discord:dm:${DM}`]).map((d) => d.source)).toEqual(['guide.md']);
+    expect(h.t.core.index.documents([`discord:dm:${DM}`]).map((d) => d.source)).toEqual(['guide.md']);
 
     // A question in the DM (no mention needed there) reads the DM's file; #alpha does not.
     const inDm = discord.sendMessage({ channelId: DM, author: ANN, content: 'How do I get started?' });
@@ -440,7 +440,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       user: MOD,
     });
     await expect.poll(() => discord.interactionMessages(byModerator.id).original?.content ?? '').toMatch(/Removed “guide.md”/);
-    expect(h.t.core.ledger.list([`discord:${GUILD}:${ALPHA}`])).toHaveLength(0);
+    expect(h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`])).toHaveLength(0);
   });
 
   it('says how to enable the Message Content intent instead of crash-looping, and registers the slash commands', async () => {

@@ -43,12 +43,12 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     expect(result.chunks).toBeGreaterThan(0);
 
     const index = await t.core.openIndex();
-    const ids = index.keywords.idsOfDocument('slack:T1:C1', 'doc-handbook.md');
+    const ids = index.chunkIdsOf('slack:T1:C1', 'doc-handbook.md');
     expect(ids).toHaveLength(result.chunks);
-    expect(await index.vectors.idsWhere({ docId: 'doc-handbook.md' })).toEqual(expect.arrayContaining(ids));
-    expect(await index.vectors.count()).toBe(result.chunks);
+    expect(await index.vectorIds({ docId: 'doc-handbook.md' })).toEqual(expect.arrayContaining(ids));
+    expect(await index.vectorCount()).toBe(result.chunks);
 
-    const [chunk] = index.keywords.get([index.keywords.search('reimbursement code', ['slack:T1:C1'], 1)[0]!.id]);
+    const [chunk] = index.chunks([(await index.keywordSearch('reimbursement code', ['slack:T1:C1'], 1))[0]!.id!]);
     expect(chunk!.text).toContain('EXP-4471');
     expect(chunk!.metadata).toMatchObject({
       scope: 'slack:T1:C1',
@@ -57,13 +57,12 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
       mimeType: 'text/markdown',
     });
 
-    const entry = index.ledger.get('slack:T1:C1', 'doc-handbook.md')!;
+    const entry = index.document('slack:T1:C1', 'doc-handbook.md')!;
     expect(entry).toMatchObject({ status: 'indexed', chunkCount: result.chunks, source: 'handbook.md' });
     expect(entry.contentHash).toMatch(/^[0-9a-f]{64}$/);
 
     // The collection is cosine space and remembers the model that built it.
-    const collection = await index.vectors.open(768);
-    expect(collection.metadata).toMatchObject({ embedModel: 'nomic-embed-text', dimension: 768 });
+    expect(await index.collectionMetadata()).toMatchObject({ embedModel: 'nomic-embed-text', dimension: 768 });
     // Documents were embedded with nomic's document prefix.
     expect(double.embedInputs.flat().some((input) => input.startsWith('search_document: handbook.md'))).toBe(true);
   });
@@ -84,17 +83,18 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const indexer = await t.core.indexer();
     await indexer.ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
     const index = await t.core.openIndex();
-    const before = index.keywords.idsOfDocument('local:default', 'doc-handbook.md');
+    const before = index.chunkIdsOf('local:default', 'doc-handbook.md');
 
     const changed = HANDBOOK.replace('EXP-4471', 'EXP-9000');
     const result = await indexer.ingest(memorySource('local:default', 'handbook.md', changed));
     expect(result.status).toBe('updated');
-    const after = index.keywords.idsOfDocument('local:default', 'doc-handbook.md');
+    const after = index.chunkIdsOf('local:default', 'doc-handbook.md');
     expect(after.some((id) => before.includes(id))).toBe(false);
-    expect((await index.vectors.idsWhere({ docId: 'doc-handbook.md' })).sort()).toEqual([...after].sort());
-    const texts = (q: string) => index.keywords.get(index.keywords.search(q, ['local:default'], 5).map((h) => h.id)).map((c) => c.text);
-    expect(texts('EXP-4471').join()).not.toContain('4471');
-    expect(texts('EXP-9000')[0]).toContain('EXP-9000');
+    expect((await index.vectorIds({ docId: 'doc-handbook.md' })).sort()).toEqual([...after].sort());
+    const texts = async (q: string) =>
+      index.chunks((await index.keywordSearch(q, ['local:default'], 5)).map((h) => h.id!)).map((c) => c.text);
+    expect((await texts('EXP-4471')).join()).not.toContain('4471');
+    expect((await texts('EXP-9000'))[0]).toContain('EXP-9000');
   });
 
   it('forget clears Chroma, the keyword index and the ledger', async () => {
@@ -105,11 +105,11 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const index = await t.core.openIndex();
     const removed = await index.forget('local:default', 'doc-handbook.md');
     expect(removed).toBeGreaterThan(0);
-    expect(index.ledger.get('local:default', 'doc-handbook.md')).toBeUndefined();
-    expect(index.keywords.idsOfDocument('local:default', 'doc-handbook.md')).toEqual([]);
-    expect(await index.vectors.idsWhere({ docId: 'doc-handbook.md' })).toEqual([]);
+    expect(index.document('local:default', 'doc-handbook.md')).toBeUndefined();
+    expect(index.chunkIdsOf('local:default', 'doc-handbook.md')).toEqual([]);
+    expect(await index.vectorIds({ docId: 'doc-handbook.md' })).toEqual([]);
     // The other document is untouched.
-    expect(await index.vectors.idsWhere({ docId: 'doc-plan.md' })).toHaveLength(1);
+    expect(await index.vectorIds({ docId: 'doc-plan.md' })).toHaveLength(1);
   });
 
   it('keeps scopes apart in both the keyword index and Chroma', async () => {
@@ -120,22 +120,21 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     await indexer.ingest(memorySource('discord:G1:C1', 'plan.md', SECRET_PLAN));
     const index = await t.core.openIndex();
 
-    expect(index.keywords.search('Globex merger heron', ['slack:T1:C1'], 10)).toEqual([]);
-    const hits = index.keywords.search('Globex merger heron', ['slack:T1:C2'], 10);
+    expect(await index.keywordSearch('Globex merger heron', ['slack:T1:C1'], 10)).toEqual([]);
+    const hits = await index.keywordSearch('Globex merger heron', ['slack:T1:C2'], 10);
     expect(hits.length).toBe(1);
-    expect(index.keywords.get(hits.map((h) => h.id)).every((c) => c.metadata.scope === 'slack:T1:C2')).toBe(true);
+    expect(index.chunks(hits.map((h) => h.id!)).every((c) => c.metadata.scope === 'slack:T1:C2')).toBe(true);
 
     // The same file in two scopes is two documents with distinct chunk ids.
-    const slackIds = index.keywords.idsOfDocument('slack:T1:C2', 'doc-plan.md');
-    const discordIds = index.keywords.idsOfDocument('discord:G1:C1', 'doc-plan.md');
+    const slackIds = index.chunkIdsOf('slack:T1:C2', 'doc-plan.md');
+    const discordIds = index.chunkIdsOf('discord:G1:C1', 'doc-plan.md');
     expect(slackIds.some((id) => discordIds.includes(id))).toBe(false);
 
     // Dense search with the scope filter never returns another scope's chunks.
-    const query = await index.embeddings.embedQuery('When does the merger with Globex close?');
-    const dense = await index.vectors.vectorStore.similaritySearchVectorWithScore(query, 10, { scope: 'slack:T1:C1' });
+    const dense = await index.denseSearch('When does the merger with Globex close?', ['slack:T1:C1'], 10);
     expect(dense.length).toBeGreaterThan(0);
-    expect(dense.every(([doc]) => doc.metadata.scope === 'slack:T1:C1')).toBe(true);
-    expect(dense.some(([doc]) => doc.pageContent.includes('Globex'))).toBe(false);
+    expect(dense.every((doc) => doc.metadata.scope === 'slack:T1:C1')).toBe(true);
+    expect(dense.some((doc) => doc.pageContent.includes('Globex'))).toBe(false);
   });
 
   it('refuses to mix embedding models and reindex fixes it from the stored texts', async () => {
@@ -153,7 +152,7 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
       expect((error as Error).message).toContain('citebot reindex');
 
       double.reset();
-      const index = await other.index();
+      const index = other.index;
       const result = await index.reindex();
       expect(result).toMatchObject({ model: 'bge-m3', previousModel: 'nomic-embed-text' });
       expect(result.chunks).toBeGreaterThan(0);
@@ -161,9 +160,8 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
       // bge-m3 has no document prefix; its vectors have its own dimension.
       expect(double.embedInputs.flat().every((input) => !input.startsWith('search_document: '))).toBe(true);
       await other.openIndex();
-      expect(await index.vectors.count()).toBe(result.chunks);
-      const collection = await index.vectors.open(1024);
-      expect(collection.metadata).toMatchObject({ embedModel: 'bge-m3', dimension: 1024 });
+      expect(await index.vectorCount()).toBe(result.chunks);
+      expect(await index.collectionMetadata()).toMatchObject({ embedModel: 'bge-m3', dimension: 1024 });
     } finally {
       await other.close();
     }
@@ -174,7 +172,7 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const error = await t.core.indexer().catch((e: unknown) => e);
     expect(isCitebotError(error, 'model_missing')).toBe(true);
     expect((error as Error).message).toContain('ollama pull snowflake-arctic-embed');
-    expect(t.core.ledger.list()).toEqual([]);
+    expect(t.core.index.documents()).toEqual([]);
   });
 
   it('Ollama down mid-ingest: a clear error, the old version still served, and the next run completes', async () => {
@@ -182,7 +180,7 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const indexer = await t.core.indexer();
     await indexer.ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
     const index = await t.core.openIndex();
-    const before = index.keywords.idsOfDocument('local:default', 'doc-handbook.md');
+    const before = index.chunkIdsOf('local:default', 'doc-handbook.md');
 
     await double.down();
     const changed = memorySource('local:default', 'handbook.md', HANDBOOK + '\n## Parking\n\nParking is free on weekends.\n');
@@ -192,13 +190,13 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     expect((error as Error).message).toContain('Ollama is not reachable');
 
     // Nothing half-written: the previous chunks are what the index holds.
-    expect(index.keywords.idsOfDocument('local:default', 'doc-handbook.md')).toEqual(before);
-    expect((await index.vectors.idsWhere({ docId: 'doc-handbook.md' })).sort()).toEqual([...before].sort());
+    expect(index.chunkIdsOf('local:default', 'doc-handbook.md')).toEqual(before);
+    expect((await index.vectorIds({ docId: 'doc-handbook.md' })).sort()).toEqual([...before].sort());
 
     const again = await indexer.ingest(changed);
     expect(again.status).toBe('updated');
-    expect(index.keywords.search('parking weekends', ['local:default'], 3)).toHaveLength(1);
-    expect(index.ledger.get('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
+    expect(await index.keywordSearch('parking weekends', ['local:default'], 3)).toHaveLength(1);
+    expect(index.document('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
   });
 
   it('retries a 5xx from Ollama and succeeds', async () => {
@@ -230,9 +228,9 @@ describe('DocumentIndex when Chroma goes down', () => {
       expect(isCitebotError(error, 'chroma_unavailable')).toBe(true);
       expect((error as Error).message).toMatch(/^Chroma is not reachable at http:\/\/127\.0\.0\.1:\d+ .*Fix:/);
       const index = await t.core.openIndex();
-      expect(index.ledger.get('local:default', 'doc-plan.md')).toBeUndefined();
-      expect(index.keywords.idsOfDocument('local:default', 'doc-plan.md')).toEqual([]);
-      expect(index.ledger.get('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
+      expect(index.document('local:default', 'doc-plan.md')).toBeUndefined();
+      expect(index.chunkIdsOf('local:default', 'doc-plan.md')).toEqual([]);
+      expect(index.document('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
 
       // Chroma back on the same port and data: the next run indexes the file and leaves no orphans.
       chroma = await startEmbeddedChroma(chromaDir, { port: Number(new URL(chroma.url).port) });
@@ -241,8 +239,8 @@ describe('DocumentIndex when Chroma goes down', () => {
         const result = await (await next.indexer()).ingest(memorySource('local:default', 'plan.md', SECRET_PLAN));
         expect(result.status).toBe('indexed');
         const reopened = await next.openIndex();
-        const ids = reopened.ledger.list().flatMap((d) => reopened.keywords.idsOfDocument(d.scope, d.docId));
-        expect(new Set(await reopened.vectors.idsWhere({ scope: 'local:default' }))).toEqual(new Set(ids));
+        const ids = reopened.documents().flatMap((d) => reopened.chunkIdsOf(d.scope, d.docId));
+        expect(new Set(await reopened.vectorIds({ scope: 'local:default' }))).toEqual(new Set(ids));
       } finally {
         await next.close();
       }

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import JSZip from 'jszip';
-import { describe, expect, it } from 'vitest';
-import { parseDocument, parseDocumentInProcess } from '../src/ingest/parse.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDocumentInProcess } from '../src/ingest/parse.js';
+import { ParserPool } from '../src/ingest/parser-pool.js';
 import { DEFAULT_LOADER_LIMITS, IngestError, type LoaderLimits, type ParsedDocument } from '../src/ingest/types.js';
 
 const FIXTURES = new URL('./fixtures/docs/', import.meta.url);
@@ -361,8 +362,18 @@ describe('ZIP bomb guard', () => {
   });
 });
 
-describe('parseDocument (worker thread)', () => {
+describe('ParserPool.parse (worker thread)', () => {
   const WORKER_TEST_TIMEOUT = 30_000; // a worker loads the TypeScript sources through tsx: seconds, not milliseconds
+  // One pool per heap cap, as the core keeps one for PARSER_MEMORY_MB.
+  const pools = new Map<number, ParserPool>();
+  const parseDocument = (bytes: Uint8Array, fileName: string, limits = DEFAULT_LOADER_LIMITS) => {
+    let pool = pools.get(limits.maxParserMemoryMb);
+    if (!pool) pools.set(limits.maxParserMemoryMb, (pool = new ParserPool(1, limits.maxParserMemoryMb)));
+    return pool.parse(bytes, fileName, limits);
+  };
+  afterAll(async () => {
+    await Promise.all([...pools.values()].map((pool) => pool.close()));
+  });
 
   it(
     'returns the same document as in-process parsing',

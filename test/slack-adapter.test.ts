@@ -173,14 +173,14 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(slack.callsTo('chat.update').some((c) => /^Indexed \d\/6/.test(String(c.args.text)))).toBe(true);
     expect(slack.downloads.map((d) => d.fileId).sort()).toEqual(['FENC', 'FNORM', 'FPDF', 'FTRUNC']);
-    const docs = h.t.core.ledger.list(['slack:T0CITEBOT:CA']);
+    const docs = h.t.core.index.documents(['slack:T0CITEBOT:CA']);
     expect(docs.find((d) => d.docId === 'FNORM')).toMatchObject({
       status: 'indexed',
       url: expect.stringMatching(/^https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\//),
       uploadedBy: 'UANA',
     });
     expect(docs.find((d) => d.docId === 'FNORM')!.uploadedAt).toMatch(/^20\d\d-/);
-    expect(h.t.core.ledger.list(['slack:T0CITEBOT:CB'])).toHaveLength(0);
+    expect(h.t.core.index.documents(['slack:T0CITEBOT:CB'])).toHaveLength(0);
 
     // Again: nothing new is downloaded or embedded.
     const downloads = slack.downloads.length;
@@ -420,7 +420,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     });
     const done = await slack.waitFor((c) => c.method === 'chat.update' && /^1 file: 1 new/.test(String(c.args.text)), 20_000);
     expect(done.args.channel).toBe('CA');
-    expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FAUTO')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
+    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FAUTO')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
 
     slack.addFile({ id: 'FOFF', name: 'guide.md', channel: 'CB', user: 'UBEN', bytes: fixture('guide.md') });
     await h.event({
@@ -432,7 +432,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       event_ts: '1800000003.000100',
     });
     await new Promise((r) => setTimeout(r, 500));
-    expect(h.t.core.ledger.get('slack:T0CITEBOT:CB', 'FOFF')).toBeUndefined();
+    expect(h.t.core.index.document('slack:T0CITEBOT:CB', 'FOFF')).toBeUndefined();
   });
 
   it('/forget is for the uploader or a workspace admin; anyone else gets a clear refusal', async () => {
@@ -444,11 +444,11 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     await expect
       .poll(() => JSON.stringify(h!.slack.responses(refused.responseUrl)))
       .toMatch(/Only the person who shared “Normans.md” or a workspace admin/);
-    expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FNORM')?.status).toBe('indexed');
+    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FNORM')?.status).toBe('indexed');
 
     const byUploader = await h.command('/forget', 'Normans.md', { user: 'UANA' });
     await expect.poll(() => JSON.stringify(h!.slack.responses(byUploader.responseUrl))).toMatch(/Removed “Normans.md”/);
-    expect(h.t.core.ledger.get('slack:T0CITEBOT:CA', 'FNORM')).toBeUndefined();
+    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FNORM')).toBeUndefined();
     const byAdmin = await h.command('/forget', 'https://citebot-test.slack.com/files/UANA/FGUIDE/guide.md', { user: 'UADMIN' });
     await expect.poll(() => JSON.stringify(h!.slack.responses(byAdmin.responseUrl))).toMatch(/Removed “guide.md”/);
     const missing = await h.command('/forget', 'nothing.pdf');

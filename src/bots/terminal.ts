@@ -40,7 +40,7 @@ export async function runTerminalChat(core: CitebotCore, options: { scope: strin
       } else if (text.startsWith('/ingest')) {
         await ingest(core, scope, text.slice('/ingest'.length).trim(), write);
       } else if (text === '/sources') {
-        const docs = core.ledger.list([scope]);
+        const docs = core.index.documents([scope]);
         write(
           docs.length
             ? docs.map((d) => `${d.source} · ${d.status} · ${d.chunkCount} chunks${d.error ? ` · ${d.error}` : ''}`).join('\n') + '\n'
@@ -84,8 +84,8 @@ async function ingest(core: CitebotCore, scope: string, path: string, write: (t:
 
 async function forget(core: CitebotCore, scope: string, target: string, write: (t: string) => void): Promise<void> {
   if (!target) return write('Usage: /forget <file name or doc id>\n');
-  const matches = core.ledger.find(target, scope);
+  const matches = core.index.findDocuments(target, scope);
   if (!matches.length) return write(`No document "${target}" here. /sources lists them.\n`);
-  const index = await core.index();
+  const index = core.index;
   for (const doc of matches) write(`Forgot ${doc.source} (${await index.forget(doc.scope, doc.docId)} chunks).\n`);
 }

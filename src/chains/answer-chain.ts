@@ -1,32 +1,20 @@
-import { ContextualCompressionRetriever } from '@langchain/classic/retrievers/contextual_compression';
-import { DocumentCompressorPipeline, type BaseDocumentCompressor } from '@langchain/classic/retrievers/document_compressors';
 import type { Document } from '@langchain/core/documents';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { StringOutputParser } from '@langchain/core/output_parsers';
 import { RunnableLambda, type Runnable } from '@langchain/core/runnables';
 import { oneLine } from '../errors.js';
 import { log } from '../log.js';
-import type { DocumentIndex } from '../store/document-index.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
 import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, rewriteMessages } from './prompt.js';
-import { ScopedDenseRetriever } from './retrievers/dense.js';
-import { HybridRetriever, type FusionMethod } from './retrievers/hybrid.js';
-import { ScopedKeywordRetriever } from './retrievers/keyword.js';
+import type { Degradation } from './degradation.js';
+import type { RetrievalPipeline } from './retrieval-pipeline.js';
 import { requireScopes } from './retrievers/scopes.js';
 import { sanitizeAnswer } from './sanitize.js';
-import { SentenceTrimmer } from './sentence-trimmer.js';
 import type { Answer, Citation, Turn } from './types.js';
 
 export interface AnswerChainSettings {
-  denseK: number;
-  keywordK: number;
-  fusion: FusionMethod;
-  denseWeight: number;
-  keywordWeight: number;
-  /** Fused candidates handed to the reranker. */
-  rerankCandidates: number;
-  /** Sources kept after reranking (also the trimmer's divisor). */
+  /** Sources kept after reranking (RERANK_TOP_N): the context budget is shared among them. */
   topN: number;
   window: Window;
   /** No first token (or no next token) from the chat model for this long: answer with the passages. */
@@ -34,10 +22,8 @@ export interface AnswerChainSettings {
 }
 
 export interface AnswerChainOptions {
-  index: DocumentIndex;
+  retrieval: RetrievalPipeline;
   chatModel: BaseChatModel;
-  /** Rerank (top N) and threshold steps, in order; the sentence trimmer is appended here. */
-  compressors: BaseDocumentCompressor[];
   settings: AnswerChainSettings;
 }
 
@@ -88,9 +74,9 @@ function stableRawPrefix(raw: string): string {
 }
 
 /**
- * The answer chain: question → (follow-up rewrite) → scoped hybrid retrieval → rerank, threshold and
- * trim (a ContextualCompressionRetriever over a DocumentCompressorPipeline) → context budget →
- * prompt → streaming chat model → verified citations and sanitized text.
+ * The answer chain: question → (follow-up rewrite) → the retrieval pipeline (scoped hybrid search,
+ * rerank, threshold, trim) → context budget → prompt → streaming chat model → verified citations
+ * and sanitized text.
  *
  * No evidence, no LLM: when nothing in scope passes the threshold, the answer says so without a model call.
  */
@@ -116,43 +102,24 @@ export class AnswerChain {
     const started = performance.now();
     const scopes = requireScopes(input.scopes);
     const history = input.history ?? [];
-    const degraded: string[] = [];
-    const { settings, index } = this.options;
+    const degraded: Degradation[] = [];
+    const { settings, retrieval } = this.options;
 
     const searched = history.length ? await this.standalone(history, input.question, degraded) : input.question;
-
-    const hybrid = new HybridRetriever({
-      dense: new ScopedDenseRetriever(index, scopes, settings.denseK),
-      keyword: new ScopedKeywordRetriever(index, scopes, settings.keywordK),
-      fusion: settings.fusion,
-      denseWeight: settings.denseWeight,
-      keywordWeight: settings.keywordWeight,
-      limit: settings.rerankCandidates,
-    });
     const perSource = tokensPerSource(settings.window, [ANSWER_SYSTEM_PROMPT, questionBlock(searched)], history, settings.topN);
-    const retriever = new ContextualCompressionRetriever({
-      baseRetriever: hybrid,
-      baseCompressor: new DocumentCompressorPipeline({
-        transformers: [...this.options.compressors, new SentenceTrimmer({ maxTokensPerDocument: perSource })],
-      }),
-    });
-    const kept = await retriever.invoke(searched);
-    const retrieveMs = hybrid.lastReport.retrieveMs;
-    const rerankMs = performance.now() - started - retrieveMs;
-    degraded.push(...hybrid.lastReport.degraded);
-    const fallback = kept.find((d) => d.metadata.rerankFallback)?.metadata.rerankFallback;
-    if (fallback) degraded.push(`reranker unavailable: fusion order used (${String(fallback)})`);
+    const { documents: kept, report } = await retrieval.retrieve(searched, { scopes, tokensPerSource: perSource });
+    degraded.push(...report.degraded);
 
     const timings = (generateMs: number) => ({
-      retrieveMs: Math.round(retrieveMs),
-      rerankMs: Math.round(rerankMs),
+      retrieveMs: Math.round(report.retrieveMs),
+      rerankMs: Math.round(report.rerankMs),
       generateMs: Math.round(generateMs),
       totalMs: Math.round(performance.now() - started),
     });
     const base = { searchedQuestion: searched, ...(degraded.length ? { degraded } : {}) };
 
     if (kept.length === 0) {
-      const closest = this.closestFiles(hybrid);
+      const closest = closestFiles(report.candidates);
       const text = closest.length
         ? `${NOT_COVERED_MESSAGE} The closest files are ${closest.map((c) => c.source).join(', ')}.`
         : NO_FILES_MESSAGE;
@@ -181,7 +148,7 @@ export class AnswerChain {
       if (!raw.trim()) throw new Error('the chat model returned an empty answer');
     } catch (error) {
       log.warn(`chat model unavailable, answering with passages: ${oneLine(error)}`);
-      degraded.push(`language model unavailable: ${oneLine(error)}`);
+      degraded.push({ type: 'passages-only', message: `language model unavailable: ${oneLine(error)}` });
       const quoted = sources.slice(0, 3);
       const text = [LLM_UNAVAILABLE_MESSAGE, ...quoted.map((s) => `> ${s.snippet} [${s.n}]`)].join('\n\n');
       const { cited, uncited } = verifyCitations(text, sources);
@@ -213,7 +180,7 @@ export class AnswerChain {
   }
 
   /** The follow-up as a standalone question. The rewrite changes only the words searched, never the scopes. */
-  private async standalone(history: Turn[], question: string, degraded: string[]): Promise<string> {
+  private async standalone(history: Turn[], question: string, degraded: Degradation[]): Promise<string> {
     try {
       let text = '';
       for await (const piece of this.withIdleTimeout((signal) => this.rewrite.stream({ history, question }, { signal }))) text += piece;
@@ -226,24 +193,10 @@ export class AnswerChain {
       // A rewrite that rambles is worse than none.
       return line && line.length <= Math.max(400, question.length * 4) ? line : question;
     } catch (error) {
-      degraded.push(`follow-up not rewritten: ${oneLine(error)}`);
+      degraded.push({ type: 'follow-up-not-rewritten', message: `follow-up not rewritten: ${oneLine(error)}` });
       const lastUser = [...history].reverse().find((t) => t.role === 'user')?.content ?? '';
       return `${lastUser} ${question}`.trim();
     }
-  }
-
-  /** The top few files among the candidates the threshold rejected: suggestions, not citations. */
-  private closestFiles(hybrid: HybridRetriever): Citation[] {
-    const seen = new Set<string>();
-    const closest: Citation[] = [];
-    for (const doc of hybrid.lastResults) {
-      const key = `${doc.metadata.scope}\n${doc.metadata.docId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      closest.push(toCitation(citable(doc, closest.length + 1)));
-      if (closest.length === 3) break;
-    }
-    return closest;
   }
 
   /**
@@ -276,4 +229,18 @@ export class AnswerChain {
       controller.abort();
     }
   }
+}
+
+/** The top few files among the candidates the threshold rejected: suggestions, not citations. */
+function closestFiles(candidates: Document[]): Citation[] {
+  const seen = new Set<string>();
+  const closest: Citation[] = [];
+  for (const doc of candidates) {
+    const key = `${doc.metadata.scope}\n${doc.metadata.docId}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    closest.push(toCitation(citable(doc, closest.length + 1)));
+    if (closest.length === 3) break;
+  }
+  return closest;
 }

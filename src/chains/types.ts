@@ -1,3 +1,5 @@
+import type { Degradation } from './degradation.js';
+
 /** One numbered source in an answer, as adapters render it: `[n] <url|source> · location`. */
 export interface Citation {
   /** 1-based number, as it appears in the answer text. */
@@ -29,8 +31,8 @@ export interface Answer {
   citations: Citation[];
   /** Other retrieved sources that were not cited, numbered after the cited ones. */
   alsoRelevant: Citation[];
-  /** Why the answer is not a normal one, each a short label (e.g. "reranker unavailable: fusion order used"). */
-  degraded?: string[];
+  /** Why the answer is not a normal one (e.g. the reranker was unavailable and fusion order was used). */
+  degraded?: Degradation[];
   /** True when nothing in scope was relevant: no LLM call was made. */
   noEvidence?: boolean;
   /** The question actually searched (a follow-up rewritten to stand alone). */

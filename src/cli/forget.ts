@@ -3,14 +3,14 @@ import { ExitCode } from './exit-codes.js';
 import { printJson } from './output.js';
 
 export async function forgetCommand(core: CitebotCore, target: string, options: { scope: string; json?: boolean }): Promise<number> {
-  const matches = core.ledger.find(target, options.scope);
+  const matches = core.index.findDocuments(target, options.scope);
   if (matches.length === 0) {
     const message = `No document "${target}" in scope ${options.scope}. See: citebot sources --scope ${options.scope}`;
     if (options.json) printJson({ forgotten: [], error: message });
     else process.stderr.write(message + '\n');
     return ExitCode.partial;
   }
-  const index = await core.index();
+  const index = core.index;
   const forgotten = [];
   for (const doc of matches) {
     const chunks = await index.forget(doc.scope, doc.docId);

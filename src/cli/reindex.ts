@@ -2,7 +2,7 @@ import type { CitebotCore } from '../core.js';
 import { printJson, progressBar } from './output.js';
 
 export async function reindexCommand(core: CitebotCore, options: { json?: boolean }): Promise<number> {
-  const index = await core.index();
+  const index = core.index;
   const bar = progressBar(!options.json, `Re-embedding with ${core.settings.EMBED_MODEL}`);
   const started = Date.now();
   let result;

@@ -2,7 +2,7 @@ import type { CitebotCore } from '../core.js';
 import { printJson, table } from './output.js';
 
 export async function sourcesCommand(core: CitebotCore, options: { scope: string; all?: boolean; json?: boolean }): Promise<number> {
-  const documents = core.ledger.list(options.all ? undefined : [options.scope]);
+  const documents = core.index.documents(options.all ? undefined : [options.scope]);
   if (options.json) {
     printJson({
       documents: documents.map((d) => ({

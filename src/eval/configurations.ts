@@ -1,18 +1,14 @@
 /**
- * The retrieval configurations an evaluation compares, built from the same retrievers and rerank
- * steps as `ask` (see AnswerChain), without the sentence trimmer, the context budget and the LLM.
+ * The retrieval configurations an evaluation compares: the same retrieval pipeline as `ask`
+ * (createRetrievalPipeline), without the sentence trimmer, the context budget and the LLM.
  */
-import { ContextualCompressionRetriever } from '@langchain/classic/retrievers/contextual_compression';
-import { DocumentCompressorPipeline } from '@langchain/classic/retrievers/document_compressors';
-import type { BaseRetriever } from '@langchain/core/retrievers';
-import { rerankCompressors, type Reranker } from '../chains/rerankers/index.js';
-import { ScopedDenseRetriever } from '../chains/retrievers/dense.js';
-import { HybridRetriever } from '../chains/retrievers/hybrid.js';
-import { ScopedKeywordRetriever } from '../chains/retrievers/keyword.js';
+import type { Reranker } from '../chains/rerankers/index.js';
+import { createRetrievalPipeline, type RetrievalKind, type RetrievalPipeline } from '../chains/retrieval-pipeline.js';
 import type { Settings } from '../config.js';
 import type { DocumentIndex } from '../store/document-index.js';
+import { CitebotError } from '../errors.js';
 
-export type RetrievalKind = 'dense' | 'keyword' | 'hybrid';
+export type { RetrievalKind } from '../chains/retrieval-pipeline.js';
 
 export interface EvalConfiguration {
   /** e.g. "nomic-embed-text/hybrid+cross-encoder". */
@@ -21,7 +17,7 @@ export interface EvalConfiguration {
   retrieval: RetrievalKind;
   /** The reranker's name, or "none". */
   reranker: string;
-  retriever: BaseRetriever;
+  pipeline: RetrievalPipeline;
 }
 
 /** A reranker under test, by its RERANKER name. */
@@ -35,27 +31,8 @@ export interface NamedReranker {
  * rerank step (the reranker's order, or fusion order without one), keeping `depth` chunks and no
  * relevance threshold (a ranking is scored, not an answer).
  */
-export function askRetriever(
-  settings: Settings,
-  index: DocumentIndex,
-  scope: string,
-  depth: number,
-  reranker: Reranker | undefined,
-): BaseRetriever {
-  const scopes = [scope];
-  return new ContextualCompressionRetriever({
-    baseRetriever: new HybridRetriever({
-      dense: new ScopedDenseRetriever(index, scopes, Math.max(settings.RETRIEVE_DENSE_K, depth)),
-      keyword: new ScopedKeywordRetriever(index, scopes, Math.max(settings.RETRIEVE_KEYWORD_K, depth)),
-      fusion: settings.FUSION,
-      denseWeight: settings.FUSION_DENSE_WEIGHT,
-      keywordWeight: settings.FUSION_KEYWORD_WEIGHT,
-      limit: Math.max(settings.RERANK_CANDIDATES, depth),
-    }),
-    baseCompressor: new DocumentCompressorPipeline({
-      transformers: rerankCompressors({ ...settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0 }, reranker),
-    }),
-  });
+export function askRanking(settings: Settings, index: DocumentIndex, depth: number, reranker: Reranker | undefined): RetrievalPipeline {
+  return createRetrievalPipeline(index, settings, reranker, { rankingDepth: depth });
 }
 
 /**
@@ -65,24 +42,28 @@ export function askRetriever(
 export function evalConfigurations(
   settings: Settings,
   index: DocumentIndex,
-  scope: string,
   embedModel: string,
   depth: number,
   reranker?: NamedReranker,
 ): EvalConfiguration[] {
-  const scopes = [scope];
-  const hybrid = (rerank: Reranker | undefined) => askRetriever(settings, index, scope, depth, rerank);
-  const config = (retrieval: RetrievalKind, rerankerName: string, retriever: BaseRetriever): EvalConfiguration => ({
-    name: `${embedModel}/${retrieval}${rerankerName === 'none' ? '' : `+${rerankerName}`}`,
+  const config = (retrieval: RetrievalKind, named?: NamedReranker): EvalConfiguration => ({
+    name: `${embedModel}/${retrieval}${named ? `+${named.name}` : ''}`,
     embedModel,
     retrieval,
-    reranker: rerankerName,
-    retriever,
+    reranker: named?.name ?? 'none',
+    pipeline: createRetrievalPipeline(index, settings, named?.reranker, { kind: retrieval, rankingDepth: depth }),
   });
-  return [
-    config('dense', 'none', new ScopedDenseRetriever(index, scopes, depth)),
-    config('keyword', 'none', new ScopedKeywordRetriever(index, scopes, depth)),
-    config('hybrid', 'none', hybrid(undefined)),
-    ...(reranker ? [config('hybrid', reranker.name, hybrid(reranker.reranker))] : []),
-  ];
+  return [config('dense'), config('keyword'), config('hybrid'), ...(reranker ? [config('hybrid', reranker)] : [])];
+}
+
+/** The ranking for one question; a reranker that fell back to fusion order would score the wrong thing, so it is an error here. */
+export async function rankFor(config: Pick<EvalConfiguration, 'pipeline' | 'reranker'>, question: string, scope: string) {
+  const { documents, report } = await config.pipeline.retrieve(question, { scopes: [scope] });
+  const fallback = report.degraded.find((d) => d.type === 'fusion-order');
+  if (fallback)
+    throw new CitebotError(
+      'reranker_unavailable',
+      `eval: the reranker ${config.reranker} failed (${fallback.message}). Fix: check it with citebot doctor, or pass --reranker none.`,
+    );
+  return documents;
 }

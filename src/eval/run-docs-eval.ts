@@ -12,7 +12,7 @@ import type { Settings } from '../config.js';
 import { CitebotError } from '../errors.js';
 import { collectLocalSources, localDocId } from '../ingest/local-files.js';
 import type { DocumentIndex } from '../store/document-index.js';
-import { askRetriever, type NamedReranker } from './configurations.js';
+import { askRanking, rankFor, type NamedReranker } from './configurations.js';
 import type { DocQuestion } from './doc-questions.js';
 import { openEvalIndex, type IngestStats } from './eval-index.js';
 import { percentile } from './metrics.js';
@@ -72,7 +72,7 @@ function sectionsByChunk(
   const sections = new Map<string, string[]>();
   const headings = new Map<string, string[]>();
   for (const docId of docIds) {
-    const chunks = index.keywords.get(index.keywords.idsOfDocument(scope, docId));
+    const chunks = index.chunksOf(scope, docId);
     const found = chunkSections(chunks.map((c) => ({ text: c.text, chunkIndex: c.metadata.chunkIndex, section: c.metadata.section })));
     chunks.forEach((c, i) => sections.set(c.id, found[i]!));
     headings.set(docId, [...new Set(found.flat())]);
@@ -109,9 +109,9 @@ export async function runDocsEval(
     // A question's `doc` is a path relative to the folder (a bare file name for files at its top).
     const goldDocId = (doc: string) => localDocId(resolve(root, doc));
     const indexedDocs = new Set(
-      built.core.ledger
-        .list()
-        .filter((d) => d.scope === scope && d.status === 'indexed')
+      index
+        .documents([scope])
+        .filter((d) => d.status === 'indexed')
         .map((d) => d.docId),
     );
     const goldDocs = new Set(questions.map((q) => goldDocId(q.doc)));
@@ -122,23 +122,20 @@ export async function runDocsEval(
       [...goldDocs].filter((d) => indexedDocs.has(d)),
     );
 
-    const retriever = askRetriever(built.core.settings, index, scope, TOP, options.reranker?.reranker);
+    const ranking = {
+      pipeline: askRanking(built.core.settings, index, TOP, options.reranker?.reranker),
+      reranker: options.reranker?.name ?? '',
+    };
     const name = `${options.embedModel}/hybrid${options.reranker ? `+${options.reranker.name}` : ''}`;
-    if (questions[0]) await retriever.invoke(questions[0].question); // warm up: workers, connections, model sessions
+    if (questions[0]) await rankFor(ranking, questions[0].question, scope); // warm up: workers, connections, model sessions
     let documentHit1 = 0;
     let sectionHit1 = 0;
     let documentHit5 = 0;
     const latencies: number[] = [];
     for (const [i, q] of questions.entries()) {
       const started = performance.now();
-      const docs: Document[] = await retriever.invoke(q.question);
+      const docs: Document[] = await rankFor(ranking, q.question, scope);
       latencies.push(performance.now() - started);
-      const fallback: unknown = docs.find((d) => d.metadata.rerankFallback)?.metadata.rerankFallback;
-      if (fallback)
-        throw new CitebotError(
-          'reranker_unavailable',
-          `eval: the reranker ${options.reranker?.name ?? ''} failed (${String(fallback)}). Fix: check it with citebot doctor, or pass --reranker none.`,
-        );
       const gold = goldDocId(q.doc);
       const top = docs[0];
       if (top && top.metadata.docId === gold) {

@@ -4,8 +4,7 @@
  */
 import type { Document } from '@langchain/core/documents';
 import type { Settings } from '../config.js';
-import { CitebotError } from '../errors.js';
-import { evalConfigurations, type EvalConfiguration, type NamedReranker, type RetrievalKind } from './configurations.js';
+import { evalConfigurations, rankFor, type EvalConfiguration, type NamedReranker, type RetrievalKind } from './configurations.js';
 import type { EvalQuestion, EvalSet } from './dataset.js';
 import { buildEvalIndex, type IngestStats } from './eval-index.js';
 import { judgeQuestion, MRR_DEPTH, percentile, RECALL_DEPTH, summarizeOutcomes, type QuestionOutcome } from './metrics.js';
@@ -54,25 +53,19 @@ function retrieved(docs: Document[]) {
 
 async function scoreConfiguration(
   config: EvalConfiguration,
+  scope: string,
   questions: readonly EvalQuestion[],
   ks: number[],
   onProgress?: EvalProgress,
 ): Promise<ConfigurationResult> {
   // One untimed question first: worker threads, connections and model sessions start on first use.
-  if (questions[0]) await config.retriever.invoke(questions[0].question);
+  if (questions[0]) await rankFor(config, questions[0].question, scope);
   const outcomes: QuestionOutcome[] = [];
   const latencies: number[] = [];
   for (const [i, q] of questions.entries()) {
     const started = performance.now();
-    const docs = await config.retriever.invoke(q.question);
+    const docs = await rankFor(config, q.question, scope);
     latencies.push(performance.now() - started);
-    const fallback: unknown = docs.find((d) => d.metadata.rerankFallback)?.metadata.rerankFallback;
-    // A reranker that fails falls back to fusion order in `ask`; here that would report the wrong thing.
-    if (fallback)
-      throw new CitebotError(
-        'reranker_unavailable',
-        `eval: the reranker ${config.reranker} failed (${String(fallback)}). Fix: check it with citebot doctor, or pass --reranker none.`,
-      );
     outcomes.push(judgeQuestion(q, retrieved(docs)));
     onProgress?.({ stage: 'asking', label: config.name, done: i + 1, total: questions.length });
   }
@@ -112,8 +105,8 @@ export async function runEval(
     );
     try {
       indexing.push({ embedModel, ...built.ingest });
-      for (const config of evalConfigurations(built.core.settings, built.index, built.scope, embedModel, depth, options.reranker)) {
-        configurations.push(await scoreConfiguration(config, questions, ks, options.onProgress));
+      for (const config of evalConfigurations(built.core.settings, built.index, embedModel, depth, options.reranker)) {
+        configurations.push(await scoreConfiguration(config, built.scope, questions, ks, options.onProgress));
       }
     } finally {
       await built.core.close();

@@ -3,7 +3,7 @@ import { CitebotError, oneLine } from '../errors.js';
 import { log } from '../log.js';
 import type { DocumentIndex } from '../store/document-index.js';
 import { DocumentChunker, type ChunkingOptions } from './chunker.js';
-import { parseDocument } from './parse.js';
+import type { ParserPool } from './parser-pool.js';
 import { IngestError, type LoaderLimits } from './types.js';
 
 /** A file to index, from any platform. The bytes are read only when needed (after the size check). */
@@ -56,6 +56,7 @@ export class Indexer {
 
   constructor(
     readonly index: DocumentIndex,
+    private readonly parsers: ParserPool,
     private readonly options: IndexerOptions,
   ) {
     this.chunker = new DocumentChunker(options.chunking);
@@ -82,10 +83,10 @@ export class Indexer {
       return { ...base, status, chunks: 0, error: reason };
     }
     const contentHash = createHash('sha256').update(bytes).digest('hex');
-    const previous = this.index.ledger.get(scope, docId);
+    const previous = this.index.document(scope, docId);
     if (previous?.status === 'indexed' && previous.contentHash === contentHash) {
       // A later, broken version may have left an error; these bytes are the indexed ones.
-      if (previous.error) this.index.ledger.upsert({ ...previous, error: undefined, updatedAt: new Date().toISOString() });
+      this.index.clearProblem(scope, docId);
       return { ...base, status: 'unchanged', chunks: previous.chunkCount };
     }
     if ((previous?.status === 'failed' || previous?.status === 'skipped') && previous.contentHash === contentHash && previous.error) {
@@ -98,7 +99,7 @@ export class Indexer {
     let kind: string | undefined;
     const parseStarted = performance.now();
     try {
-      const parsed = await parseDocument(bytes, source, this.options.limits);
+      const parsed = await this.parsers.parse(bytes, source, this.options.limits);
       mimeType = parsed.mimeType;
       kind = parsed.kind;
       chunks = await this.chunker.chunk(parsed, { ...facts, contentHash });

@@ -2,27 +2,12 @@ import { detectKind } from './detect.js';
 import { asClause, oneLineMessage } from './loaders/error-message.js';
 import { loaderFor } from './loaders/index.js';
 import { dropEmptySections } from './loaders/normalize.js';
-import { DEFAULT_PARSER_WORKERS, ParserPool } from './parser-pool.js';
 import { DEFAULT_LOADER_LIMITS, IngestError, type LoaderLimits, type ParsedDocument } from './types.js';
 
 const MB = 1024 * 1024;
 
 /**
- * Reads a file into sections in a worker thread, so that a hostile or broken file can only cost that
- * worker: its heap is capped at `limits.maxParserMemoryMb` and it is terminated after `limits.timeoutMs`.
- * Throws IngestError for every file it does not return.
- */
-export async function parseDocument(
-  bytes: Uint8Array,
-  fileName: string,
-  limits: LoaderLimits = DEFAULT_LOADER_LIMITS,
-): Promise<ParsedDocument> {
-  assertReadableSize(bytes, limits);
-  return poolFor(limits.maxParserMemoryMb).parse(bytes, fileName, limits);
-}
-
-/**
- * The same work as parseDocument in the calling thread: no memory cap and no timeout.
+ * The same work as ParserPool.parse in the calling thread: no memory cap and no timeout.
  * For tests and callers that already isolate the work.
  */
 export async function parseDocumentInProcess(
@@ -42,7 +27,8 @@ export async function parseDocumentInProcess(
   }
 }
 
-function assertReadableSize(bytes: Uint8Array, limits: LoaderLimits): void {
+/** Empty and oversized files are refused before any parser sees them. */
+export function assertReadableSize(bytes: Uint8Array, limits: LoaderLimits): void {
   if (bytes.byteLength === 0) throw new IngestError('skipped', 'empty file');
   if (bytes.byteLength > limits.maxFileBytes) {
     const limit = formatMegabytes(limits.maxFileBytes);
@@ -54,15 +40,6 @@ function assertReadableSize(bytes: Uint8Array, limits: LoaderLimits): void {
 
 function toIngestError(error: unknown): IngestError {
   return error instanceof IngestError ? error : new IngestError('failed', `could not read the file: ${asClause(oneLineMessage(error))}`);
-}
-
-const pools = new Map<number, ParserPool>();
-
-/** The shared parser pool for a heap cap (in practice one: PARSER_MEMORY_MB). */
-function poolFor(memoryMb: number): ParserPool {
-  let pool = pools.get(memoryMb);
-  if (!pool) pools.set(memoryMb, (pool = new ParserPool(DEFAULT_PARSER_WORKERS, memoryMb)));
-  return pool;
 }
 
 function formatMegabytes(bytes: number): string {

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../util/worker.js';
 import { oneLineMessage } from './loaders/error-message.js';
+import { assertReadableSize } from './parse.js';
 import { IngestError, type LoaderLimits, type ParsedDocument } from './types.js';
 
 /** What a parser worker receives: one file to read. */
@@ -45,7 +46,12 @@ export class ParserPool {
     private readonly memoryMb: number,
   ) {}
 
-  parse(bytes: Uint8Array, fileName: string, limits: LoaderLimits): Promise<ParsedDocument> {
+  /**
+   * Read a file into sections in a worker: a hostile or broken file can only cost that worker (heap
+   * capped, terminated after `limits.timeoutMs`). Rejects with IngestError for every file it does not return.
+   */
+  async parse(bytes: Uint8Array, fileName: string, limits: LoaderLimits): Promise<ParsedDocument> {
+    assertReadableSize(bytes, limits);
     return new Promise((resolve, reject) => {
       this.queue.push({ request: { id: this.nextId++, bytes, fileName, limits }, resolve, reject });
       this.dispatch();

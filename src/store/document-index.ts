@@ -1,16 +1,45 @@
+import { Document } from '@langchain/core/documents';
 import { CitebotError } from '../errors.js';
 import { log } from '../log.js';
 import { canonicalModelName } from '../models/embedding-profiles.js';
 import type { CitebotEmbeddings } from '../models/embeddings.js';
+import { processAlive } from '../util/process.js';
 import { embeddingInput, type StoredChunk } from './chunk.js';
+import { ChunkStore } from './chunk-store.js';
 import { getMeta, setMeta, type Db } from './database.js';
-import { KeywordIndex } from './keyword-index.js';
 import { KeywordSearcher } from './keyword-searcher.js';
 import { Ledger, type DocumentEntry } from './ledger.js';
-import type { VectorIndex } from './vector-index.js';
-import { processAlive } from '../util/process.js';
+import { VectorIndex } from './vector-index.js';
 
 const INDEX_MODEL = 'index_model';
+
+/** Below this many chunks Chroma's filtered search is always fast enough. */
+const UNFILTERED_FROM_CHUNKS = 20_000;
+/** The scope's share of the index from which the unfiltered search pays off. */
+const UNFILTERED_MIN_SHARE = 0.2;
+/** Candidates asked for unfiltered, as multiples of k ÷ share, before falling back to the filter. */
+const UNFILTERED_WIDENING = [2, 6];
+
+export interface DocumentIndexOptions {
+  db: Db;
+  /** Where Chroma listens; asked on first need, and again after a failure (a server may come up later). */
+  chromaUrl: () => Promise<string>;
+  collectionPrefix: string;
+  embeddings: CitebotEmbeddings;
+  /** Chunks per embedding request and Chroma upsert (capped by what Chroma accepts). */
+  upsertBatchSize?: number;
+  /** Index size from which dense search may search unfiltered and cut to the scope (tests lower it). */
+  unfilteredFromChunks?: number;
+}
+
+/** What `stats()` reports, for doctor and the CLI. */
+export interface IndexStats {
+  chunks: number;
+  documents: number;
+  /** The model that embedded the stored chunks, if any. */
+  builtWith?: string;
+  model: string;
+}
 
 /**
  * The index as one thing: Chroma vectors, the keyword index and the ledger, kept in step.
@@ -22,21 +51,36 @@ const INDEX_MODEL = 'index_model';
  * and a re-run completes it.
  */
 export class DocumentIndex {
-  readonly ledger: Ledger;
-  readonly keywords: KeywordIndex;
+  private readonly db: Db;
+  private readonly ledger: Ledger;
+  private readonly chunkStore: ChunkStore;
   /** BM25 searches off the main thread (see KeywordSearcher). */
-  readonly keywordSearch: KeywordSearcher;
+  private readonly keywordSearcher: KeywordSearcher;
+  private readonly embeddings: CitebotEmbeddings;
+  private vectorIndex?: VectorIndex;
   private dimension?: number;
+  private upsertBatchSize: number;
+  private readonly unfilteredFromChunks: number;
 
-  constructor(
-    readonly db: Db,
-    readonly vectors: VectorIndex,
-    readonly embeddings: CitebotEmbeddings,
-    private upsertBatchSize = 64,
-  ) {
-    this.ledger = new Ledger(db);
-    this.keywords = new KeywordIndex(db);
-    this.keywordSearch = new KeywordSearcher(db.name);
+  constructor(private readonly options: DocumentIndexOptions) {
+    this.db = options.db;
+    this.embeddings = options.embeddings;
+    this.ledger = new Ledger(options.db);
+    this.chunkStore = new ChunkStore(options.db);
+    this.keywordSearcher = new KeywordSearcher(options.db.name);
+    this.upsertBatchSize = options.upsertBatchSize ?? 64;
+    this.unfilteredFromChunks = options.unfilteredFromChunks ?? UNFILTERED_FROM_CHUNKS;
+  }
+
+  /** The Chroma side, created once Chroma's URL is known. */
+  private async vectors(): Promise<VectorIndex> {
+    this.vectorIndex ??= new VectorIndex(
+      await this.options.chromaUrl(),
+      this.options.collectionPrefix,
+      this.embeddings.model,
+      this.embeddings,
+    );
+    return this.vectorIndex;
   }
 
   get model(): string {
@@ -45,7 +89,7 @@ export class DocumentIndex {
 
   /** The model that embedded the stored chunks, if any are stored. */
   builtWith(): string | undefined {
-    return this.keywords.count() > 0 ? getMeta(this.db, INDEX_MODEL) : undefined;
+    return this.chunkStore.count() > 0 ? getMeta(this.db, INDEX_MODEL) : undefined;
   }
 
   /** Throw the model-mismatch error if the stored chunks were embedded by another model. */
@@ -62,10 +106,11 @@ export class DocumentIndex {
   /** Connect to this model's collection and finish any interrupted work. */
   async open(): Promise<void> {
     this.assertSameModel();
+    const vectors = await this.vectors();
     this.dimension = await this.embeddings.getDimension();
-    await this.vectors.open(this.dimension);
+    await vectors.open(this.dimension);
     // Never send Chroma more records in one call than it accepts.
-    this.upsertBatchSize = Math.max(1, Math.min(this.upsertBatchSize, await this.vectors.maxBatchSize()));
+    this.upsertBatchSize = Math.max(1, Math.min(this.upsertBatchSize, await vectors.maxBatchSize()));
     await this.recover();
   }
 
@@ -76,9 +121,149 @@ export class DocumentIndex {
    */
   async openForQuery(): Promise<void> {
     this.assertSameModel();
-    if (this.vectors.isOpen) return;
-    const dimension = this.dimension ?? (await this.vectors.existingDimension());
-    if (dimension) await this.vectors.open(dimension);
+    const vectors = await this.vectors();
+    if (vectors.isOpen) return;
+    const dimension = this.dimension ?? (await vectors.existingDimension());
+    if (dimension) await vectors.open(dimension);
+  }
+
+  /** Chroma answers (and where it is). */
+  async heartbeat(): Promise<string> {
+    const vectors = await this.vectors();
+    await vectors.heartbeat();
+    return vectors.url;
+  }
+
+  /** Stop the keyword search worker. */
+  async close(): Promise<void> {
+    await this.keywordSearcher.close();
+  }
+
+  // ---- Search -------------------------------------------------------------------------------
+
+  /**
+   * The k chunks nearest the query in these scopes, each a Document with `denseScore` (cosine
+   * similarity). Hits are checked against the committed chunks, so a vector whose write is still in
+   * flight (or was orphaned) never surfaces. Empty when nothing was embedded with this model yet.
+   */
+  async denseSearch(query: string, scopes: string[], k: number): Promise<Document[]> {
+    await this.openForQuery();
+    const vectors = await this.vectors();
+    if (!vectors.isOpen) return [];
+    const vector = await this.embeddings.embedQuery(query);
+    const results = await this.nearest(vectors, vector, scopes, k);
+    const committed = new Map(this.chunkStore.get(results.map(([doc]) => doc.id!)).map((c) => [c.id, c]));
+    return results.flatMap(([doc, distance]) => {
+      const chunk = committed.get(doc.id!);
+      // Belt and braces: the filter already restricts the scope; a stray result is dropped, not shown.
+      if (!chunk || !scopes.includes(chunk.metadata.scope)) return [];
+      return [toDocument(chunk, { denseScore: 1 - distance })];
+    });
+  }
+
+  /**
+   * Chroma's filtered search costs time in proportion to the chunks that pass the filter, which is
+   * slow when the scope is a large share of a large index. Then an unfiltered search for enough
+   * candidates, cut to the scope, is equivalent and much faster; it falls back to the filtered
+   * search whenever it did not find enough. Small scopes always use the filter (fast for them).
+   */
+  private async nearest(vectors: VectorIndex, vector: number[], scopes: string[], k: number): Promise<[Document, number][]> {
+    const filter = scopes.length === 1 ? { scope: scopes[0]! } : { scope: { $in: scopes } };
+    const inScope = this.chunkStore.countInScopes(scopes);
+    const total = this.chunkStore.countCached();
+    if (inScope === 0) return [];
+    const share = inScope / Math.max(1, total);
+    if (total >= this.unfilteredFromChunks && share >= UNFILTERED_MIN_SHARE) {
+      // Neighbours cluster by scope, so a first ask can come up short: ask once more, wider, which
+      // still costs far less than the filtered search.
+      for (const factor of UNFILTERED_WIDENING) {
+        const n = Math.min(total, Math.ceil((k / share) * factor));
+        const wide = (await vectors.search(vector, n)).filter(([doc]) => scopes.includes(String(doc.metadata.scope)));
+        if (wide.length >= Math.min(k, inScope)) return wide.slice(0, k);
+        log.debug('dense search: unfiltered search came up short', { found: wide.length, asked: n });
+      }
+      log.debug('dense search: too few in-scope candidates unfiltered, filtering in Chroma');
+    }
+    return vectors.search(vector, k, filter);
+  }
+
+  /** BM25 (plus term proximity) over these scopes, each a Document with `keywordScore`. */
+  async keywordSearch(query: string, scopes: string[], k: number): Promise<Document[]> {
+    const hits = await this.keywordSearcher.search(query, scopes, k);
+    const chunks = new Map(this.chunkStore.get(hits.map((h) => h.id)).map((c) => [c.id, c]));
+    return hits.flatMap((hit) => {
+      const chunk = chunks.get(hit.id);
+      return chunk ? [toDocument(chunk, { keywordScore: hit.score })] : [];
+    });
+  }
+
+  // ---- Chunks and documents -----------------------------------------------------------------
+
+  /** Stored chunks by id (unknown ids are left out). */
+  chunks(ids: string[]): StoredChunk[] {
+    return this.chunkStore.get(ids);
+  }
+
+  /** A document's chunk ids, in order. */
+  chunkIdsOf(scope: string, docId: string): string[] {
+    return this.chunkStore.idsOfDocument(scope, docId);
+  }
+
+  /** A document's chunks, in order. */
+  chunksOf(scope: string, docId: string): StoredChunk[] {
+    return this.chunkStore.get(this.chunkStore.idsOfDocument(scope, docId));
+  }
+
+  /** Chunks stored, in these scopes or in all. */
+  chunkCount(scopes?: string[]): number {
+    return scopes ? this.chunkStore.countInScopes(scopes) : this.chunkStore.count();
+  }
+
+  /** Every stored chunk of a scope, in pages (for building question sets from a scope's own text). */
+  *chunkPages(scope: string, pageSize = 500): Generator<StoredChunk[]> {
+    for (const page of this.chunkStore.all(pageSize)) {
+      const inScope = page.filter((c) => c.metadata.scope === scope);
+      if (inScope.length) yield inScope;
+    }
+  }
+
+  document(scope: string, docId: string): DocumentEntry | undefined {
+    return this.ledger.get(scope, docId);
+  }
+
+  /** Documents in these scopes (or every scope), by scope then name. */
+  documents(scopes?: string[]): DocumentEntry[] {
+    return this.ledger.list(scopes);
+  }
+
+  /** Documents whose id or file name is `target`, optionally within one scope. */
+  findDocuments(target: string, scope?: string): DocumentEntry[] {
+    return this.ledger.find(target, scope);
+  }
+
+  /** Counts for doctor and the CLI; SQLite only. */
+  stats(): IndexStats {
+    return { chunks: this.chunkStore.count(), documents: this.ledger.list().length, builtWith: this.builtWith(), model: this.model };
+  }
+
+  /** Ids of the vectors Chroma holds in this model's collection for a metadata filter (consistency checks, tests). */
+  async vectorIds(where: Record<string, string | number | boolean>): Promise<string[]> {
+    return (await this.vectors()).idsWhere(where);
+  }
+
+  /** Vectors in this model's collection. */
+  async vectorCount(): Promise<number> {
+    return (await this.vectors()).count();
+  }
+
+  /** This model's Chroma collection. */
+  async collectionName(): Promise<string> {
+    return (await this.vectors()).collectionName;
+  }
+
+  /** What this model's collection records about itself (embedModel, dimension), or undefined before the first write. */
+  async collectionMetadata(): Promise<Record<string, unknown> | undefined> {
+    return (await this.vectors()).metadata();
   }
 
   /** Settle what a crashed process left behind: interrupted documents and unconfirmed vectors. */
@@ -113,10 +298,11 @@ export class DocumentIndex {
     const rows = (ids ? ids.flatMap((id) => select.all(owner, id)) : select.all(owner)) as { id: string; collection: string }[];
     const byCollection = new Map<string, string[]>();
     for (const row of rows) byCollection.set(row.collection, [...(byCollection.get(row.collection) ?? []), row.id]);
-    const existing = byCollection.size ? await this.vectors.collectionNames() : [];
+    const vectors = byCollection.size ? await this.vectors() : undefined;
+    const existing = vectors ? await vectors.collectionNames() : [];
     for (const [collection, orphans] of byCollection) {
       if (!existing.includes(collection)) continue;
-      for (let i = 0; i < orphans.length; i += 1000) await this.vectors.deleteEverywhere(orphans.slice(i, i + 1000), [collection]);
+      for (let i = 0; i < orphans.length; i += 1000) await vectors!.deleteEverywhere(orphans.slice(i, i + 1000), [collection]);
     }
     if (!ids) {
       this.db.prepare('DELETE FROM unconfirmed_vectors WHERE owner = ?').run(owner);
@@ -126,7 +312,7 @@ export class DocumentIndex {
     this.db.transaction(() => ids.forEach((id) => forget.run(owner, id)))();
   }
 
-  private noteUnconfirmed(ids: string[], collections = [this.vectors.collectionName]): void {
+  private noteUnconfirmed(ids: string[], collections: string[]): void {
     const insert = this.db.prepare('INSERT OR IGNORE INTO unconfirmed_vectors (id, collection, owner) VALUES (?, ?, ?)');
     for (const collection of collections) for (const id of ids) insert.run(id, collection, process.pid);
   }
@@ -141,6 +327,8 @@ export class DocumentIndex {
     onEmbedded?: (done: number, total: number) => void,
   ): Promise<void> {
     this.assertSameModel();
+    const vectors = await this.vectors();
+    const own = [vectors.collectionName];
     const now = new Date().toISOString();
     const previous = this.ledger.get(entry.scope, entry.docId);
     this.db.transaction(() => {
@@ -152,7 +340,10 @@ export class DocumentIndex {
         writer: process.pid,
         updatedAt: now,
       } as DocumentEntry);
-      this.noteUnconfirmed(chunks.map((c) => c.id));
+      this.noteUnconfirmed(
+        chunks.map((c) => c.id),
+        own,
+      );
     })();
 
     let done = 0;
@@ -162,8 +353,8 @@ export class DocumentIndex {
       // allSettled: no batch may still be writing when a failure is cleaned up.
       const settled = await Promise.allSettled(
         batches.map(async (batch) => {
-          const vectors = await this.embeddings.embedDocuments(batch.map(embeddingInput));
-          await this.vectors.upsert(batch, vectors);
+          const embedded = await this.embeddings.embedDocuments(batch.map(embeddingInput));
+          await vectors.upsert(batch, embedded);
           done += batch.length;
           onEmbedded?.(done, chunks.length);
         }),
@@ -185,18 +376,24 @@ export class DocumentIndex {
     }
 
     const newIds = new Set(chunks.map((c) => c.id));
-    const oldIds = this.keywords.idsOfDocument(entry.scope, entry.docId);
+    const oldIds = this.chunkStore.idsOfDocument(entry.scope, entry.docId);
     const stale = oldIds.filter((id) => !newIds.has(id));
     this.db.transaction(() => {
-      this.keywords.delete(oldIds);
-      this.keywords.insert(chunks);
+      this.chunkStore.delete(oldIds);
+      this.chunkStore.insert(chunks);
       this.ledger.upsert({ ...entry, status: 'indexed', chunkCount: chunks.length, error: undefined, ingestedAt: now, updatedAt: now });
       // assertSameModel() passed: the index is empty or already this model's.
       setMeta(this.db, INDEX_MODEL, this.model);
       // The previous version's vectors are now orphans-to-be: note them, then delete below.
-      this.noteUnconfirmed(stale);
+      this.noteUnconfirmed(stale, own);
     })();
     await this.settle(process.pid, [...newIds, ...stale]);
+  }
+
+  /** The same bytes as the indexed version came in again: a later, broken version's error no longer applies. */
+  clearProblem(scope: string, docId: string): void {
+    const entry = this.ledger.get(scope, docId);
+    if (entry?.error) this.ledger.upsert({ ...entry, error: undefined, updatedAt: new Date().toISOString() });
   }
 
   /** Record a failed or skipped attempt. An older indexed version, if any, stays indexed and searchable. */
@@ -213,11 +410,11 @@ export class DocumentIndex {
 
   /** Remove a document's chunks from Chroma (every model's collection), the keyword index and the ledger. */
   async forget(scope: string, docId: string): Promise<number> {
-    const ids = this.keywords.idsOfDocument(scope, docId);
-    const collections = await this.vectors.collectionNames();
+    const ids = this.chunkStore.idsOfDocument(scope, docId);
+    const collections = await (await this.vectors()).collectionNames();
     this.db.transaction(() => {
       this.noteUnconfirmed(ids, collections);
-      this.keywords.delete(ids);
+      this.chunkStore.delete(ids);
       this.ledger.remove(scope, docId);
     })();
     await this.settle(process.pid, ids);
@@ -230,16 +427,17 @@ export class DocumentIndex {
    */
   async reindex(onProgress?: (done: number, total: number) => void): Promise<{ chunks: number; model: string; previousModel?: string }> {
     const previousModel = this.builtWith();
+    const vectors = await this.vectors();
     this.dimension = await this.embeddings.getDimension();
-    await this.vectors.recreate(this.dimension);
-    const total = this.keywords.count();
+    await vectors.recreate(this.dimension);
+    const total = this.chunkStore.count();
     let done = 0;
-    for (const page of this.keywords.all(this.upsertBatchSize * 4)) {
+    for (const page of this.chunkStore.all(this.upsertBatchSize * 4)) {
       const batches: StoredChunk[][] = [];
       for (let i = 0; i < page.length; i += this.upsertBatchSize) batches.push(page.slice(i, i + this.upsertBatchSize));
       await Promise.all(
         batches.map(async (batch) => {
-          await this.vectors.upsert(batch, await this.embeddings.embedDocuments(batch.map(embeddingInput)));
+          await vectors.upsert(batch, await this.embeddings.embedDocuments(batch.map(embeddingInput)));
           done += batch.length;
           onProgress?.(done, total);
         }),
@@ -248,4 +446,8 @@ export class DocumentIndex {
     setMeta(this.db, INDEX_MODEL, this.model);
     return { chunks: total, model: this.model, previousModel };
   }
+}
+
+function toDocument(chunk: StoredChunk, scores: Record<string, number>): Document {
+  return new Document({ id: chunk.id, pageContent: chunk.text, metadata: { ...chunk.metadata, ...scores } });
 }

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../util/worker.js';
-import type { KeywordHit } from './keyword-index.js';
+import type { KeywordHit } from './chunk-store.js';
 
 export interface KeywordSearchRequest {
   id: number;

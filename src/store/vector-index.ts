@@ -104,10 +104,15 @@ export class VectorIndex {
 
   /** The dimension recorded by this model's collection, or undefined when it does not exist yet. */
   async existingDimension(): Promise<number | undefined> {
+    const dimension = (await this.metadata())?.dimension;
+    return typeof dimension === 'number' ? dimension : undefined;
+  }
+
+  /** What this model's collection records about itself (model, dimension, space), or undefined when it does not exist yet. */
+  async metadata(): Promise<Record<string, unknown> | undefined> {
     if (!(await this.collectionNames()).includes(this.collectionName)) return undefined;
     const collection = await this.guard(() => this.client.getCollection({ name: this.collectionName, embeddingFunction: undefined }));
-    const dimension = collection.metadata?.dimension;
-    return typeof dimension === 'number' ? dimension : undefined;
+    return { ...(collection.metadata ?? {}) };
   }
 
   /** LangChain's vector store over this collection, for retrieval. Call `open` first. */

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { loadSettings, type Settings } from '../../src/config.js';
+import { loadSettings, redactSecrets, type Settings } from '../../src/config.js';
+import { configureLog } from '../../src/log.js';
 import { CitebotCore } from '../../src/core.js';
 import type { IngestSource } from '../../src/ingest/indexer.js';
 import { OllamaDouble } from '../doubles/ollama-double.js';
@@ -41,6 +42,7 @@ export interface TestCore {
 export async function createTestCore(double: OllamaDouble, overrides: Record<string, string> = {}): Promise<TestCore> {
   const { env, dataDir } = testEnv(double.url, overrides);
   const settings = loadSettings({ env, dotenvDir: false });
+  configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
   const core = new CitebotCore(settings);
   return {
     core,

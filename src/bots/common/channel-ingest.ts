@@ -57,7 +57,7 @@ function knownResult(indexer: Indexer, scope: string, file: SharedFile): IngestR
   const base = { scope, docId: file.docId, source: file.name };
   const unsupported = unsupportedByName(file.name, file.mimeType);
   if (unsupported) return { ...base, status: 'skipped', chunks: 0, error: unsupported };
-  const known = indexer.index.ledger.get(scope, file.docId);
+  const known = indexer.index.document(scope, file.docId);
   if (!known || file.size === undefined || known.bytes !== file.size) return undefined;
   if (known.status === 'indexed' && !known.error) return { ...base, status: 'unchanged', chunks: known.chunkCount };
   if ((known.status === 'failed' || known.status === 'skipped') && known.error)

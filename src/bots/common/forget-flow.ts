@@ -14,12 +14,12 @@ export async function forgetSharedFile(
   userId: string,
   mayModerate: () => Promise<boolean>,
 ): Promise<ForgetOutcome> {
-  const matches = core.ledger.find(target, scope);
+  const matches = core.index.findDocuments(target, scope);
   if (matches.length === 0) return { kind: 'not_found' };
   const source = matches[0]!.source;
   const uploader = matches.every((d) => d.uploadedBy === userId);
   if (!uploader && !(await mayModerate())) return { kind: 'refused', source };
-  const index = await core.index();
+  const index = core.index;
   let chunks = 0;
   for (const doc of matches) chunks += await index.forget(doc.scope, doc.docId);
   return { kind: 'removed', source, chunks };

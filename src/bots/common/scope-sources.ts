@@ -12,6 +12,6 @@ export interface ScopeSources {
 export function readableSources(core: CitebotCore, scope: string): ScopeSources[] {
   return core
     .readableScopes(scope)
-    .map((s) => ({ scope: s, own: s === scope, documents: core.ledger.list([s]) }))
+    .map((s) => ({ scope: s, own: s === scope, documents: core.index.documents([s]) }))
     .filter((group) => group.own || group.documents.length > 0);
 }

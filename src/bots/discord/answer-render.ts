@@ -30,7 +30,7 @@ export function answerContents(answer: Answer, heading?: string): string[] {
   if (answer.citations.length) lines.push(...answer.citations.map(sourceLine));
   if (answer.alsoRelevant.length)
     lines.push(`-# ${answer.noEvidence ? 'Closest files' : 'Also relevant'}:`, ...answer.alsoRelevant.map(sourceLine));
-  for (const note of answer.degraded ?? []) lines.push(`-# _${note}_`);
+  for (const note of answer.degraded ?? []) lines.push(`-# _${note.message}_`);
   const text = [heading, answer.answer, lines.length ? `\n${lines.join('\n')}` : ''].filter(Boolean).join('\n');
   return splitMessage(text, MESSAGE_LIMIT);
 }

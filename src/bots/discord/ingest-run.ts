@@ -33,9 +33,9 @@ export async function ingestChannel(
   const nothingFound = options.file
     ? `No attachment named “${options.file}” in this channel's recent history.`
     : since
-      ? `No new attachments since the last /ingest (${core.ledger.list([scope]).length} files are indexed here; \`/sources\` lists them, \`/ingest full:true\` re-reads everything).`
+      ? `No new attachments since the last /ingest (${core.index.documents([scope]).length} files are indexed here; \`/sources\` lists them, \`/ingest full:true\` re-reads everything).`
       : undefined;
-  const started = await context.ingests.run(scope, async () => {
+  const started = await context.core.ingestLocks.run(scope, async () => {
     const results = await ingestWithProgress(core, (text) => target.show(text + note), scope, load, { nothingFound });
     // Remember where this scan ended only when it completed: a failed run is read again next time.
     if (results && newest && !options.file) core.conversations.updateChannel(scope, { lastScan: newest });
@@ -48,7 +48,7 @@ export async function ingestChannel(
 export async function ingestMessage(context: DiscordContext, target: MessageTarget, message: Message, scope: string): Promise<void> {
   const referenced = message.reference?.messageId ? await message.fetchReference().catch(() => undefined) : undefined;
   const files = [...messageFiles(message, context.core.settings), ...(referenced ? messageFiles(referenced, context.core.settings) : [])];
-  const started = await context.ingests.run(scope, () =>
+  const started = await context.core.ingestLocks.run(scope, () =>
     ingestWithProgress(
       context.core,
       (text) => target.show(text),

@@ -63,7 +63,7 @@ export function answerMessages(answer: Answer, answerId: string, heading?: strin
   const blocks: KnownBlock[] = [...(heading ? contextBlocks([heading]) : []), ...sections];
   if (sourceLines.length) blocks.push(...contextBlocks(['*Sources*', ...sourceLines]));
   if (alsoLines.length) blocks.push(...contextBlocks([answer.noEvidence ? '*Closest files*' : '*Also relevant*', ...alsoLines]));
-  if (answer.degraded?.length) blocks.push(...contextBlocks(answer.degraded.map((note) => `_${escapeMrkdwn(note)}_`)));
+  if (answer.degraded?.length) blocks.push(...contextBlocks(answer.degraded.map((note) => `_${escapeMrkdwn(note.message)}_`)));
   if (!answer.noEvidence) {
     blocks.push({
       type: 'actions',

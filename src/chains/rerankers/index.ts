@@ -32,7 +32,7 @@ export { FusionOrderCompressor, RerankCompressor } from './rerank-compressor.js'
  */
 export const CALIBRATED_MIN_SCORE: Record<Settings['RERANKER'], number> = { 'cross-encoder': 0.1, http: 0.05, none: 0 };
 
-export function minRelevance(settings: Settings): number {
+export function minRelevance(settings: Pick<Settings, 'RERANK_MIN_SCORE' | 'RERANKER'>): number {
   return settings.RERANK_MIN_SCORE ?? CALIBRATED_MIN_SCORE[settings.RERANKER];
 }
 
@@ -69,12 +69,13 @@ export function createReranker(settings: Settings): Reranker | undefined {
  * is none), then drop those under RERANK_MIN_SCORE.
  */
 export function rerankCompressors(
-  settings: Settings,
+  settings: Pick<Settings, 'RERANK_TOP_N' | 'RERANK_MIN_SCORE' | 'RERANKER'>,
   reranker: Reranker | undefined,
+  onFallback?: (reason: string) => void,
 ): [RerankCompressor | FusionOrderCompressor, RelevanceThreshold] {
   const topN = settings.RERANK_TOP_N;
   return [
-    reranker ? new RerankCompressor({ reranker, topN }) : new FusionOrderCompressor({ topN }),
+    reranker ? new RerankCompressor({ reranker, topN, onFallback }) : new FusionOrderCompressor({ topN }),
     new RelevanceThreshold({ minScore: minRelevance(settings) }),
   ];
 }

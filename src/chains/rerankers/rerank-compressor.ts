@@ -5,31 +5,32 @@
 import { BaseDocumentCompressor } from '@langchain/classic/retrievers/document_compressors';
 import { Document, type DocumentInterface } from '@langchain/core/documents';
 import { oneLine } from '../../errors.js';
-import { log } from '../../log.js';
 import type { Reranker } from './reranker.js';
 
 export interface RerankCompressorOptions {
   reranker: Reranker;
   /** Documents kept (RERANK_TOP_N). */
   topN: number;
+  /** Told why, each time the reranker fails and fusion order is used instead. */
+  onFallback?: (reason: string) => void;
 }
 
 /**
  * Keeps the `topN` documents the reranker scores highest, best first, each with `metadata.rerankScore`
  * (0..1). When the reranker cannot load or answer, a question still gets an answer: the first `topN`
- * in their incoming (fusion) order, each with `metadata.rerankFallback` set to the reason, which the
- * answer chain reports as degraded. Inputs are never modified: kept documents are copies.
+ * in their incoming (fusion) order, and `onFallback` hears why (the retrieval pipeline reports it as
+ * degraded). Inputs are never modified: kept documents are copies.
  */
 export class RerankCompressor extends BaseDocumentCompressor {
   private readonly reranker: Reranker;
   private readonly topN: number;
-  /** The reason is logged once per compressor, not once per question. */
-  private fallbackLogged = false;
+  private readonly onFallback?: (reason: string) => void;
 
   constructor(options: RerankCompressorOptions) {
     super();
     this.reranker = options.reranker;
     this.topN = options.topN;
+    this.onFallback = options.onFallback;
   }
 
   async compressDocuments(documents: DocumentInterface[], query: string): Promise<DocumentInterface[]> {
@@ -57,11 +58,8 @@ export class RerankCompressor extends BaseDocumentCompressor {
   }
 
   private fusionOrderFallback(documents: DocumentInterface[], reason: string): DocumentInterface[] {
-    if (!this.fallbackLogged) {
-      this.fallbackLogged = true;
-      log.warn(`reranker unavailable, using fusion order: ${reason}`);
-    }
-    return documents.slice(0, this.topN).map((doc) => withMetadata(doc, { rerankFallback: reason }));
+    this.onFallback?.(reason);
+    return documents.slice(0, this.topN).map((doc) => withMetadata(doc, {}));
   }
 }
 

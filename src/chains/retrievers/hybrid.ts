@@ -3,6 +3,7 @@ import type { Document } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { CitebotError, oneLine } from '../../errors.js';
 import { log } from '../../log.js';
+import type { Degradation } from '../degradation.js';
 
 /**
  * How the two lists become one. `score`: a convex combination of each side's scores divided by that
@@ -24,12 +25,13 @@ export interface HybridRetrieverOptions {
   limit?: number;
 }
 
-/** What happened during the last search, for the answer's metadata. */
-export interface RetrievalReport {
+/** One fused search: the candidates, best first, and what happened on the way. */
+export interface HybridSearch {
+  documents: Document[];
   retrieveMs: number;
   denseHits: number;
   keywordHits: number;
-  degraded: string[];
+  degraded: Degradation[];
 }
 
 /**
@@ -43,9 +45,6 @@ export interface RetrievalReport {
  */
 export class HybridRetriever extends BaseRetriever {
   lc_namespace = ['citebot', 'retrievers'];
-  lastReport: RetrievalReport = { retrieveMs: 0, denseHits: 0, keywordHits: 0, degraded: [] };
-  /** The fused candidates of the last search, best first (before any reranking). */
-  lastResults: Document[] = [];
   private readonly options: Required<HybridRetrieverOptions>;
 
   constructor(options: HybridRetrieverOptions) {
@@ -54,13 +53,18 @@ export class HybridRetriever extends BaseRetriever {
   }
 
   override async _getRelevantDocuments(query: string, run?: CallbackManagerForRetrieverRun): Promise<Document[]> {
+    return (await this.search(query, run)).documents;
+  }
+
+  /** The fused candidates with their report (what `invoke` returns, plus how it went). */
+  async search(query: string, run?: CallbackManagerForRetrieverRun): Promise<HybridSearch> {
     const started = performance.now();
-    const degraded: string[] = [];
+    const degraded: Degradation[] = [];
     const [dense, keyword] = await Promise.all([
       this.options.dense.invoke(query, { callbacks: run?.getChild('dense') }).catch((error: unknown) => {
         if (error instanceof CitebotError && ['ollama_unavailable', 'model_missing', 'ollama_failed'].includes(error.code)) {
           log.warn(`dense retrieval unavailable, using keywords only: ${oneLine(error)}`);
-          degraded.push(`embedding model unavailable: keyword search only (${error.message})`);
+          degraded.push({ type: 'keyword-only', message: `embedding model unavailable: keyword search only (${error.message})` });
           return [] as Document[];
         }
         throw error;
@@ -86,8 +90,12 @@ export class HybridRetriever extends BaseRetriever {
     add(keyword, this.options.keywordWeight, 'keywordRank', 'keywordScore');
     const ranked = [...fused.values()].sort((a, b) => b.score - a.score);
     for (const entry of ranked) entry.doc.metadata.fusedScore = entry.score;
-    this.lastReport = { retrieveMs: performance.now() - started, denseHits: dense.length, keywordHits: keyword.length, degraded };
-    this.lastResults = ranked.slice(0, this.options.limit).map((entry) => entry.doc);
-    return this.lastResults;
+    return {
+      documents: ranked.slice(0, this.options.limit).map((entry) => entry.doc),
+      retrieveMs: performance.now() - started,
+      denseHits: dense.length,
+      keywordHits: keyword.length,
+      degraded,
+    };
   }
 }

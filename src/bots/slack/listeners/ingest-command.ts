@@ -1,7 +1,7 @@
 import type { App, RespondFn, webApi } from '@slack/bolt';
 import type { IngestResult } from '../../../ingest/indexer.js';
 import type { SharedFile } from '../../common/channel-ingest.js';
-import { IngestLocks, ingestWithProgress } from '../../common/ingest-flow.js';
+import { ingestWithProgress } from '../../common/ingest-flow.js';
 import { textMessage } from '../answer-blocks.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { PostedMessage } from '../posted-message.js';
@@ -14,8 +14,6 @@ export const INGEST_USAGE = [
   '*Usage:* `/ingest` indexes the files shared in this channel (only new or changed ones on later runs).',
   '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
 ].join('\n');
-
-const locks = new IngestLocks();
 
 async function findFiles(client: webApi.WebClient, channel: string, reference: string): Promise<SlackFile[]> {
   const { id, name } = fileReference(reference);
@@ -57,7 +55,7 @@ export function registerIngest(app: App, context: SlackContext): void {
     const auto = /^auto(?:\s+(on|off))?$/iu.exec(text);
     if (auto) return void (await respondAuto(context, respond, scope, auto[1]?.toLowerCase()));
     if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: INGEST_USAGE }));
-    const started = await locks.run(scope, async () => {
+    const started = await context.core.ingestLocks.run(scope, async () => {
       const progress = new PostedMessage({ client, channel: command.channel_id, respond });
       await progress.show(textMessage(`Looking for files shared in ${channelLabel(command)}…`));
       await runIngest(

@@ -36,7 +36,11 @@ export function indexedText(metadata: Pick<ChunkMetadata, 'source' | 'section' |
 
 const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
 
-export class KeywordIndex {
+/**
+ * The table of record for chunks (their text and metadata, in SQLite) and, over it, their BM25
+ * keyword index. Chroma's vectors follow these rows; the ledger says which documents they belong to.
+ */
+export class ChunkStore {
   private readonly dfCache = new Map<string, { df: number; at: number }>();
   private readonly scopeCountCache = new Map<string, { n: number; at: number }>();
   private totalCache?: { n: number; at: number };
@@ -61,7 +65,7 @@ export class KeywordIndex {
       const m = chunk.metadata;
       const { lastInsertRowid } = insertChunk.run(chunk.id, m.scope, m.docId, m.chunkIndex, chunk.text, JSON.stringify(m));
       const terms = keywordTerms(indexedText(m, chunk.text));
-      insertTerms.run(lastInsertRowid, terms.join(' '), KeywordIndex.scopeKey(m.scope));
+      insertTerms.run(lastInsertRowid, terms.join(' '), ChunkStore.scopeKey(m.scope));
     }
   }
 
@@ -91,7 +95,7 @@ export class KeywordIndex {
     if (scopes.length === 0) throw new Error('keyword search needs at least one scope');
     const terms = this.selectiveTerms([...new Set(keywordTerms(query))]);
     if (terms.length === 0) return [];
-    const match = `scope_key : (${scopes.map((s) => quote(KeywordIndex.scopeKey(s))).join(' OR ')}) AND terms : (${terms.map(quote).join(' OR ')})`;
+    const match = `scope_key : (${scopes.map((s) => quote(ChunkStore.scopeKey(s))).join(' OR ')}) AND terms : (${terms.map(quote).join(' OR ')})`;
     // bm25() is lower-is-better and weights columns: the scope column must not affect ranking.
     const candidates = this.db
       .prepare(
