@@ -14,7 +14,6 @@ import { FusionOrderCompressor, RerankCompressor } from '../src/chains/rerankers
 import type { Reranker } from '../src/chains/rerankers/reranker.js';
 import { loadSettings, type Settings } from '../src/config.js';
 import { CitebotError, isCitebotError } from '../src/errors.js';
-import { log } from '../src/log.js';
 import { overlapScore, RerankDouble } from './doubles/rerank-double.js';
 
 /** A tiny word-overlap "cross-encoder" in ONNX, made by test/fixtures/reranker/make-tiny-reranker.py. */
