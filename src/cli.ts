@@ -9,7 +9,7 @@ import { chatCommand } from './cli/chat.js';
 import { discordRegisterCommand } from './cli/discord.js';
 import { doctorCommand } from './cli/doctor.js';
 import { evalCommand } from './cli/eval.js';
-import { ExitCode } from './cli/exit-codes.js';
+import { ExitCode, exitCodeFor } from './cli/exit-codes.js';
 import { forgetCommand } from './cli/forget.js';
 import { ingestCommand } from './cli/ingest.js';
 import { reindexCommand } from './cli/reindex.js';
@@ -18,16 +18,18 @@ import { sourcesCommand } from './cli/sources.js';
 
 const DEFAULT_SCOPE = 'local:default';
 
-/** Build the core, run one command, always close the core, and turn errors into exit codes. */
-async function run(command: (core: CitebotCore) => Promise<number>): Promise<void> {
+/**
+ * Build the core, run one command, always close the core, and turn errors into exit codes.
+ * Ctrl-C stops a command where it is (the next run resumes it), unless the command handles signals
+ * itself (`serve` shuts down in order; `chat` cancels the answer that is streaming).
+ */
+async function run(command: (core: CitebotCore) => Promise<number>, options: { handlesSignals?: boolean } = {}): Promise<void> {
   let core: CitebotCore | undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    // serve handles its own shutdown; other commands stop where they are (the next run resumes).
-    if (process.listenerCount(signal) > 1) return;
-    void core?.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  if (!options.handlesSignals) {
+    const stop = (signal: NodeJS.Signals) => void core?.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  }
   let code: number;
   try {
     const settings = loadSettings();
@@ -44,17 +46,13 @@ async function run(command: (core: CitebotCore) => Promise<number>): Promise<voi
 }
 
 function report(error: unknown): number {
-  if (error instanceof ConfigError) {
-    for (const line of error.problems) process.stderr.write(`citebot: ${line}\n`);
-    return ExitCode.usage;
+  if (error instanceof ConfigError) for (const line of error.problems) process.stderr.write(`citebot: ${line}\n`);
+  else if (error instanceof CitebotError) process.stderr.write(`citebot: ${error.message}\n`);
+  else {
+    log.debug('unexpected error', { stack: (error as Error)?.stack });
+    process.stderr.write(`citebot: ${oneLine(error)}\n`);
   }
-  if (error instanceof CitebotError) {
-    process.stderr.write(`citebot: ${error.message}\n`);
-    return error.code === 'invalid_input' ? ExitCode.usage : ExitCode.unavailable;
-  }
-  log.debug('unexpected error', { stack: (error as Error)?.stack });
-  process.stderr.write(`citebot: ${oneLine(error)}\n`);
-  return ExitCode.unavailable;
+  return exitCodeFor(error);
 }
 
 const scopeOption = () => new Option('--scope <scope>', 'access scope of the documents').default(DEFAULT_SCOPE);
@@ -69,7 +67,7 @@ const program = new Command()
 program
   .command('serve')
   .description('start citebot and the configured chat adapters')
-  .action(() => run(serveCommand));
+  .action(() => run(serveCommand, { handlesSignals: true }));
 
 program
   .command('ingest')

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseScopeGrants } from './scope-grants.js';
+import { CitebotError } from './errors.js';
 
 /**
  * The one place settings are read and validated. Sources, highest precedence first:
@@ -100,9 +101,10 @@ export const SETTING_NAMES = Object.keys(schema.shape) as SettingName[];
 export const SECRET_SETTINGS: readonly SettingName[] = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_TOKEN'];
 
 /** A setting that is missing or invalid. `message` is one line per problem, each naming the setting and the fix. */
-export class ConfigError extends Error {
+/** Bad or missing settings: one line per problem, each naming the setting and the fix. */
+export class ConfigError extends CitebotError {
   constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
+    super('invalid_settings', problems.join('\n'), { retryable: false });
     this.name = 'ConfigError';
   }
 }

@@ -1,16 +1,11 @@
 import { Ollama } from 'ollama';
 import type { CitebotCore } from './core.js';
-import { oneLine } from './errors.js';
+import { oneLine, type Check } from './errors.js';
 import { checkReranker } from './chains/rerankers/check.js';
 import { canonicalModelName } from './models/embedding-profiles.js';
 import { checkDiscord, checkSlack } from './bots/platform-checks.js';
 
-export interface Check {
-  name: string;
-  status: 'ok' | 'failed' | 'skipped';
-  detail: string;
-  fix?: string;
-}
+export type { Check } from './errors.js';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([
@@ -90,7 +85,13 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     }
   }
 
-  checks.push({ name: 'reranker', ...(await checkReranker(s)) });
+  // The reranker is optional: without it answers keep fusion order, so it warns instead of failing.
+  const reranker = await checkReranker(s);
+  checks.push(
+    reranker.status === 'failed'
+      ? { name: 'reranker', ...reranker, status: 'warning', detail: `${reranker.detail} (answers use fusion order)` }
+      : { name: 'reranker', ...reranker },
+  );
   const [slack, discord] = await Promise.all([checkSlack(s), checkDiscord(s)]);
   checks.push({ name: 'slack', ...slack }, { name: 'discord', ...discord });
   return checks;

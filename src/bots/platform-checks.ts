@@ -1,14 +1,10 @@
 import { webApi } from '@slack/bolt';
 import { REST, Routes } from 'discord.js';
 import type { Settings } from '../config.js';
-import { oneLine } from '../errors.js';
+import { oneLine, type Check } from '../errors.js';
 
-/** A doctor line for one chat platform. */
-export interface PlatformCheck {
-  status: 'ok' | 'failed' | 'skipped';
-  detail: string;
-  fix?: string;
-}
+/** A doctor line for one chat platform (doctor names it). */
+export type PlatformCheck = Omit<Check, 'name'>;
 
 /** Slack: the bot token works (auth.test) and a receiver is configured. */
 export async function checkSlack(s: Settings): Promise<PlatformCheck> {

@@ -7,7 +7,7 @@ export async function doctorCommand(core: CitebotCore, options: { json?: boolean
   const ok = checks.every((c) => c.status !== 'failed');
   if (options.json) printJson({ ok, checks });
   else {
-    const mark = { ok: '✓', failed: '✗', skipped: '-' } as const;
+    const mark = { ok: '✓', warning: '!', failed: '✗', skipped: '-' } as const;
     for (const c of checks) process.stdout.write(`${mark[c.status]} ${c.name.padEnd(16)} ${c.detail}${c.fix ? `\n  fix: ${c.fix}` : ''}\n`);
   }
   return ok ? 0 : 1;

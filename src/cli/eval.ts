@@ -35,8 +35,8 @@ export interface EvalCommandOptions {
 
 const RERANKERS = ['cross-encoder', 'http', 'none'] as const;
 
-function usage(message: string): CitebotError {
-  return new CitebotError('invalid_input', message);
+function usage(reason: string, fix?: string): CitebotError {
+  return new CitebotError('invalid_input', reason, { fix });
 }
 
 function positiveInt(value: string, option: string): number {
@@ -97,7 +97,8 @@ async function evalDocs(
   const embedModels = options.embedModels ? list(options.embedModels) : [core.settings.EMBED_MODEL];
   if (embedModels.length !== 1)
     throw usage(
-      `--docs: one embedding model at a time (got ${embedModels.length}). Fix: run once per model, or compare models with --qa alone.`,
+      `--docs: one embedding model at a time (got ${embedModels.length})`,
+      'run once per model, or compare models with --qa alone.',
     );
   const questions = selectQuestions(parseDocQuestions(await readQuestions(options.qa)), { limit, answerableOnly: options.answerableOnly });
   if (questions.length === 0) throw usage(`--qa: no questions to ask in ${options.qa}.`);

@@ -18,7 +18,9 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ready }));
       }).listen(port)
     : undefined;
+  server?.on('listening', () => log.info(`health endpoint: http://127.0.0.1:${port}/healthz`));
   server?.on('error', (error) => log.warn(`health endpoint not started: ${oneLine(error)} (HEALTH_PORT=${port})`));
+  if (!port) log.info('health endpoint off (HEALTH_PORT=0)');
   const adapters = startChatAdapters(core);
 
   let stopped = false;
@@ -45,10 +47,13 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
     );
   }
 
+  // serve runs until it is stopped, even when nothing else (no adapter, no health port) holds the event loop open.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  clearInterval(keepAlive);
   stopped = true;
   clearTimeout(retry);
   log.info('stopping');

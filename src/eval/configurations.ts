@@ -61,9 +61,8 @@ export async function rankFor(config: Pick<EvalConfiguration, 'pipeline' | 'rera
   const { documents, report } = await config.pipeline.retrieve(question, { scopes: [scope] });
   const fallback = report.degraded.find((d) => d.type === 'fusion-order');
   if (fallback)
-    throw new CitebotError(
-      'reranker_unavailable',
-      `eval: the reranker ${config.reranker} failed (${fallback.message}). Fix: check it with citebot doctor, or pass --reranker none.`,
-    );
+    throw new CitebotError('reranker_unavailable', `eval: the reranker ${config.reranker} failed (${fallback.message})`, {
+      fix: `check it with citebot doctor, or pass --reranker none`,
+    });
   return documents;
 }

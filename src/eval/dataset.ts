@@ -113,7 +113,7 @@ export function questionLines(text: string, shape: string): { line: QuestionLine
     try {
       line = JSON.parse(raw) as Partial<QuestionLine>;
     } catch {
-      throw new CitebotError('invalid_input', `--qa: line ${i + 1} is not JSON. Fix: one ${shape} object per line.`);
+      throw new CitebotError('invalid_input', `--qa: line ${i + 1} is not JSON`, { fix: `one ${shape} object per line` });
     }
     if (typeof line.question !== 'string' || !line.question.trim())
       throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "question".`);
@@ -137,7 +137,7 @@ function fromJsonl(text: string): EvalSet {
       const fix = line.doc
         ? `pass --docs <folder> with the documents it names (end to end), or add the passage`
         : 'add it, or use a SQuAD JSON file';
-      throw new CitebotError('invalid_input', `--qa: line ${n} has no "context" (the passage to search). Fix: ${fix}.`);
+      throw new CitebotError('invalid_input', `--qa: line ${n} has no "context" (the passage to search)`, { fix: `${fix}` });
     }
     const title = line.doc ? line.doc.replace(/\.[^.]+$/, '') + (line.part !== undefined ? `-part${line.part}` : '') : 'passage';
     const docId = passages.add(title, line.context);
@@ -158,10 +158,9 @@ export function parseEvalSet(text: string): EvalSet {
   if (isSquad(whole)) return fromSquad(whole);
   const set = fromJsonl(trimmed);
   if (set.questions.length === 0)
-    throw new CitebotError(
-      'invalid_input',
-      '--qa: no questions found. Fix: a SQuAD JSON file or JSONL with {question, answers[], context}.',
-    );
+    throw new CitebotError('invalid_input', '--qa: no questions found', {
+      fix: 'a SQuAD JSON file or JSONL with {question, answers[], context}',
+    });
   return set;
 }
 

@@ -28,10 +28,9 @@ export function parseDocQuestions(text: string): DocQuestion[] {
   const questions: DocQuestion[] = [];
   for (const { line, n } of questionLines(text, 'with --docs, {question, answers[], doc, part}')) {
     if (typeof line.doc !== 'string' || !line.doc.trim()) {
-      throw new CitebotError(
-        'invalid_input',
-        `--qa: line ${n} has no "doc" (the file that answers it). Fix: with --docs, every line names its document and "part".`,
-      );
+      throw new CitebotError('invalid_input', `--qa: line ${n} has no "doc" (the file that answers it)`, {
+        fix: `with --docs, every line names its document and "part"`,
+      });
     }
     if ((typeof line.part !== 'number' && typeof line.part !== 'string') || sectionLabel(line.part) === '') {
       throw new CitebotError(
@@ -48,6 +47,6 @@ export function parseDocQuestions(text: string): DocQuestion[] {
     });
   }
   if (questions.length === 0)
-    throw new CitebotError('invalid_input', '--qa: no questions found. Fix: JSONL lines {question, answers[], doc, part}.');
+    throw new CitebotError('invalid_input', '--qa: no questions found', { fix: 'JSONL lines {question, answers[], doc, part}' });
   return questions;
 }

@@ -19,7 +19,8 @@ export function toOllamaError(error: unknown, model: string, baseUrl: string): {
   if (status === 404 || /not found, try pulling|model .* not found/i.test(message)) {
     return {
       retryable: false,
-      error: new CitebotError('model_missing', `Ollama at ${baseUrl} does not have the model "${model}". Fix: ollama pull ${model}`, {
+      error: new CitebotError('model_missing', `Ollama at ${baseUrl} does not have the model "${model}"`, {
+        fix: `ollama pull ${model}`,
         cause: error,
       }),
     };
@@ -27,21 +28,19 @@ export function toOllamaError(error: unknown, model: string, baseUrl: string): {
   if (status === 400 && /does not support (embeddings|generate|chat)/i.test(message)) {
     return {
       retryable: false,
-      error: new CitebotError(
-        'model_missing',
-        `"${model}" cannot do this job (${message}). Fix: choose another model, e.g. ollama pull nomic-embed-text and EMBED_MODEL=nomic-embed-text`,
-        { cause: error },
-      ),
+      error: new CitebotError('model_missing', `"${model}" cannot do this job (${message})`, {
+        fix: `choose another model, e.g. ollama pull nomic-embed-text and EMBED_MODEL=nomic-embed-text`,
+        cause: error,
+      }),
     };
   }
   if (isConnectionError(error)) {
     return {
       retryable: true,
-      error: new CitebotError(
-        'ollama_unavailable',
-        `Ollama is not reachable at ${baseUrl}. Fix: start it (ollama serve) or set OLLAMA_BASE_URL.`,
-        { cause: error },
-      ),
+      error: new CitebotError('ollama_unavailable', `Ollama is not reachable at ${baseUrl}`, {
+        fix: `start it (ollama serve) or set OLLAMA_BASE_URL`,
+        cause: error,
+      }),
     };
   }
   if (status !== undefined && status >= 500) {

@@ -129,7 +129,8 @@ export async function startEmbeddedChroma(
         : '';
       throw new CitebotError(
         'chroma_unavailable',
-        `The embedded Chroma server did not start (${exited ? 'it exited' : 'no heartbeat'}): ${tail || 'no output'}. Fix: check ${join(dir, 'server.log')}, or set CHROMA_URL to a running Chroma.`,
+        `The embedded Chroma server did not start (${exited ? 'it exited' : 'no heartbeat'}): ${tail || 'no output'}`,
+        { fix: `check ${join(dir, 'server.log')}, or set CHROMA_URL to a running Chroma` },
       );
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -98,7 +98,8 @@ export class DocumentIndex {
     if (built && built !== this.model) {
       throw new CitebotError(
         'index_model_mismatch',
-        `The index was built with the embedding model ${built}, but EMBED_MODEL is ${this.model}. Fix: run \`citebot reindex\` to re-embed the stored chunks with ${this.model}, or set EMBED_MODEL=${built}.`,
+        `The index was built with the embedding model ${built}, but EMBED_MODEL is ${this.model}`,
+        { fix: `run \`citebot reindex\` to re-embed the stored chunks with ${this.model}, or set EMBED_MODEL=${built}` },
       );
     }
   }

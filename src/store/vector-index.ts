@@ -16,11 +16,10 @@ export function collectionNameFor(prefix: string, model: string): string {
 }
 
 export function chromaUnavailable(url: string, error: unknown): CitebotError {
-  return new CitebotError(
-    'chroma_unavailable',
-    `Chroma is not reachable at ${url} (${oneLine(error)}). Fix: start Chroma, or unset CHROMA_URL to use the embedded server.`,
-    { cause: error },
-  );
+  return new CitebotError('chroma_unavailable', `Chroma is not reachable at ${url} (${oneLine(error)})`, {
+    fix: `start Chroma, or unset CHROMA_URL to use the embedded server`,
+    cause: error,
+  });
 }
 
 /**
@@ -82,13 +81,15 @@ export class VectorIndex {
       if (meta.embedModel !== undefined && meta.embedModel !== canonicalModelName(this.model)) {
         throw new CitebotError(
           'index_model_mismatch',
-          `Chroma collection ${this.collectionName} was built with ${String(meta.embedModel)}, not ${this.model}. Fix: citebot reindex (or change CHROMA_COLLECTION_PREFIX).`,
+          `Chroma collection ${this.collectionName} was built with ${String(meta.embedModel)}, not ${this.model}`,
+          { fix: `citebot reindex (or change CHROMA_COLLECTION_PREFIX)` },
         );
       }
       if (meta.dimension !== undefined && meta.dimension !== dimension) {
         throw new CitebotError(
           'index_model_mismatch',
-          `Chroma collection ${this.collectionName} holds ${String(meta.dimension)}-dimension vectors but ${this.model} now returns ${dimension}. Fix: citebot reindex`,
+          `Chroma collection ${this.collectionName} holds ${String(meta.dimension)}-dimension vectors but ${this.model} now returns ${dimension}`,
+          { fix: `citebot reindex` },
         );
       }
       this.collection = collection;

@@ -6,6 +6,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Settings } from '../../config.js';
+import { CitebotError } from '../../errors.js';
 
 /** citebot's slash commands, as registered with Discord. */
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
@@ -44,7 +45,8 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
  * (every guild and DMs; Discord may take a while to show them). Returns the command names.
  */
 export async function registerCommands(settings: Settings, guildId?: string): Promise<{ applicationId: string; names: string[] }> {
-  if (!settings.DISCORD_TOKEN) throw new Error('DISCORD_TOKEN is not set. Fix: set it to your bot token (README: "Discord").');
+  if (!settings.DISCORD_TOKEN)
+    throw new CitebotError('invalid_settings', 'DISCORD_TOKEN is not set', { fix: 'set it to your bot token (README: "Discord")' });
   const rest = new REST({ api: settings.DISCORD_API_URL }).setToken(settings.DISCORD_TOKEN);
   const application = (await rest.get(Routes.currentApplication())) as { id: string };
   const route = guildId ? Routes.applicationGuildCommands(application.id, guildId) : Routes.applicationCommands(application.id);

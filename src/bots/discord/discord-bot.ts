@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { CitebotCore } from '../../core.js';
-import { oneLine } from '../../errors.js';
+import { CitebotError, oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import { createDiscordContext } from './discord-context.js';
 import { registerInteractionListener } from './listeners/interaction-create.js';
@@ -12,12 +12,19 @@ export interface DiscordBot {
 }
 
 /** A setting or portal switch is wrong: retrying cannot help until the operator fixes it. */
-export class DiscordSetupError extends Error {
-  readonly retryable = false;
+export class DiscordSetupError extends CitebotError {
+  constructor(reason: string, fix: string) {
+    super('platform_rejected', reason, { fix, retryable: false });
+  }
 }
 
-export const MISSING_INTENT_MESSAGE =
-  'Discord refused the connection: the Message Content intent is not enabled for this bot. Fix: Developer Portal → your application → Bot → Privileged Gateway Intents → enable "Message Content Intent", then restart citebot (README: "Discord").';
+const missingIntent = () =>
+  new DiscordSetupError(
+    'Discord refused the connection: the Message Content intent is not enabled for this bot',
+    'Developer Portal → your application → Bot → Privileged Gateway Intents → enable "Message Content Intent", then restart citebot (README: "Discord").',
+  );
+
+export const MISSING_INTENT_MESSAGE = missingIntent().message;
 
 /** Discord closes the gateway with 4014 when the bot asks for a privileged intent it was not granted. */
 function isDisallowedIntents(error: unknown): boolean {
@@ -43,7 +50,7 @@ export function createDiscordClient(core: CitebotCore): Client {
 
 /** Logs in, wires the listeners, and resolves once the gateway session is ready. */
 export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
-  if (!core.settings.DISCORD_TOKEN) throw new DiscordSetupError('DISCORD_TOKEN is not set.');
+  if (!core.settings.DISCORD_TOKEN) throw new DiscordSetupError('DISCORD_TOKEN is not set', 'set it to your bot token (README: "Discord")');
   const client = createDiscordClient(core);
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   client.on(Events.Error, (error) => log.warn(`discord: ${oneLine(error)}`));
@@ -51,10 +58,11 @@ export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
     await client.login(core.settings.DISCORD_TOKEN);
   } catch (error) {
     await client.destroy();
-    if (isDisallowedIntents(error)) throw new DiscordSetupError(MISSING_INTENT_MESSAGE);
+    if (isDisallowedIntents(error)) throw missingIntent();
     if (/invalid token|TokenInvalid/iu.test(`${(error as { code?: string }).code} ${oneLine(error)}`)) {
       throw new DiscordSetupError(
-        'Discord rejected DISCORD_TOKEN. Fix: copy the bot token from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN.',
+        'Discord rejected DISCORD_TOKEN',
+        'copy the bot token from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN.',
       );
     }
     throw error;

@@ -69,8 +69,8 @@ export class CrossEncoderReranker implements Reranker {
     } catch (err) {
       throw new CitebotError(
         'reranker_unavailable',
-        `the reranker ${this.name} failed to score ${passages.length} passages: ${oneLine(err)}. Fix: lower RERANK_BATCH_SIZE, or set RERANKER=none`,
-        { cause: err },
+        `the reranker ${this.name} failed to score ${passages.length} passages: ${oneLine(err)}`,
+        { fix: `lower RERANK_BATCH_SIZE, or set RERANKER=none`, cause: err },
       );
     }
   }
@@ -97,19 +97,20 @@ export class CrossEncoderReranker implements Reranker {
       await scorePairs(model, 'warm-up query', ['warm-up passage']);
       return model;
     } catch (err) {
-      throw new CitebotError('reranker_unavailable', this.loadFailureMessage(err), { cause: err });
+      throw new CitebotError('reranker_unavailable', this.loadFailureReason(err), { fix: this.loadFailureFix(), cause: err });
     }
   }
 
-  private loadFailureMessage(err: unknown): string {
-    if (this.source.local) {
-      return (
-        `cannot load the reranker from RERANK_MODEL_PATH ${this.source.id}: ${oneLine(err)}. ` +
-        `Fix: point RERANK_MODEL_PATH at a downloaded copy of a cross-encoder (config.json, tokenizer.json, onnx/model.onnx), or set RERANKER=none`
-      );
-    }
+  private loadFailureReason(err: unknown): string {
+    if (this.source.local) return `cannot load the reranker from RERANK_MODEL_PATH ${this.source.id}: ${oneLine(err)}`;
     const reason = isConnectionError(err) ? `cannot download it from the Hugging Face hub (${connectionReason(err)})` : oneLine(err);
-    return `cannot load the reranker ${this.options.model}: ${reason}. Fix: set RERANK_MODEL_PATH to a downloaded copy, or RERANKER=none`;
+    return `cannot load the reranker ${this.options.model}: ${reason}`;
+  }
+
+  private loadFailureFix(): string {
+    return this.source.local
+      ? 'point RERANK_MODEL_PATH at a downloaded copy of a cross-encoder (config.json, tokenizer.json, onnx/model.onnx), or set RERANKER=none'
+      : 'set RERANK_MODEL_PATH to a downloaded copy, or RERANKER=none';
   }
 }
 

@@ -136,7 +136,7 @@ export class HttpReranker implements Reranker {
   }
 
   private error(problem: string, fix: string, cause?: unknown): CitebotError {
-    return new CitebotError('reranker_unavailable', `the reranker at ${this.options.url} ${problem}. Fix: ${fix}`, { cause });
+    return new CitebotError('reranker_unavailable', `the reranker at ${this.options.url} ${problem}`, { fix: `${fix}`, cause });
   }
 }
 

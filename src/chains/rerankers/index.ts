@@ -50,10 +50,9 @@ export function createReranker(settings: Settings): Reranker | undefined {
       });
     case 'http':
       if (!settings.RERANK_URL) {
-        throw new CitebotError(
-          'invalid_input',
-          'RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.',
-        );
+        throw new CitebotError('invalid_input', 'RERANK_URL: required when RERANKER=http', {
+          fix: 'set RERANK_URL to your /rerank server, or set RERANKER=none',
+        });
       }
       return new HttpReranker({
         url: settings.RERANK_URL,
