@@ -15,7 +15,7 @@ import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase, type Db } from './store/database.js';
 import { DocumentIndex } from './store/document-index.js';
 import { Lazy } from './util/lazy.js';
-import { ScopeLocks } from './util/scope-locks.js';
+import { WorkQueue } from './util/work-queue.js';
 
 const MB = 1024 * 1024;
 
@@ -48,8 +48,8 @@ export class CitebotCore {
   readonly reranker: Reranker | undefined;
   /** Parser worker threads, shared by every ingest. */
   readonly parsers: ParserPool;
-  /** Scopes with an ingest running, for every adapter (one owner, not one per listener). */
-  readonly ingestLocks = new ScopeLocks();
+  /** Ingest work, one run at a time per scope: a file shared during a channel's ingest waits its turn, never dropped. */
+  readonly ingestQueue = new WorkQueue();
   private readonly db: Db;
   private readonly chroma: Lazy<{ url: string; server?: EmbeddedChroma }>;
   private readonly openedIndex: Lazy<DocumentIndex>;

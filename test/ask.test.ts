@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTerminalChat } from '../src/bots/terminal.js';
+import { runTerminalChat } from '../src/cli/terminal-chat.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { runCli as run } from './support/cli.js';
 import { createTestCore, testEnv } from './support/harness.js';
@@ -79,10 +79,11 @@ describe('citebot ask and chat', () => {
     await t.close();
     expect(text).toContain('Indexed 1/1 · handbook.md: indexed');
     expect(text).toMatch(/Sources:\n\[1\] handbook\.md · Expenses/);
-    expect(text).toContain('handbook.md · indexed · 1 chunks');
+    // "1 chunk", not "1 chunks" (issue 12).
+    expect(text).toContain('handbook.md · indexed · 1 chunk\n');
     expect(text).toContain('No such file or folder: /no/such/path');
     expect(text).toContain('Unknown command /bogus');
-    expect(text).toContain('Forgot handbook.md (1 chunks).');
+    expect(text).toMatch(/Forgot handbook\.md \(local-[0-9a-f]+\): 1 chunk removed from scope local:default\./);
     expect(text).toContain('Nothing is indexed here yet.');
     // The second question was a follow-up: it was rewritten with the first exchange as history.
     expect(double.chatRequests.some((r) => r.messages[0]!.content.includes('standalone question'))).toBe(true);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadFile, isAllowedHost } from '../src/bots/common/file-download.js';
 import { splitMessage } from '../src/bots/common/split-message.js';
-import { summarizeIngest } from '../src/bots/common/channel-ingest.js';
+import { summarizeIngest } from '../src/app/shared-files.js';
 import { ThrottledEdit } from '../src/bots/common/throttled-edit.js';
 import { answerMessages, BLOCK_LIMIT, SECTION_LIMIT } from '../src/bots/slack/answer-blocks.js';
 import { toMrkdwn } from '../src/bots/slack/mrkdwn.js';

@@ -105,7 +105,7 @@ describe('citebot CLI', () => {
     // forget by file name, then it is gone; forgetting again exits 1.
     const forgot = await run(['forget', 'travel.md'], env);
     expect(forgot.code).toBe(0);
-    expect(forgot.stdout).toMatch(/Forgot travel.md .*chunks removed/);
+    expect(forgot.stdout).toMatch(/Forgot travel.md .*1 chunk removed/);
     const gone = await run(['forget', 'travel.md'], env);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('No document "travel.md"');

@@ -1,5 +1,6 @@
-import { writeAnswerStream } from '../bots/answer-text.js';
+import { ask } from '../app/ask.js';
 import type { Answer } from '../chains/types.js';
+import { writeAnswerStream } from './answer-text.js';
 import type { CitebotCore } from '../core.js';
 import { printJson } from './output.js';
 
@@ -27,8 +28,7 @@ export function answerJson(answer: Answer) {
 
 /** Ask one question; on a terminal the answer streams in as it is written. */
 export async function askCommand(core: CitebotCore, question: string, options: { scope: string; json?: boolean }): Promise<number> {
-  const chain = await core.answerChain();
-  const events = chain.stream({ question, scopes: [options.scope] });
+  const events = ask(core, { question, scope: options.scope });
   if (!options.json) {
     await writeAnswerStream(events, (text) => process.stdout.write(text), process.stdout.isTTY);
     return 0;

@@ -1,4 +1,4 @@
-import { runTerminalChat } from '../bots/terminal.js';
+import { runTerminalChat } from './terminal-chat.js';
 import type { CitebotCore } from '../core.js';
 
 export async function chatCommand(core: CitebotCore, options: { scope: string }): Promise<number> {

@@ -1,23 +1,24 @@
+import { resolve } from 'node:path';
+import { forgetDocument } from '../app/forget.js';
 import type { CitebotCore } from '../core.js';
+import { forgetLines } from './command-text.js';
 import { ExitCode } from './exit-codes.js';
 import { printJson } from './output.js';
 
+/** `citebot forget <docId|path|name>`: one document; an ambiguous name lists the candidates (exit 1). */
 export async function forgetCommand(core: CitebotCore, target: string, options: { scope: string; json?: boolean }): Promise<number> {
-  const matches = core.index.findDocuments(target, options.scope);
-  if (matches.length === 0) {
-    const message = `No document "${target}" in scope ${options.scope}. See: citebot sources --scope ${options.scope}`;
-    if (options.json) printJson({ forgotten: [], error: message });
-    else process.stderr.write(message + '\n');
-    return ExitCode.partial;
-  }
-  const index = core.index;
-  const forgotten = [];
-  for (const doc of matches) {
-    const chunks = await index.forget(doc.scope, doc.docId);
-    forgotten.push({ docId: doc.docId, source: doc.source, scope: doc.scope, chunks });
-  }
-  if (options.json) printJson({ forgotten });
-  else
-    for (const f of forgotten) process.stdout.write(`Forgot ${f.source} (${f.docId}): ${f.chunks} chunks removed from scope ${f.scope}\n`);
-  return ExitCode.ok;
+  const outcome = await forgetDocument(core, { scope: options.scope, target, paths: [resolve(target)] });
+  const lines = forgetLines(outcome, target, options.scope, `citebot sources --scope ${options.scope}`);
+  const removed = outcome.kind === 'removed';
+  if (options.json) {
+    const { kind: _kind, ...forgotten } = removed ? outcome : { kind: '' };
+    printJson({
+      forgotten: removed ? [forgotten] : [],
+      ...(removed ? {} : { error: lines.join('\n') }),
+      ...(outcome.kind === 'ambiguous'
+        ? { candidates: outcome.candidates.map((d) => ({ docId: d.docId, path: d.url, source: d.source })) }
+        : {}),
+    });
+  } else (removed ? process.stdout : process.stderr).write(lines.join('\n') + '\n');
+  return removed ? ExitCode.ok : ExitCode.partial;
 }

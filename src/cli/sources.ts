@@ -1,8 +1,12 @@
+import { allSources, readableSources } from '../app/sources.js';
 import type { CitebotCore } from '../core.js';
 import { printJson, table } from './output.js';
 
+/** `citebot sources`: what a question in the scope may read (its own documents and shared ones), or everything with --all. */
 export async function sourcesCommand(core: CitebotCore, options: { scope: string; all?: boolean; json?: boolean }): Promise<number> {
-  const documents = core.index.documents(options.all ? undefined : [options.scope]);
+  const groups = readableSources(core, options.scope);
+  const all = options.all || groups.length > 1;
+  const documents = options.all ? allSources(core) : groups.flatMap((g) => g.documents);
   if (options.json) {
     printJson({
       documents: documents.map((d) => ({
@@ -29,8 +33,8 @@ export async function sourcesCommand(core: CitebotCore, options: { scope: string
   }
   process.stdout.write(
     table(
-      options.all ? ['scope', 'source', 'status', 'chunks', 'doc id', 'note'] : ['source', 'status', 'chunks', 'doc id', 'note'],
-      documents.map((d) => [...(options.all ? [d.scope] : []), d.source, d.status, d.chunkCount, d.docId, d.error ?? '']),
+      all ? ['scope', 'source', 'status', 'chunks', 'doc id', 'note'] : ['source', 'status', 'chunks', 'doc id', 'note'],
+      documents.map((d) => [...(all ? [d.scope] : []), d.source, d.status, d.chunkCount, d.docId, d.error ?? '']),
     ) + '\n',
   );
   return 0;

@@ -4,6 +4,7 @@ import { log } from '../log.js';
 import type { DocumentIndex } from '../store/document-index.js';
 import { DocumentChunker, type ChunkingOptions } from './chunker.js';
 import type { ParserPool } from './parser-pool.js';
+import { tooLarge } from './size-limit.js';
 import { IngestError, type LoaderLimits } from './types.js';
 
 /** A file to index, from any platform. The bytes are read only when needed (after the size check). */
@@ -42,10 +43,6 @@ export interface IndexerOptions {
 
 export type IngestProgress = (event: { done: number; total: number; result?: IngestResult; current?: string }) => void;
 
-function formatMb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
-}
-
 /**
  * Files in, chunks in the index out: size check, read, hash, skip if unchanged, parse (in a
  * sandboxed worker), chunk, embed and write. A bad file is a result, never an exception: one
@@ -68,7 +65,7 @@ export class Indexer {
     const facts = { scope, docId, source, url: input.url, uploadedBy: input.uploadedBy, uploadedAt: input.uploadedAt };
     const limit = this.options.limits.maxFileBytes;
     if (input.size !== undefined && input.size > limit) {
-      const reason = `too large: ${formatMb(input.size)}, the limit is ${formatMb(limit)} (MAX_FILE_MB)`;
+      const reason = tooLarge(limit, input.size).reason;
       this.index.recordProblem({ ...facts, bytes: input.size }, 'skipped', reason);
       return { ...base, status: 'skipped', chunks: 0, error: reason };
     }

@@ -2,9 +2,8 @@ import { detectKind } from './detect.js';
 import { asClause, oneLineMessage } from './loaders/error-message.js';
 import { loaderFor } from './loaders/index.js';
 import { dropEmptySections } from './loaders/normalize.js';
+import { tooLarge } from './size-limit.js';
 import { DEFAULT_LOADER_LIMITS, IngestError, type LoaderLimits, type ParsedDocument } from './types.js';
-
-const MB = 1024 * 1024;
 
 /**
  * The same work as ParserPool.parse in the calling thread: no memory cap and no timeout.
@@ -30,18 +29,9 @@ export async function parseDocumentInProcess(
 /** Empty and oversized files are refused before any parser sees them. */
 export function assertReadableSize(bytes: Uint8Array, limits: LoaderLimits): void {
   if (bytes.byteLength === 0) throw new IngestError('skipped', 'empty file');
-  if (bytes.byteLength > limits.maxFileBytes) {
-    const limit = formatMegabytes(limits.maxFileBytes);
-    let size = formatMegabytes(bytes.byteLength);
-    if (size === limit) size = `${(bytes.byteLength / MB).toFixed(1)} MB`; // "50 MB, the limit is 50 MB" reads as a bug
-    throw new IngestError('skipped', `too large: ${size}, the limit is ${limit} (MAX_FILE_MB)`);
-  }
+  if (bytes.byteLength > limits.maxFileBytes) throw tooLarge(limits.maxFileBytes, bytes.byteLength);
 }
 
 function toIngestError(error: unknown): IngestError {
   return error instanceof IngestError ? error : new IngestError('failed', `could not read the file: ${asClause(oneLineMessage(error))}`);
-}
-
-function formatMegabytes(bytes: number): string {
-  return `${Math.round(bytes / MB)} MB`;
 }

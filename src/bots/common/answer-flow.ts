@@ -1,3 +1,4 @@
+import { ask } from '../../app/ask.js';
 import type { Answer, Turn } from '../../chains/types.js';
 import type { CitebotCore } from '../../core.js';
 import type { StoredAnswer } from '../../store/conversation-store.js';
@@ -31,8 +32,7 @@ export interface AnswerSurface {
 export async function answerQuestion(core: CitebotCore, question: Question, surface: AnswerSurface): Promise<Answer | undefined> {
   const partial = new ThrottledEdit((text) => surface.showPartial(text), core.settings.STREAM_EDIT_INTERVAL_MS);
   try {
-    const chain = await core.answerChain();
-    const events = chain.stream({ question: question.text, scopes: core.readableScopes(question.scope), history: question.history });
+    const events = ask(core, { question: question.text, scope: question.scope, history: question.history });
     for await (const event of events) {
       if (event.type === 'partial') {
         partial.push(event.text);

@@ -1,5 +1,6 @@
 import { extensionOf } from '../../ingest/loaders/file-name.js';
 import { IngestError } from '../../ingest/types.js';
+import { tooLarge } from '../../ingest/size-limit.js';
 
 export interface DownloadOptions {
   /** Hosts the request may go to; credentials must never be sent anywhere else. */
@@ -83,17 +84,14 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel();
-    throw new IngestError(
-      'skipped',
-      `too large: ${(declared / 1024 / 1024).toFixed(1)} MB, the limit is ${(maxBytes / 1024 / 1024).toFixed(1)} MB (MAX_FILE_MB)`,
-    );
+    throw tooLarge(maxBytes, declared);
   }
   const parts: Uint8Array[] = [];
   let total = 0;
   for await (const part of response.body ?? []) {
     total += part.byteLength;
     if (total > maxBytes) {
-      throw new IngestError('skipped', `too large: over ${(maxBytes / 1024 / 1024).toFixed(1)} MB (MAX_FILE_MB)`);
+      throw tooLarge(maxBytes);
     }
     parts.push(part);
   }

@@ -1,18 +1,24 @@
+import { queueIngest } from '../../app/ingest.js';
 import type { CitebotCore } from '../../core.js';
 import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import type { IngestResult } from '../../ingest/indexer.js';
-import { ingestSharedFiles, summarizeIngest, type SharedFile } from './channel-ingest.js';
+import { ingestSharedFiles, summarizeIngest, type SharedFile } from '../../app/shared-files.js';
 import { failureMessage } from './failure-message.js';
 import { ThrottledEdit } from './throttled-edit.js';
 
 /** One message that shows an ingest's progress and then its summary (plain text; the platform escapes). */
 export type ProgressView = (text: string) => Promise<unknown>;
 
+export const INGEST_QUEUED_MESSAGE =
+  'Another ingest is running in this channel; these files are queued and will be indexed right after it.';
+
 /**
  * Lists, downloads and indexes a channel's files into its scope, editing one progress message at a
  * bounded rate ("Indexed 3/12 · budget.xlsx: encrypted, skipped") and ending with a summary. A
  * failure (Ollama or Chroma down) ends the message with a short reason; what was indexed stays.
+ * Ingests in the same channel run one after another: one started while another runs says it is
+ * queued, then runs, so a file shared meanwhile is indexed exactly once.
  */
 export async function ingestWithProgress(
   core: CitebotCore,
@@ -20,6 +26,18 @@ export async function ingestWithProgress(
   scope: string,
   load: () => Promise<SharedFile[]>,
   options: { nothingFound?: string } = {},
+): Promise<IngestResult[] | undefined> {
+  const { ahead, done } = queueIngest(core, scope, () => ingestNow(core, view, scope, load, options));
+  if (ahead > 0) await Promise.resolve(view(INGEST_QUEUED_MESSAGE)).catch(() => {});
+  return done;
+}
+
+async function ingestNow(
+  core: CitebotCore,
+  view: ProgressView,
+  scope: string,
+  load: () => Promise<SharedFile[]>,
+  options: { nothingFound?: string },
 ): Promise<IngestResult[] | undefined> {
   const edits = new ThrottledEdit(view, core.settings.STREAM_EDIT_INTERVAL_MS);
   try {

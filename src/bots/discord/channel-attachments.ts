@@ -1,7 +1,7 @@
 import type { Attachment, Collection, Message, TextBasedChannel } from 'discord.js';
 import type { Settings } from '../../config.js';
 import { IngestError } from '../../ingest/types.js';
-import type { SharedFile } from '../common/channel-ingest.js';
+import type { SharedFile } from '../../app/shared-files.js';
 import { downloadFile } from '../common/file-download.js';
 
 /** Messages per history request: Discord's maximum. */

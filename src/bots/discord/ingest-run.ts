@@ -1,5 +1,5 @@
 import type { Message, TextBasedChannel } from 'discord.js';
-import type { SharedFile } from '../common/channel-ingest.js';
+import type { SharedFile } from '../../app/shared-files.js';
 import { ingestWithProgress } from '../common/ingest-flow.js';
 import { messageFiles, scanChannelHistory } from './channel-attachments.js';
 import type { DiscordContext } from './discord-context.js';
@@ -15,7 +15,7 @@ export async function ingestChannel(
   channel: TextBasedChannel,
   scope: string,
   options: { file?: string; full?: boolean },
-): Promise<boolean> {
+): Promise<void> {
   const { core } = context;
   const settings = core.settings;
   const channelSettings = core.conversations.channel(scope);
@@ -35,30 +35,23 @@ export async function ingestChannel(
     : since
       ? `No new attachments since the last /ingest (${core.index.documents([scope]).length} files are indexed here; \`/sources\` lists them, \`/ingest full:true\` re-reads everything).`
       : undefined;
-  const started = await context.core.ingestLocks.run(scope, async () => {
-    const results = await ingestWithProgress(core, (text) => target.show(text + note), scope, load, { nothingFound });
-    // Remember where this scan ended only when it completed: a failed run is read again next time.
-    if (results && newest && !options.file) core.conversations.updateChannel(scope, { lastScan: newest });
-  });
-  if (!started) await target.show('An /ingest is already running in this channel; its progress message will show the summary.');
-  return started;
+  const results = await ingestWithProgress(core, (text) => target.show(text + note), scope, load, { nothingFound });
+  // Remember where this scan ended only when it completed: a failed run is read again next time.
+  if (results && newest && !options.file) core.conversations.updateChannel(scope, { lastScan: newest });
 }
 
 /** `@citebot ingest` on a message with attachments (or replying to one): just those files. */
 export async function ingestMessage(context: DiscordContext, target: MessageTarget, message: Message, scope: string): Promise<void> {
   const referenced = message.reference?.messageId ? await message.fetchReference().catch(() => undefined) : undefined;
   const files = [...messageFiles(message, context.core.settings), ...(referenced ? messageFiles(referenced, context.core.settings) : [])];
-  const started = await context.core.ingestLocks.run(scope, () =>
-    ingestWithProgress(
-      context.core,
-      (text) => target.show(text),
-      scope,
-      async () => files,
-      {
-        nothingFound:
-          'Attach files to the message (or reply to a message with attachments) and mention me with `ingest`; or use `/ingest` for the whole channel.',
-      },
-    ),
+  await ingestWithProgress(
+    context.core,
+    (text) => target.show(text),
+    scope,
+    async () => files,
+    {
+      nothingFound:
+        'Attach files to the message (or reply to a message with attachments) and mention me with `ingest`; or use `/ingest` for the whole channel.',
+    },
   );
-  if (!started) await target.show('An /ingest is already running in this channel; its progress message will show the summary.');
 }

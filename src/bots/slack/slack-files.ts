@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Settings } from '../../config.js';
-import type { SharedFile } from '../common/channel-ingest.js';
+import type { SharedFile } from '../../app/shared-files.js';
 import { downloadFile } from '../common/file-download.js';
 
 /** The parts of a Slack file object citebot uses (files.list, files.info). */

@@ -4,8 +4,8 @@ import { log } from '../../../log.js';
 import type { DocumentEntry } from '../../../store/ledger.js';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { failureMessage } from '../../common/failure-message.js';
-import { forgetSharedFile } from '../../common/forget-flow.js';
-import { readableSources } from '../../common/scope-sources.js';
+import { forgetDocument } from '../../../app/forget.js';
+import { readableSources } from '../../../app/sources.js';
 import { DiscordAnswerSurface } from '../answer-surface.js';
 import type { DiscordContext } from '../discord-context.js';
 import { ingestChannel } from '../ingest-run.js';
@@ -102,9 +102,17 @@ async function forget(context: DiscordContext, interaction: ChatInputCommandInte
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const target = interaction.options.getString('file', true).trim();
   const moderator = async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
-  const outcome = await forgetSharedFile(context.core, scope, target, interaction.user.id, moderator);
+  const outcome = await forgetDocument(context.core, { scope, target, requester: { userId: interaction.user.id, mayModerate: moderator } });
   if (outcome.kind === 'not_found')
     return void (await interaction.editReply(`No indexed file “${target}” in this channel. See \`/sources\`.`));
+  if (outcome.kind === 'ambiguous')
+    return void (await interaction.editReply({
+      content: [
+        `${outcome.candidates.length} indexed files are called “${target}” here; run \`/forget\` with one of their ids:`,
+        ...outcome.candidates.map((d) => `- \`${d.docId}\` ${d.url}`),
+      ].join('\n'),
+      allowedMentions: NO_MENTIONS,
+    }));
   if (outcome.kind === 'refused')
     return void (await interaction.editReply(
       `Only the person who shared “${outcome.source}” or a member with Manage Messages can remove it from citebot.`,

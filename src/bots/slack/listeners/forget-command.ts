@@ -1,6 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { failureMessage } from '../../common/failure-message.js';
-import { forgetSharedFile } from '../../common/forget-flow.js';
+import { forgetDocument } from '../../../app/forget.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
 import { fileReference } from '../slack-files.js';
@@ -24,11 +24,20 @@ export function registerForgetCommand(app: App, context: SlackContext): void {
     const scope = slackScope(command.team_id, command.channel_id);
     const { id, name } = fileReference(target);
     try {
-      const outcome = await forgetSharedFile(context.core, scope, id ?? name!, command.user_id, () =>
-        isWorkspaceAdmin(client, command.user_id),
-      );
+      const outcome = await forgetDocument(context.core, {
+        scope,
+        target: id ?? name!,
+        requester: { userId: command.user_id, mayModerate: () => isWorkspaceAdmin(client, command.user_id) },
+      });
       if (outcome.kind === 'not_found')
         return void (await reply(`No indexed file “${escapeMrkdwn(target)}” in this channel. See \`/sources\`.`));
+      if (outcome.kind === 'ambiguous')
+        return void (await reply(
+          [
+            `${outcome.candidates.length} indexed files are called “${escapeMrkdwn(target)}” here; run \`/forget\` with one of their links or ids:`,
+            ...outcome.candidates.map((d) => `• \`${d.docId}\` <${d.url}|${escapeMrkdwn(d.source)}>`),
+          ].join('\n'),
+        ));
       if (outcome.kind === 'refused')
         return void (await reply(
           `Only the person who shared “${escapeMrkdwn(outcome.source)}” or a workspace admin can remove it from citebot.`,

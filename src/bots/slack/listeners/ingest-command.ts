@@ -1,6 +1,6 @@
 import type { App, RespondFn, webApi } from '@slack/bolt';
 import type { IngestResult } from '../../../ingest/indexer.js';
-import type { SharedFile } from '../../common/channel-ingest.js';
+import type { SharedFile } from '../../../app/shared-files.js';
 import { ingestWithProgress } from '../../common/ingest-flow.js';
 import { textMessage } from '../answer-blocks.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
@@ -55,22 +55,15 @@ export function registerIngest(app: App, context: SlackContext): void {
     const auto = /^auto(?:\s+(on|off))?$/iu.exec(text);
     if (auto) return void (await respondAuto(context, respond, scope, auto[1]?.toLowerCase()));
     if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: INGEST_USAGE }));
-    const started = await context.core.ingestLocks.run(scope, async () => {
-      const progress = new PostedMessage({ client, channel: command.channel_id, respond });
-      await progress.show(textMessage(`Looking for files shared in ${channelLabel(command)}…`));
-      await runIngest(
-        context,
-        progress,
-        scope,
-        () => (text ? findFiles(client, command.channel_id, text) : listChannelFiles(client, command.channel_id)),
-        text,
-      );
-    });
-    if (!started)
-      await respond({
-        response_type: 'ephemeral',
-        text: 'An /ingest is already running in this channel; its progress message will show the summary.',
-      });
+    const progress = new PostedMessage({ client, channel: command.channel_id, respond });
+    await progress.show(textMessage(`Looking for files shared in ${channelLabel(command)}…`));
+    await runIngest(
+      context,
+      progress,
+      scope,
+      () => (text ? findFiles(client, command.channel_id, text) : listChannelFiles(client, command.channel_id)),
+      text,
+    );
   });
 
   app.event('file_shared', async ({ event, body, client }) => {

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { DocumentEntry } from '../../../store/ledger.js';
-import { readableSources } from '../../common/scope-sources.js';
+import { readableSources } from '../../../app/sources.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
 import type { SlackContext } from '../slack-context.js';

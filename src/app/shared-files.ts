@@ -1,5 +1,5 @@
-import { unsupportedByName } from '../../ingest/detect.js';
-import type { Indexer, IngestResult } from '../../ingest/indexer.js';
+import { unsupportedByName } from '../ingest/detect.js';
+import type { Indexer, IngestResult } from '../ingest/indexer.js';
 
 /** A file shared on a chat platform, as the adapter found it: facts first, bytes on demand. */
 export interface SharedFile {

@@ -1,0 +1,52 @@
+import type { CitebotCore } from '../core.js';
+import type { IngestProgress, IngestResult, IngestStatus } from '../ingest/indexer.js';
+import { collectLocalSources } from '../ingest/local-files.js';
+
+/** One row of an ingest report: a result and the path or link it came from. */
+export type IngestRow = IngestResult & { path: string };
+
+/** The `citebot ingest --json` contract (DESIGN.md). */
+export interface IngestReport {
+  files: { path: string; status: IngestStatus; chunks: number; error?: string }[];
+  totals: Record<IngestStatus, number> & { files: number; chunks: number };
+}
+
+export function ingestReport(rows: IngestRow[]): IngestReport {
+  const totals = { files: rows.length, chunks: 0, indexed: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  for (const r of rows) {
+    totals[r.status]++;
+    totals.chunks += r.chunks;
+  }
+  return {
+    files: rows.map((r) => ({ path: r.path, status: r.status, chunks: r.chunks, ...(r.error && { error: r.error }) })),
+    totals,
+  };
+}
+
+/**
+ * Run ingest work in a scope after whatever ingest is already running there. `ahead` > 0 means it
+ * waits its turn (say so); nothing queued is dropped.
+ */
+export function queueIngest<T>(core: CitebotCore, scope: string, work: () => Promise<T>): { ahead: number; done: Promise<T> } {
+  return core.ingestQueue.enqueue(scope, work);
+}
+
+/** `ingest` of local files and folders (CLI and terminal chat): one row per file, and one per path that does not exist. */
+export async function ingestPaths(core: CitebotCore, paths: string[], scope: string, onProgress?: IngestProgress): Promise<IngestRow[]> {
+  const { sources, missing } = await collectLocalSources(paths, scope);
+  const indexer = await core.indexer();
+  const { done } = queueIngest(core, scope, () => indexer.ingestAll(sources, onProgress));
+  const results = await done;
+  return [
+    ...results.map((r, i) => ({ ...r, path: sources[i]!.url })),
+    ...missing.map((path) => ({
+      path,
+      scope,
+      docId: '',
+      source: path,
+      status: 'failed' as const,
+      chunks: 0,
+      error: 'no such file or folder',
+    })),
+  ];
+}
