@@ -9,12 +9,15 @@ import { log } from '../log.js';
 import type { DocumentIndex } from '../store/document-index.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
+import { visiblePrefix } from './partial-answer.js';
 import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, rewriteMessages } from './prompt.js';
+import { stripReasoning } from './reasoning.js';
 import { ScopedDenseRetriever } from './retrievers/dense.js';
 import { HybridRetriever, type FusionMethod } from './retrievers/hybrid.js';
 import { ScopedKeywordRetriever } from './retrievers/keyword.js';
 import { requireScopes } from './retrievers/scopes.js';
 import { sanitizeAnswer } from './sanitize.js';
+import { removeSourceList } from './source-list.js';
 import { SentenceTrimmer } from './sentence-trimmer.js';
 import type { Answer, Citation, Turn } from './types.js';
 
@@ -78,14 +81,6 @@ function citable(doc: Document, n: number): CitableSource {
 }
 
 const toCitation = (s: CitableSource): Citation => ({ ...s });
-
-/** A partial answer must not show a half-written marker, mention or link: cut it until it completes. */
-function stableRawPrefix(raw: string): string {
-  const open = Math.max(raw.lastIndexOf('['), raw.lastIndexOf('<'), raw.lastIndexOf('【'), raw.lastIndexOf('［'));
-  const tail = raw.slice(open);
-  if (open >= 0 && !/[\]>】］]/.test(tail)) return raw.slice(0, open);
-  return raw.replace(/\S*[@＠(]\S*$/, '');
-}
 
 /**
  * The answer chain: question → (follow-up rewrite) → scoped hybrid retrieval → rerank, threshold and
@@ -158,7 +153,7 @@ export class AnswerChain {
         : NO_FILES_MESSAGE;
       yield {
         type: 'answer',
-        answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, ...base, timings: timings(0) },
+        answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, droppedCitations: 0, ...base, timings: timings(0) },
       };
       return;
     }
@@ -175,10 +170,11 @@ export class AnswerChain {
         this.generate.stream({ question: searched, history: plan.history, sourcesBlock: formatSources(plan.sources) }, { signal }),
       )) {
         raw += piece;
-        const partial = sanitizeAnswer(verifyCitations(stableRawPrefix(raw), sources).text, allowedUrls);
+        const partial = sanitizeAnswer(verifyCitations(visiblePrefix(raw), sources).text, allowedUrls);
         if (partial.trim()) yield { type: 'partial', text: partial };
       }
-      if (!raw.trim()) throw new Error('the chat model returned an empty answer');
+      if (!removeSourceList(stripReasoning(raw)).trim())
+        throw new Error('the chat model returned no answer (nothing, only reasoning or a source list)');
     } catch (error) {
       log.warn(`chat model unavailable, answering with passages: ${oneLine(error)}`);
       degraded.push(`language model unavailable: ${oneLine(error)}`);
@@ -191,6 +187,7 @@ export class AnswerChain {
           answer: sanitizeAnswer(text, allowedUrls),
           citations: cited.map(toCitation),
           alsoRelevant: uncited.map(toCitation),
+          droppedCitations: 0,
           ...base,
           degraded,
           timings: timings(performance.now() - generateStarted),
@@ -199,13 +196,16 @@ export class AnswerChain {
       return;
     }
 
-    const verified = verifyCitations(raw, sources);
+    const verified = verifyCitations(stripReasoning(raw), sources);
+    if (verified.droppedMarkers)
+      log.debug(`dropped ${verified.droppedMarkers} citations that match no source (${verified.dropped.join(', ')})`);
     yield {
       type: 'answer',
       answer: {
         answer: sanitizeAnswer(verified.text, allowedUrls),
         citations: verified.cited.map(toCitation),
         alsoRelevant: verified.uncited.map(toCitation),
+        droppedCitations: verified.droppedMarkers,
         ...base,
         timings: timings(performance.now() - generateStarted),
       },
