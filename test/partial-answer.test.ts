@@ -25,15 +25,22 @@ describe('stableRawPrefix', () => {
     expect(stableRawPrefix('Due in 30 days [[1]')).toBe('Due in 30 days ');
     expect(stableRawPrefix('Due in 30 days 【1†so')).toBe('Due in 30 days ');
     expect(stableRawPrefix('Due in 30 days (Source 2')).toBe('Due in 30 days ');
-    expect(stableRawPrefix('Due in 30 days [1](https://exa')).toBe('Due in 30 days [1]');
+    expect(stableRawPrefix('Due in 30 days [1](https://exa')).toBe('Due in 30 days ');
+    expect(stableRawPrefix('see [this](https://evil.exa')).toBe('see ');
     expect(stableRawPrefix('Ask <@U1')).toBe('Ask ');
   });
 
   it('keeps closed brackets, earlier lines, and a long parenthesis that cannot be a marker', () => {
     expect(stableRawPrefix('Due [1] (see p. 3) and')).toBe('Due [1] (see p. 3) and');
-    expect(stableRawPrefix('a (x\nb [1]')).toBe('a (x\nb [1]');
+    expect(stableRawPrefix('a (x\nb [1] c')).toBe('a (x\nb [1] c');
     const long = `Note (${'word '.repeat(40)}`;
     expect(stableRawPrefix(long)).toBe(long);
+  });
+
+  it('holds back a bracket group at the very end, which may still become a link', () => {
+    expect(stableRawPrefix('see [this]')).toBe('see ');
+    expect(stableRawPrefix('due [1]')).toBe('due ');
+    expect(stableRawPrefix('due [1].')).toBe('due [1].');
   });
 
   it('holds back a word being written as a mention and a last line that may become a source-list heading', () => {

@@ -9,15 +9,13 @@ import { log } from '../log.js';
 import type { DocumentIndex } from '../store/document-index.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
-import { visiblePrefix } from './partial-answer.js';
+import { finalAnswer, hasAnswer, partialAnswerText } from './model-output.js';
 import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, rewriteMessages } from './prompt.js';
-import { stripReasoning } from './reasoning.js';
 import { ScopedDenseRetriever } from './retrievers/dense.js';
 import { HybridRetriever, type FusionMethod } from './retrievers/hybrid.js';
 import { ScopedKeywordRetriever } from './retrievers/keyword.js';
 import { requireScopes } from './retrievers/scopes.js';
 import { sanitizeAnswer } from './sanitize.js';
-import { removeSourceList } from './source-list.js';
 import { SentenceTrimmer } from './sentence-trimmer.js';
 import type { Answer, Citation, Turn } from './types.js';
 
@@ -170,11 +168,10 @@ export class AnswerChain {
         this.generate.stream({ question: searched, history: plan.history, sourcesBlock: formatSources(plan.sources) }, { signal }),
       )) {
         raw += piece;
-        const partial = sanitizeAnswer(verifyCitations(visiblePrefix(raw), sources).text, allowedUrls);
+        const partial = partialAnswerText(raw, sources, allowedUrls);
         if (partial.trim()) yield { type: 'partial', text: partial };
       }
-      if (!removeSourceList(stripReasoning(raw)).trim())
-        throw new Error('the chat model returned no answer (nothing, only reasoning or a source list)');
+      if (!hasAnswer(raw)) throw new Error('the chat model returned no answer (nothing, only reasoning or a source list)');
     } catch (error) {
       log.warn(`chat model unavailable, answering with passages: ${oneLine(error)}`);
       degraded.push(`language model unavailable: ${oneLine(error)}`);
@@ -196,13 +193,13 @@ export class AnswerChain {
       return;
     }
 
-    const verified = verifyCitations(stripReasoning(raw), sources);
+    const { text, verified } = finalAnswer(raw, sources, allowedUrls);
     if (verified.droppedMarkers)
       log.debug(`dropped ${verified.droppedMarkers} citations that match no source (${verified.dropped.join(', ')})`);
     yield {
       type: 'answer',
       answer: {
-        answer: sanitizeAnswer(verified.text, allowedUrls),
+        answer: text,
         citations: verified.cited.map(toCitation),
         alsoRelevant: verified.uncited.map(toCitation),
         droppedCitations: verified.droppedMarkers,

@@ -18,8 +18,8 @@ export function visiblePrefix(raw: string, options: { mayStartInReasoning?: bool
 
 /**
  * `raw` cut before the first bracket still open on its last line (a marker, mention or link does not
- * span lines), before a last word with "@" (a mention being written), and before a last line that may
- * become a source-list heading.
+ * span lines), before a bracket group at its very end (it may become a link), before a last word with
+ * "@" (a mention being written), and before a last line that may become a source-list heading.
  */
 export function stableRawPrefix(raw: string): string {
   const lineStart = raw.lastIndexOf('\n') + 1;
@@ -34,6 +34,9 @@ export function stableRawPrefix(raw: string): string {
   }
   const cutAt = open.find((o) => !'(（'.includes(o.char) || raw.length - o.at <= MAX_MARKER_CHARS)?.at;
   let text = cutAt === undefined ? raw : raw.slice(0, cutAt);
+  // "[text]" at the end may still become "[text](url)", a link whose brackets must not show: wait for what follows.
+  if (text.endsWith(']')) text = text.slice(0, Math.max(text.lastIndexOf('[', text.length - 2), lineStart));
+  if (text.endsWith('[')) text = text.slice(0, -1);
   text = text.replace(/\S*[@＠]\S*$/u, '');
   const lastLine = text.slice(text.lastIndexOf('\n') + 1);
   return mayStartSourceList(lastLine) ? text.slice(0, text.length - lastLine.length) : text;
