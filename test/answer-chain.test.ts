@@ -57,7 +57,7 @@ describe('answer chain', () => {
     await double.close();
   });
   afterEach(async () => {
-    double.configure({ adversarial: false, tokenDelayMs: 0, chatDelayMs: 0, failNext: null, hang: null });
+    double.configure({ adversarial: false, answerShape: null, tokenDelayMs: 0, chatDelayMs: 0, failNext: null, hang: null });
     await t?.close();
     t = undefined;
   });
@@ -258,6 +258,60 @@ describe('answer chain', () => {
     expect(answer.answer).not.toMatch(/\[0\]|\[7\]|\[99\]/);
     expect(answer.answer).not.toMatch(WORKING_MENTION);
     expect(answer.answer).not.toContain('evil.example');
+  });
+
+  it('a reasoning model citing [Source n], source 99 and its own list: no reasoning streamed or kept, verified [n], 99 counted', async () => {
+    const { core } = await coreWith([
+      ['local:default', 'handbook.md', HANDBOOK],
+      ['local:default', 'Normans.md', NORMANS],
+    ]);
+    double.configure({
+      tokenDelayMs: 2,
+      answerShape: { reasoning: 'think-tags', citationStyle: 'source-brackets', citeMissingSource: true, sourcesList: true },
+    });
+    const { partials, answer } = await collect(
+      (await core.answerChain()).stream({ question: 'What is the reimbursement code?', scopes: ['local:default'] }),
+    );
+    const raw = double.chatRequests[0]!.answer;
+    expect(raw).toMatch(/^<think>[\s\S]*\[7\][\s\S]*<\/think>[\s\S]*\[Source \d\][\s\S]*\[Source 99\][\s\S]*Sources:/u);
+    expect(partials.length).toBeGreaterThan(1);
+    for (const { text } of [...partials, { text: answer.answer }]) {
+      expect(text).not.toMatch(/<\/?t|Okay, the user|Source|\[99\]|Sources:/u);
+      for (const n of markers(text)) expect(n).toBeLessThanOrEqual(answer.citations.length);
+    }
+    expect(answer.answer).toMatch(/^According to the shared files, .+ \[1\] The policy was last revised in 2021\.$/u);
+    expect(answer.citations.map((c) => c.n)).toEqual([1]);
+    expect(answer.droppedCitations).toBe(1);
+    expect(answer.degraded).toBeUndefined();
+  });
+
+  it('reasoning without its opening tag, or in the thinking field, never reaches the answer', async () => {
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { CHAT_MODEL: 'qwen3' });
+    const chain = await core.answerChain();
+    for (const shape of [
+      { reasoning: 'leading-close-tag', citationStyle: 'lenticular-dagger' },
+      { reasoning: 'empty-think', citationStyle: 'double-brackets' },
+      { reasoning: 'thinking-field', citationStyle: 'footnote' },
+    ] as const) {
+      double.configure({ answerShape: shape });
+      const answer = await chain.invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
+      expect(answer.answer, shape.reasoning).toMatch(/^According to the shared files, .+\[1\]$/u);
+      expect(answer.citations).toHaveLength(1);
+      expect(answer.droppedCitations).toBe(0);
+    }
+  });
+
+  it('only reasoning, only a source list, or nothing: the passages, labelled, never an empty answer', async () => {
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
+    const chain = await core.answerChain();
+    for (const shape of [{ only: 'reasoning' }, { only: 'sources-list' }, { only: 'nothing' }, { reasoning: 'unclosed-think' }] as const) {
+      double.configure({ answerShape: shape });
+      const answer = await chain.invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
+      expect(answer.answer.startsWith(LLM_UNAVAILABLE_MESSAGE), JSON.stringify(shape)).toBe(true);
+      expect(answer.answer).not.toMatch(/<think>|Okay, the user|Sources:/u);
+      expect(answer.citations[0]?.source).toBe('handbook.md');
+      expect(answer.degraded?.map((d) => d.message).join(' ')).toMatch(/language model unavailable: the chat model returned no answer/u);
+    }
   });
 
   it('streams text before the answer is complete', async () => {

@@ -32,6 +32,7 @@ describe('citebot ask and chat', () => {
       answer: string;
       citations: { n: number; source: string; url: string; location: string; chunkId: string; score: number; snippet: string }[];
       timings: Record<string, number>;
+      droppedCitations: number;
     };
     expect(answer.citations[0]).toMatchObject({ n: 1, source: 'Normans.md', location: expect.stringMatching(/^Normans > Part \d+$/) });
     expect(answer.citations[0]!.url).toBe(join(FIXTURES, 'Normans.md'));
@@ -39,6 +40,16 @@ describe('citebot ask and chat', () => {
       expect(Object.keys(c).sort()).toEqual(['chunkId', 'location', 'n', 'score', 'snippet', 'source', 'url']);
     for (const m of answer.answer.matchAll(/\[(\d+)\]/g)) expect(answer.citations.map((c) => c.n)).toContain(Number(m[1]));
     expect(Object.keys(answer.timings).sort()).toEqual(['generateMs', 'rerankMs', 'retrieveMs', 'totalMs']);
+    expect(answer.droppedCitations).toBe(0);
+
+    // A reasoning model citing [Source n] and a source that does not exist: no reasoning, verified [n], the invented one counted.
+    double.configure({ answerShape: { reasoning: 'think-tags', citationStyle: 'source-brackets', citeMissingSource: true } });
+    const shaped = JSON.parse((await run(['ask', 'In what country is Normandy located?', '--json'], env)).stdout) as typeof answer;
+    double.configure({ answerShape: null });
+    expect(shaped.answer).not.toMatch(/<\/?think|Okay, the user|Source|\[99\]/u);
+    expect(shaped.answer).toMatch(/\[1\]/u);
+    expect(shaped.citations[0]?.n).toBe(1);
+    expect(shaped.droppedCitations).toBe(1);
 
     // A scope with nothing in it: a clear answer, no LLM call.
     double.reset();

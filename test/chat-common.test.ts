@@ -109,6 +109,7 @@ describe('Slack rendering', () => {
     answer: text,
     citations: Array.from({ length: cited }, (_, i) => citation(i + 1)),
     alsoRelevant: [],
+    droppedCitations: 0,
     searchedQuestion: 'q',
     timings: { retrieveMs: 1, rerankMs: 1, generateMs: 1, totalMs: 3 },
   });

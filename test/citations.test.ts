@@ -161,10 +161,15 @@ describe('verifyCitations: what is not a marker', () => {
     expect(result.dropped).toEqual([]);
   });
 
-  it('leaves a markdown link whose text is a number to sanitize', () => {
+  it('takes a markdown link whose text is a number for a citation, removing the link', () => {
     const result = verifyCitations('See [1](https://example.com/x) and [2].', six);
-    expect(result.text).toBe('See [1](https://example.com/x) and [1].');
-    expect(numbering(result.cited)).toEqual(['chunk-2=1']);
+    expect(result.text).toBe('See [1] and [2].');
+    expect(numbering(result.cited)).toEqual(['chunk-1=1', 'chunk-2=2']);
+  });
+
+  it('leaves other markdown links to sanitize, even when their target looks like a marker', () => {
+    const text = 'See [the handbook](https://example.com/x) and [docs](1) [2].';
+    expect(verifyCitations(text, six).text).toBe('See [the handbook](https://example.com/x) and [docs](1) [1].');
   });
 
   it('leaves text without markers unchanged', () => {
@@ -197,7 +202,7 @@ describe('verifyCitations: cited and uncited sources', () => {
 
   it('with no sources, removes every marker', () => {
     const result = verifyCitations('Nothing [1] supports this [2].', []);
-    expect(result).toEqual({ text: 'Nothing supports this.', cited: [], uncited: [], dropped: [1, 2] });
+    expect(result).toEqual({ text: 'Nothing supports this.', cited: [], uncited: [], dropped: [1, 2], droppedMarkers: 2 });
   });
 
   it('leaves every [n] in the text matching a cited source', () => {
@@ -205,5 +210,141 @@ describe('verifyCitations: cited and uncited sources', () => {
     const markers = [...result.text.replace(/`[^`]*`/g, '').matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1]));
     expect(new Set(markers)).toEqual(new Set(result.cited.map((source) => source.n)));
     expect(result.text).toBe('a [1] b [2][3] c d [1][4]. `[5]`');
+  });
+});
+
+describe('verifyCitations: the forms real models write', () => {
+  const forms: [written: string, expected: string][] = [
+    ['Due in 30 days [Source 2].', 'Due in 30 days [1].'],
+    ['Due in 30 days (Source 2).', 'Due in 30 days [1].'],
+    ['Due in 30 days (source: 2).', 'Due in 30 days [1].'],
+    ['Due in 30 days [citation:2].', 'Due in 30 days [1].'],
+    ['Due in 30 days [Document 2].', 'Due in 30 days [1].'],
+    ['Due in 30 days [doc2].', 'Due in 30 days [1].'],
+    ['Due in 30 days [ID:2].', 'Due in 30 days [1].'],
+    ['Due in 30 days [source id="2"].', 'Due in 30 days [1].'],
+    ['Due in 30 days 【2†source】.', 'Due in 30 days [1].'],
+    ['Due in 30 days 【2:0†source】.', 'Due in 30 days [1].'],
+    ['Due in 30 days 【2】.', 'Due in 30 days [1].'],
+    ['Due in 30 days[^2].', 'Due in 30 days[1].'],
+    ['Due in 30 days [[2]].', 'Due in 30 days [1].'],
+    ['Due in 30 days [2](https://example.com/file-2).', 'Due in 30 days [1].'],
+    ['Due in 30 days [2](<https://x.example/a> "title").', 'Due in 30 days [1].'],
+    ['Due in 30 days [2, p. 3].', 'Due in 30 days [1].'],
+    ['Due in 30 days [Source 2, page 3].', 'Due in 30 days [1].'],
+    ['Due in 30 days [2: pp. 3-4].', 'Due in 30 days [1].'],
+    ['三十天内提交【2，第3页】。', '三十天内提交[1]。'],
+    ['Due in 30 days [2 4].', 'Due in 30 days [1][2].'],
+    ['Due in 30 days [2, 4].', 'Due in 30 days [1][2].'],
+    ['Due in 30 days [2-4].', 'Due in 30 days [1][2][3].'],
+    ['Due in 30 days [Sources 2 and 4].', 'Due in 30 days [1][2].'],
+    ['Due in 30 days [Source 2, Source 4].', 'Due in 30 days [1][2].'],
+    ['Due in 30 days [Source 2][Source 4].', 'Due in 30 days [1][2].'],
+    ['三十天内提交[来源2]。', '三十天内提交[1]。'],
+    ['三十天内提交（来源：2）。', '三十天内提交[1]。'],
+    ['Due in 30 days ［Ｓｏｕｒｃｅ ２］.', 'Due in 30 days [1].'],
+    ['Due in 30 days (2).', 'Due in 30 days [1].'],
+    ['三十天内提交(2)。', '三十天内提交[1]。'],
+    ['Due in 30 days. (2)', 'Due in 30 days. [1]'],
+    ['Due in 30 days (2)(4).', 'Due in 30 days [1][2].'],
+  ];
+  for (const [written, expected] of forms) {
+    it(`rewrites ${JSON.stringify(written)}`, () => {
+      const result = verifyCitations(written, six);
+      expect(result.text).toBe(expected);
+      expect(result.cited[0]?.chunkId).toBe('chunk-2');
+      expect(result.droppedMarkers).toBe(0);
+    });
+  }
+
+  it('leaves a bare (n) alone where it enumerates, indexes or names something else', () => {
+    for (const text of [
+      '(1) Book the train. (2) Keep the receipt.',
+      'Do two things: (1) book the train, (2) keep the receipt.',
+      'As in equation (2).',
+      'Call f(2).',
+      'Step (3): done.',
+      'It has (2) parts and more.',
+      'There are eight sources (8).',
+      '(2)',
+    ]) {
+      const result = verifyCitations(text, six);
+      expect(result.text).toBe(text);
+      expect(result.cited).toEqual([]);
+    }
+  });
+
+  it('does not read words in brackets, checkboxes or parentheses as markers', () => {
+    for (const text of ['[x] done and [ ] open.', 'See (the appendix).', '[Source] and (source) alone.', 'A [note] here (Sources vary).'])
+      expect(verifyCitations(text, six).text).toBe(text);
+  });
+});
+
+describe('verifyCitations: citations by file name', () => {
+  const named = [
+    { ...six[0]!, source: 'handbook.md', docId: 'hb' },
+    { ...six[1]!, source: 'Q3 report.pdf', docId: 'q3' },
+    { ...six[2]!, source: 'Q3 report.pdf', docId: 'q3' },
+    { ...six[3]!, source: 'notes.txt', docId: 'notes-a' },
+    { ...six[4]!, source: 'notes.txt', docId: 'notes-b' },
+  ];
+
+  it('maps a name that one document has to its best-ranked passage', () => {
+    expect(verifyCitations('Trains only [handbook.md].', named).text).toBe('Trains only [1].');
+    expect(verifyCitations('Trains only (Source: handbook.md).', named).text).toBe('Trains only [1].');
+    expect(verifyCitations('Trains only [Source: "handbook.md"].', named).text).toBe('Trains only [1].');
+    expect(verifyCitations('Trains only (handbook.md).', named).text).toBe('Trains only [1].');
+    const report = verifyCitations('Revenue grew [q3 REPORT.pdf, p. 2].', named);
+    expect(report.text).toBe('Revenue grew [1].');
+    expect(report.cited.map((c) => c.chunkId)).toEqual(['chunk-2']);
+  });
+
+  it('writes a name that two documents share as plain text, citing neither', () => {
+    const result = verifyCitations('It says so [notes.txt].', named);
+    expect(result.text).toBe('It says so notes.txt.');
+    expect(result).toMatchObject({ cited: [], droppedMarkers: 0 });
+  });
+
+  it('drops and counts a file name no source has', () => {
+    const result = verifyCitations('It says so [budget.xlsx] and [Source: plan.docx].', named);
+    expect(result.text).toBe('It says so and.');
+    expect(result.droppedMarkers).toBe(2);
+  });
+});
+
+describe('verifyCitations: dropped markers are counted', () => {
+  it('counts each unknown number of each marker, in every form', () => {
+    const result = verifyCitations('A [99]. B [Source 99]. C [7-8]. D 【9†source】 [1].', six);
+    expect(result.text).toBe('A. B. C. D [1].');
+    expect(result.dropped).toEqual([99, 7, 8, 9]);
+    expect(result.droppedMarkers).toBe(5);
+  });
+});
+
+describe('verifyCitations: a source list the model wrote', () => {
+  it.each([
+    ['Sources:\n- [1] file-1.pdf\n- [3] file-3.pdf'],
+    ['**Sources:**\n1. file-1.pdf, p. 1\n2. file-3.pdf'],
+    ['## References\n\n[1] file-1.pdf\n[3] file-3.pdf'],
+    ['---\nSources: [1], [3]'],
+    ['References: file-1.pdf, file-3.pdf'],
+    ['参考资料：\n- 【1】file-1.pdf\n- 【3】file-3.pdf'],
+    ['来源：[1]、[3]'],
+    ['[^1]: file-1.pdf\n[^3]: file-3.pdf'],
+  ])('removes a trailing list: %j', (list) => {
+    const result = verifyCitations(`Receipts are due in 30 days [2].\n\n${list}\n`, six);
+    expect(result.text).toBe('Receipts are due in 30 days [1].');
+    expect(result.cited.map((c) => c.chunkId)).toEqual(['chunk-2']);
+  });
+
+  it('keeps a list that is not at the end, and a heading-less bullet list', () => {
+    const middle = 'Sources:\n- [1] file-1.pdf\n\nSo receipts are due in 30 days [2].';
+    expect(verifyCitations(middle, six).text).toBe('Sources:\n- [1] file-1.pdf\n\nSo receipts are due in 30 days [2].');
+    const steps = 'Do this:\n- book [1]\n- pay [2]';
+    expect(verifyCitations(steps, six).text).toBe(steps);
+  });
+
+  it('leaves nothing of an answer that is only a source list', () => {
+    expect(verifyCitations('Sources:\n- [1] file-1.pdf', six).text).toBe('');
   });
 });

@@ -488,6 +488,7 @@ describe('Discord rendering', () => {
       answer: text,
       citations: Array.from({ length: 15 }, (_, i) => citation(i + 1)),
       alsoRelevant: [],
+      droppedCitations: 0,
       searchedQuestion: 'q',
       timings: { retrieveMs: 0, rerankMs: 0, generateMs: 0, totalMs: 0 },
     };

@@ -26,6 +26,7 @@ beforeEach(() => {
     dropConnection: null,
     hang: null,
     adversarial: false,
+    answerShape: null,
     malformed: null,
     latencyMs: 0,
     chatDelayMs: 0,

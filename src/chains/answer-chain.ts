@@ -6,6 +6,7 @@ import { oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
+import { finalAnswer, hasAnswer, partialAnswerText } from './model-output.js';
 import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, rewriteMessages } from './prompt.js';
 import type { Degradation } from './degradation.js';
 import type { RetrievalPipeline } from './retrieval-pipeline.js';
@@ -65,14 +66,6 @@ function citable(doc: Document, n: number): CitableSource {
 
 const toCitation = (s: CitableSource): Citation => ({ ...s });
 
-/** A partial answer must not show a half-written marker, mention or link: cut it until it completes. */
-function stableRawPrefix(raw: string): string {
-  const open = Math.max(raw.lastIndexOf('['), raw.lastIndexOf('<'), raw.lastIndexOf('【'), raw.lastIndexOf('［'));
-  const tail = raw.slice(open);
-  if (open >= 0 && !/[\]>】］]/.test(tail)) return raw.slice(0, open);
-  return raw.replace(/\S*[@＠(]\S*$/, '');
-}
-
 /**
  * The answer chain: question → (follow-up rewrite) → the retrieval pipeline (scoped hybrid search,
  * rerank, threshold, trim) → context budget → prompt → streaming chat model → verified citations
@@ -125,7 +118,7 @@ export class AnswerChain {
         : NO_FILES_MESSAGE;
       yield {
         type: 'answer',
-        answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, ...base, timings: timings(0) },
+        answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, droppedCitations: 0, ...base, timings: timings(0) },
       };
       return;
     }
@@ -142,10 +135,10 @@ export class AnswerChain {
         this.generate.stream({ question: searched, history: plan.history, sourcesBlock: formatSources(plan.sources) }, { signal }),
       )) {
         raw += piece;
-        const partial = sanitizeAnswer(verifyCitations(stableRawPrefix(raw), sources).text, allowedUrls);
+        const partial = partialAnswerText(raw, sources, allowedUrls);
         if (partial.trim()) yield { type: 'partial', text: partial };
       }
-      if (!raw.trim()) throw new Error('the chat model returned an empty answer');
+      if (!hasAnswer(raw)) throw new Error('the chat model returned no answer (nothing, only reasoning or a source list)');
     } catch (error) {
       log.warn(`chat model unavailable, answering with passages: ${oneLine(error)}`);
       degraded.push({ type: 'passages-only', message: `language model unavailable: ${oneLine(error)}` });
@@ -158,6 +151,7 @@ export class AnswerChain {
           answer: sanitizeAnswer(text, allowedUrls),
           citations: cited.map(toCitation),
           alsoRelevant: uncited.map(toCitation),
+          droppedCitations: 0,
           ...base,
           degraded,
           timings: timings(performance.now() - generateStarted),
@@ -166,13 +160,16 @@ export class AnswerChain {
       return;
     }
 
-    const verified = verifyCitations(raw, sources);
+    const { text, verified } = finalAnswer(raw, sources, allowedUrls);
+    if (verified.droppedMarkers)
+      log.debug(`dropped ${verified.droppedMarkers} citations that match no source (${verified.dropped.join(', ')})`);
     yield {
       type: 'answer',
       answer: {
-        answer: sanitizeAnswer(verified.text, allowedUrls),
+        answer: text,
         citations: verified.cited.map(toCitation),
         alsoRelevant: verified.uncited.map(toCitation),
+        droppedCitations: verified.droppedMarkers,
         ...base,
         timings: timings(performance.now() - generateStarted),
       },

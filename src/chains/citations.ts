@@ -1,10 +1,11 @@
 /**
  * Citation markers in model output: parsed leniently (the model is untrusted and writes [1, 3],
- * [2-4], 【1】…), checked against the sources the prompt numbered, renumbered in order of first use
+ * [Source 2], 【1†source】, [^1]… — see citation-markers.ts), checked against the sources the prompt numbered, renumbered in order of first use
  * and rewritten in one canonical form, so every [n] in an answer has a citation with that n.
  */
 import type { ChunkMetadata } from '../store/chunk.js';
-import { findCodeRanges, insideAny } from './sanitize.js';
+import { findCitationMarkers, type CitationMarker } from './citation-markers.js';
+import { removeSourceList } from './source-list.js';
 import type { Citation } from './types.js';
 
 /**
@@ -22,6 +23,11 @@ export interface VerifiedCitations {
   uncited: CitableSource[];
   /** Marker numbers that matched no source, as written, each once, in order of appearance. */
   dropped: number[];
+  /**
+   * How many citations were removed because they match no source: each such number in each marker
+   * (a range counts each of its numbers) and each file name no source has. The answer's droppedCitations.
+   */
+  droppedMarkers: number;
 }
 
 /** Location fields of a chunk; values may come back from a store as strings. */
@@ -47,104 +53,80 @@ function positiveInteger(value: unknown): number | undefined {
   return typeof number === 'number' && Number.isInteger(number) && number > 0 ? number : undefined;
 }
 
-/** A range like [1-30] is the model being sloppy; it never cites more than this many at once. */
-const MAX_RANGE_LENGTH = 20;
-
-const NUMBER = '[0-9０-９]{1,4}';
-const DASH = '[-–—~～－]';
-const ITEM = `${NUMBER}(?:\\s*${DASH}\\s*${NUMBER})?`;
-const SEPARATOR = '[,，、;；]';
-/**
- * One bracketed group of numbers and ranges: [1], [1, 3], [1-3], ［2］, 【2，3】.
- * Not followed by "(": "[1](https://…)" is a markdown link, left to sanitize.
- */
-const MARKER_GROUP = new RegExp(`([\\[［【])\\s*(${ITEM}(?:\\s*${SEPARATOR}\\s*${ITEM})*)\\s*([\\]］】])(?!\\()`, 'gu');
-const CLOSING_BRACKET: Record<string, string> = { '[': ']', '［': '］', '【': '】' };
-
-/** Adjacent groups ("[1][2]", "[1] [3]") form one cluster, rewritten together and deduplicated. */
-interface MarkerCluster {
-  start: number;
-  end: number;
-  /** Prompt numbers as written, ranges expanded, in order. */
-  numbers: number[];
-}
+/** Adjacent markers ("[1][2]", "[1] [3]") form one cluster, rewritten together and deduplicated. */
+type MarkerCluster = CitationMarker;
 
 /**
  * Checks and renumbers the citation markers of `text` against `sources`.
  *
- * - Markers: [n], [n, m], [n][m], [n-m] (at most 20 numbers), full-width ［n］ and 【n】, also
- *   right after CJK characters. Bracketed numbers inside code spans and blocks are not markers.
- * - A number that matches no source's `n` is dropped; a marker left with no number is removed
- *   with the space before it, so no double space or space before punctuation remains.
+ * - A trailing source list the model wrote ("Sources:", "References:", "参考资料：") is removed first.
+ * - Markers in every form real models write (see citation-markers.ts): [n], [n, m], [n-m] (at most
+ *   20 numbers), 【n】, [Source n], (Source n), [^n], [[n]], [n](url), [n, p. 3], a file name, a bare
+ *   (n) where unambiguous; also right after CJK characters. Bracketed numbers in code are not markers.
+ * - A number that matches no source's `n`, or a file name no source has, is dropped and counted; a
+ *   marker left with nothing is removed with the space before it, so no double space remains.
  * - Sources are renumbered in order of first use; each cluster of markers is rewritten as
  *   [a][b] (ascending, each source once), which renders well in Slack and Discord.
  */
 export function verifyCitations(text: string, sources: readonly CitableSource[]): VerifiedCitations {
   const byNumber = new Map(sources.map((source) => [source.n, source]));
-  const clusters = findMarkerClusters(text);
+  const body = removeSourceList(
+    text,
+    sources.map((s) => s.source),
+  );
+  const clusters = clustersOf(findCitationMarkers(body, sources), body);
 
   const newNumber = new Map<number, number>();
   const dropped: number[] = [];
-  for (const number of clusters.flatMap((cluster) => cluster.numbers)) {
-    if (byNumber.has(number)) {
-      if (!newNumber.has(number)) newNumber.set(number, newNumber.size + 1);
-    } else if (!dropped.includes(number)) {
-      dropped.push(number);
+  let droppedMarkers = 0;
+  for (const cluster of clusters) {
+    droppedMarkers += cluster.unresolved;
+    for (const number of cluster.numbers) {
+      if (byNumber.has(number)) {
+        if (!newNumber.has(number)) newNumber.set(number, newNumber.size + 1);
+        continue;
+      }
+      droppedMarkers++;
+      if (!dropped.includes(number)) dropped.push(number);
     }
   }
 
   let rewritten = '';
   let cursor = 0;
   for (const cluster of clusters) {
-    rewritten += text.slice(cursor, cluster.start);
+    rewritten += body.slice(cursor, cluster.start);
     const numbers = [...new Set(cluster.numbers.flatMap((n) => newNumber.get(n) ?? []))].sort((a, b) => a - b);
     if (numbers.length > 0) {
       rewritten += numbers.map((n) => `[${n}]`).join('');
       cursor = cluster.end;
+    } else if (cluster.plainText) {
+      rewritten += cluster.plainText;
+      cursor = cluster.end;
     } else {
-      ({ before: rewritten, after: cursor } = closeGap(rewritten, text, cluster.end));
+      ({ before: rewritten, after: cursor } = closeGap(rewritten, body, cluster.end));
     }
   }
-  rewritten += text.slice(cursor);
+  rewritten += body.slice(cursor);
 
   const cited = [...newNumber].map(([old, n]) => ({ ...byNumber.get(old)!, n }));
   const uncited = sources.filter((source) => !newNumber.has(source.n)).map((source, i) => ({ ...source, n: cited.length + i + 1 }));
-  return { text: rewritten, cited, uncited, dropped };
+  return { text: rewritten, cited, uncited, dropped, droppedMarkers };
 }
 
-function findMarkerClusters(text: string): MarkerCluster[] {
-  const code = findCodeRanges(text);
+function clustersOf(markers: CitationMarker[], text: string): MarkerCluster[] {
   const clusters: MarkerCluster[] = [];
-  for (const match of text.matchAll(MARKER_GROUP)) {
-    const [whole, open, list, close] = match as unknown as [string, string, string, string];
-    if (CLOSING_BRACKET[open] !== close || insideAny(code, match.index)) continue;
-    const marker = { start: match.index, end: match.index + whole.length, numbers: parseNumberList(list) };
+  for (const marker of markers) {
     const previous = clusters.at(-1);
     if (previous && /^[ \t]*$/u.test(text.slice(previous.end, marker.start))) {
       previous.end = marker.end;
       previous.numbers.push(...marker.numbers);
+      previous.unresolved += marker.unresolved;
+      previous.plainText = [previous.plainText, marker.plainText].filter(Boolean).join(', ') || undefined;
     } else {
-      clusters.push(marker);
+      clusters.push({ ...marker, numbers: [...marker.numbers] });
     }
   }
   return clusters;
-}
-
-/** "1, 3-5" → [1, 3, 4, 5]. A reversed range counts from its smaller end. */
-function parseNumberList(list: string): number[] {
-  const numbers: number[] = [];
-  for (const item of list.split(new RegExp(SEPARATOR, 'u'))) {
-    const [from, to = from] = item.split(new RegExp(DASH, 'u')).map(toNumber) as [number, number?];
-    const low = Math.min(from, to);
-    const high = Math.min(Math.max(from, to), low + MAX_RANGE_LENGTH - 1);
-    for (let n = low; n <= high; n++) numbers.push(n);
-  }
-  return numbers;
-}
-
-/** Full-width digits (０-９) count like ASCII ones. */
-function toNumber(digits: string): number {
-  return Number(digits.trim().normalize('NFKC'));
 }
 
 /** Punctuation a removed marker's leading space must not be left in front of. */

@@ -31,6 +31,8 @@ export interface Answer {
   citations: Citation[];
   /** Other retrieved sources that were not cited, numbered after the cited ones. */
   alsoRelevant: Citation[];
+  /** Citations the model wrote that match no source (removed from `answer`); 0 when no model answered. */
+  droppedCitations: number;
   /** Why the answer is not a normal one (e.g. the reranker was unavailable and fusion order was used). */
   degraded?: Degradation[];
   /** True when nothing in scope was relevant: no LLM call was made. */

@@ -22,6 +22,7 @@ export function answerJson(answer: Answer) {
     ...(answer.degraded?.length ? { degraded: answer.degraded } : {}),
     ...(answer.noEvidence ? { noEvidence: true } : {}),
     searchedQuestion: answer.searchedQuestion,
+    droppedCitations: answer.droppedCitations,
     timings: answer.timings,
   };
 }

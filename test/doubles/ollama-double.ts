@@ -11,6 +11,7 @@
  *   const ollama = await OllamaDouble.start({ embedDelayMsPerText: 2 });
  *   new OllamaEmbeddings({ model: 'nomic-embed-text', baseUrl: ollama.url });
  *   ollama.configure({ failNext: { endpoint: 'embed', status: 503 } });  // at any time
+ *   ollama.configure({ answerShape: { reasoning: 'think-tags', citationStyle: 'source-brackets' } });  // how real models answer
  *   ollama.embedInputs, ollama.chatRequests, ollama.stats;  ollama.reset();  await ollama.close();
  *
  * Standalone: `npx tsx test/doubles/ollama-double.ts --port 11434 [--embed-ms 2]` serves until Ctrl-C
@@ -23,9 +24,11 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { shapeAnswer, type AnswerShape, type PromptSource } from './answer-shapes.js';
 import { canonicalModelName, estimateTokens, hashEmbedding, normalize, truncateToTokens } from './text-features.js';
 
 export { canonicalModelName, cosine, estimateTokens, featureTokens, hashEmbedding } from './text-features.js';
+export { CITATION_STYLES, type AnswerShape, type CitationStyle, type ReasoningShape } from './answer-shapes.js';
 
 // ---------------------------------------------------------------------------------------------- models
 
@@ -120,6 +123,17 @@ export const DEFAULT_MODELS: readonly ModelSpec[] = [
     size: 5_225_388_164,
     dimension: 4096,
     contextLength: 40960,
+  },
+  {
+    // A reasoning model without tool support: /api/show lists only completion and thinking.
+    name: 'deepseek-r1:7b',
+    capabilities: ['completion', 'thinking'],
+    family: 'qwen2',
+    parameterSize: '7.6B',
+    quantization: 'Q4_K_M',
+    size: 4_683_075_271,
+    dimension: 3584,
+    contextLength: 131072,
   },
 ];
 
@@ -221,6 +235,12 @@ export interface OllamaDoubleOptions {
   hang?: HangSpec | boolean | null;
   /** Chat answers carry bad citations, mass mentions and links to unknown hosts (plus one valid [1]). */
   adversarial?: boolean;
+  /**
+   * How the chat model writes its answer (see answer-shapes.ts): reasoning in <think> tags or in the
+   * thinking field, citation styles, its own source list, a citation of a source that does not exist,
+   * or only reasoning / only a list / nothing. null: the plain answer with [n].
+   */
+  answerShape?: AnswerShape | null;
   malformed?: Malformation | false | null;
 }
 
@@ -270,8 +290,10 @@ export interface ChatRecord {
   /** Estimated prompt tokens, and whether that exceeds the context Ollama would use (it would truncate). */
   promptTokens: number;
   overflowsContext: boolean;
-  /** The full answer the double sent (before any injected malformation). */
+  /** The full answer the double sent (before any injected malformation, and before num_predict cut it). */
   answer: string;
+  /** The reasoning it sent in the `thinking` field ("" when none). */
+  thinking: string;
 }
 
 export interface OllamaDoubleStats {
@@ -380,6 +402,22 @@ export function composeAnswer(messages: readonly ChatMessage[], adversarial = fa
   return answer;
 }
 
+/** The sources numbered in the prompt (system and user messages). */
+function promptSources(messages: readonly ChatMessage[]): PromptSource[] {
+  return findSources(
+    messages
+      .filter((m) => m.role === 'system' || m.role === 'user')
+      .map((m) => m.content)
+      .join('\n'),
+  );
+}
+
+/** The question of the last user message: the text after "Question:", or all of it. */
+function questionOf(messages: readonly ChatMessage[]): string {
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  return oneLine(/^Question:\s*(.+)$/m.exec(lastUser)?.[1] ?? lastUser, 200);
+}
+
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -390,10 +428,7 @@ function standaloneQuestion(lastUser: string): string {
   return oneLine(labelled?.[1] ?? lastUser, 2000);
 }
 
-interface FoundSource {
-  id: number;
-  sentence: string;
-}
+type FoundSource = PromptSource;
 
 const SOURCE_MARKER = /^[ \t]*(?:[-*][ \t]+)?(?:\[(\d+)\]|<[\w:-]+[^>\n]*?\bid=["']?(\d+)["']?[^>\n]*>|id=["']?(\d+)["']?)/gim;
 const METADATA_LINE = /^\s*(?:file|title|source|page|section|location|url|name|from|slide|sheet)\s*:/i;
@@ -410,7 +445,10 @@ export function findSources(text: string): FoundSource[] {
     const flat = lines.join(' ').replace(/\s+/g, ' ').trim();
     // A Latin sentence ends at ". " (so "p.3" does not end one); a CJK one at 。！？ with no space after.
     const sentence = /^.+?(?:[.!?](?=\s|$)|[。！？])/u.exec(flat)?.[0] ?? oneLine(flat, 200);
-    return { id: Number(m[1] ?? m[2] ?? m[3]), sentence: sentence || '(empty source)' };
+    const id = Number(m[1] ?? m[2] ?? m[3]);
+    const file =
+      /\bfile=["']([^"'\n]*)["']/.exec(m[0])?.[1] ?? /^\s*\[\d+\][ \t]+([^\s,]+)/.exec(text.slice(m.index, end))?.[1] ?? `source-${id}`;
+    return { id, file, sentence: sentence || '(empty source)' };
   });
 }
 
@@ -442,8 +480,9 @@ interface Ctx {
 
 export class OllamaDouble {
   private readonly server: Server;
-  private opts: Required<Omit<OllamaDoubleOptions, 'failNext' | 'dropConnection' | 'hang' | 'models' | 'malformed'>> & {
+  private opts: Required<Omit<OllamaDoubleOptions, 'failNext' | 'dropConnection' | 'hang' | 'models' | 'malformed' | 'answerShape'>> & {
     malformed: Malformation | null;
+    answerShape: AnswerShape | null;
   };
   private models: ModelSpec[] = [];
   private failNext: (FailSpec & { remaining: number }) | null = null;
@@ -476,6 +515,7 @@ export class OllamaDouble {
       latencyMs: 0,
       adversarial: false,
       malformed: null,
+      answerShape: null,
     };
     // Every request in flight waits on this signal; many concurrent chats are normal, not a leak.
     setMaxListeners(0, this.lifetime.signal);
@@ -838,7 +878,8 @@ export class OllamaDouble {
       return this.sendJson(ctx, 200, { model, created_at: new Date().toISOString(), ...field, done: true, done_reason: 'load' });
     }
 
-    const answer = composeAnswer(messages, this.opts.adversarial);
+    const output = this.output(messages, spec, body.think);
+    const answer = output.content;
     const promptTokens = promptTokensOf(messages);
     const contextTokens = Math.min(numCtx ?? this.opts.defaultNumCtx, spec.contextLength);
     this.chatRequests.push({
@@ -855,30 +896,39 @@ export class OllamaDouble {
       promptTokens,
       overflowsContext: promptTokens > contextTokens,
       answer,
+      thinking: output.thinking,
     });
 
     // A format asks for JSON output; the double wraps its answer rather than guess a schema.
     const content = body.format ? goJson({ answer }) : answer;
     const chunks = splitIntoChunks(content);
-    const piece = (text: string) => (isGenerate ? { response: text } : { message: { role: 'assistant', content: text } });
+    const thinkingChunks = output.thinking ? splitIntoChunks(output.thinking) : [];
+    const piece = (text: string, thinking = '') =>
+      isGenerate
+        ? { response: text, ...(thinking ? { thinking } : {}) }
+        : { message: { role: 'assistant', content: text, ...(thinking ? { thinking } : {}) } };
+    // Like Ollama, num_predict bounds everything generated, reasoning included: a long think can leave no answer.
+    const budget = typeof options.num_predict === 'number' && options.num_predict > 0 ? options.num_predict : Infinity;
+    let generated = 0;
+    const spend = (text: string) => (generated += estimateTokens(text)) <= budget;
     // Durations in ns like Ollama's. The double does not sleep for prompt evaluation (nor for decoding
     // unless tokenDelayMs is set), so those are simulated and added to the measured wall time.
     const loadNs = 2_512_917;
     const promptEvalNs = Math.min(promptTokens, contextTokens) * 250_000;
     const simulatedEvalNs = this.opts.tokenDelayMs ? 0 : chunks.length * 20_000_000;
-    const final = () => {
+    const final = (doneReason = 'stop') => {
       const elapsedNs = Number(process.hrtime.bigint() - ctx.started);
       return {
         model,
         created_at: new Date().toISOString(),
         ...piece(''),
         done: true,
-        done_reason: 'stop',
+        done_reason: doneReason,
         total_duration: elapsedNs + loadNs + promptEvalNs + simulatedEvalNs,
         load_duration: loadNs,
         prompt_eval_count: Math.min(promptTokens, contextTokens),
         prompt_eval_duration: promptEvalNs,
-        eval_count: estimateTokens(content),
+        eval_count: Math.min(generated || estimateTokens(output.thinking) + estimateTokens(content), budget),
         eval_duration: simulatedEvalNs || chunks.length * this.opts.tokenDelayMs * 1_000_000,
       };
     };
@@ -887,29 +937,47 @@ export class OllamaDouble {
     if (ctx.gone()) return;
 
     if (!stream) {
-      await sleep(this.opts.tokenDelayMs * chunks.length, this.lifetime.signal);
+      await sleep(this.opts.tokenDelayMs * chunks.length + this.thinkingMs(), this.lifetime.signal);
       if (this.opts.malformed === 'error-line')
         return this.sendJson(ctx, 500, { error: 'an error was encountered while running the model: unexpected EOF' });
       if (this.opts.malformed === 'bad-line') {
         ctx.res
           .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
-          .end(goJson({ ...final(), ...piece(content) }).slice(0, 40));
+          .end(goJson({ ...final(), ...piece(content, output.thinking) }).slice(0, 40));
         return;
       }
+      const thinking = truncateToTokens(output.thinking, budget);
+      const left = Math.max(0, budget - estimateTokens(thinking));
+      const text = estimateTokens(output.thinking) >= budget ? '' : truncateToTokens(content, left);
+      generated = estimateTokens(thinking) + estimateTokens(text);
       const done = this.opts.malformed === 'no-done' ? { done: false } : {};
-      return this.sendJson(ctx, 200, { ...final(), ...piece(content), ...done });
+      const reason = text.length < content.length ? 'length' : 'stop';
+      return this.sendJson(ctx, 200, { ...final(reason), ...piece(text, thinking), ...done });
     }
 
     const { res } = ctx;
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+    const line = (fields: object) => goJson({ model, created_at: new Date().toISOString(), ...fields, done: false });
+
+    // Reasoning first, in the thinking field: one pass over it, or repeated for thinkingMs.
+    const thinkUntil = performance.now() + this.thinkingMs();
+    for (let i = 0; thinkingChunks.length && (i < thinkingChunks.length || performance.now() < thinkUntil); i++) {
+      if (i > 0) await sleep(this.opts.answerShape?.thinkingMs ? this.thinkingChunkMs() : this.opts.tokenDelayMs, this.lifetime.signal);
+      if (ctx.gone()) return;
+      const text = thinkingChunks[i % thinkingChunks.length]!;
+      if (!spend(text)) return void res.end(`${goJson(final('length'))}\n`);
+      res.write(`${line(piece('', text))}\n`);
+    }
+
     const badIndex = Math.floor(chunks.length / 2);
     for (const [i, text] of chunks.entries()) {
-      if (i > 0) await sleep(this.opts.tokenDelayMs, this.lifetime.signal);
+      if (i > 0 || thinkingChunks.length) await sleep(this.opts.tokenDelayMs, this.lifetime.signal);
       if (ctx.gone()) return;
-      const line = goJson({ model, created_at: new Date().toISOString(), ...piece(text), done: false });
-      const out = this.opts.malformed === 'bad-line' && i === badIndex ? line.slice(0, Math.ceil(line.length / 2)) : line;
-      if (ctx.dropMid) return void res.write(`${out}\n`, () => res.socket?.destroy());
-      res.write(`${out}\n`);
+      if (!spend(text)) return void res.end(`${goJson(final('length'))}\n`);
+      const out = line(piece(text));
+      const written = this.opts.malformed === 'bad-line' && i === badIndex ? out.slice(0, Math.ceil(out.length / 2)) : out;
+      if (ctx.dropMid) return void res.write(`${written}\n`, () => res.socket?.destroy());
+      res.write(`${written}\n`);
       if (this.opts.malformed === 'error-line') {
         res.end(`${goJson({ error: 'an error was encountered while running the model: unexpected EOF' })}\n`);
         return;
@@ -917,6 +985,27 @@ export class OllamaDouble {
     }
     if (this.opts.malformed === 'no-done') return void res.end();
     res.end(`${goJson(final())}\n`);
+  }
+
+  /**
+   * What the model writes: the double's answer in the configured shape. Reasoning goes to the thinking
+   * field only where Ollama would put it there: a model with the thinking capability not told `think: false`.
+   */
+  private output(messages: readonly ChatMessage[], spec: ModelSpec, think: unknown): { thinking: string; content: string } {
+    const answer = composeAnswer(messages, this.opts.adversarial);
+    const shape = this.opts.answerShape;
+    if (!shape) return { thinking: '', content: answer };
+    if (shape.reasoning === 'thinking-field' && (think === false || !spec.capabilities.includes('thinking')))
+      return shapeAnswer(answer, questionOf(messages), promptSources(messages), { ...shape, reasoning: undefined });
+    return shapeAnswer(answer, questionOf(messages), promptSources(messages), shape);
+  }
+
+  private thinkingMs(): number {
+    return this.opts.answerShape?.reasoning === 'thinking-field' ? (this.opts.answerShape.thinkingMs ?? 0) : 0;
+  }
+
+  private thinkingChunkMs(): number {
+    return this.opts.answerShape?.thinkingChunkMs ?? 200;
   }
 }
 

@@ -1,0 +1,100 @@
+/**
+ * Every fixed text a chat user can see, as one typed set of keys: a language file that leaves a key
+ * out (or gets a parameter wrong) does not compile. Texts are plain; adapters add their platform's
+ * markup (bold, small print) and escape what they insert. Parameters are already formatted strings.
+ */
+export interface Messages {
+  /** How this language is recognised in a question (see detectLanguage). */
+  language: {
+    /** The language's name in itself, for logs and docs. */
+    name: string;
+    /** How many units of this language's script `text` has, comparable across languages (about one per word). */
+    wordUnits(text: string): number;
+  };
+  answer: {
+    noFilesIndexed: string;
+    notCovered: string;
+    /** `files`: the closest files' names, already joined by the caller's list separator. */
+    notCoveredClosest(files: string[]): string;
+    /** Before the passages quoted when the chat model is down or too slow. */
+    modelUnavailable: string;
+    /** The heading of a Slack or Discord answer to a slash command. */
+    asked(who: string, question: string): string;
+  };
+  labels: {
+    sources: string;
+    alsoRelevant: string;
+    closestFiles: string;
+    /** A continuation message of a long answer (Slack fallback text). */
+    continued: string;
+  };
+  placeholders: {
+    /** `where`: "#general", or `thisConversation`. */
+    searching(where: string): string;
+    thinking: string;
+    thisConversation: string;
+  };
+  feedback: {
+    thanksHelpful: string;
+    thanksNoted: string;
+    answerGone: string;
+  };
+  failure: {
+    /** What citebot was doing, for the lines below. */
+    doing: { answer: string; ingest: string; forget: string; command(name: string): string };
+    /** A CitebotError, shown as it is (`reason` is its message). */
+    withReason(doing: string, reason: string): string;
+    /** Ollama or Chroma down. */
+    withDoctor(doing: string, reason: string): string;
+    unreachable(doing: string): string;
+    internal(doing: string): string;
+    /** After an ingest failure. */
+    keptIndexed: string;
+  };
+  ingest: {
+    slackUsage: string;
+    lookingForFiles(where: string): string;
+    alreadyRunning: string;
+    autoOn: string;
+    autoOff: string;
+    noFileMatching(name: string): string;
+    found(count: number): string;
+    /** The progress line: "Indexed 3/12", then `reading` or `problem` when there is one. */
+    progress(done: number, total: number): string;
+    reading(name: string): string;
+    problem(source: string, reason: string, status: string): string;
+    nothingToIndex: string;
+    /** The first line of the summary; counts that are 0 are left out. */
+    summary(counts: { files: number; indexed: number; updated: number; unchanged: number; notIndexed: number; passages: number }): string;
+    problemLine(source: string, reason: string, status: string): string;
+    more(count: number): string;
+    discordReadingHistory(sinceLastIngest: boolean): string;
+    discordNoAttachmentNamed(name: string): string;
+    discordNoNewAttachments(indexedFiles: number): string;
+    discordHistoryLimited(scanned: number): string;
+    discordAttachHelp: string;
+    discordCannotReadChannel: string;
+  };
+  sources: {
+    ownHeading(count: number): string;
+    sharedHeading(scope: string, count: number): string;
+    passages(count: number): string;
+    more(count: number): string;
+    slackNothingIndexed: string;
+    discordNothingIndexed: string;
+  };
+  forget: {
+    slackUsage: string;
+    notFound(name: string): string;
+    slackRefused(source: string): string;
+    discordRefused(source: string): string;
+    slackRemoved(source: string, passages: number): string;
+    discordRemoved(source: string, passages: number): string;
+  };
+  help: {
+    slackMention: string;
+    discordMention: string;
+    slackAskUsage: string;
+    unknownCommand(name: string): string;
+  };
+}

@@ -1,0 +1,100 @@
+import type { Messages } from './catalogue.js';
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
+export const en = {
+  language: {
+    name: 'English',
+    wordUnits: (text) => text.match(/\p{Script=Latin}+/gu)?.length ?? 0,
+  },
+  answer: {
+    noFilesIndexed: 'No files are indexed here yet, so there is nothing to answer from.',
+    notCovered: "The files shared here don't cover this.",
+    notCoveredClosest: (files) => `The files shared here don't cover this. The closest files are ${files.join(', ')}.`,
+    modelUnavailable: 'The language model is unavailable; here are the most relevant passages:',
+    asked: (who, question) => `${who} asked: ${question}`,
+  },
+  labels: { sources: 'Sources', alsoRelevant: 'Also relevant', closestFiles: 'Closest files', continued: '(continued)' },
+  placeholders: {
+    searching: (where) => `Searching the files shared in ${where}…`,
+    thinking: 'Thinking…',
+    thisConversation: 'this conversation',
+  },
+  feedback: {
+    thanksHelpful: 'Thanks — glad it helped.',
+    thanksNoted: 'Thanks — noted. The question, answer and sources are saved for review.',
+    answerGone: 'That answer is no longer on record.',
+  },
+  failure: {
+    doing: { answer: 'answer this', ingest: 'index the files', forget: 'remove the file', command: (name) => `run /${name}` },
+    withReason: (doing, reason) => `⚠️ citebot could not ${doing}: ${reason}`,
+    withDoctor: (doing, reason) => `⚠️ citebot could not ${doing}: ${reason} An admin can run \`citebot doctor\`.`,
+    unreachable: (doing) => `⚠️ citebot could not ${doing}: a service it needs is not reachable. An admin can run \`citebot doctor\`.`,
+    internal: (doing) => `⚠️ citebot could not ${doing} because of an internal error. It has been logged; try again in a moment.`,
+    keptIndexed: 'Files indexed before this are kept.',
+  },
+  ingest: {
+    slackUsage:
+      '*Usage:* `/ingest` indexes the files shared in this channel (only new or changed ones on later runs).\n' +
+      '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
+    lookingForFiles: (where) => `Looking for files shared in ${where}…`,
+    alreadyRunning: 'An /ingest is already running in this channel; its progress message will show the summary.',
+    autoOn: 'Auto-ingest is *on*: files shared in this channel are indexed as they arrive.',
+    autoOff: 'Auto-ingest is *off*: run `/ingest` to index new files.',
+    noFileMatching: (name) => `No file matching “${name}” is shared in this channel.`,
+    found: (count) => `Found ${plural(count, 'file', 'files')}; indexing…`,
+    progress: (done, total) => `Indexed ${done}/${total}`,
+    reading: (name) => ` · reading ${name}`,
+    problem: (source, reason, status) => ` · ${source}: ${reason}, ${status}`,
+    nothingToIndex:
+      'No files to index in this channel: share some (PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text), then run this again.',
+    summary: ({ files, indexed, updated, unchanged, notIndexed, passages }) => {
+      const parts = [
+        indexed && `${indexed} new`,
+        updated && `${updated} updated`,
+        unchanged && `${unchanged} unchanged`,
+        notIndexed && `${notIndexed} not indexed`,
+      ].filter(Boolean);
+      return `${plural(files, 'file', 'files')}: ${parts.join(', ')}${passages ? ` (${passages} passages added)` : ''}.`;
+    },
+    problemLine: (source, reason, status) => `• ${source}: ${reason} (${status})`,
+    more: (count) => `• … and ${count} more`,
+    discordReadingHistory: (since) => `Reading this channel's history${since ? ' since the last /ingest' : ''}…`,
+    discordNoAttachmentNamed: (name) => `No attachment named “${name}” in this channel's recent history.`,
+    discordNoNewAttachments: (indexed) =>
+      `No new attachments since the last /ingest (${indexed} files are indexed here; \`/sources\` lists them, \`/ingest full:true\` re-reads everything).`,
+    discordHistoryLimited: (scanned) =>
+      `Read the latest ${scanned} messages (DISCORD_HISTORY_LIMIT); older attachments were not looked at.`,
+    discordAttachHelp:
+      'Attach files to the message (or reply to a message with attachments) and mention me with `ingest`; or use `/ingest` for the whole channel.',
+    discordCannotReadChannel: 'citebot cannot read this channel: give it View Channel and Read Message History here.',
+  },
+  sources: {
+    ownHeading: (count) => `Files indexed in this channel (${count})`,
+    sharedHeading: (scope, count) => `Shared with this channel from ${scope} (${count})`,
+    passages: (count) => plural(count, 'passage', 'passages'),
+    more: (count) => `… and ${count} more`,
+    slackNothingIndexed: 'Nothing is indexed here yet: run `/ingest` to index the files shared in this channel.',
+    discordNothingIndexed: 'Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.',
+  },
+  forget: {
+    slackUsage: '*Usage:* `/forget <file name or link>` removes an indexed file from this channel. See `/sources`.',
+    notFound: (name) => `No indexed file “${name}” in this channel. See \`/sources\`.`,
+    slackRefused: (source) => `Only the person who shared “${source}” or a workspace admin can remove it from citebot.`,
+    discordRefused: (source) => `Only the person who shared “${source}” or a member with Manage Messages can remove it from citebot.`,
+    slackRemoved: (source, passages) =>
+      `Removed “${source}” from citebot’s index for this channel (${passages} passages). The file itself is untouched in Slack.`,
+    discordRemoved: (source, passages) =>
+      `Removed “${source}” from citebot's index for this channel (${passages} passages). The message and its attachment are untouched.`,
+  },
+  help: {
+    slackMention: 'Ask me about the files shared here: `@citebot what does the spec say about limits?` (index them first with `/ingest`).',
+    discordMention:
+      'Ask me about the files shared here: `@citebot what does the spec say about limits?` Index them first with `/ingest` (or mention me with `ingest` on a message with attachments).',
+    slackAskUsage:
+      '*Usage:* `/ask <question>` — answered from the files shared in this channel, with numbered sources.\n' +
+      '`/ask -p <question>` answers only you.\n' +
+      'Index the channel’s files first with `/ingest`; see what is indexed with `/sources`.',
+    unknownCommand: (name) => `Unknown command /${name}.`,
+  },
+} satisfies Messages;
