@@ -9,7 +9,7 @@ import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
 import { finalAnswer, hasAnswer, partialAnswerText } from './model-output.js';
 import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, rewriteMessages } from './prompt.js';
 import type { Degradation } from './degradation.js';
-import type { RetrievalPipeline } from './retrieval-pipeline.js';
+import type { Retrieval } from './retrieval-pipeline.js';
 import { requireScopes } from './retrievers/scopes.js';
 import { sanitizeAnswer } from './sanitize.js';
 import type { Answer, Citation, Turn } from './types.js';
@@ -23,7 +23,8 @@ export interface AnswerChainSettings {
 }
 
 export interface AnswerChainOptions {
-  retrieval: RetrievalPipeline;
+  /** Where the sources come from: the retrieval pipeline (or any retrieval with its contract, e.g. in unit tests). */
+  retrieval: Retrieval;
   chatModel: BaseChatModel;
   settings: AnswerChainSettings;
 }

@@ -61,12 +61,17 @@ export interface RetrievalResult {
   report: RetrievalReport;
 }
 
+/** What the answer chain needs from retrieval: the documents for a question in its scopes, with the report. */
+export interface Retrieval {
+  retrieve(question: string, request: RetrieveRequest): Promise<RetrievalResult>;
+}
+
 /**
  * Retrieval as `ask`, eval and the benchmarks all run it: scoped dense + keyword search, fused
  * (HybridRetriever), then LangChain's DocumentCompressorPipeline: rerank to the top N (or keep fusion
  * order), drop what is under the relevance threshold, trim to the context budget.
  */
-export class RetrievalPipeline {
+export class RetrievalPipeline implements Retrieval {
   private readonly kind: RetrievalKind;
   /** The reranker's failure is logged once per pipeline (one per process), not once per question. */
   private fallbackLogged = false;
