@@ -5,18 +5,25 @@ import { ExitCode } from './exit-codes.js';
 import { printJson, progressBar, table } from './output.js';
 
 export interface IngestReport {
-  files: { path: string; status: IngestStatus; chunks: number; error?: string }[];
-  totals: Record<IngestStatus, number> & { files: number; chunks: number };
+  files: { path: string; status: IngestStatus; chunks: number; ocrPages?: number; error?: string }[];
+  totals: Record<IngestStatus, number> & { files: number; chunks: number; ocrPages: number };
 }
 
 export function summarize(results: (IngestResult & { path: string })[]): IngestReport {
-  const totals = { files: results.length, chunks: 0, indexed: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  const totals = { files: results.length, chunks: 0, ocrPages: 0, indexed: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
   for (const r of results) {
     totals[r.status]++;
     totals.chunks += r.chunks;
+    totals.ocrPages += r.ocrPages ?? 0;
   }
   return {
-    files: results.map((r) => ({ path: r.path, status: r.status, chunks: r.chunks, ...(r.error && { error: r.error }) })),
+    files: results.map((r) => ({
+      path: r.path,
+      status: r.status,
+      chunks: r.chunks,
+      ...(r.ocrPages && { ocrPages: r.ocrPages }),
+      ...(r.error && { error: r.error }),
+    })),
     totals,
   };
 }
@@ -51,12 +58,12 @@ export async function ingestCommand(core: CitebotCore, paths: string[], options:
       process.stdout.write(
         table(
           ['file', 'status', 'chunks', 'note'],
-          shown.map((f) => [f.path, f.status, f.chunks, f.error ?? '']),
+          shown.map((f) => [f.path, f.status, f.chunks, f.error ?? (f.ocrPages ? `${f.ocrPages} page(s) read by OCR` : '')]),
         ) + '\n',
       );
     const t = report.totals;
     process.stdout.write(
-      `${t.files} files: ${t.indexed} indexed, ${t.updated} updated, ${t.unchanged} unchanged, ${t.skipped} skipped, ${t.failed} failed; ${t.chunks} chunks in scope ${options.scope}\n`,
+      `${t.files} files: ${t.indexed} indexed, ${t.updated} updated, ${t.unchanged} unchanged, ${t.skipped} skipped, ${t.failed} failed; ${t.chunks} chunks in scope ${options.scope}${t.ocrPages ? `; ${t.ocrPages} page(s) read by OCR` : ''}\n`,
     );
   }
   return report.totals.failed + report.totals.skipped > 0 ? ExitCode.partial : ExitCode.ok;

@@ -36,7 +36,8 @@ export async function parseDocumentInProcess(
     const loader = await loaderFor(kind);
     const sections = dropEmptySections(await loader.load(bytes, { fileName, limits }));
     if (sections.length === 0) throw new IngestError('skipped', 'empty document: no text found');
-    return { kind, mimeType, sections };
+    const ocrPages = new Set(sections.filter((s) => s.ocr).map((s) => JSON.stringify(s.location))).size;
+    return { kind, mimeType, sections, ocrPages };
   } catch (error) {
     throw toIngestError(error);
   }
