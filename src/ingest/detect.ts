@@ -137,6 +137,7 @@ function detectTextKind(bytes: Uint8Array, ext: string): DetectedType {
   if (text === undefined) {
     if (claimed) throw new IngestError('failed', `not ${claimed.name}: the file is damaged or not a ${claimed.short}`);
     if (isTextExtension(ext)) throw new IngestError('failed', 'unreadable: the file is binary data, not text');
+    if (IMAGE_EXTENSIONS.has(ext)) throw new IngestError('failed', `damaged image: the bytes are not a readable .${ext} image`);
     throw new IngestError('skipped', 'unsupported file type: unrecognised binary data');
   }
 

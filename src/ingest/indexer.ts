@@ -98,7 +98,7 @@ export class Indexer {
     let chunks;
     let mimeType: string | undefined;
     let kind: string | undefined;
-    let ocrPages = 0;
+    let ocrPages: number;
     const parseStarted = performance.now();
     try {
       const parsed = await parseDocument(bytes, source, this.options.limits);
