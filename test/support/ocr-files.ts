@@ -32,9 +32,15 @@ function endOfFirstFrame(gif: Uint8Array): number {
   }
 }
 
-/** An image-only PDF of `pages` pages, each drawing the same greyscale JPEG (one shared image object). */
-export function scannedPdf(jpeg: Uint8Array, pages: number): Uint8Array {
+/**
+ * An image-only PDF of `pages` pages, each drawing the same greyscale JPEG (one shared image object):
+ * at its pixel size on an A5 page, or with `dpi`, filling an A4 page as a scanner at that resolution would.
+ */
+export function scannedPdf(jpeg: Uint8Array, pages: number, dpi?: number): Uint8Array {
   const { width, height } = imageSize(jpeg);
+  const box = dpi ? [595, 842] : [420, 595];
+  const [drawWidth, drawHeight] = dpi ? [(width * 72) / dpi, (height * 72) / dpi] : [width, height];
+  const top = dpi ? 842 - drawHeight : 500;
   const chunks: Buffer[] = [];
   const offsets: number[] = [];
   let length = 0;
@@ -48,7 +54,7 @@ export function scannedPdf(jpeg: Uint8Array, pages: number): Uint8Array {
     for (const part of body) push(Buffer.from(part));
     push(Buffer.from('\nendobj\n'));
   };
-  const draw = `q ${width} 0 0 ${height} 20 500 cm /Im1 Do Q`;
+  const draw = `q ${drawWidth.toFixed(2)} 0 0 ${drawHeight.toFixed(2)} ${dpi ? 0 : 20} ${top.toFixed(2)} cm /Im1 Do Q`;
   push(Buffer.from('%PDF-1.4\n'));
   object(1, '<< /Type /Catalog /Pages 2 0 R >>');
   const kids = Array.from({ length: pages }, (_, i) => `${5 + i} 0 R`).join(' ');
@@ -61,7 +67,10 @@ export function scannedPdf(jpeg: Uint8Array, pages: number): Uint8Array {
   );
   object(4, `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`);
   for (let i = 0; i < pages; i++) {
-    object(5 + i, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 595] /Contents 4 0 R /Resources << /XObject << /Im1 3 0 R >> >> >>');
+    object(
+      5 + i,
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${box[0]} ${box[1]}] /Contents 4 0 R /Resources << /XObject << /Im1 3 0 R >> >> >>`,
+    );
   }
   const xref = length;
   push(Buffer.from(`xref\n0 ${offsets.length + 1}\n0000000000 65535 f \n`));

@@ -22,7 +22,7 @@ export async function pageHasImages(page: PDFPageProxy): Promise<boolean> {
   return operators.fnArray.some((op) => IMAGE_OPS.has(op));
 }
 
-/** The page rendered to a greyscale-ready PNG on white, at RENDER_DPI or less (MAX_RENDER_PIXELS). */
+/** The page rendered to a PNG on white, at RENDER_DPI or less (MAX_RENDER_PIXELS). */
 export async function renderPage(document: PDFDocumentProxy, page: PDFPageProxy): Promise<Buffer> {
   const base = page.getViewport({ scale: 1 }); // 72 dpi
   const scale = Math.min(RENDER_DPI / 72, Math.sqrt(MAX_RENDER_PIXELS / (base.width * base.height)));
