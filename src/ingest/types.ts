@@ -65,7 +65,7 @@ export const DEFAULT_LOADER_LIMITS: LoaderLimits = {
   maxUncompressedBytes: 500 * 1024 * 1024,
   maxCompressionRatio: 100,
   maxParserMemoryMb: 1024,
-  ocr: { enabled: true, languages: ['eng', 'chi_sim'], pageTimeoutMs: 20_000 },
+  ocr: { enabled: true, languages: ['eng', 'chi_sim'], pageTimeoutMs: 30_000 },
 };
 
 /**

@@ -48,7 +48,7 @@ export async function imageForOcr(bytes: Uint8Array): Promise<Buffer> {
   const header = readImageHeader(bytes);
   assertImageSizeIsSafe(header);
   // libvips (sharp) does not read BMP; tesseract's own reader (leptonica) does, and the header check bounded it.
-  if (header.type === 'bmp') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (header.type === 'bmp') return completeBmp(bytes);
   try {
     return await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'warning', pages: 1 })
       .flatten({ background: '#ffffff' })
@@ -62,4 +62,13 @@ export async function imageForOcr(bytes: Uint8Array): Promise<Buffer> {
     if (/pixel limit/i.test(message)) throw new IngestError('failed', `image too large: more than ${MAX_IMAGE_PIXELS / 1e6} megapixels`);
     throw new IngestError('failed', `damaged image: ${asClause(message.replace(/^Vips\w*:\s*/, ''))}`);
   }
+}
+
+/** A BMP header states the file's size and where its pixels start: a shorter file is cut off (leptonica would fail obscurely). */
+function completeBmp(bytes: Uint8Array): Buffer {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const declared = buffer.length >= 14 ? Math.max(buffer.readUInt32LE(2), buffer.readUInt32LE(10) + 1) : Infinity;
+  if (buffer.length < declared)
+    throw new IngestError('failed', `damaged image: the BMP is cut off (${buffer.length} of ${declared} bytes)`);
+  return buffer;
 }

@@ -40,5 +40,5 @@ export function outOfFileTime(what: string): IngestError {
 }
 
 function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }

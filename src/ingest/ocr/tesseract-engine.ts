@@ -31,14 +31,15 @@ export class TesseractEngine {
   private worker?: Promise<Worker>;
   private languages = '';
 
+  /** Recognise `image`; `timeoutMs` counts from when the engine is ready (its start is bounded by the file's limit). */
   async recognize(image: Buffer, languages: string[], timeoutMs: number): Promise<RecognizedText> {
-    const worker = this.workerFor(languages);
+    const worker = await this.workerFor(languages);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new OcrTimeoutError(timeoutMs)), timeoutMs);
     });
     try {
-      const result = await Promise.race([worker.then((w) => w.recognize(image, {}, { text: false, blocks: true })), timeout]);
+      const result = await Promise.race([worker.recognize(image, {}, { text: false, blocks: true }), timeout]);
       return readableLines(result.data.blocks ?? []);
     } catch (error) {
       if (error instanceof OcrTimeoutError) await this.reset();
@@ -65,6 +66,9 @@ export class TesseractEngine {
       // The default caches the unpacked models in the current directory: keep nothing, read from the package.
       cacheMethod: 'none',
       gzip: true,
+      // Without a handler tesseract.js rethrows a failed job (a damaged image) as an uncaught exception;
+      // the job's promise is rejected either way, and recognize reports it.
+      errorHandler: () => undefined,
     }).then(async (w) => {
       // Screenshots carry no (or a wrong) resolution, which tesseract warns about on stderr for every image;
       // PDF pages are rendered at 300 dpi.
