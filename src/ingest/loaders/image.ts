@@ -12,7 +12,7 @@ export class ImageLoader implements DocumentLoader {
   async load(bytes: Uint8Array, ctx: LoadContext): Promise<Section[]> {
     const { ocr } = ctx.limits;
     if (!ocr.enabled) throw new IngestError('skipped', 'image not read: OCR is off (OCR=off)');
-    const clock = new FileClock(ctx.limits.timeoutMs);
+    const clock = new FileClock(ctx);
     const image = await imageForOcr(bytes);
     const fileBudgetMs = clock.remainingMs();
     if (fileBudgetMs <= 0) throw outOfFileTime('the image');

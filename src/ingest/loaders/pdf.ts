@@ -30,7 +30,7 @@ export class PdfLoader implements DocumentLoader {
   readonly kind = 'pdf' as const;
 
   async load(bytes: Uint8Array, ctx: LoadContext): Promise<Section[]> {
-    const clock = new FileClock(ctx.limits.timeoutMs);
+    const clock = new FileClock(ctx);
     const document = await openPdf(bytes);
     try {
       if (document.numPages > ctx.limits.maxPages) {

@@ -18,10 +18,14 @@ export interface OcrCall {
  * Throws IngestError when it runs out of time.
  */
 export async function recognizeText(image: Buffer, { options, fileBudgetMs, what }: OcrCall): Promise<string | undefined> {
-  const pageLimited = options.pageTimeoutMs <= fileBudgetMs;
-  const timeoutMs = Math.max(1, Math.min(options.pageTimeoutMs, fileBudgetMs));
+  let pageLimited = false;
   try {
-    const { text } = await tesseract.recognize(image, options.languages, timeoutMs);
+    // Starting the engine (once per worker) counts against the file's time, not the page's.
+    const started = Date.now();
+    await tesseract.start(options.languages, Math.max(1, fileBudgetMs));
+    const left = fileBudgetMs - (Date.now() - started);
+    pageLimited = options.pageTimeoutMs <= left;
+    const { text } = await tesseract.recognize(image, options.languages, Math.max(1, Math.min(options.pageTimeoutMs, left)));
     return (text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= MIN_READABLE_CHARACTERS ? text : undefined;
   } catch (error) {
     if (!(error instanceof OcrTimeoutError)) throw new IngestError('failed', `OCR failed on ${what}: ${oneLineMessage(error)}`);

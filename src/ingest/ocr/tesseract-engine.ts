@@ -31,16 +31,25 @@ export class TesseractEngine {
   private worker?: Promise<Worker>;
   private languages = '';
 
-  /** Recognise `image`; `timeoutMs` counts from when the engine is ready (its start is bounded by the file's limit). */
+  /** Start the engine for `languages` (if it is not running), in at most `timeoutMs`. */
+  async start(languages: string[], timeoutMs: number): Promise<void> {
+    await this.withTimeout(this.workerFor(languages), timeoutMs);
+  }
+
+  /** Recognise `image`, in at most `timeoutMs` once the engine is running. */
   async recognize(image: Buffer, languages: string[], timeoutMs: number): Promise<RecognizedText> {
     const worker = await this.workerFor(languages);
+    const result = await this.withTimeout(worker.recognize(image, {}, { text: false, blocks: true }), timeoutMs);
+    return readableLines(result.data.blocks ?? []);
+  }
+
+  private async withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new OcrTimeoutError(timeoutMs)), timeoutMs);
     });
     try {
-      const result = await Promise.race([worker.recognize(image, {}, { text: false, blocks: true }), timeout]);
-      return readableLines(result.data.blocks ?? []);
+      return await Promise.race([work, timeout]);
     } catch (error) {
       if (error instanceof OcrTimeoutError) await this.reset();
       throw error;
