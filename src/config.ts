@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { languageFile } from './ingest/ocr/language-data.js';
 import { parseScopeGrants } from './scope-grants.js';
 import { CitebotError } from './errors.js';
 
@@ -52,6 +53,21 @@ const schema = z.object({
   MAX_UNCOMPRESSED_MB: num(1, 65536),
   MAX_COMPRESSION_RATIO: num(1, 100000),
   PARSER_MEMORY_MB: int(64, 65536),
+  OCR: z.enum(['on', 'off'], { message: 'expected on or off' }),
+  OCR_LANGS: text.transform((v, ctx) => {
+    const codes = v.split('+').map((code) => code.trim());
+    const missing = codes.filter((code) => !languageFile(code));
+    if (missing.length) {
+      const what = missing.map((code) => code || '(empty)').join(', ');
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `OCR language ${what} is not installed; expected codes joined by + such as eng+chi_sim (each needs its npm package @tesseract.js-data/<code>)`,
+      });
+      return z.NEVER;
+    }
+    return codes;
+  }),
+  OCR_PAGE_TIMEOUT_S: num(0.1, 3600),
   RETRIEVE_DENSE_K: int(1, 1000),
   RETRIEVE_KEYWORD_K: int(1, 1000),
   FUSION: z.enum(['score', 'rrf'], { message: 'expected score or rrf' }),
@@ -194,6 +210,11 @@ function checkCombinations(settings: Settings): Settings {
   const problems: string[] = [];
   if (settings.CHUNK_OVERLAP_TOKENS >= settings.CHUNK_TOKENS) {
     problems.push(`CHUNK_OVERLAP_TOKENS: must be smaller than CHUNK_TOKENS (${settings.CHUNK_TOKENS}). Fix: lower CHUNK_OVERLAP_TOKENS.`);
+  }
+  if (settings.OCR_PAGE_TIMEOUT_S > settings.FILE_TIMEOUT_S) {
+    problems.push(
+      `OCR_PAGE_TIMEOUT_S: must not exceed FILE_TIMEOUT_S (${settings.FILE_TIMEOUT_S}), the limit for the whole file. Fix: lower OCR_PAGE_TIMEOUT_S or raise FILE_TIMEOUT_S.`,
+    );
   }
   if (settings.ANSWER_RESERVE_TOKENS >= settings.CHAT_NUM_CTX / 2) {
     problems.push(

@@ -29,6 +29,7 @@ export function loaderLimits(settings: Settings): LoaderLimits {
     maxUncompressedBytes: Math.round(settings.MAX_UNCOMPRESSED_MB * MB),
     maxCompressionRatio: settings.MAX_COMPRESSION_RATIO,
     maxParserMemoryMb: settings.PARSER_MEMORY_MB,
+    ocr: { enabled: settings.OCR === 'on', languages: settings.OCR_LANGS, pageTimeoutMs: Math.round(settings.OCR_PAGE_TIMEOUT_S * 1000) },
   };
 }
 

@@ -199,7 +199,11 @@ describe('downloadFile', () => {
 
 describe('channel ingest helpers', () => {
   it('skips clear non-documents by name before downloading', () => {
-    expect(unsupportedByName('photo.png', 'image/png')).toMatch(/image\/png/);
+    // Images are read by OCR: downloaded. Formats OCR does not read are not.
+    expect(unsupportedByName('photo.png', 'image/png')).toBeUndefined();
+    expect(unsupportedByName('scan.jpeg', 'image/jpeg')).toBeUndefined();
+    expect(unsupportedByName('clip.mov', 'video/quicktime')).toMatch(/video\/quicktime/);
+    expect(unsupportedByName('photo.heic', 'image/heic')).toMatch(/image\/heic/);
     expect(unsupportedByName('archive.zip', 'application/zip')).toMatch(/\.zip/);
     expect(unsupportedByName('report.pdf', 'application/pdf')).toBeUndefined();
     expect(unsupportedByName('notes', 'text/plain')).toBeUndefined();

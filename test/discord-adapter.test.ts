@@ -133,13 +133,15 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
         { filename: 'pdflatex-4-pages.pdf', bytes: fixture('pdflatex-4-pages.pdf') },
         { filename: 'logo.png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) },
       ],
+      // A screenshot of an error dialog (test/fixtures/ocr/english.png): read by OCR.
+      240: [{ filename: 'error-dialog.png', bytes: readFileSync(join(import.meta.dirname, 'fixtures', 'ocr', 'english.png')) }],
     };
     discord.seedHistory(ALPHA, 250, (i) => ({ author: i % 2 ? ANN : BOB, content: `message ${i}`, attachments: attachments[i] }));
     const summary = await ingest(h);
-    expect(summary).toMatch(/^5 files: 2 new, 3 not indexed/);
+    expect(summary).toMatch(/^6 files: 3 new, 3 not indexed/);
     expect(summary).toMatch(/truncated\.pdf: .*\(failed\)/);
     expect(summary).toMatch(/huge\.txt: too large.*MAX_FILE_MB/);
-    expect(summary).toMatch(/logo\.png: unsupported file type/);
+    expect(summary).toMatch(/logo\.png: damaged image: .*\(failed\)/);
     const pages = discord.requestsTo('GET', new RegExp(`^/channels/${ALPHA}/messages$`));
     expect(pages.length).toBeGreaterThanOrEqual(3);
     expect(pages.every((p) => Number(p.query.limit) <= 100)).toBe(true);
@@ -164,8 +166,18 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       attachments: [{ filename: 'guide.md', bytes: fixture('guide.md') }],
     });
     expect(await ingest(h)).toMatch(/^1 file: 1 new/);
-    expect(await ingest(h, ALPHA, GUILD, { full: true })).toMatch(/^6 files: 3 unchanged, 3 not indexed/);
+    expect(await ingest(h, ALPHA, GUILD, { full: true })).toMatch(/^7 files: 4 unchanged, 3 not indexed/);
     expect(ollama.stats.textsEmbedded).toBeGreaterThan(0);
+
+    // The screenshot's text answers a question, cited as the image.
+    const question = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'What does error 4012 mean?',
+      mentionsBot: true,
+    });
+    expect(await finalReply(discord, ALPHA, question.id)).toMatch(/-# \[\d\] \[error-dialog\.png\]\(<https:[^>]+>\) · image/);
   });
 
   it('/ingest reads at most DISCORD_HISTORY_LIMIT messages and says so', async () => {

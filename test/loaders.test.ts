@@ -65,13 +65,13 @@ describe('PDF loader', () => {
   it('refuses a PDF with more pages than the limit', async () => {
     const error = await refusal(parse('pdflatex-4-pages.pdf', { maxPages: 3 }));
     expect(error.status).toBe('failed');
-    expect(error.reason).toBe('too many pages (4 > 3)');
+    expect(error.reason).toBe('too many pages (4 > 3, MAX_PAGES)');
   });
 
-  it('reports a PDF without any text as probably scanned', async () => {
-    const error = await refusal(parseDocumentInProcess(blankPdf(), 'scan.pdf'));
+  it('reports a PDF with neither text nor images', async () => {
+    const error = await refusal(parseDocumentInProcess(blankPdf(), 'blank.pdf'));
     expect(error.status).toBe('failed');
-    expect(error.reason).toBe('no text found: the PDF is probably scanned images (OCR is not supported)');
+    expect(error.reason).toBe('no text found: the PDF has neither text nor scanned pages');
   });
 });
 

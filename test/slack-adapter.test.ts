@@ -12,6 +12,7 @@ const DOCS = join(import.meta.dirname, 'fixtures', 'docs');
 const SECRET = 'test-signing-secret';
 const TEAM = 'T0CITEBOT';
 const fixture = (name: string) => readFileSync(join(DOCS, name));
+const OCR = join(import.meta.dirname, 'fixtures', 'ocr');
 
 interface Harness {
   slack: SlackDouble;
@@ -143,7 +144,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
-  it('/ingest indexes good files, reports broken, unsupported and oversized ones, and re-runs without downloading', async () => {
+  it('/ingest indexes good files and screenshots, reports broken, unsupported and oversized ones, and re-runs without downloading', async () => {
     h = await startHarness(ollama);
     const { slack } = h;
     slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
@@ -157,6 +158,9 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       user: 'UANA',
       bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]),
     });
+    // A screenshot of an error dialog (test/fixtures/ocr/english.png): read by OCR.
+    slack.addFile({ id: 'FSHOT', name: 'error-dialog.png', channel: 'CA', user: 'UBEN', bytes: readFileSync(join(OCR, 'english.png')) });
+    slack.addFile({ id: 'FZIP', name: 'photos.zip', channel: 'CA', user: 'UANA', bytes: 'PK\x03\x04' });
     slack.addFile({ id: 'FHUGE', name: 'huge.txt', channel: 'CA', user: 'UANA', bytes: 'x', size: 900_000 });
     slack.addFile({ id: 'FOTHER', name: 'Warsaw.html', channel: 'CB', user: 'UANA', bytes: fixture('Warsaw.html') });
 
@@ -164,15 +168,16 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(acked.status).toBe(200);
     const summary = await slack.waitFor((c) => c.method === 'chat.update' && /^\d+ files?: /.test(String(c.args.text)), 60_000);
     const text = String(summary.args.text);
-    expect(text).toMatch(/^6 files: 2 new, 4 not indexed/);
+    expect(text).toMatch(/^8 files: 3 new, 5 not indexed/);
     expect(text).toMatch(/encrypted\.pdf: .*(encrypted|password).*/);
     expect(text).toMatch(/truncated\.pdf: /);
-    expect(text).toMatch(/diagram\.png: unsupported file type: image\/png \(skipped\)/);
+    expect(text).toMatch(/diagram\.png: damaged image: .*\(failed\)/);
+    expect(text).toMatch(/photos\.zip: unsupported file type: \.zip \(skipped\)/);
     expect(text).toMatch(/huge\.txt: too large.*MAX_FILE_MB/);
     // One progress message, edited: placeholder, "Found …", progress lines, summary.
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
-    expect(slack.callsTo('chat.update').some((c) => /^Indexed \d\/6/.test(String(c.args.text)))).toBe(true);
-    expect(slack.downloads.map((d) => d.fileId).sort()).toEqual(['FENC', 'FNORM', 'FPDF', 'FTRUNC']);
+    expect(slack.callsTo('chat.update').some((c) => /^Indexed \d\/8/.test(String(c.args.text)))).toBe(true);
+    expect(slack.downloads.map((d) => d.fileId).sort()).toEqual(['FENC', 'FNORM', 'FPDF', 'FPNG', 'FSHOT', 'FTRUNC']);
     const docs = h.t.core.index.documents(['slack:T0CITEBOT:CA']);
     expect(docs.find((d) => d.docId === 'FNORM')).toMatchObject({
       status: 'indexed',
@@ -186,9 +191,15 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     const downloads = slack.downloads.length;
     ollama.reset();
     const again = await ingestChannel(h);
-    expect(again).toMatch(/^6 files: 2 unchanged, 4 not indexed/);
+    expect(again).toMatch(/^8 files: 3 unchanged, 5 not indexed/);
     expect(slack.downloads.length).toBe(downloads);
     expect(ollama.stats.textsEmbedded).toBe(0);
+
+    // The screenshot's text answers a question, cited as the image.
+    await h.command('/ask', 'What does error 4012 mean?');
+    const answer = blockText((await finalAnswer(slack, 'CA')).args);
+    expect(answer).toContain('error-dialog.png');
+    expect(answer).toMatch(/image/);
 
     // One file by name; a file Slack serves as a sign-in page (the app lacks files:read).
     slack.addFile({ id: 'FLOGIN', name: 'guide.md', channel: 'CA', user: 'UANA', bytes: fixture('guide.md'), loginPage: true });

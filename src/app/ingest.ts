@@ -7,18 +7,25 @@ export type IngestRow = IngestResult & { path: string };
 
 /** The `citebot ingest --json` contract (DESIGN.md). */
 export interface IngestReport {
-  files: { path: string; status: IngestStatus; chunks: number; error?: string }[];
-  totals: Record<IngestStatus, number> & { files: number; chunks: number };
+  files: { path: string; status: IngestStatus; chunks: number; ocrPages?: number; error?: string }[];
+  totals: Record<IngestStatus, number> & { files: number; chunks: number; ocrPages: number };
 }
 
 export function ingestReport(rows: IngestRow[]): IngestReport {
-  const totals = { files: rows.length, chunks: 0, indexed: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  const totals = { files: rows.length, chunks: 0, ocrPages: 0, indexed: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
   for (const r of rows) {
     totals[r.status]++;
     totals.chunks += r.chunks;
+    totals.ocrPages += r.ocrPages ?? 0;
   }
   return {
-    files: rows.map((r) => ({ path: r.path, status: r.status, chunks: r.chunks, ...(r.error && { error: r.error }) })),
+    files: rows.map((r) => ({
+      path: r.path,
+      status: r.status,
+      chunks: r.chunks,
+      ...(r.ocrPages && { ocrPages: r.ocrPages }),
+      ...(r.error && { error: r.error }),
+    })),
     totals,
   };
 }

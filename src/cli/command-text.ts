@@ -14,7 +14,8 @@ export function ingestTotalsLine(report: IngestReport, scope: string): string {
   const added = report.files.filter((f) => f.status === 'indexed' || f.status === 'updated').reduce((n, f) => n + f.chunks, 0);
   return (
     `${plural(t.files, 'file')}: ${t.indexed} indexed, ${t.updated} updated, ${t.unchanged} unchanged, ${t.skipped} skipped, ${t.failed} failed; ` +
-    `${plural(added, 'chunk')} added to scope ${scope}`
+    `${plural(added, 'chunk')} added to scope ${scope}` +
+    (t.ocrPages ? `; ${plural(t.ocrPages, 'page')} read by OCR` : '')
   );
 }
 

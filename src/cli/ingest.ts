@@ -24,7 +24,7 @@ export async function ingestCommand(core: CitebotCore, paths: string[], options:
       process.stdout.write(
         table(
           ['file', 'status', 'chunks', 'note'],
-          shown.map((f) => [f.path, f.status, f.chunks, f.error ?? '']),
+          shown.map((f) => [f.path, f.status, f.chunks, f.error ?? (f.ocrPages ? `${f.ocrPages} page(s) read by OCR` : '')]),
         ) + '\n',
       );
     process.stdout.write(ingestTotalsLine(report, options.scope) + '\n');

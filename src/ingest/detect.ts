@@ -10,7 +10,7 @@ export interface DetectedType {
   mimeType: string;
 }
 
-export const MIME_TYPES: Record<DocumentKind, string> = {
+export const MIME_TYPES: Record<Exclude<DocumentKind, 'image'>, string> = {
   pdf: 'application/pdf',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
@@ -21,6 +21,10 @@ export const MIME_TYPES: Record<DocumentKind, string> = {
   text: 'text/plain',
   json: 'application/json',
 };
+
+/** Images read by OCR, by the MIME type file-type finds in their bytes (APNG is a PNG with frames). */
+const OCR_IMAGE_TYPES = new Set(['image/png', 'image/apng', 'image/jpeg', 'image/webp', 'image/gif', 'image/tiff', 'image/bmp']);
+const IMAGE_EXTENSIONS = new Set('png apng jpg jpeg jpe jfif webp gif tif tiff bmp dib'.split(' '));
 
 /** Formats whose extension promises a binary document: bytes that are something else are a mistake worth reporting. */
 const CLAIMED_BINARY: Record<string, { name: string; short: string }> = {
@@ -45,7 +49,7 @@ const LEGACY_OFFICE: Record<string, { modern: string }> = {
   pot: { modern: '.pptx' },
 };
 
-const TEXT_FORMAT_EXTENSIONS: Record<string, DocumentKind> = {
+const TEXT_FORMAT_EXTENSIONS: Record<string, Exclude<DocumentKind, 'image'>> = {
   html: 'html',
   htm: 'html',
   xhtml: 'html',
@@ -98,6 +102,7 @@ export async function detectKind(bytes: Uint8Array, fileName: string): Promise<D
     // Short magic numbers (BMP's "BM", MP3's "ID3") also begin ordinary text: trust text that is named as text.
     if (isTextExtension(ext) && decodeText(bytes) !== undefined) return detectTextKind(bytes, ext);
     const claimed = CLAIMED_BINARY[ext];
+    if (OCR_IMAGE_TYPES.has(sniffed.mime) && !claimed) return { kind: 'image', mimeType: sniffed.mime };
     if (claimed)
       throw new IngestError('failed', `not ${claimed.name}: the file is ${sniffed.mime} named .${ext}; share the real ${claimed.short}`);
     throw new IngestError('skipped', `unsupported file type: ${sniffed.mime}`);
@@ -132,6 +137,7 @@ function detectTextKind(bytes: Uint8Array, ext: string): DetectedType {
   if (text === undefined) {
     if (claimed) throw new IngestError('failed', `not ${claimed.name}: the file is damaged or not a ${claimed.short}`);
     if (isTextExtension(ext)) throw new IngestError('failed', 'unreadable: the file is binary data, not text');
+    if (IMAGE_EXTENSIONS.has(ext)) throw new IngestError('failed', `damaged image: the bytes are not a readable .${ext} image`);
     throw new IngestError('skipped', 'unsupported file type: unrecognised binary data');
   }
 
@@ -152,7 +158,7 @@ function detectTextKind(bytes: Uint8Array, ext: string): DetectedType {
   return typed('text');
 }
 
-function typed(kind: DocumentKind): DetectedType {
+function typed(kind: Exclude<DocumentKind, 'image'>): DetectedType {
   return { kind, mimeType: MIME_TYPES[kind] };
 }
 
@@ -192,14 +198,15 @@ function describeMime(mime: string): string {
 
 /**
  * Whether a file is worth downloading, judged from its name and the MIME type its platform reports,
- * before any byte is fetched: returns why not, or undefined. Only clear cases are refused (media,
- * archives, executables); anything plausible is downloaded and judged by its bytes.
+ * before any byte is fetched: returns why not, or undefined. Only clear cases are refused (audio, video,
+ * images OCR cannot read, archives, executables); anything plausible is downloaded and judged by its bytes.
  */
 export function unsupportedByName(fileName: string, mimeType?: string): string | undefined {
   const ext = extensionOf(fileName);
-  if (ext in CLAIMED_BINARY || isTextExtension(ext) || ext in LEGACY_OFFICE) return undefined;
+  if (ext in CLAIMED_BINARY || isTextExtension(ext) || ext in LEGACY_OFFICE || IMAGE_EXTENSIONS.has(ext)) return undefined;
   if (UNSUPPORTED_TEXT_EXTENSIONS[ext]) return `unsupported file type: ${UNSUPPORTED_TEXT_EXTENSIONS[ext]}`;
   const mime = (mimeType ?? '').toLowerCase();
+  if (OCR_IMAGE_TYPES.has(mime) || mime === 'image/jpg') return undefined;
   if (/^(image|video|audio|font)\//.test(mime)) return `unsupported file type: ${mime}`;
   if (/(zip|x-tar|gzip|x-7z|x-rar|octet-stream|x-msdownload|x-executable)/.test(mime) && ext) return `unsupported file type: .${ext}`;
   return undefined;

@@ -30,6 +30,8 @@ export interface IngestResult {
   source: string;
   status: IngestStatus;
   chunks: number;
+  /** Pages (or images) read by OCR, when there were any. */
+  ocrPages?: number;
   /** Why it was skipped or failed: one line a person understands. */
   error?: string;
 }
@@ -94,11 +96,13 @@ export class Indexer {
     let chunks;
     let mimeType: string | undefined;
     let kind: string | undefined;
+    let ocrPages: number;
     const parseStarted = performance.now();
     try {
       const parsed = await this.parsers.parse(bytes, source, this.options.limits);
       mimeType = parsed.mimeType;
       kind = parsed.kind;
+      ocrPages = parsed.ocrPages ?? 0;
       chunks = await this.chunker.chunk(parsed, { ...facts, contentHash });
       if (chunks.length === 0) throw new IngestError('skipped', 'no text found in the file');
     } catch (error) {
@@ -114,11 +118,12 @@ export class Indexer {
     log.debug('indexed', {
       source,
       chunks: chunks.length,
+      ocrPages,
       parseMs: Math.round(writeStarted - parseStarted),
       writeMs: Math.round(performance.now() - writeStarted),
     });
     const updated = previous?.contentHash !== undefined && previous.contentHash !== contentHash;
-    return { ...base, status: updated ? 'updated' : 'indexed', chunks: chunks.length };
+    return { ...base, status: updated ? 'updated' : 'indexed', chunks: chunks.length, ...(ocrPages > 0 && { ocrPages }) };
   }
 
   /**

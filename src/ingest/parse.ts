@@ -13,14 +13,16 @@ export async function parseDocumentInProcess(
   bytes: Uint8Array,
   fileName: string,
   limits: LoaderLimits = DEFAULT_LOADER_LIMITS,
+  deadline?: number,
 ): Promise<ParsedDocument> {
   try {
     assertReadableSize(bytes, limits);
     const { kind, mimeType } = await detectKind(bytes, fileName);
     const loader = await loaderFor(kind);
-    const sections = dropEmptySections(await loader.load(bytes, { fileName, limits }));
+    const sections = dropEmptySections(await loader.load(bytes, { fileName, limits, deadline }));
     if (sections.length === 0) throw new IngestError('skipped', 'empty document: no text found');
-    return { kind, mimeType, sections };
+    const ocrPages = new Set(sections.filter((s) => s.ocr).map((s) => JSON.stringify(s.location))).size;
+    return { kind, mimeType, sections, ocrPages };
   } catch (error) {
     throw toIngestError(error);
   }

@@ -11,6 +11,8 @@ export interface ParseRequest {
   bytes: Uint8Array;
   fileName: string;
   limits: LoaderLimits;
+  /** When the pool stops this file (Date.now() time, which all threads share), set when it is sent. */
+  deadline?: number;
 }
 
 /** What it answers: the document, or the refusal as plain data (classes do not cross threads). */
@@ -79,6 +81,7 @@ export class ParserPool {
     slot.job = job;
     slot.worker.ref();
     const { timeoutMs } = job.request.limits;
+    job.request.deadline = Date.now() + timeoutMs;
     slot.timer = setTimeout(() => this.fail(slot, `timed out after ${formatDuration(timeoutMs)} while reading the file`), timeoutMs);
     slot.worker.postMessage(job.request);
   }

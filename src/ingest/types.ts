@@ -6,7 +6,7 @@ export interface Location {
   slide?: number;
   /** Spreadsheet sheet name (CSV files use the file name). */
   sheet?: string;
-  /** Heading path, e.g. "Design > Storage > Limits". */
+  /** Heading path, e.g. "Design > Storage > Limits"; "image" for the text of an image. */
   section?: string;
 }
 
@@ -14,16 +14,29 @@ export interface Location {
 export interface Section {
   text: string;
   location: Location;
+  /** The text was read by OCR from pixels (an image, or a scanned PDF page). */
+  ocr?: boolean;
 }
 
 /** The kinds of file citebot reads. */
-export type DocumentKind = 'pdf' | 'docx' | 'pptx' | 'xlsx' | 'csv' | 'html' | 'markdown' | 'text' | 'json';
+export type DocumentKind = 'pdf' | 'docx' | 'pptx' | 'xlsx' | 'csv' | 'html' | 'markdown' | 'text' | 'json' | 'image';
 
 /** A file turned into sections by its loader. */
 export interface ParsedDocument {
   kind: DocumentKind;
   mimeType: string;
   sections: Section[];
+  /** Pages (or images) whose text was read by OCR; parseDocument always sets it. */
+  ocrPages?: number;
+}
+
+/** Reading text from pixels: images, and PDF pages without a text layer. */
+export interface OcrOptions {
+  enabled: boolean;
+  /** Tesseract language codes, e.g. ["eng", "chi_sim"]. */
+  languages: string[];
+  /** Wall-clock limit for recognising one image or page (within `timeoutMs` for the whole file). */
+  pageTimeoutMs: number;
 }
 
 /** Guards that keep one hostile file from exhausting memory or hanging ingestion. */
@@ -40,6 +53,7 @@ export interface LoaderLimits {
   maxCompressionRatio: number;
   /** Heap cap for the parser worker, in MB. */
   maxParserMemoryMb: number;
+  ocr: OcrOptions;
 }
 
 export const DEFAULT_LOADER_LIMITS: LoaderLimits = {
@@ -51,6 +65,7 @@ export const DEFAULT_LOADER_LIMITS: LoaderLimits = {
   maxUncompressedBytes: 500 * 1024 * 1024,
   maxCompressionRatio: 100,
   maxParserMemoryMb: 1024,
+  ocr: { enabled: true, languages: ['eng', 'chi_sim'], pageTimeoutMs: 30_000 },
 };
 
 /**

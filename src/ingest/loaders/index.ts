@@ -17,6 +17,7 @@ const LOADERS: Record<DocumentKind, () => Promise<DocumentLoader>> = {
   markdown: async () => new (await import('./markdown.js')).MarkdownLoader(),
   text: async () => new (await import('./text.js')).TextLoader(),
   json: async () => new (await import('./json.js')).JsonLoader(),
+  image: async () => new (await import('./image.js')).ImageLoader(),
 };
 
 export function loaderFor(kind: DocumentKind): Promise<DocumentLoader> {

@@ -4,6 +4,8 @@ import type { DocumentKind, LoaderLimits, Section } from '../types.js';
 export interface LoadContext {
   fileName: string;
   limits: LoaderLimits;
+  /** When the parser pool stops reading this file (Date.now() time); unset: `limits.timeoutMs` from now. */
+  deadline?: number;
 }
 
 /**

@@ -1,11 +1,14 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { IngestError, type Section } from '../types.js';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { FileClock } from '../ocr/file-clock.js';
+import { outOfFileTime, recognizeText } from '../ocr/read-text.js';
+import { IngestError, type LoaderLimits, type Section } from '../types.js';
 import { asClause, oneLineMessage } from './error-message.js';
 import type { DocumentLoader, LoadContext } from './loader.js';
 import { normalizeWhitespace } from './normalize.js';
+import { pageHasImages, renderPage } from './pdf-page-image.js';
 import { layoutPageText, type PositionedRun } from './pdf-text.js';
 
 // pdfjs needs its character maps to decode many CJK fonts; in Node it reads them from disk.
@@ -13,24 +16,45 @@ const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dis
 const CMAP_DIR = path.join(pdfjsRoot, 'cmaps') + path.sep;
 const STANDARD_FONT_DIR = path.join(pdfjsRoot, 'standard_fonts') + path.sep;
 
-/** One section per page, `location.page` 1-based; pages without text are left out. */
+/**
+ * A page whose text layer has fewer letters than this, and which draws an image, is a scan: its
+ * text layer, if any, is a page number or a stamp, and OCR reads the page.
+ */
+const SCANNED_PAGE_MAX_LETTERS = 20;
+
+/**
+ * One section per page, `location.page` 1-based; pages without text are left out. Pages without a
+ * text layer that draw images (scans) are rendered and read by OCR, page by page, unless OCR is off.
+ */
 export class PdfLoader implements DocumentLoader {
   readonly kind = 'pdf' as const;
 
   async load(bytes: Uint8Array, ctx: LoadContext): Promise<Section[]> {
+    const clock = new FileClock(ctx);
     const document = await openPdf(bytes);
     try {
       if (document.numPages > ctx.limits.maxPages) {
-        throw new IngestError('failed', `too many pages (${document.numPages} > ${ctx.limits.maxPages})`);
+        throw new IngestError('failed', `too many pages (${document.numPages} > ${ctx.limits.maxPages}, MAX_PAGES)`);
       }
       const sections: Section[] = [];
+      let scannedPages = 0;
       for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
-        const text = normalizeWhitespace(await readPageText(document, pageNumber));
-        if (text) sections.push({ text, location: { page: pageNumber } });
+        const page = await document.getPage(pageNumber);
+        try {
+          const text = normalizeWhitespace(await readPageText(page));
+          if (letters(text) >= SCANNED_PAGE_MAX_LETTERS || !(await pageHasImages(page))) {
+            if (text) sections.push({ text, location: { page: pageNumber } });
+            continue;
+          }
+          scannedPages++;
+          const ocrText = ctx.limits.ocr.enabled ? await ocrPage(document, page, ctx.limits, clock) : undefined;
+          if (ocrText) sections.push({ text: ocrText, location: { page: pageNumber }, ocr: true });
+          else if (text) sections.push({ text, location: { page: pageNumber } });
+        } finally {
+          page.cleanup();
+        }
       }
-      if (sections.length === 0) {
-        throw new IngestError('failed', 'no text found: the PDF is probably scanned images (OCR is not supported)');
-      }
+      if (sections.length === 0) throw noText(scannedPages, ctx.limits);
       return sections;
     } catch (error) {
       throw error instanceof IngestError ? error : damaged(error);
@@ -62,26 +86,46 @@ async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
   }
 }
 
-async function readPageText(document: PDFDocumentProxy, pageNumber: number): Promise<string> {
-  const page = await document.getPage(pageNumber);
-  try {
-    const content = await page.getTextContent();
-    const runs: PositionedRun[] = [];
-    for (const item of content.items) {
-      if (!('str' in item)) continue; // marked-content markers carry no text
-      runs.push({
-        text: item.str,
-        endsLine: item.hasEOL,
-        x: item.transform[4] as number,
-        y: item.transform[5] as number,
-        width: item.width,
-        height: item.height,
-      });
-    }
-    return layoutPageText(runs);
-  } finally {
-    page.cleanup();
+async function ocrPage(
+  document: PDFDocumentProxy,
+  page: PDFPageProxy,
+  limits: LoaderLimits,
+  clock: FileClock,
+): Promise<string | undefined> {
+  const what = `p. ${page.pageNumber}`;
+  if (clock.remainingMs() <= 0) throw outOfFileTime(what);
+  const image = await renderPage(document, page);
+  const fileBudgetMs = clock.remainingMs();
+  if (fileBudgetMs <= 0) throw outOfFileTime(what);
+  const text = await recognizeText(image, { options: limits.ocr, fileBudgetMs, what });
+  return text === undefined ? undefined : normalizeWhitespace(text);
+}
+
+function noText(scannedPages: number, limits: LoaderLimits): IngestError {
+  if (scannedPages === 0) return new IngestError('failed', 'no text found: the PDF has neither text nor scanned pages');
+  if (!limits.ocr.enabled) return new IngestError('skipped', 'no text found: the PDF is scanned images and OCR is off (OCR=off)');
+  return new IngestError('failed', 'no readable text: OCR found no legible text on the scanned pages');
+}
+
+function letters(text: string): number {
+  return text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
+}
+
+async function readPageText(page: PDFPageProxy): Promise<string> {
+  const content = await page.getTextContent();
+  const runs: PositionedRun[] = [];
+  for (const item of content.items) {
+    if (!('str' in item)) continue; // marked-content markers carry no text
+    runs.push({
+      text: item.str,
+      endsLine: item.hasEOL,
+      x: item.transform[4] as number,
+      y: item.transform[5] as number,
+      width: item.width,
+      height: item.height,
+    });
   }
+  return layoutPageText(runs);
 }
 
 function damaged(error: unknown): IngestError {
