@@ -62,7 +62,8 @@ export class DocumentIndex {
   /** Connect to this model's collection and finish any interrupted work. */
   async open(): Promise<void> {
     this.assertSameModel();
-    this.dimension = await this.embeddings.getDimension();
+    // The collection records its dimension: the model is asked (maybe a probe embedding) only for a new one.
+    this.dimension = (await this.vectors.existingDimension()) ?? (await this.embeddings.getDimension());
     await this.vectors.open(this.dimension);
     // Never send Chroma more records in one call than it accepts.
     this.upsertBatchSize = Math.max(1, Math.min(this.upsertBatchSize, await this.vectors.maxBatchSize()));
