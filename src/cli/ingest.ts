@@ -22,7 +22,7 @@ export function summarize(results: (IngestResult & { path: string })[]): IngestR
 }
 
 export async function ingestCommand(core: CitebotCore, paths: string[], options: { scope: string; json?: boolean }): Promise<number> {
-  const { sources, missing } = await collectLocalSources(paths, options.scope);
+  const { sources, missing, passedOver } = await collectLocalSources(paths, options.scope);
   const indexer = await core.indexer();
   const bar = progressBar(!options.json, 'Indexing');
   let results: IngestResult[];
@@ -41,6 +41,15 @@ export async function ingestCommand(core: CitebotCore, paths: string[], options:
       status: 'failed' as const,
       chunks: 0,
       error: 'no such file or folder',
+    })),
+    ...passedOver.map(({ path, reason }) => ({
+      path,
+      scope: options.scope,
+      docId: '',
+      source: path,
+      status: 'skipped' as const,
+      chunks: 0,
+      error: reason,
     })),
   ];
   const report = summarize(rows);
