@@ -14,6 +14,7 @@ export function decodeText(bytes: Uint8Array): string | undefined {
 }
 
 /** Control characters other than tab, line ends and form feed (a page break), and ANSI colour codes. */
+// eslint-disable-next-line no-control-regex
 const STRAY_CONTROLS = /\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/g;
 
 export function stripStrayControls(text: string): string {
