@@ -11,6 +11,8 @@ import type { VectorIndex } from './vector-index.js';
 import { processAlive } from '../util/process.js';
 
 const INDEX_MODEL = 'index_model';
+/** Embed-and-upsert batches under way at once while writing one document (bounds memory: 16 × EMBED_BATCH_SIZE vectors). */
+const BATCHES_IN_FLIGHT = 16;
 
 /**
  * The index as one thing: Chroma vectors, the keyword index and the ledger, kept in step.
@@ -157,18 +159,27 @@ export class DocumentIndex {
     })();
 
     let done = 0;
-    const batches: StoredChunk[][] = [];
-    for (let i = 0; i < chunks.length; i += this.upsertBatchSize) batches.push(chunks.slice(i, i + this.upsertBatchSize));
+    let next = 0;
+    let stop = false;
+    // Some batches in flight, not all of them: a 45,000-chunk file would otherwise hold every vector and
+    // every pending Chroma request at once. Chroma writes faster with several upserts under way, hence 16.
+    const writeBatches = async () => {
+      while (!stop && next < chunks.length) {
+        const batch = chunks.slice(next, (next += this.upsertBatchSize));
+        try {
+          await this.vectors.upsert(batch, await this.embeddings.embedDocuments(batch.map(embeddingInput)));
+        } catch (error) {
+          stop = true;
+          throw error;
+        }
+        done += batch.length;
+        onEmbedded?.(done, chunks.length);
+      }
+    };
     try {
       // allSettled: no batch may still be writing when a failure is cleaned up.
-      const settled = await Promise.allSettled(
-        batches.map(async (batch) => {
-          const vectors = await this.embeddings.embedDocuments(batch.map(embeddingInput));
-          await this.vectors.upsert(batch, vectors);
-          done += batch.length;
-          onEmbedded?.(done, chunks.length);
-        }),
-      );
+      const writers = Math.min(BATCHES_IN_FLIGHT, Math.ceil(chunks.length / this.upsertBatchSize));
+      const settled = await Promise.allSettled(Array.from({ length: writers }, writeBatches));
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     } catch (error) {
