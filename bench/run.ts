@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { benchDiscord } from './discord.js';
 import { benchEval } from './eval.js';
 import { benchIngest } from './ingest.js';
+import { benchMemory } from './memory.js';
 import { benchRerank } from './rerank.js';
 import { benchScale } from './scale.js';
 import { benchSlack } from './slack.js';
@@ -15,6 +16,7 @@ if (existsSync(SHARED)) {
   await benchIngest();
   await benchEval();
 } else console.warn('../shared is not here: skipping the corpus benchmarks');
+await benchMemory();
 await benchScale();
 await benchRerank();
 await benchSlack();
