@@ -14,6 +14,8 @@ export interface DiscordRateLimitOptions {
   globalPerSecond?: number;
   /** Per-route limits: first matching rule wins; `[method, path pattern, limit, window ms]`. */
   rules?: [string, RegExp, number, number][];
+  /** The clock in milliseconds since the epoch (tests freeze it so that no window resets mid-test). */
+  now?: () => number;
 }
 
 const DEFAULT_RULES: [string, RegExp, number, number][] = [
@@ -44,8 +46,10 @@ export class DiscordRateLimiter {
   private readonly rules: [string, RegExp, number, number][];
   private readonly globalPerSecond: number;
   private global: Window = { resetAt: 0, used: 0 };
+  private readonly now: () => number;
 
   constructor(options: DiscordRateLimitOptions = {}) {
+    this.now = options.now ?? Date.now;
     this.rules = options.rules ?? DEFAULT_RULES;
     this.globalPerSecond = options.globalPerSecond ?? 50;
   }
@@ -53,7 +57,7 @@ export class DiscordRateLimiter {
   /** Count one request; say whether it goes ahead, with the headers of its bucket. */
   take(method: string, path: string): RateLimitVerdict | undefined {
     if (/^\/interactions\//.test(path)) return undefined;
-    const now = Date.now();
+    const now = this.now();
     if (now >= this.global.resetAt) this.global = { resetAt: now + 1000, used: 0 };
     if (this.global.used >= this.globalPerSecond) return this.tooMany((this.global.resetAt - now) / 1000, true, {});
 

@@ -15,6 +15,8 @@ export interface SlackRateLimitOptions {
   /** Tier of each method (others: `defaultTier`). */
   tiers?: Record<string, 1 | 2 | 3 | 4>;
   defaultTier?: 1 | 2 | 3 | 4;
+  /** The clock in milliseconds (tests freeze it so that no token refills mid-test). */
+  now?: () => number;
 }
 
 const PER_MINUTE = { 1: 1, 2: 20, 3: 50, 4: 100 } as const;
@@ -38,18 +40,20 @@ const TIERS: Record<string, 1 | 2 | 3 | 4> = {
 
 class TokenBucket {
   private tokens: number;
-  private updated = performance.now();
+  private updated: number;
 
   constructor(
     private readonly capacity: number,
     private readonly perSecond: number,
+    private readonly clock: () => number,
   ) {
     this.tokens = capacity;
+    this.updated = clock();
   }
 
   /** Take one token, or say how many seconds until one is there. */
   take(): number | undefined {
-    const now = performance.now();
+    const now = this.clock();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updated) / 1000) * this.perSecond);
     this.updated = now;
     if (this.tokens >= 1) {
@@ -65,7 +69,14 @@ export class SlackRateLimiter {
   private readonly options: Required<SlackRateLimitOptions>;
 
   constructor(options: SlackRateLimitOptions = {}) {
-    this.options = { postMessagePerSecond: 1, postMessageBurst: 4, defaultTier: 4, ...options, tiers: { ...TIERS, ...options.tiers } };
+    this.options = {
+      postMessagePerSecond: 1,
+      postMessageBurst: 4,
+      defaultTier: 4,
+      now: () => performance.now(),
+      ...options,
+      tiers: { ...TIERS, ...options.tiers },
+    };
   }
 
   /** Undefined when the call may go ahead; otherwise the Retry-After to send, in whole seconds (at least 1). */
@@ -79,9 +90,9 @@ export class SlackRateLimiter {
     const key = perChannel ? `${method} ${String(args.channel)}` : method;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      const { postMessagePerSecond, postMessageBurst, tiers, defaultTier } = this.options;
+      const { postMessagePerSecond, postMessageBurst, tiers, defaultTier, now } = this.options;
       const perMinute = PER_MINUTE[tiers[method] ?? defaultTier];
-      bucket = perChannel ? new TokenBucket(postMessageBurst, postMessagePerSecond) : new TokenBucket(perMinute, perMinute / 60);
+      bucket = perChannel ? new TokenBucket(postMessageBurst, postMessagePerSecond, now) : new TokenBucket(perMinute, perMinute / 60, now);
       this.buckets.set(key, bucket);
     }
     return bucket;
