@@ -2,7 +2,7 @@
 # citebot: `citebot serve` in a container. See README.md, "Docker Compose".
 # Bookworm (glibc 2.36) matches the chromadb native binding pinned in package.json `overrides`,
 # so the embedded Chroma server also works here when CHROMA_URL is unset.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------- build
 FROM ${NODE_IMAGE} AS build

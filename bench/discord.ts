@@ -100,7 +100,14 @@ export async function benchDiscord(): Promise<void> {
     const burst = () => discord.requests.slice(firstRequest);
     const replyTo = new Map(mentions.map((m) => [m.messageId, m]));
     const finalEdits = () =>
-      burst().filter((r) => r.method === 'PATCH' && /^\/channels\//.test(r.path) && r.status !== undefined && !isPartialText(contentOf(r)));
+      burst().filter(
+        (r) =>
+          r.method === 'PATCH' &&
+          /^\/channels\//.test(r.path) &&
+          r.status !== undefined &&
+          r.status !== 429 &&
+          !isPartialText(contentOf(r)),
+      );
     await discord
       .waitFor(() => finalEdits().length >= MENTIONS, 90_000)
       .catch(() => console.warn(`timed out waiting for ${MENTIONS} final answers (got ${finalEdits().length})`));
@@ -113,13 +120,14 @@ export async function benchDiscord(): Promise<void> {
     // ---------------------------------------------------------------------------------- analysis
     const requests = burst();
     const at = (r: DiscordRequest) => stamps.get(r)!;
-    const messagePosts = requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path));
+    // A request the double rate-limited (429) changed nothing: discord.js waits and sends it again.
+    const messagePosts = requests.filter((r) => r.method === 'POST' && r.status !== 429 && /^\/channels\/\d+\/messages$/.test(r.path));
     const placeholders = messagePosts.filter((r) =>
       replyTo.has(String((r.body as { message_reference?: { message_id?: string } }).message_reference?.message_id)),
     );
     const appended = messagePosts.length - placeholders.length;
     const typing = requests.filter((r) => r.method === 'POST' && /\/typing$/.test(r.path));
-    const edits = requests.filter((r) => r.method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(r.path));
+    const edits = requests.filter((r) => r.method === 'PATCH' && r.status !== 429 && /^\/channels\/\d+\/messages\/\d+$/.test(r.path));
     const failed = requests.filter((r) => r.status !== undefined && r.status >= 400);
     // citebot's replies, as the double stores them: reply id → the mention it answers.
     const replies = new Map<string, { mention: Mention; message: APIMessage }>();
@@ -249,8 +257,8 @@ export async function benchDiscord(): Promise<void> {
         `Where the time goes: discord.js sends one request at a time per route and channel, so the ~${Math.round(MENTIONS / CHANNELS.length)} "Searching…" replies of a channel go out one after another, each a round trip through citebot's busy event loop (median ${ms(percentile(placeholderGaps, 0.5))} apart), and the time to the first reply grows with a mention's place in that queue. ` +
         'The mention handler (src/bots/discord/listeners/message-create.ts) starts the chain while that reply is being posted, so the queue delays the first reply but not the chain; partial edits wait for the reply. ' +
         "After the chain, the final edit waits in the channel's queue of edits behind the other answers' edits and behind its own partial edit (ThrottledEdit.close waits for it), so that part grows with the number of answers finishing together in one channel. " +
-        `The typing indicator starts once the reply is up (one POST per mention still running then), and every request counts against discord.js's own global limit of 50 a second (globalRequestsPerSecond, counted in fixed one-second windows, so a sliding second can see more), the only limit in play here: ${held.length ? `${held.length} requests were held back this run, up to ${ms(Math.max(...held.map((h) => h.waitMs)))}, and while one waits for the global limit every request waits, so the later replies of the burst slip into the next second` : 'none was held back this run'}. ` +
-        `The Discord double sends no X-RateLimit headers, so Discord's per-channel buckets for sending and editing messages are not modelled: on Discord, discord.js would also wait out those buckets, and ~${Math.round(MENTIONS / CHANNELS.length)} replies in one channel would be spread over several seconds more. ` +
+        `The typing indicator starts once the reply is up (one POST per mention still running then), and every request counts against discord.js's own global limit of 50 a second (globalRequestsPerSecond, counted in fixed one-second windows, so a sliding second can see more), and to the per-route buckets the Discord double announces in its X-RateLimit-* headers: ${held.length ? `${held.length} requests were held back this run, up to ${ms(Math.max(...held.map((h) => h.waitMs)))}, and while one waits for the global limit every request waits, so the later replies of the burst slip into the next second` : 'none was held back this run'}. ` +
+        `The Discord double enforces Discord's rate limits (test/doubles/discord-rate-limits.ts: 5 messages and 5 edits per 5 s per channel, 50 requests a second in all) with X-RateLimit-* headers on every answer, so the ~${Math.round(MENTIONS / CHANNELS.length)} replies of one channel are spread over several seconds. ` +
         `With the default 1200 ms edit interval and a ~${fixed(mean(modelMs) / 1000, 1)} s answer whose text streams for about ${ms(mean(modelMs) - CHAT_MS)}, an answer gets at most one partial edit, often landing after its chain has finished. ` +
         'On this 2-core machine citebot, Chroma, both doubles and the sender share the two cores, and the load average above says how busy the machine was with other work: treat the times as an upper bound and the counts (answered, duplicated, edits, held back) as exact.',
     ];

@@ -5,6 +5,7 @@ import { benchDiscord } from './discord.js';
 import { benchEval } from './eval.js';
 import { benchIngest } from './ingest.js';
 import { benchOcr } from './ocr.js';
+import { benchMemory } from './memory.js';
 import { benchRerank } from './rerank.js';
 import { benchScale } from './scale.js';
 import { benchSlack } from './slack.js';
@@ -16,6 +17,7 @@ if (existsSync(SHARED)) {
   await benchIngest();
   await benchEval();
 } else console.warn('../shared is not here: skipping the corpus benchmarks');
+await benchMemory();
 await benchScale();
 await benchRerank();
 await benchSlack();

@@ -27,6 +27,10 @@ function makeCorpus(): string {
       // Optional extras: the loader tests cover every format on its own.
     }
   }
+  // Passed over, but never in silence.
+  writeFileSync(join(dir, 'good', '.draft.txt'), 'A hidden draft: not indexed, but reported.\n');
+  mkdirSync(join(dir, '.git'));
+  writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
   writeFileSync(join(dir, 'broken', 'zero-byte.pdf'), '');
   writeFileSync(join(dir, 'broken', 'not-really-a.pdf'), 'This is plain text pretending to be a PDF.\n');
   writeFileSync(join(dir, 'broken', 'noise.docx'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
@@ -76,6 +80,8 @@ describe('citebot CLI', () => {
       expect(byName(name).chunks).toBeGreaterThan(0);
     }
     expect(byName('zero-byte.pdf')).toMatchObject({ status: 'skipped' });
+    expect(byName('.draft.txt')).toMatchObject({ status: 'skipped', chunks: 0, error: 'hidden file' });
+    expect(byName('.git')).toMatchObject({ status: 'skipped', error: 'hidden folder' });
     for (const name of ['not-really-a.pdf', 'noise.docx', 'truncated.pdf']) expect(byName(name).status).toBe('failed');
     for (const f of report.files.filter((f) => f.status === 'failed' || f.status === 'skipped')) {
       expect(f.error).toBeTruthy();

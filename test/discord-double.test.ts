@@ -562,3 +562,55 @@ describe('DiscordDouble with the real discord.js Client', () => {
     expect(double.messages(DM).map((m) => m.content)).toEqual(['hello in private', 'hi!']);
   });
 });
+
+describe("DiscordDouble: Discord's rate limits, on by default", () => {
+  async function post(double: DiscordDouble, content: string) {
+    const res = await fetch(`${double.apiUrl}/v10/channels/${GENERAL}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${double.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content }),
+    });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('a channel bucket of 5 messages per 5 s, X-RateLimit-* on every answer, then 429 with retry_after; global limit 50/s', async () => {
+    // The default limits on a frozen clock: no window resets while the test runs, however slow the machine.
+    const double = await start({ rateLimits: { now: () => 1_800_000_000_000 } });
+    double.addGuild(guildSpec());
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await post(double, `message ${i}`));
+    expect(answers.slice(0, 5).map((a) => [a.status, a.headers.get('x-ratelimit-limit'), a.headers.get('x-ratelimit-remaining')])).toEqual([
+      [200, '5', '4'],
+      [200, '5', '3'],
+      [200, '5', '2'],
+      [200, '5', '1'],
+      [200, '5', '0'],
+    ]);
+    const limited = answers[5]!;
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ message: 'You are being rate limited.', global: false, code: 0 });
+    expect(limited.body.retry_after).toBeGreaterThan(0);
+    expect(limited.headers.get('x-ratelimit-scope')).toBe('user');
+    expect(limited.headers.get('x-ratelimit-bucket')).toBe(answers[0]!.headers.get('x-ratelimit-bucket'));
+    expect(Number(limited.headers.get('x-ratelimit-reset-after'))).toBeGreaterThan(0);
+
+    const busy = await DiscordDouble.start({ rateLimits: { globalPerSecond: 3, now: () => 1_800_000_000_000 } });
+    busy.addGuild(guildSpec());
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push(await post(busy, `global ${i}`));
+    expect(statuses.map((s) => s.status)).toEqual([200, 200, 200, 429]);
+    expect(statuses[3]!.body).toMatchObject({ global: true });
+    expect(statuses[3]!.headers.get('x-ratelimit-global')).toBe('true');
+    await busy.close();
+  });
+
+  it('discord.js waits out the bucket: 7 messages sent at once in one channel all arrive, once each', async () => {
+    const double = await start();
+    double.addGuild(guildSpec());
+    const client = await connect(double);
+    await Promise.all(Array.from({ length: 7 }, (_, i) => general(client).send(`burst ${i}`)));
+    const posted = double.requestsTo('POST', new RegExp(`^/channels/${GENERAL}/messages$`));
+    expect(posted.filter((r) => r.status === 200)).toHaveLength(7);
+    expect(new Set(posted.filter((r) => r.status === 200).map((r) => (r.body as { content: string }).content)).size).toBe(7);
+  });
+});

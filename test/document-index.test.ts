@@ -78,6 +78,23 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     expect(double.stats.textsEmbedded).toBe(0);
   });
 
+  it('a new process re-ingesting unchanged files asks the model nothing: the dimension is read from the collection', async () => {
+    t = await createTestCore(double);
+    await (await t.core.indexer()).ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
+    const restarted = new CitebotCore(t.settings);
+    try {
+      double.reset();
+      const again = await (await restarted.indexer()).ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
+      expect(again.status).toBe('unchanged');
+      // No probe embedding and no /api/show (which on a real Ollama is where the probe started).
+      expect(double.stats.requests.embed).toBe(0);
+      expect(double.stats.requests.show).toBe(0);
+      expect(double.stats.textsEmbedded).toBe(0);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('changed bytes replace the old chunks everywhere', async () => {
     t = await createTestCore(double);
     const indexer = await t.core.indexer();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvalSet, passageDocId, selectQuestions, type EvalSet } from '../src/eval/dataset.js';
 import { containsAnswer, judgeQuestion, percentile, summarizeOutcomes } from '../src/eval/metrics.js';
+import { retrievalNotes } from '../src/eval/report.js';
 import { runEval } from '../src/eval/run-eval.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { RerankDouble } from './doubles/rerank-double.js';
@@ -150,6 +151,26 @@ describe('eval runs', () => {
     expect(second.report.configurations).toEqual(
       first.report.configurations.map((c) => ({ ...c, p50Ms: expect.any(Number), p95Ms: expect.any(Number) })),
     );
+  });
+
+  it('a passage that cannot be indexed is reported and the run goes on; stray control characters do not stop one', async () => {
+    const { core } = user;
+    const set = parseEvalSet(
+      [
+        { question: '长江全长约多少公里？', answers: ['六千三百公里'], context: '长江是中国第一大河\x1a，全长约六千三百公里。' },
+        { question: 'What is this?', answers: ['nothing'], context: '\x01\x02\x03\x04\x05\x06 binary \x07\x08\x0e\x0f\x10\x11' },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    const run = await runEval(core.settings, await core.chromaUrl(), set, set.questions, { embedModels: ['nomic-embed-text'], ks: [1] });
+    expect(run.indexing[0]).toMatchObject({ passages: 2, chunksEmbedded: 1 });
+    expect(run.indexing[0]!.failed).toEqual([expect.stringMatching(/: unreadable: the file is binary data, not text$/)]);
+    const keyword = run.report.configurations.find((c) => c.retrieval === 'keyword')!;
+    expect(keyword.hit['1']).toBe(0.5);
+    expect(retrievalNotes(run)).toEqual([
+      expect.stringMatching(/^Passages not indexed with nomic-embed-text \(their questions count as misses\): /),
+    ]);
   });
 
   it('citebot eval --json prints exactly the contract, with a hybrid+reranker configuration', async () => {

@@ -5,6 +5,7 @@ import { detectKind } from '../src/ingest/detect.js';
 import { joinLines, layoutPageText, type PositionedRun } from '../src/ingest/loaders/pdf-text.js';
 import { normalizeWhitespace } from '../src/ingest/loaders/normalize.js';
 import { decodeText } from '../src/ingest/loaders/text-decoding.js';
+import { parseDocumentInProcess } from '../src/ingest/parse.js';
 import { assertZipIsSafe } from '../src/ingest/loaders/zip-guard.js';
 import { DEFAULT_LOADER_LIMITS, IngestError } from '../src/ingest/types.js';
 
@@ -143,7 +144,15 @@ describe('decodeText', () => {
     expect(decodeText(new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x93, 0x71, 0x94]))).toBe('café “q”');
   });
 
+  it('keeps valid UTF-8 with stray control characters, removing them (0x1A as in scraped Chinese web text)', async () => {
+    const scraped = '长江是中国第一大河\x1a，全长约六千三百公里。\x1a\x08长江流经十一个省级行政区。\x1b[31m\f第二页';
+    expect(decodeText(text(scraped))).toBe('长江是中国第一大河，全长约六千三百公里。长江流经十一个省级行政区。\f第二页');
+    const document = await parseDocumentInProcess(text(scraped), '长江.txt');
+    expect(document.sections.map((s) => s.text)).toEqual(['长江是中国第一大河，全长约六千三百公里。长江流经十一个省级行政区。', '第二页']);
+  });
+
   it('rejects binary data', () => {
+    expect(decodeText(text('\x01\x02\x03\x04 mostly controls \x05\x06\x07\x08\x0e\x0f\x10\x11'))).toBeUndefined();
     expect(decodeText(randomBytes(2000))).toBeUndefined();
     expect(decodeText(new Uint8Array([0x61, 0, 0, 0, 0x62, 0, 0, 0]))).toBeUndefined();
   });

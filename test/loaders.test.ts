@@ -406,9 +406,25 @@ describe('ParserPool.parse (worker thread)', () => {
   );
 
   it(
+    'refuses HTML nested 200,000 levels deep with a reason, well before the time limit',
+    async () => {
+      const nested = (levels: number) => `<html><body>${'<div>'.repeat(levels)}deep text${'</div>'.repeat(levels)}</body></html>`;
+      // 20 s, not the default 60: the reason must be the depth, not a timeout.
+      const limits = { ...DEFAULT_LOADER_LIMITS, timeoutMs: 20_000 };
+      const error = await refusal(parseDocument(new TextEncoder().encode(nested(200_000)), 'deep.html', limits));
+      expect(error).toMatchObject({ status: 'failed', reason: 'unreadable: HTML nested deeper than 512 levels' });
+      // Ordinary nesting, with end tags left out where HTML allows it, still reads.
+      const page = `<ul>${'<li><p>item'.repeat(2000)}</ul>${'<section>'.repeat(400)}<p>inner text${'</section>'.repeat(400)}`;
+      expect(allText(await parseDocument(new TextEncoder().encode(nested(500) + page), 'ok.html', limits))).toContain('inner text');
+    },
+    WORKER_TEST_TIMEOUT,
+  );
+
+  it(
     'reports a parser that runs out of memory',
     async () => {
-      // A 2 MB heap is exhausted while the worker loads its modules: the same failure a huge file causes later.
+      // The smallest heap a worker gets (2 MB asked for, 16 MB given) is exhausted while it loads its modules:
+      // the same failure a huge file causes later. On Node 24 a 2 MB heap aborted the whole process.
       const limits = { ...DEFAULT_LOADER_LIMITS, maxParserMemoryMb: 2 };
       const error = await refusal(parseDocument(fixture('pdflatex-4-pages.pdf'), 'huge.pdf', limits));
       expect(error.status).toBe('failed');

@@ -443,3 +443,66 @@ describe('Bolt start-up and ack timing against the double', () => {
     }
   });
 });
+
+describe("SlackDouble: Slack's rate limits, on by default", () => {
+  let slack: SlackDouble;
+  beforeAll(async () => {
+    // The default limits, on a frozen clock: no token comes back while the test runs, however slow the machine.
+    slack = await SlackDouble.start({ teamId: TEAM, botToken: TOKEN, botUserId: BOT, rateLimits: { now: () => 0 } });
+    slack.addChannel({ id: GENERAL, name: 'general' });
+    slack.addChannel({ id: 'C0OTHER', name: 'other' });
+  });
+  afterAll(async () => {
+    await slack.close();
+  });
+
+  /** A raw Web API call (no WebClient, so a 429 is seen rather than waited out). */
+  async function call(method: string, args: Record<string, string>) {
+    const res = await fetch(`${slack.apiUrl}${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(args),
+    });
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      body: (await res.json()) as { ok: boolean; error?: string; ts?: string },
+    };
+  }
+
+  it('chat.postMessage: a burst of 4 per channel, then 429 ratelimited with Retry-After in whole seconds; channels apart', async () => {
+    const posts = [];
+    for (let i = 0; i < 6; i++) posts.push(await call('chat.postMessage', { channel: GENERAL, text: `message ${i}` }));
+    expect(posts.slice(0, 4).map((p) => p.status)).toEqual([200, 200, 200, 200]);
+    expect(posts[4]).toMatchObject({ status: 429, retryAfter: '1', body: { ok: false, error: 'ratelimited' } });
+    expect(slack.messages(GENERAL)).toHaveLength(4);
+    // Another channel has its own allowance.
+    expect((await call('chat.postMessage', { channel: 'C0OTHER', text: 'elsewhere' })).status).toBe(200);
+  });
+
+  it('chat.update (Tier 3): 50 at once, then 429', async () => {
+    const { ts } = (await call('chat.postMessage', { channel: 'C0OTHER', text: 'to edit' })).body;
+    const statuses = [];
+    for (let i = 0; i < 52; i++) statuses.push((await call('chat.update', { channel: 'C0OTHER', ts: ts!, text: `edit ${i}` })).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(50);
+    expect(statuses.slice(50)).toEqual([429, 429]);
+  });
+
+  it('the WebClient waits out the limit: 4 messages at once in one channel all arrive, once each', async () => {
+    const quiet = await SlackDouble.start({ teamId: TEAM, botToken: TOKEN, botUserId: BOT, rateLimits: { postMessageBurst: 2 } });
+    try {
+      quiet.addChannel({ id: GENERAL, name: 'general' });
+      const client = webClient(quiet);
+      await Promise.all(Array.from({ length: 4 }, (_, i) => client.chat.postMessage({ channel: GENERAL, text: `queued ${i}` })));
+      expect(
+        quiet
+          .messages(GENERAL)
+          .map((m) => m.text)
+          .sort(),
+      ).toEqual(['queued 0', 'queued 1', 'queued 2', 'queued 3']);
+      expect(quiet.callsTo('chat.postMessage').some((c) => c.status === 429)).toBe(true);
+    } finally {
+      await quiet.close();
+    }
+  });
+});

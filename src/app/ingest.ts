@@ -40,7 +40,7 @@ export function queueIngest<T>(core: CitebotCore, scope: string, work: () => Pro
 
 /** `ingest` of local files and folders (CLI and terminal chat): one row per file, and one per path that does not exist. */
 export async function ingestPaths(core: CitebotCore, paths: string[], scope: string, onProgress?: IngestProgress): Promise<IngestRow[]> {
-  const { sources, missing } = await collectLocalSources(paths, scope);
+  const { sources, missing, passedOver } = await collectLocalSources(paths, scope);
   const indexer = await core.indexer();
   const { done } = queueIngest(core, scope, () => indexer.ingestAll(sources, onProgress));
   const results = await done;
@@ -54,6 +54,16 @@ export async function ingestPaths(core: CitebotCore, paths: string[], scope: str
       status: 'failed' as const,
       chunks: 0,
       error: 'no such file or folder',
+    })),
+    // Hidden files and node_modules are not read, but never dropped without a line in the report.
+    ...passedOver.map(({ path, reason }) => ({
+      path,
+      scope,
+      docId: '',
+      source: path,
+      status: 'skipped' as const,
+      chunks: 0,
+      error: reason,
     })),
   ];
 }

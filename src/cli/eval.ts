@@ -8,6 +8,7 @@ import { parseEvalSet, selectQuestions } from '../eval/dataset.js';
 import { parseDocQuestions } from '../eval/doc-questions.js';
 import {
   docsNotes,
+  retrievalNotes,
   docsReport,
   docsTables,
   retrievalReport,
@@ -146,8 +147,11 @@ export async function evalCommand(core: CitebotCore, options: EvalCommandOptions
     bar.stop();
   }
   const sortedKs = [...new Set(ks)].sort((a, b) => a - b);
-  if (options.json) printJson(run.report);
-  else printTables(retrievalTables(run, sortedKs), [`${run.report.questions} questions`]);
+  // The --json contract has no room for notes: they go to stderr, so a passage left out is never silent.
+  if (options.json) {
+    printJson(run.report);
+    for (const note of retrievalNotes(run)) process.stderr.write(note + '\n');
+  } else printTables(retrievalTables(run, sortedKs), [`${run.report.questions} questions`, ...retrievalNotes(run)]);
   await saveReport(options.out, retrievalReport(run, sortedKs, options.qa), options.json);
   return ExitCode.ok;
 }

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Settings } from '../config.js';
 import { CitebotCore } from '../core.js';
-import { CitebotError } from '../errors.js';
 import type { IngestSource } from '../ingest/indexer.js';
 import type { DocumentIndex } from '../store/document-index.js';
 import type { EvalPassage } from './dataset.js';
@@ -24,7 +23,7 @@ export interface IngestStats {
   seconds: number;
   /** Chunks embedded per second while indexing; undefined when nothing was embedded. */
   textsPerSecond?: number;
-  /** Files that could not be indexed, with the reason (end-to-end mode only; passages must all index). */
+  /** Passages or files that could not be indexed, with the reason: reported, and their questions count as misses. */
   failed?: string[];
 }
 
@@ -69,13 +68,11 @@ function passageSource(scope: string, passage: EvalPassage): IngestSource {
   };
 }
 
-/** What to ingest into an eval index: sources for its scope, and whether one that fails is fatal. */
+/** What to ingest into an eval index: sources for its scope. One that cannot be indexed is reported, never fatal. */
 export interface EvalSources {
   /** Hash of what decides the index's content (see evalCacheKey). */
   key: string;
   sources: (scope: string) => IngestSource[];
-  /** A question set's passages must all index; a folder of real files may hold broken ones (reported). */
-  failuresAreFatal: boolean;
 }
 
 /**
@@ -99,12 +96,6 @@ export async function openEvalIndex(
     const results = await indexer.ingestAll(sources, ({ done, total }) => onProgress?.(done, total));
     const seconds = (performance.now() - started) / 1000;
     const failed = results.filter((r) => r.status === 'failed' || r.status === 'skipped');
-    if (input.failuresAreFatal && failed[0]) {
-      throw new CitebotError(
-        'invalid_input',
-        `eval: passage ${failed[0].source} could not be indexed: ${failed[0].error ?? failed[0].status}`,
-      );
-    }
     const chunksEmbedded = results.filter((r) => r.status === 'indexed' || r.status === 'updated').reduce((sum, r) => sum + r.chunks, 0);
     return {
       core,
@@ -133,11 +124,5 @@ export function buildEvalIndex(
   onProgress?: (done: number, total: number) => void,
 ): Promise<EvalIndex> {
   const key = evalCacheKey(passages, embedModel, user);
-  return openEvalIndex(
-    user,
-    chromaUrl,
-    embedModel,
-    { key, sources: (scope) => passages.map((p) => passageSource(scope, p)), failuresAreFatal: true },
-    onProgress,
-  );
+  return openEvalIndex(user, chromaUrl, embedModel, { key, sources: (scope) => passages.map((p) => passageSource(scope, p)) }, onProgress);
 }

@@ -47,12 +47,20 @@ export function retrievalTables(run: EvalRun, ks: readonly number[]): Table[] {
   ];
 }
 
+/** Passages an embedding model's index could not take: the run went on without them. */
+export function retrievalNotes(run: EvalRun): string[] {
+  return run.indexing
+    .filter((i) => i.failed?.length)
+    .map((i) => `Passages not indexed with ${i.embedModel} (their questions count as misses): ${i.failed!.join('; ')}.`);
+}
+
 export function retrievalReport(run: EvalRun, ks: readonly number[], qa: string): Report {
   return {
     title: 'citebot eval: retrieval',
     notes: [
       `Questions: ${run.report.questions} from \`${qa}\`.`,
       'A hit: a retrieved chunk contains a gold answer (for a question without answers: comes from its passage).',
+      ...retrievalNotes(run),
     ],
     tables: retrievalTables(run, ks),
     chart: {

@@ -101,7 +101,7 @@ export async function runDocsEval(
     user,
     chromaUrl,
     options.embedModel,
-    { key, sources: (scope) => sources.map((s) => ({ ...s, scope })), failuresAreFatal: false },
+    { key, sources: (scope) => sources.map((s) => ({ ...s, scope })) },
     (done, total) => options.onProgress?.({ stage: 'indexing', label: options.embedModel, done, total }),
   );
   try {

@@ -2,6 +2,7 @@ import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { createHash } from 'node:crypto';
 import { estimateTokens } from '../text/tokens.js';
 import type { ChunkMetadata, StoredChunk } from '../store/chunk.js';
+import { assertNotDegenerate } from './degenerate-text.js';
 import type { ParsedDocument } from './types.js';
 
 /**
@@ -62,6 +63,7 @@ export class DocumentChunker {
     const ingestedAt = new Date().toISOString();
     const chunks: StoredChunk[] = [];
     for (const section of document.sections) {
+      assertNotDegenerate(section.text);
       for (const piece of await this.splitter.splitText(section.text)) {
         const text = piece.trim();
         if (!text) continue;

@@ -20,21 +20,36 @@ export function localSource(path: string, scope: string, size?: number): IngestS
   };
 }
 
+/** A path inside a given folder that is not read, and why (reported, never dropped in silence). */
+export interface PassedOver {
+  path: string;
+  reason: string;
+}
+
 /**
  * Expand files and folders (recursively) into sources, sorted for stable output. Hidden files and
- * folders (.git, .DS_Store) and node_modules are passed over; paths that do not exist are returned apart.
+ * folders (.git, .DS_Store) and node_modules are passed over and returned with the reason; paths
+ * that do not exist are returned apart. A path given explicitly is always read.
  */
-export async function collectLocalSources(paths: string[], scope: string): Promise<{ sources: IngestSource[]; missing: string[] }> {
+export async function collectLocalSources(
+  paths: string[],
+  scope: string,
+): Promise<{ sources: IngestSource[]; missing: string[]; passedOver: PassedOver[] }> {
   const sources: IngestSource[] = [];
   const missing: string[] = [];
+  const passedOver: PassedOver[] = [];
   const visit = async (path: string, explicit: boolean): Promise<void> => {
     const name = basename(path);
-    if (!explicit && (name.startsWith('.') || name === 'node_modules')) return;
     let info;
     try {
       info = await stat(path);
     } catch {
       missing.push(path);
+      return;
+    }
+    if (!explicit && (name.startsWith('.') || name === 'node_modules')) {
+      const what = info.isDirectory() ? 'folder' : 'file';
+      passedOver.push({ path: resolve(path), reason: name.startsWith('.') ? `hidden ${what}` : 'node_modules folder' });
       return;
     }
     if (info.isDirectory()) {
@@ -45,5 +60,5 @@ export async function collectLocalSources(paths: string[], scope: string): Promi
     }
   };
   for (const path of paths) await visit(path, true);
-  return { sources, missing };
+  return { sources, missing, passedOver };
 }

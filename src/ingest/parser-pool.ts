@@ -87,7 +87,9 @@ export class ParserPool {
   }
 
   private spawn(): Slot {
-    const worker = startModuleWorker(import.meta.url, 'parse-worker', { resourceLimits: { maxOldGenerationSizeMb: this.memoryMb } });
+    const worker = startModuleWorker(import.meta.url, 'parse-worker', {
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(MIN_WORKER_HEAP_MB, this.memoryMb) },
+    });
     const slot: Slot = { worker };
     this.slots.add(slot);
     worker.unref();
@@ -126,6 +128,13 @@ export class ParserPool {
 function formatDuration(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
+
+/**
+ * Below a few MB of heap a new isolate cannot even deserialize its startup snapshot, and Node 24's V8
+ * then aborts the whole process ("Fatal JavaScript out of memory: GC during deserialization") instead of
+ * failing the worker with ERR_WORKER_OUT_OF_MEMORY. Node 20 survives it; neither needs a smaller heap.
+ */
+export const MIN_WORKER_HEAP_MB = 16;
 
 /** Two workers on most machines: parsing shares the cores with Chroma and the embedding model. */
 export const DEFAULT_PARSER_WORKERS = Math.max(1, Math.min(2, availableParallelism()));

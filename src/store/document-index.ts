@@ -12,6 +12,8 @@ import { Ledger, type DocumentEntry } from './ledger.js';
 import { VectorIndex } from './vector-index.js';
 
 const INDEX_MODEL = 'index_model';
+/** Embed-and-upsert batches under way at once while writing one document (bounds memory: 16 × EMBED_BATCH_SIZE vectors). */
+const BATCHES_IN_FLIGHT = 16;
 
 /** Below this many chunks Chroma's filtered search is always fast enough. */
 const UNFILTERED_FROM_CHUNKS = 20_000;
@@ -108,7 +110,8 @@ export class DocumentIndex {
   async open(): Promise<void> {
     this.assertSameModel();
     const vectors = await this.vectors();
-    this.dimension = await this.embeddings.getDimension();
+    // The collection records its dimension: the model is asked (maybe a probe embedding) only for a new one.
+    this.dimension = (await vectors.existingDimension()) ?? (await this.embeddings.getDimension());
     await vectors.open(this.dimension);
     // Never send Chroma more records in one call than it accepts.
     this.upsertBatchSize = Math.max(1, Math.min(this.upsertBatchSize, await vectors.maxBatchSize()));
@@ -348,18 +351,27 @@ export class DocumentIndex {
     })();
 
     let done = 0;
-    const batches: StoredChunk[][] = [];
-    for (let i = 0; i < chunks.length; i += this.upsertBatchSize) batches.push(chunks.slice(i, i + this.upsertBatchSize));
+    let next = 0;
+    let stop = false;
+    // Some batches in flight, not all of them: a 45,000-chunk file would otherwise hold every vector and
+    // every pending Chroma request at once. Chroma writes faster with several upserts under way, hence 16.
+    const writeBatches = async () => {
+      while (!stop && next < chunks.length) {
+        const batch = chunks.slice(next, (next += this.upsertBatchSize));
+        try {
+          await vectors.upsert(batch, await this.embeddings.embedDocuments(batch.map(embeddingInput)));
+        } catch (error) {
+          stop = true;
+          throw error;
+        }
+        done += batch.length;
+        onEmbedded?.(done, chunks.length);
+      }
+    };
     try {
       // allSettled: no batch may still be writing when a failure is cleaned up.
-      const settled = await Promise.allSettled(
-        batches.map(async (batch) => {
-          const embedded = await this.embeddings.embedDocuments(batch.map(embeddingInput));
-          await vectors.upsert(batch, embedded);
-          done += batch.length;
-          onEmbedded?.(done, chunks.length);
-        }),
-      );
+      const writers = Math.min(BATCHES_IN_FLIGHT, Math.ceil(chunks.length / this.upsertBatchSize));
+      const settled = await Promise.allSettled(Array.from({ length: writers }, writeBatches));
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     } catch (error) {

@@ -32,6 +32,7 @@ export class VectorIndex {
   readonly collectionName: string;
   private collection?: Collection;
   private store?: Chroma;
+  private dimension?: number;
 
   constructor(
     readonly url: string,
@@ -93,6 +94,7 @@ export class VectorIndex {
         );
       }
       this.collection = collection;
+      this.dimension = dimension;
       this.store = new Chroma(this.embeddings, { index: this.client, collectionName: this.collectionName, numDimensions: dimension });
       this.store.collection = collection;
       return collection;
@@ -134,6 +136,14 @@ export class VectorIndex {
   async upsert(chunks: StoredChunk[], vectors: number[][]): Promise<void> {
     if (chunks.length === 0) return;
     const collection = this.requireOpen();
+    // The dimension comes from the collection's metadata, not from the model: a model that changed under its name shows here.
+    const returned = vectors[0]?.length;
+    if (returned !== this.dimension) {
+      throw new CitebotError(
+        'index_model_mismatch',
+        `Chroma collection ${this.collectionName} holds ${String(this.dimension)}-dimension vectors but ${this.model} now returns ${String(returned)}. Fix: citebot reindex`,
+      );
+    }
     await this.guard(() =>
       collection.upsert({
         ids: chunks.map((c) => c.id),
@@ -192,6 +202,7 @@ export class VectorIndex {
     });
     this.collection = undefined;
     this.store = undefined;
+    this.dimension = undefined;
     await this.open(dimension);
   }
 

@@ -18,8 +18,8 @@
  * intents the app does not have), channel permissions of the bot (403 50001/50013, empty history without
  * READ_MESSAGE_HISTORY). The bot's own messages come back as MESSAGE_CREATE, as on Discord.
  *
- * Not modelled: sharding (always 1 shard), gateway compression, presences, voice, rate-limit headers on
- * successful responses (only injected 429s carry them), audit logs, embeds' link unfurling.
+ * Rate limits: on by default (discord-rate-limits.ts), with headers on every response. Not modelled: sharding (always 1 shard), gateway compression, presences, voice,
+ * audit logs, embeds' link unfurling.
  *
  * At a glance:
  *   state     addGuild({ id, name, channels, members?, botPermissions? }), addDmChannel({ id, recipient })
@@ -67,12 +67,15 @@ import type {
   UserFlags,
 } from 'discord-api-types/v10';
 import { GatewayServer, type GatewaySession, type IdentifyAnswer } from './discord-gateway.js';
+import { DiscordRateLimiter, type DiscordRateLimitOptions } from './discord-rate-limits.js';
 
 export { CLOSE_REASONS } from './discord-gateway.js';
 
 // ---------------------------------------------------------------------------------------- public types
 
 export interface DiscordDoubleOptions {
+  /** Discord's REST rate limits (per-route buckets and the global limit, see discord-rate-limits.ts), on by default; false turns them off. */
+  rateLimits?: DiscordRateLimitOptions | false;
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -595,10 +598,12 @@ export class DiscordDouble {
   private readonly globalCommands: Record<string, unknown>[] = [];
   private readonly guildCommands = new Map<string, Record<string, unknown>[]>();
   private readonly faults: Fault[] = [];
+  private readonly limiter?: DiscordRateLimiter;
   private readonly routes: RouteDef[];
 
   private constructor(private readonly options: DiscordDoubleOptions) {
     this.botId = options.botId ?? '1190000000000000001';
+    if (options.rateLimits !== false) this.limiter = new DiscordRateLimiter(options.rateLimits || {});
     this.applicationId = options.applicationId ?? this.botId;
     this.token = options.token ?? `${Buffer.from(this.botId).toString('base64url')}.GdBL3k.double-token-not-a-secret-000000000`;
     this.botUser = apiUser({ id: this.botId, username: options.botUsername ?? 'citebot', bot: true });
@@ -1486,6 +1491,9 @@ export class DiscordDouble {
       const route = candidates.find((r) => r.method === method);
       if (!route) throw candidates.length ? E.methodNotAllowed() : E.notFound();
       if (route.auth && req.headers.authorization !== `Bot ${this.token}`) throw E.unauthorized();
+      const verdict = this.limiter?.take(method, path);
+      if (verdict) for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+      if (verdict?.limited) return this.sendJson(res, verdict.status, verdict.body);
       const params = { ...route.pattern.exec(path)?.groups };
       // Handlers run synchronously; gateway events they cause are queued on `after` meanwhile.
       let pending: Reply | Promise<Reply>;

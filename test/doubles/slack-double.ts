@@ -5,7 +5,7 @@
  * Wire behaviour follows the real API: POST /api/<method> with a form-encoded (what the WebClient
  * sends; objects such as `blocks` arrive as JSON strings), JSON or query-string body; the token as
  * `Authorization: Bearer …` (or a `token` field); always HTTP 200 with {ok:true,…} or {ok:false,error},
- * except 429 + Retry-After when rate limited. Private files are served from /files-pri/<team>-<id>/…
+ * except 429 + Retry-After when rate limited: on by default with Slack's limits (slack-rate-limits.ts), or injected. Private files are served from /files-pri/<team>-<id>/…
  * and answer a 200 HTML sign-in page when the token is missing or wrong, as Slack does.
  * Message timestamps are deterministic: "1700000000.000100", then +100µs, always after any seeded ts.
  *
@@ -30,6 +30,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SlackRateLimiter, type SlackRateLimitOptions } from './slack-rate-limits.js';
 
 export interface SlackDoubleOptions {
   teamId?: string;
@@ -42,6 +43,8 @@ export interface SlackDoubleOptions {
   appId?: string;
   /** Serve chat.startStream/appendStream/stopStream; otherwise they are `unknown_method`. */
   streaming?: boolean;
+  /** Slack's rate limits (see slack-rate-limits.ts), on by default; false turns them off. */
+  rateLimits?: SlackRateLimitOptions | false;
 }
 
 /** One Web API call as the double answered it (rate-limited and failed calls included). */
@@ -138,6 +141,7 @@ export class SlackDouble {
   private readonly store = new Map<string, SlackMessage[]>();
   private readonly files = new Map<string, StoredFile>();
   private readonly rateLimits = new Map<string, number[]>();
+  private readonly limiter?: SlackRateLimiter;
   private readonly failures = new Map<string, string[]>();
   private readonly delays = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
@@ -159,8 +163,10 @@ export class SlackDouble {
       botId: 'B0CITEBOT',
       appId: 'A0CITEBOT',
       streaming: false,
+      rateLimits: {},
       ...options,
     };
+    this.limiter = this.opts.rateLimits === false ? undefined : new SlackRateLimiter(this.opts.rateLimits);
     ({ teamId: this.teamId, botToken: this.botToken, botUserId: this.botUserId, botId: this.botId } = this.opts);
     this.users.set(this.botUserId, { id: this.botUserId, name: 'citebot', isAdmin: false, isOwner: false, isBot: true });
   }
@@ -433,7 +439,8 @@ export class SlackDouble {
     let failure: string | undefined;
     if (!token) body = { ok: false, error: 'not_authed' };
     else if (token !== this.botToken) body = { ok: false, error: 'invalid_auth' };
-    else if ((retryAfter = this.rateLimits.get(method)?.shift()) !== undefined) [status, body] = [429, { ok: false, error: 'ratelimited' }];
+    else if ((retryAfter = this.rateLimits.get(method)?.shift() ?? this.limiter?.check(method, args)) !== undefined)
+      [status, body] = [429, { ok: false, error: 'ratelimited' }];
     else if ((failure = this.failures.get(method)?.shift()) !== undefined) body = { ok: false, error: failure };
     else if (parseError) body = { ok: false, error: parseError };
     else {

@@ -1,6 +1,7 @@
 import { load, type CheerioAPI } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import { IngestError, type Section } from '../types.js';
+import { assertHtmlDepth } from './html-depth.js';
 import { htmlToSections } from './html-sections.js';
 import type { DocumentLoader } from './loader.js';
 import { decodeText } from './text-decoding.js';
@@ -32,6 +33,7 @@ export class HtmlLoader implements DocumentLoader {
   async load(bytes: Uint8Array): Promise<Section[]> {
     const html = decodeText(bytes);
     if (html === undefined) throw new IngestError('failed', 'unreadable: the file is binary data, not text');
+    assertHtmlDepth(html);
     const $ = load(html);
     $(NOISE).remove();
     // A page <header> is a banner; a <header> inside an article or section usually holds its title.

@@ -2,10 +2,23 @@
  * Bytes -> text for the text-based formats, or undefined when the bytes are not text.
  * UTF-8 (with or without BOM) first; UTF-16 when it has a BOM; Windows-1252 as a last resort,
  * because files saved by older Windows tools are common and still clearly text.
+ * Stray control characters (0x1A and the like, common in text scraped from the web) are removed.
  */
 export function decodeText(bytes: Uint8Array): string | undefined {
-  const text = decodeWithBom(bytes) ?? decodeStrictUtf8(bytes) ?? decodeWindows1252(bytes);
-  return text !== undefined && looksLikeText(text) ? text : undefined;
+  const unicode = decodeWithBom(bytes) ?? decodeStrictUtf8(bytes);
+  // Binary data is almost never valid UTF-8, so valid UTF-8 is text unless it is full of controls or
+  // holds NULs (UTF-16 without a BOM, binary records); Latin-1 decodes anything, so it must look clean.
+  if (unicode !== undefined) return !unicode.includes('\0') && looksLikeText(unicode, 0.1) ? stripStrayControls(unicode) : undefined;
+  const legacy = decodeWindows1252(bytes);
+  return looksLikeText(legacy) ? stripStrayControls(legacy) : undefined;
+}
+
+/** Control characters other than tab, line ends and form feed (a page break), and ANSI colour codes. */
+// eslint-disable-next-line no-control-regex
+const STRAY_CONTROLS = /\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]/g;
+
+export function stripStrayControls(text: string): string {
+  return text.replace(STRAY_CONTROLS, '');
 }
 
 function decodeWithBom(bytes: Uint8Array): string | undefined {
@@ -36,7 +49,7 @@ function decodeWindows1252(bytes: Uint8Array): string {
 }
 
 /** Text has almost no control characters; binary data decoded as text is full of them. */
-export function looksLikeText(text: string): boolean {
+export function looksLikeText(text: string, maxControlShare = 0.01): boolean {
   const sample = text.length > 1_000_000 ? text.slice(0, 1_000_000) : text;
   let controls = 0;
   for (let i = 0; i < sample.length; i++) {
@@ -45,5 +58,5 @@ export function looksLikeText(text: string): boolean {
       (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c && code !== 0x1b) || (code >= 0x7f && code <= 0x9f);
     if (isControl) controls++;
   }
-  return controls <= sample.length * 0.01;
+  return controls <= sample.length * maxControlShare;
 }
