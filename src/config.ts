@@ -67,6 +67,7 @@ const schema = z.object({
   RERANK_BATCH_SIZE: int(1, 512),
   // Unset: the reranker's calibrated default (see src/chains/rerankers/index.ts).
   RERANK_MIN_SCORE: z.preprocess((v) => (v === '' || v === null ? undefined : v), num(0, 1).optional()),
+  EVIDENCE_MIN_COVERAGE: num(0, 1),
   ANSWER_RESERVE_TOKENS: int(64, 65536),
   CHAT_TIMEOUT_S: num(1, 3600),
   SLACK_BOT_TOKEN: optionalText.pipe(text.startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),

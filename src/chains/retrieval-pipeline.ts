@@ -27,6 +27,7 @@ export type RetrievalSettings = Pick<
   | 'RERANK_TOP_N'
   | 'RERANK_MIN_SCORE'
   | 'RERANKER'
+  | 'EVIDENCE_MIN_COVERAGE'
 >;
 
 export interface RetrievalPipelineOptions {
@@ -134,7 +135,7 @@ export class RetrievalPipeline {
   /** This question's compression steps; the reranker's fallback lands in this question's report. */
   private compressor(request: RetrieveRequest, degraded: Degradation[]): DocumentCompressorPipeline {
     const depth = this.options.rankingDepth;
-    const settings = depth ? { ...this.settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0 } : this.settings;
+    const settings = depth ? { ...this.settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0, EVIDENCE_MIN_COVERAGE: 0 } : this.settings;
     const onFallback = (reason: string) => {
       degraded.push({ type: 'fusion-order', message: `reranker unavailable: fusion order used (${reason})` });
       if (this.fallbackLogged) return;
