@@ -150,6 +150,8 @@ export interface LoadSettingsOptions {
   env?: NodeJS.ProcessEnv;
   /** Read `.env` from this directory (default: the working directory). `false` skips it. */
   dotenvDir?: string | false;
+  /** A CITEBOT_CONFIG file that does not exist yet reads as empty (`eval --apply` creates it). */
+  settingsFileMayBeMissing?: boolean;
 }
 
 /** Read `.env` without overriding variables already set, so the real environment wins. */
@@ -174,10 +176,11 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const env = options.env ?? process.env;
   const defaults = readYaml(DEFAULTS_FILE);
   const userFile = env.CITEBOT_CONFIG?.trim();
-  if (userFile && !existsSync(userFile)) {
+  const missing = userFile !== undefined && userFile !== '' && !existsSync(userFile);
+  if (missing && !options.settingsFileMayBeMissing) {
     throw new ConfigError([`CITEBOT_CONFIG points at ${userFile}, which does not exist. Fix: correct the path or unset CITEBOT_CONFIG.`]);
   }
-  const user = userFile ? readYaml(userFile) : {};
+  const user = userFile && !missing ? readYaml(userFile) : {};
   const dotenv = options.dotenvDir === false ? {} : readDotenv(options.dotenvDir ?? process.cwd());
   const merged = { ...defaults, ...user, ...dotenv, ...fromEnv(env) };
 

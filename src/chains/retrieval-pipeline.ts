@@ -9,6 +9,7 @@ import type { Reranker } from './rerankers/reranker.js';
 import { ScopedDenseRetriever } from './retrievers/dense.js';
 import { HybridRetriever } from './retrievers/hybrid.js';
 import { ScopedKeywordRetriever } from './retrievers/keyword.js';
+import { MemoRetriever, type SideSearchCache } from './retrievers/memo.js';
 import { requireScopes } from './retrievers/scopes.js';
 import { SentenceTrimmer } from './sentence-trimmer.js';
 
@@ -35,6 +36,8 @@ export interface RetrievalPipelineOptions {
   kind?: RetrievalKind;
   /** Keep at least this many documents and apply no relevance threshold: a ranking to score, not an answer (eval). */
   rankingDepth?: number;
+  /** Side searches shared with other pipelines over the same index (calibration only; see MemoRetriever). */
+  sideCache?: SideSearchCache;
 }
 
 export interface RetrieveRequest {
@@ -85,8 +88,16 @@ export class RetrievalPipeline {
     const scopes = requireScopes(request.scopes);
     const depth = this.options.rankingDepth ?? 0;
     const s = this.settings;
-    const dense = new ScopedDenseRetriever(this.index, scopes, Math.max(s.RETRIEVE_DENSE_K, depth));
-    const keyword = new ScopedKeywordRetriever(this.index, scopes, Math.max(s.RETRIEVE_KEYWORD_K, depth));
+    const denseK = Math.max(s.RETRIEVE_DENSE_K, depth);
+    const keywordK = Math.max(s.RETRIEVE_KEYWORD_K, depth);
+    const cache = this.options.sideCache;
+    const where = scopes.join('\n');
+    const dense = cache
+      ? new MemoRetriever(new ScopedDenseRetriever(this.index, scopes, denseK), `dense ${denseK} ${where}`, cache)
+      : new ScopedDenseRetriever(this.index, scopes, denseK);
+    const keyword = cache
+      ? new MemoRetriever(new ScopedKeywordRetriever(this.index, scopes, keywordK), `keyword ${keywordK} ${where}`, cache)
+      : new ScopedKeywordRetriever(this.index, scopes, keywordK);
     const started = performance.now();
     const degraded: Degradation[] = [];
 
