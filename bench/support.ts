@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { startEmbeddedChroma, type EmbeddedChroma } from '../src/store/chroma-server.js';
 
 export const ROOT = join(import.meta.dirname, '..');
-export const SHARED = join(ROOT, '..', 'shared');
+/** ../shared beside the clone; CITEBOT_SHARED points elsewhere (a git worktree has no ../shared of its own). */
+export const SHARED = process.env.CITEBOT_SHARED ?? join(ROOT, '..', 'shared');
 export const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 
 export interface ChildRun {

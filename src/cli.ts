@@ -23,7 +23,10 @@ const DEFAULT_SCOPE = 'local:default';
  * Ctrl-C stops a command where it is (the next run resumes it), unless the command handles signals
  * itself (`serve` shuts down in order; `chat` cancels the answer that is streaming).
  */
-async function run(command: (core: CitebotCore) => Promise<number>, options: { handlesSignals?: boolean } = {}): Promise<void> {
+async function run(
+  command: (core: CitebotCore) => Promise<number>,
+  options: { handlesSignals?: boolean; /** `eval --apply` creates the CITEBOT_CONFIG file. */ settingsFileMayBeMissing?: boolean } = {},
+): Promise<void> {
   let core: CitebotCore | undefined;
   if (!options.handlesSignals) {
     const stop = (signal: NodeJS.Signals) => void core?.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -32,7 +35,7 @@ async function run(command: (core: CitebotCore) => Promise<number>, options: { h
   }
   let code: number;
   try {
-    const settings = loadSettings();
+    const settings = loadSettings({ settingsFileMayBeMissing: options.settingsFileMayBeMissing });
     // The process's entry point owns logging: the level, and secrets scrubbed from every line.
     configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
     core = new CitebotCore(settings);
@@ -116,10 +119,14 @@ program
 program
   .command('eval')
   .description('measure retrieval (hit@k, recall@10, MRR@10, latency) on a question set, per embedding model and reranker')
-  .requiredOption(
+  .option(
     '--qa <file>',
     'questions: SQuAD JSON, or JSONL lines {question, answers[], context} (with --docs: {question, answers[], doc, part})',
   )
+  .option('--generate <n>', "instead of --qa: make n questions from the scope's own chunks and calibrate the retrieval settings on them")
+  .option('--scope <scope>', 'with --generate: the scope whose documents the questions come from', DEFAULT_SCOPE)
+  .option('--apply', 'with --generate: write the recommended settings to the CITEBOT_CONFIG file (created if missing)')
+  .option('--max-ms <ms>', 'with --generate: recommend only settings whose p95 retrieval latency is at most this (default 1500)')
   .option('--docs <folder>', 'end to end: ingest these files and score whether the top citation comes from the gold document and section')
   .option('--limit <n>', 'ask only the first n questions (in file order)')
   .option('--answerable-only', 'skip questions without answers (SQuAD 2 impossible ones)')
@@ -128,7 +135,7 @@ program
   .option('--k <ks>', 'comma-separated k values of hit@k', '1,5,10')
   .option('--json', 'print the result as JSON')
   .option('--out <report.md>', 'also write a Markdown report, with a chart of hit rates as an SVG file next to it')
-  .action((options) => run((core) => evalCommand(core, options)));
+  .action((options) => run((core) => evalCommand(core, options), { settingsFileMayBeMissing: Boolean(options.apply) }));
 
 program
   .command('discord')

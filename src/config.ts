@@ -83,6 +83,7 @@ const schema = z.object({
   RERANK_BATCH_SIZE: int(1, 512),
   // Unset: the reranker's calibrated default (see src/chains/rerankers/index.ts).
   RERANK_MIN_SCORE: z.preprocess((v) => (v === '' || v === null ? undefined : v), num(0, 1).optional()),
+  EVIDENCE_MIN_COVERAGE: num(0, 1),
   ANSWER_RESERVE_TOKENS: int(64, 65536),
   CHAT_TIMEOUT_S: num(1, 3600),
   SLACK_BOT_TOKEN: optionalText.pipe(text.startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
@@ -165,6 +166,8 @@ export interface LoadSettingsOptions {
   env?: NodeJS.ProcessEnv;
   /** Read `.env` from this directory (default: the working directory). `false` skips it. */
   dotenvDir?: string | false;
+  /** A CITEBOT_CONFIG file that does not exist yet reads as empty (`eval --apply` creates it). */
+  settingsFileMayBeMissing?: boolean;
 }
 
 /** Read `.env` without overriding variables already set, so the real environment wins. */
@@ -189,10 +192,11 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const env = options.env ?? process.env;
   const defaults = readYaml(DEFAULTS_FILE);
   const userFile = env.CITEBOT_CONFIG?.trim();
-  if (userFile && !existsSync(userFile)) {
+  const missing = userFile !== undefined && userFile !== '' && !existsSync(userFile);
+  if (missing && !options.settingsFileMayBeMissing) {
     throw new ConfigError([`CITEBOT_CONFIG points at ${userFile}, which does not exist. Fix: correct the path or unset CITEBOT_CONFIG.`]);
   }
-  const user = userFile ? readYaml(userFile) : {};
+  const user = userFile && !missing ? readYaml(userFile) : {};
   const dotenv = options.dotenvDir === false ? {} : readDotenv(options.dotenvDir ?? process.cwd());
   const merged = { ...defaults, ...user, ...dotenv, ...fromEnv(env) };
 

@@ -1,6 +1,7 @@
 import { Ollama } from 'ollama';
 import type { CitebotCore } from './core.js';
 import { oneLine, type Check } from './errors.js';
+import { calibrationChecks } from './eval/calibration-record.js';
 import { checkReranker } from './chains/rerankers/check.js';
 import { canonicalModelName } from './models/embedding-profiles.js';
 import { checkDiscord, checkSlack } from './bots/platform-checks.js';
@@ -83,6 +84,13 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     } catch (error) {
       checks.push({ name: 'index', status: 'failed', detail: oneLine(error), fix: 'citebot reindex' });
     }
+  }
+
+  // Scopes calibrated by `eval --generate`: a warning once their content changed (only scopes ever calibrated are listed).
+  try {
+    checks.push(...calibrationChecks(s.DATA_DIR, core.index));
+  } catch (error) {
+    checks.push({ name: 'calibration', status: 'warning', detail: `could not be checked: ${oneLine(error)}` });
   }
 
   // The reranker is optional: without it answers keep fusion order, so it warns instead of failing.

@@ -58,6 +58,35 @@ describe('citebot ask and chat', () => {
     expect(double.stats.requests.chat).toBe(0);
   });
 
+  it('RERANKER=none: a question the files do not cover gets "not covered" without a chat call; a covered one is answered', async () => {
+    const { env, dataDir } = testEnv(double.url, { RERANKER: 'none' });
+    cleanup.push(dataDir);
+    expect((await run(['ingest', join(FIXTURES, 'Normans.md'), join(FIXTURES, 'pdflatex-4-pages.pdf')], env)).code).toBe(0);
+    for (const question of ['zzqx blorptang?', 'a recipe for cookies']) {
+      double.reset();
+      const result = await run(['ask', question, '--json'], env);
+      expect(result.code).toBe(0);
+      const answer = JSON.parse(result.stdout) as { noEvidence?: boolean; citations: unknown[] };
+      expect(answer).toMatchObject({ noEvidence: true, citations: [] });
+      expect(double.stats.requests.chat).toBe(0);
+    }
+    double.reset();
+    const covered = JSON.parse((await run(['ask', 'Who was the duke of Normandy in the 11th century?', '--json'], env)).stdout) as {
+      noEvidence?: boolean;
+      citations: { source: string }[];
+    };
+    expect(covered.noEvidence).toBeUndefined();
+    expect(covered.citations[0]?.source).toBe('Normans.md');
+    expect(double.stats.requests.chat).toBe(1);
+    // The threshold off (0): the unrelated question reaches the model again, as before this setting.
+    double.reset();
+    const off = JSON.parse((await run(['ask', 'a recipe for cookies', '--json'], { ...env, EVIDENCE_MIN_COVERAGE: '0' })).stdout) as {
+      noEvidence?: boolean;
+    };
+    expect(off.noEvidence).toBeUndefined();
+    expect(double.stats.requests.chat).toBe(1);
+  });
+
   it('chat: ingest, ask with a follow-up, list and forget, and survives a bad command', async () => {
     const t = await createTestCore(double);
     cleanup.push(t.dataDir);

@@ -269,6 +269,15 @@ describe('FusionOrderCompressor and RelevanceThreshold', () => {
     expect(kept.map((d) => d.pageContent)).toEqual(['p0', 'p2', 'p3']);
     expect(await new RelevanceThreshold({ minScore: 0 }).compressDocuments(docs)).toHaveLength(4);
   });
+
+  it('in fusion order, refuses the question when no passage covers enough of its terms, else keeps them all', async () => {
+    const docs = (coverages: (number | undefined)[]) =>
+      coverages.map((c, i) => new Document({ pageContent: `p${i}`, metadata: c === undefined ? {} : { keywordCoverage: c } }));
+    const threshold = new RelevanceThreshold({ minScore: 0.1, minCoverage: 0.3 });
+    expect(await threshold.compressDocuments(docs([0.1, undefined, 0.25]))).toEqual([]);
+    expect((await threshold.compressDocuments(docs([0.1, undefined, 0.3]))).map((d) => d.pageContent)).toEqual(['p0', 'p1', 'p2']);
+    expect(await new RelevanceThreshold({ minScore: 0.1, minCoverage: 0 }).compressDocuments(docs([undefined]))).toHaveLength(1);
+  });
 });
 
 describe('createReranker, rerankCompressors and checkReranker', () => {

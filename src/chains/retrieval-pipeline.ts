@@ -9,6 +9,7 @@ import type { Reranker } from './rerankers/reranker.js';
 import { ScopedDenseRetriever } from './retrievers/dense.js';
 import { HybridRetriever } from './retrievers/hybrid.js';
 import { ScopedKeywordRetriever } from './retrievers/keyword.js';
+import { MemoRetriever, type SideSearchCache } from './retrievers/memo.js';
 import { requireScopes } from './retrievers/scopes.js';
 import { SentenceTrimmer } from './sentence-trimmer.js';
 
@@ -27,6 +28,7 @@ export type RetrievalSettings = Pick<
   | 'RERANK_TOP_N'
   | 'RERANK_MIN_SCORE'
   | 'RERANKER'
+  | 'EVIDENCE_MIN_COVERAGE'
 >;
 
 export interface RetrievalPipelineOptions {
@@ -34,6 +36,8 @@ export interface RetrievalPipelineOptions {
   kind?: RetrievalKind;
   /** Keep at least this many documents and apply no relevance threshold: a ranking to score, not an answer (eval). */
   rankingDepth?: number;
+  /** Side searches shared with other pipelines over the same index (calibration only; see MemoRetriever). */
+  sideCache?: SideSearchCache;
 }
 
 export interface RetrieveRequest {
@@ -89,8 +93,16 @@ export class RetrievalPipeline implements Retrieval {
     const scopes = requireScopes(request.scopes);
     const depth = this.options.rankingDepth ?? 0;
     const s = this.settings;
-    const dense = new ScopedDenseRetriever(this.index, scopes, Math.max(s.RETRIEVE_DENSE_K, depth));
-    const keyword = new ScopedKeywordRetriever(this.index, scopes, Math.max(s.RETRIEVE_KEYWORD_K, depth));
+    const denseK = Math.max(s.RETRIEVE_DENSE_K, depth);
+    const keywordK = Math.max(s.RETRIEVE_KEYWORD_K, depth);
+    const cache = this.options.sideCache;
+    const where = scopes.join('\n');
+    const dense = cache
+      ? new MemoRetriever(new ScopedDenseRetriever(this.index, scopes, denseK), `dense ${denseK} ${where}`, cache)
+      : new ScopedDenseRetriever(this.index, scopes, denseK);
+    const keyword = cache
+      ? new MemoRetriever(new ScopedKeywordRetriever(this.index, scopes, keywordK), `keyword ${keywordK} ${where}`, cache)
+      : new ScopedKeywordRetriever(this.index, scopes, keywordK);
     const started = performance.now();
     const degraded: Degradation[] = [];
 
@@ -139,7 +151,7 @@ export class RetrievalPipeline implements Retrieval {
   /** This question's compression steps; the reranker's fallback lands in this question's report. */
   private compressor(request: RetrieveRequest, degraded: Degradation[]): DocumentCompressorPipeline {
     const depth = this.options.rankingDepth;
-    const settings = depth ? { ...this.settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0 } : this.settings;
+    const settings = depth ? { ...this.settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0, EVIDENCE_MIN_COVERAGE: 0 } : this.settings;
     const onFallback = (reason: string) => {
       degraded.push({ type: 'fusion-order', message: `reranker unavailable: fusion order used (${reason})` });
       if (this.fallbackLogged) return;

@@ -19,11 +19,16 @@ import {
 } from '../eval/report.js';
 import { runDocsEval, type DocsEvalRun } from '../eval/run-docs-eval.js';
 import { runEval, type EvalRun } from '../eval/run-eval.js';
+import { generateAndCalibrate } from './eval-generate.js';
 import { ExitCode } from './exit-codes.js';
 import { printJson, progressBar, table } from './output.js';
 
 export interface EvalCommandOptions {
-  qa: string;
+  qa?: string;
+  generate?: string;
+  scope?: string;
+  apply?: boolean;
+  maxMs?: string;
   docs?: string;
   limit?: string;
   embedModels?: string;
@@ -35,6 +40,8 @@ export interface EvalCommandOptions {
 }
 
 const RERANKERS = ['cross-encoder', 'http', 'none'] as const;
+/** --generate: recommend only configurations whose p95 latency per question (retrieval and reranking) is at most this. */
+const DEFAULT_MAX_MS = 1500;
 
 function usage(reason: string, fix?: string): CitebotError {
   return new CitebotError('invalid_input', reason, { fix });
@@ -91,7 +98,7 @@ async function saveReport(out: string | undefined, report: Report, json: boolean
 /** `--docs`: the folder's files through ingest, the questions through `ask`'s retrieval; document and section hits. */
 async function evalDocs(
   core: CitebotCore,
-  options: EvalCommandOptions & { docs: string },
+  options: EvalCommandOptions & { docs: string; qa: string },
   limit: number | undefined,
   reranker: NamedReranker | undefined,
 ): Promise<number> {
@@ -126,13 +133,33 @@ export async function evalCommand(core: CitebotCore, options: EvalCommandOptions
   if (ks.length === 0) throw usage('--k: expected a comma-separated list such as 1,5,10.');
   const limit = options.limit === undefined ? undefined : positiveInt(options.limit, '--limit');
   const reranker = rerankerUnderTest(core, options.reranker ?? core.settings.RERANKER);
-  if (options.docs !== undefined) return evalDocs(core, { ...options, docs: options.docs }, limit, reranker);
+  if (options.generate !== undefined) {
+    if (options.qa !== undefined || options.docs !== undefined)
+      throw usage('--generate: use it without --qa and --docs (it makes its own questions).');
+    const embedModels = options.embedModels ? list(options.embedModels) : [core.settings.EMBED_MODEL];
+    if (embedModels.length === 0) throw usage('--embed-models: expected a comma-separated list of model names.');
+    return generateAndCalibrate(core, {
+      n: positiveInt(options.generate, '--generate'),
+      scope: options.scope ?? 'local:default',
+      embedModels,
+      reranker,
+      maxMs: options.maxMs === undefined ? DEFAULT_MAX_MS : positiveInt(options.maxMs, '--max-ms'),
+      json: options.json,
+      apply: options.apply,
+      env: process.env,
+      saveReport: (report) => saveReport(options.out, report, options.json),
+    });
+  }
+  if (options.apply) throw usage('--apply: only with --generate (it applies the calibration made there).');
+  if (options.qa === undefined) throw usage('eval: give --qa <file> (your questions) or --generate <n> (questions made from a scope).');
+  if (options.docs !== undefined) return evalDocs(core, { ...options, docs: options.docs, qa: options.qa }, limit, reranker);
 
   const embedModels = options.embedModels ? list(options.embedModels) : [core.settings.EMBED_MODEL];
   if (embedModels.length === 0) throw usage('--embed-models: expected a comma-separated list of model names.');
-  const set = parseEvalSet(await readQuestions(options.qa));
+  const qa = options.qa;
+  const set = parseEvalSet(await readQuestions(qa));
   const questions = selectQuestions(set.questions, { limit, answerableOnly: options.answerableOnly });
-  if (questions.length === 0) throw usage(`--qa: no questions to ask in ${options.qa}.`);
+  if (questions.length === 0) throw usage(`--qa: no questions to ask in ${qa}.`);
 
   const bar = progressBar(!options.json, 'Evaluating');
   let run: EvalRun;
@@ -152,6 +179,6 @@ export async function evalCommand(core: CitebotCore, options: EvalCommandOptions
     printJson(run.report);
     for (const note of retrievalNotes(run)) process.stderr.write(note + '\n');
   } else printTables(retrievalTables(run, sortedKs), [`${run.report.questions} questions`, ...retrievalNotes(run)]);
-  await saveReport(options.out, retrievalReport(run, sortedKs, options.qa), options.json);
+  await saveReport(options.out, retrievalReport(run, sortedKs, qa), options.json);
   return ExitCode.ok;
 }

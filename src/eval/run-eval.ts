@@ -51,13 +51,19 @@ function retrieved(docs: Document[]) {
   return docs.map((d) => ({ text: d.pageContent, docId: String(d.metadata.docId ?? '') }));
 }
 
-async function scoreConfiguration(
-  config: EvalConfiguration,
+/** One configuration's scores, and each question's outcome (calibration compares them question by question). */
+export interface ScoredConfiguration {
+  result: ConfigurationResult;
+  outcomes: QuestionOutcome[];
+}
+
+export async function scoreConfiguration(
+  config: Pick<EvalConfiguration, 'name' | 'embedModel' | 'retrieval' | 'reranker' | 'pipeline'>,
   scope: string,
   questions: readonly EvalQuestion[],
   ks: number[],
   onProgress?: EvalProgress,
-): Promise<ConfigurationResult> {
+): Promise<ScoredConfiguration> {
   // One untimed question first: worker threads, connections and model sessions start on first use.
   if (questions[0]) await rankFor(config, questions[0].question, scope);
   const outcomes: QuestionOutcome[] = [];
@@ -70,7 +76,7 @@ async function scoreConfiguration(
     onProgress?.({ stage: 'asking', label: config.name, done: i + 1, total: questions.length });
   }
   const summary = summarizeOutcomes(outcomes, ks);
-  return {
+  const result = {
     name: config.name,
     embedModel: config.embedModel,
     retrieval: config.retrieval,
@@ -81,6 +87,7 @@ async function scoreConfiguration(
     p50Ms: ms(percentile(latencies, 50)),
     p95Ms: ms(percentile(latencies, 95)),
   };
+  return { result, outcomes };
 }
 
 /**
@@ -106,7 +113,7 @@ export async function runEval(
     try {
       indexing.push({ embedModel, ...built.ingest });
       for (const config of evalConfigurations(built.core.settings, built.index, embedModel, depth, options.reranker)) {
-        configurations.push(await scoreConfiguration(config, built.scope, questions, ks, options.onProgress));
+        configurations.push((await scoreConfiguration(config, built.scope, questions, ks, options.onProgress)).result);
       }
     } finally {
       await built.core.close();

@@ -3,12 +3,17 @@ import { keywordTerms } from '../text/tokens.js';
 import type { ChunkMetadata, StoredChunk } from './chunk.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
-import { adjacentPairs, bm25Idf, proximityBonus, termStream } from './term-proximity.js';
+import { adjacentPairs, bm25Idf, indexedForm, proximityBonus, smoothIdf, termStream } from './term-proximity.js';
 
 export interface KeywordHit {
   id: string;
   /** BM25 relevance plus the term-proximity bonus (same units): higher is better. */
   score: number;
+  /**
+   * The IDF-weighted share of the question's terms the chunk contains (0..1): unlike BM25 it does not
+   * grow with the index, so a fixed bar can tell "shares the question's rare words" from "shares one common word".
+   */
+  coverage: number;
 }
 
 /**
@@ -44,7 +49,7 @@ export class ChunkStore {
   private readonly dfCache = new Map<string, { df: number; at: number }>();
   private readonly scopeCountCache = new Map<string, { n: number; at: number }>();
   private totalCache?: { n: number; at: number };
-  private readonly pairCache = new Map<string, Set<string>>();
+  private readonly pairCache = new Map<string, { pairs: Set<string>; terms: Set<string> }>();
   private vocabLookup?: Statement;
 
   constructor(
@@ -105,25 +110,37 @@ export class ChunkStore {
       )
       .all(match, Math.max(k, RESCORE_DEPTH)) as (KeywordHit & { text: string; metadata: string })[];
     const queryPairs = adjacentPairs(termStream(query));
-    const idf = this.idfLookup();
+    const idf = this.idfLookup(bm25Idf);
+    const coverageIdf = this.idfLookup(smoothIdf);
+    const queryTerms = [...new Set(terms.map(indexedForm))];
+    const weight = queryTerms.reduce((sum, t) => sum + coverageIdf(t), 0);
     return candidates
-      .map((c) => ({ id: c.id, score: c.score + proximityBonus(queryPairs, this.chunkPairs(c.id, c.text, c.metadata), idf) }))
+      .map((c) => {
+        const indexed = this.chunkTerms(c.id, c.text, c.metadata);
+        const covered = queryTerms.reduce((sum, t) => sum + (indexed.terms.has(t) ? coverageIdf(t) : 0), 0);
+        return {
+          id: c.id,
+          score: c.score + proximityBonus(queryPairs, indexed.pairs, idf),
+          coverage: weight > 0 ? Math.min(1, covered / weight) : 0,
+        };
+      })
       .sort((a, b) => b.score - a.score)
       .slice(0, k);
   }
 
-  /** A chunk's adjacent term pairs, tokenized as it was indexed (cached: the same chunks come back often). */
-  private chunkPairs(id: string, text: string, metadata: string): Set<string> {
+  /** A chunk's terms and adjacent term pairs, tokenized as it was indexed (cached: the same chunks come back often). */
+  private chunkTerms(id: string, text: string, metadata: string): { pairs: Set<string>; terms: Set<string> } {
     const cached = this.pairCache.get(id);
     if (cached) return cached;
-    const pairs = adjacentPairs(termStream(indexedText(JSON.parse(metadata) as ChunkMetadata, text)));
+    const indexed = indexedText(JSON.parse(metadata) as ChunkMetadata, text);
+    const entry = { pairs: adjacentPairs(termStream(indexed)), terms: new Set(keywordTerms(indexed).map(indexedForm)) };
     if (this.pairCache.size >= PAIR_CACHE_SIZE) this.pairCache.delete(this.pairCache.keys().next().value!);
-    this.pairCache.set(id, pairs);
-    return pairs;
+    this.pairCache.set(id, entry);
+    return entry;
   }
 
   /** IDF of an indexed-form term, from the index's vocabulary (an fts5vocab table on this connection only). */
-  private idfLookup(): (term: string) => number {
+  private idfLookup(formula: (totalRows: number, rowsWithTerm: number) => number): (term: string) => number {
     if (!this.vocabLookup) {
       this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_terms_vocab USING fts5vocab(main, 'chunk_terms', 'row')`);
       this.vocabLookup = this.db.prepare('SELECT doc FROM temp.chunk_terms_vocab WHERE term = ?');
@@ -135,7 +152,7 @@ export class ChunkStore {
       let idf = memo.get(term);
       if (idf === undefined) {
         const row = lookup.get(term) as { doc: number } | undefined;
-        idf = bm25Idf(total, row?.doc ?? 0);
+        idf = formula(total, row?.doc ?? 0);
         memo.set(term, idf);
       }
       return idf;

@@ -191,13 +191,13 @@ export class DocumentIndex {
     return vectors.search(vector, k, filter);
   }
 
-  /** BM25 (plus term proximity) over these scopes, each a Document with `keywordScore`. */
+  /** BM25 (plus term proximity) over these scopes, each a Document with `keywordScore` and `keywordCoverage` (see KeywordHit). */
   async keywordSearch(query: string, scopes: string[], k: number): Promise<Document[]> {
     const hits = await this.keywordSearcher.search(query, scopes, k);
     const chunks = new Map(this.chunkStore.get(hits.map((h) => h.id)).map((c) => [c.id, c]));
     return hits.flatMap((hit) => {
       const chunk = chunks.get(hit.id);
-      return chunk ? [toDocument(chunk, { keywordScore: hit.score })] : [];
+      return chunk ? [toDocument(chunk, { keywordScore: hit.score, keywordCoverage: hit.coverage })] : [];
     });
   }
 

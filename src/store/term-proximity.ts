@@ -43,6 +43,15 @@ export function adjacentPairs(stream: readonly string[]): Set<string> {
 }
 
 /** FTS5's bm25 IDF: log((N − n + 0.5) / (n + 0.5)), floored at a tiny positive value as FTS5 does. */
+/**
+ * Lucene's always-positive IDF. For weighing how much of a question a chunk covers: FTS5's IDF
+ * (bm25Idf) floors every term found in over half the chunks at ~0, which in a small scope makes a
+ * single word absent from the index outweigh all the words that are there.
+ */
+export function smoothIdf(totalRows: number, rowsWithTerm: number): number {
+  return Math.log(1 + (totalRows - rowsWithTerm + 0.5) / (rowsWithTerm + 0.5));
+}
+
 export function bm25Idf(totalRows: number, rowsWithTerm: number): number {
   const idf = Math.log((totalRows - rowsWithTerm + 0.5) / (rowsWithTerm + 0.5));
   return idf > 0 ? idf : 1e-6;

@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { shapeAnswer, type AnswerShape, type PromptSource } from './answer-shapes.js';
 import { canonicalModelName, estimateTokens, hashEmbedding, normalize, truncateToTokens } from './text-features.js';
 
+import { wantsQuestion, writeQuestion } from './question-writer.js';
 export { canonicalModelName, cosine, estimateTokens, featureTokens, hashEmbedding } from './text-features.js';
 export { CITATION_STYLES, type AnswerShape, type CitationStyle, type ReasoningShape } from './answer-shapes.js';
 
@@ -377,9 +378,11 @@ function route(method: string, path: string): { endpoint: Endpoint; allowed: boo
  *   (e.g. <source id="1" file="a.pdf">) opens source n. The answer quotes the first sentence of the first
  *   source and ends with its citation, e.g. "… within 14 days. [1]".
  * - No sources: a fixed "could not find" answer that mentions the question.
+ * - "Write one question" (citebot eval --generate): a question about the passage, see question-writer.ts.
  */
 export function composeAnswer(messages: readonly ChatMessage[], adversarial = false): string {
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  if (!adversarial && messages.some((m) => m.role === 'system' && wantsQuestion(m.content))) return writeQuestion(lastUser);
   const wantsStandalone = messages.some((m) => (m.role === 'system' || m === messages.at(-1)) && /standalone question/i.test(m.content));
   if (wantsStandalone && !adversarial) return standaloneQuestion(lastUser);
 

@@ -65,16 +65,17 @@ export function createReranker(settings: Settings): Reranker | undefined {
 
 /**
  * The rerank steps, in order: keep the best RERANK_TOP_N (by the reranker, or in fusion order when there
- * is none), then drop those under RERANK_MIN_SCORE.
+ * is none), then drop those under RERANK_MIN_SCORE, or, in fusion order, refuse the question when no passage
+ * reaches EVIDENCE_MIN_COVERAGE (see RelevanceThreshold).
  */
 export function rerankCompressors(
-  settings: Pick<Settings, 'RERANK_TOP_N' | 'RERANK_MIN_SCORE' | 'RERANKER'>,
+  settings: Pick<Settings, 'RERANK_TOP_N' | 'RERANK_MIN_SCORE' | 'RERANKER' | 'EVIDENCE_MIN_COVERAGE'>,
   reranker: Reranker | undefined,
   onFallback?: (reason: string) => void,
 ): [RerankCompressor | FusionOrderCompressor, RelevanceThreshold] {
   const topN = settings.RERANK_TOP_N;
   return [
     reranker ? new RerankCompressor({ reranker, topN, onFallback }) : new FusionOrderCompressor({ topN }),
-    new RelevanceThreshold({ minScore: minRelevance(settings) }),
+    new RelevanceThreshold({ minScore: minRelevance(settings), minCoverage: settings.EVIDENCE_MIN_COVERAGE }),
   ];
 }

@@ -1,0 +1,41 @@
+/**
+ * How the Ollama double answers "write one question about this passage" (citebot eval --generate), in the
+ * ways real instruction-tuned models do: sometimes a preamble and quotes ("Here is a question …:"), a
+ * bold "**Question:**" label, a plain line, and sometimes, despite the instruction, the passage's own
+ * sentence turned into a question (which citebot must reject as copied). Which one is decided by a hash of
+ * the passage, so a test run is repeatable. The "paraphrase" asks about the passage's two rarest-looking
+ * words (the longest ones), as a colleague who half remembers a document would.
+ */
+import { createHash } from 'node:crypto';
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'-]*/gu;
+
+function passageOf(userMessage: string): string {
+  const match = /Passage[^\n]*:\n([\s\S]*)$/u.exec(userMessage);
+  return (match?.[1] ?? userMessage).trim();
+}
+
+export function wantsQuestion(systemPrompt: string): boolean {
+  return /write one question/i.test(systemPrompt);
+}
+
+export function writeQuestion(userMessage: string): string {
+  const passage = passageOf(userMessage);
+  const style = createHash('sha256').update(passage).digest()[0]! % 4;
+  const words = [...new Set(passage.match(WORD) ?? [])].filter((w) => w.length > 3);
+  const [a, b] = [...words].sort((x, y) => y.length - x.length || (x < y ? -1 : 1));
+  const paraphrase = a && b ? `What do our files say about ${a} and ${b}?` : a ? `What do we know about ${a}?` : 'What is this about?';
+  switch (style) {
+    case 0:
+      return `Here is a question a colleague might ask:\n\n"${paraphrase}"`;
+    case 1:
+      return paraphrase;
+    case 2: {
+      // Ignores "paraphrase": the first sentence, nearly verbatim.
+      const first = passage.split(/(?<=[.!?。])\s+/u)[0] ?? passage;
+      return `${first.replace(/[.!?。]+$/u, '')}?`;
+    }
+    default:
+      return `**Question:** ${paraphrase}`;
+  }
+}
