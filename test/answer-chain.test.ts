@@ -366,6 +366,28 @@ describe('answer chain', () => {
     expect(slow.degraded?.map((d) => d.message).join(' ')).toMatch(/within 1 s/);
   });
 
+  it('Ollama not running (connection refused): one request per model, passages at once, the reason named', async () => {
+    // CHAT_TIMEOUT_S far beyond the test's timeout: the fallback must come from the refused connection, not the timer.
+    // The clients keep the fetch they were built with: spy first, count only the question's requests.
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { CHAT_TIMEOUT_S: '600', EMBED_MAX_RETRIES: '4' });
+    await double.down();
+    fetchSpy.mockClear();
+    try {
+      const answer = await core.answerChain().invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
+      expect(answer.answer.startsWith(LLM_UNAVAILABLE_MESSAGE)).toBe(true);
+      expect(answer.citations[0]?.source).toBe('handbook.md');
+      const messages = answer.degraded?.map((d) => d.message) ?? [];
+      expect(messages).toContainEqual(expect.stringMatching(/^embedding model unavailable: .*\(ECONNREFUSED\)/));
+      expect(messages).toContain('language model unavailable: the chat model is not reachable (ECONNREFUSED)');
+      const paths = fetchSpy.mock.calls.map(([url]) => new URL(String(url instanceof Request ? url.url : url)).pathname);
+      expect(paths).toEqual(['/api/embed', '/api/chat']);
+    } finally {
+      fetchSpy.mockRestore();
+      await double.up();
+    }
+  });
+
   it('embedding model down: keyword-only retrieval, labelled', async () => {
     const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { EMBED_MAX_RETRIES: '0' });
     double.configure({ failNext: { endpoint: 'embed', status: 500, count: 10 } });
