@@ -78,22 +78,44 @@ export function oneLine(err: unknown): string {
   return (message.split('\n')[0] ?? '').trim() || 'unknown error';
 }
 
+/** Nothing listens there, or the name does not resolve: trying again at once cannot help. */
+const REFUSED_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
+/** The connection dropped or timed out: a retry may get through. */
+const DROPPED_CODES = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
+
+/** The network error code (ECONNREFUSED, ENOTFOUND, …) somewhere in an error's cause chain. */
+export function connectionErrorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (REFUSED_CODES.includes(code) || DROPPED_CODES.includes(code))) return code;
+    // AggregateError (happy eyeballs: IPv4 and IPv6 both refused) carries the codes in `errors`.
+    const inner = (e as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) for (const one of inner as unknown[]) if (connectionErrorCode(one)) return connectionErrorCode(one);
+  }
+  return undefined;
+}
+
 /** True for the errors Node's fetch raises when nothing listens or the connection drops. */
 export function isConnectionError(err: unknown): boolean {
-  const codes = [
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENOTFOUND',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-  ];
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: string }).code;
-    if (code && codes.includes(code)) return true;
+  if (connectionErrorCode(err)) return true;
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof TypeError && /fetch failed|terminated/i.test(e.message)) return true;
   }
   return false;
+}
+
+/** Connection refused or host unknown: the service is not there, so fail fast instead of retrying. */
+export function isConnectionRefused(err: unknown): boolean {
+  const code = connectionErrorCode(err);
+  return code !== undefined && REFUSED_CODES.includes(code);
+}
+
+/** The innermost error code of a failed request: "ECONNREFUSED" says more than fetch's "fetch failed". */
+export function connectionReason(err: unknown): string {
+  let reason = oneLine(err);
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') reason = code;
+  }
+  return connectionErrorCode(err) ?? reason;
 }

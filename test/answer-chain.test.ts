@@ -366,6 +366,35 @@ describe('answer chain', () => {
     expect(slow.degraded?.map((d) => d.message).join(' ')).toMatch(/within 1 s/);
   });
 
+  it('Ollama not running (connection refused): one request per model, passages at once, the reason named', async () => {
+    const { env } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
+    // The same index, read by a core whose Ollama is not running (nothing listens on its port).
+    const gone = await OllamaDouble.start();
+    await gone.close();
+    // The clients keep the fetch they were built with: spy before the core builds them.
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    // CHAT_TIMEOUT_S far beyond the test's timeout: the fallback must come from the refused connection, not the timer.
+    const offline = new CitebotCore(
+      loadSettings({ env: { ...env, OLLAMA_BASE_URL: gone.url, CHAT_TIMEOUT_S: '600', EMBED_MAX_RETRIES: '4' }, dotenvDir: false }),
+    );
+    try {
+      const answer = await offline.answerChain().invoke({ question: 'When are receipts due?', scopes: ['local:default'] });
+      expect(answer.answer.startsWith(LLM_UNAVAILABLE_MESSAGE)).toBe(true);
+      expect(answer.citations[0]?.source).toBe('handbook.md');
+      const messages = answer.degraded?.map((d) => d.message) ?? [];
+      expect(messages).toContainEqual(expect.stringMatching(/^embedding model unavailable: .*\(ECONNREFUSED\)/));
+      expect(messages).toContain('language model unavailable: the chat model is not reachable (ECONNREFUSED)');
+      const toOllama = fetchSpy.mock.calls
+        .map(([url]) => new URL(String(url instanceof Request ? url.url : url)))
+        .filter((url) => url.origin === gone.url)
+        .map((url) => url.pathname);
+      expect(toOllama).toEqual(['/api/embed', '/api/chat']);
+    } finally {
+      fetchSpy.mockRestore();
+      await offline.close();
+    }
+  });
+
   it('embedding model down: keyword-only retrieval, labelled', async () => {
     const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { EMBED_MAX_RETRIES: '0' });
     double.configure({ failNext: { endpoint: 'embed', status: 500, count: 10 } });

@@ -338,6 +338,48 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(await finalReply(discord, ALPHA, inAlpha.id)).toMatch(/No files are indexed here yet/);
   });
 
+  it('`@citebot ingest` while a /ingest runs in the channel: the reply says it is queued, and the attachment is indexed once, after it', async () => {
+    h = await startHarness(ollama);
+    ollama.reset();
+    const { discord } = h;
+    discord.seedHistory(ALPHA, 3, (i) => ({
+      author: ANN,
+      content: `m ${i}`,
+      attachments: i === 1 ? [{ filename: 'Normans.md', bytes: fixture('Normans.md') }] : undefined,
+    }));
+    // Slow embeddings keep the /ingest running while the mention arrives.
+    ollama.configure({ embedDelayMsPerText: 150 });
+    const { id } = discord.sendInteraction({ name: 'ingest', options: {}, channelId: ALPHA, guildId: GUILD, user: ANN });
+    await expect.poll(() => discord.interactionMessages(id).original?.content ?? '', { timeout: 20_000 }).toMatch(/indexing|Indexed/);
+    const mention = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: BOB,
+      content: 'ingest',
+      mentionsBot: true,
+      attachments: [{ filename: 'guide.md', bytes: fixture('guide.md') }],
+    });
+    const reply = () =>
+      discord.messages(ALPHA).find((m) => m.message_reference?.message_id === mention.id && m.author.id === discord.botId);
+    const replyEdits = () =>
+      sent(discord).filter((r) => r.path.startsWith(`/channels/${ALPHA}/messages`) && /queued|^1 file/.test(contentOf(r)));
+    await expect
+      .poll(() => replyEdits().map(contentOf).join('\n'), { timeout: 20_000 })
+      .toMatch(/Another ingest is running in this channel; these files are queued/);
+    await expect.poll(() => reply()?.content ?? '', { timeout: 60_000 }).toMatch(/^1 file: 1 new/);
+    expect(discord.interactionMessages(id).original?.content).toMatch(/^1 file: 1 new/);
+    ollama.configure({ embedDelayMsPerText: 0 });
+
+    const docs = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]);
+    expect(docs.map((d) => d.source).sort()).toEqual(['Normans.md', 'guide.md']);
+    expect(docs.every((d) => d.status === 'indexed')).toBe(true);
+    // One ingest at a time: every text of guide.md was embedded after the last one of Normans.md, and only once.
+    const inputs = ollama.embedInputs.flat();
+    const fromGuide = inputs.filter((t) => t.includes('Citebot answers questions'));
+    expect(fromGuide).toHaveLength(1);
+    expect(inputs.slice(inputs.indexOf(fromGuide[0]!)).some((t) => /Norman/.test(t))).toBe(false);
+  }, 120_000);
+
   it('passes the reply chain as history to follow-ups', async () => {
     h = await startHarness(ollama);
     const { discord } = h;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isCitebotError } from '../src/errors.js';
 import { CitebotEmbeddings } from '../src/models/embeddings.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
@@ -67,5 +67,25 @@ describe('CitebotEmbeddings against the Ollama double', () => {
     expect(isCitebotError(error, 'model_missing')).toBe(true);
     expect((error as Error).message).toContain('ollama pull nomic-embed-text-v9');
     expect(double.stats.requests.embed).toBe(1);
+  });
+
+  it('fails at once when nothing listens (connection refused): one attempt, no backoff', async () => {
+    const closed = await OllamaDouble.start();
+    await closed.close();
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    try {
+      const e = new CitebotEmbeddings({ model: 'nomic-embed-text', baseUrl: closed.url, maxRetries: 4 });
+      const error = await e.embedQuery('x').catch((err: unknown) => err);
+      expect(isCitebotError(error, 'ollama_unavailable')).toBe(true);
+      expect((error as Error).message).toContain(`Ollama is not reachable at ${closed.url} (ECONNREFUSED)`);
+      // A later call may succeed once Ollama is started: the error says so to serve and the adapters.
+      expect((error as { retryable: boolean }).retryable).toBe(true);
+      const dimension = await e.getDimension().catch((err: unknown) => err);
+      expect(isCitebotError(dimension, 'ollama_unavailable')).toBe(true);
+      const calls = fetchSpy.mock.calls.map(([url]) => String(url instanceof Request ? url.url : url));
+      expect(calls).toEqual([`${closed.url}/api/embed`, `${closed.url}/api/show`]);
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 });

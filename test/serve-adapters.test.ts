@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { startChatAdapters, type ChatAdapter } from '../src/bots/chat-adapters.js';
+import { CitebotError } from '../src/errors.js';
 import { DiscordDouble } from './doubles/discord-double.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { SlackDouble } from './doubles/slack-double.js';
@@ -95,7 +96,7 @@ describe('citebot serve with chat settings', () => {
         notConfigured: () => undefined,
         start: async () => {
           broken++;
-          throw Object.assign(new Error('enable the Message Content intent'), { retryable: false });
+          throw new CitebotError('platform_rejected', 'enable the Message Content intent', { retryable: false });
         },
       },
     ];

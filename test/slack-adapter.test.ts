@@ -446,6 +446,49 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(h.t.core.index.document('slack:T0CITEBOT:CB', 'FOFF')).toBeUndefined();
   });
 
+  it('a file shared with auto-ingest on while /ingest runs: queued (and said so), indexed once, after the /ingest', async () => {
+    h = await startHarness(ollama);
+    ollama.reset();
+    const { slack } = h;
+    const on = await h.command('/ingest', 'auto on');
+    await expect
+      .poll(() => (slack.responses(on.responseUrl) as { text: string }[]).map((r) => r.text).join())
+      .toMatch(/Auto-ingest is \*on\*/);
+    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    // Slow embeddings keep the /ingest running while the file is shared.
+    ollama.configure({ embedDelayMsPerText: 150 });
+    await h.command('/ingest', '');
+    await slack.waitFor((c) => c.method === 'chat.update' && /indexing|Indexed/.test(String(c.args.text)), 30_000);
+    slack.addFile({ id: 'FGUIDE', name: 'guide.md', channel: 'CA', user: 'UBEN', bytes: fixture('guide.md') });
+    await h.event({
+      type: 'file_shared',
+      file_id: 'FGUIDE',
+      user_id: 'UBEN',
+      file: { id: 'FGUIDE' },
+      channel_id: 'CA',
+      event_ts: '1800000004.000100',
+    });
+    await slack.waitFor(
+      (c) =>
+        /^chat\.(postMessage|update)$/.test(c.method) &&
+        /Another ingest is running in this channel; these files are queued/.test(String(c.args.text)),
+      20_000,
+    );
+    await expect
+      .poll(() => slack.calls.filter((c) => c.method === 'chat.update' && /^1 file: 1 new/.test(String(c.args.text))).length, {
+        timeout: 60_000,
+      })
+      .toBe(2);
+    ollama.configure({ embedDelayMsPerText: 0 });
+
+    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
+    // One ingest at a time: guide.md was embedded once, after every text of Normans.md.
+    const inputs = ollama.embedInputs.flat();
+    const fromGuide = inputs.filter((t) => t.includes('Citebot answers questions'));
+    expect(fromGuide).toHaveLength(1);
+    expect(inputs.slice(inputs.indexOf(fromGuide[0]!)).some((t) => /Norman/.test(t))).toBe(false);
+  }, 120_000);
+
   it('/forget is for the uploader or a workspace admin; anyone else gets a clear refusal', async () => {
     h = await startHarness(ollama);
     h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });

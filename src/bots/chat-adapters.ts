@@ -1,5 +1,5 @@
 import type { CitebotCore } from '../core.js';
-import { oneLine } from '../errors.js';
+import { isCitebotError, oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { startDiscordBot } from './discord/discord-bot.js';
 import { slackMode, startSlackBot } from './slack/slack-bot.js';
@@ -69,10 +69,9 @@ export function startChatAdapters(
         running.push(started);
       } catch (error) {
         // A setup problem (a portal switch, a rejected token) needs the operator: say it once, no retry loop.
-        if ((error as { retryable?: boolean }).retryable === false)
-          return void log.error(`${adapter.name}: not started: ${oneLine(error)}`);
-        log.warn(`${adapter.name}: not started: ${oneLine(error)} (retrying in ${Math.round(delay / 1000)} s)`);
+        if (isCitebotError(error) && !error.retryable) return void log.error(`${adapter.name}: not started: ${oneLine(error)}`);
         if (stopped) return;
+        log.warn(`${adapter.name}: not started (${oneLine(error)}), retrying in ${Math.round(delay / 1000)} s`);
         const timer = setTimeout(() => {
           timers.delete(timer);
           void attempt();

@@ -1,7 +1,9 @@
 import { webApi } from '@slack/bolt';
 import { REST, Routes } from 'discord.js';
 import type { Settings } from '../config.js';
-import { oneLine, type Check } from '../errors.js';
+import { type CitebotError, type Check } from '../errors.js';
+import { discordError } from './discord/discord-errors.js';
+import { slackError } from './slack/slack-errors.js';
 
 /** A doctor line for one chat platform (doctor names it). */
 export type PlatformCheck = Omit<Check, 'name'>;
@@ -18,16 +20,22 @@ export async function checkSlack(s: Settings): Promise<PlatformCheck> {
     };
   }
   try {
-    const client = new webApi.WebClient(s.SLACK_BOT_TOKEN, { slackApiUrl: s.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 5000 });
+    // doctor prints its own line for a failure: the client's warnings would repeat it.
+    const client = new webApi.WebClient(s.SLACK_BOT_TOKEN, {
+      slackApiUrl: s.SLACK_API_URL,
+      retryConfig: { retries: 0 },
+      timeout: 5000,
+      logLevel: webApi.LogLevel.ERROR,
+    });
     const identity = await client.auth.test();
     const mode = s.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP mode on port ${s.SLACK_PORT}`;
     return { status: 'ok', detail: `bot ${identity.user} in ${identity.team} (${mode})` };
   } catch (error) {
-    return {
-      status: 'failed',
-      detail: `Slack rejected the bot token or is unreachable: ${oneLine(error)}`,
-      fix: 'copy the Bot User OAuth Token (xoxb-…) from the app\'s "OAuth & Permissions" page into SLACK_BOT_TOKEN',
-    };
+    return platformFailure(
+      'Slack',
+      slackError(error, s.SLACK_API_URL),
+      'check the network (or SLACK_API_URL); `citebot serve` keeps retrying by itself',
+    );
   }
 }
 
@@ -39,10 +47,16 @@ export async function checkDiscord(s: Settings): Promise<PlatformCheck> {
     const me = (await rest.get(Routes.user('@me'))) as { username: string; id: string };
     return { status: 'ok', detail: `bot ${me.username} (${me.id}); enable the Message Content intent in the Developer Portal` };
   } catch (error) {
-    return {
-      status: 'failed',
-      detail: `Discord rejected the token or is unreachable: ${oneLine(error)}`,
-      fix: 'copy the bot token (Developer Portal → Bot → Reset Token) into DISCORD_TOKEN',
-    };
+    return platformFailure(
+      'Discord',
+      discordError(error, s.DISCORD_API_URL),
+      'check the network (or DISCORD_API_URL); `citebot serve` keeps retrying by itself',
+    );
   }
+}
+
+/** Rejected (the operator must change a token or a scope) and offline (wait, or fix the network) read differently. */
+function platformFailure(platform: string, error: CitebotError, offlineFix: string): PlatformCheck {
+  if (error.code === 'platform_rejected') return { status: 'failed', detail: error.reason, ...(error.fix ? { fix: error.fix } : {}) };
+  return { status: 'failed', detail: `${platform} is ${error.reason}`, fix: offlineFix };
 }

@@ -2,7 +2,7 @@ import type { Document } from '@langchain/core/documents';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { StringOutputParser } from '@langchain/core/output_parsers';
 import { RunnableLambda, type Runnable } from '@langchain/core/runnables';
-import { oneLine } from '../errors.js';
+import { connectionReason, isConnectionError, oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
@@ -140,7 +140,9 @@ export class AnswerChain {
         if (partial.trim()) yield { type: 'partial', text: partial };
       }
       if (!hasAnswer(raw)) throw new Error('the chat model returned no answer (nothing, only reasoning or a source list)');
-    } catch (error) {
+    } catch (failure) {
+      // A refused connection ends the stream at once (ChatOllama makes one attempt), never after chatTimeoutMs.
+      const error = isConnectionError(failure) ? `the chat model is not reachable (${connectionReason(failure)})` : failure;
       log.warn(`chat model unavailable, answering with passages: ${oneLine(error)}`);
       degraded.push({ type: 'passages-only', message: `language model unavailable: ${oneLine(error)}` });
       const quoted = sources.slice(0, 3);

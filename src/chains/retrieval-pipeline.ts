@@ -1,11 +1,11 @@
 import { DocumentCompressorPipeline, type BaseDocumentCompressor } from '@langchain/classic/retrievers/document_compressors';
 import type { Document } from '@langchain/core/documents';
 import type { Settings } from '../config.js';
-import { log } from '../log.js';
 import type { DocumentIndex } from '../store/document-index.js';
 import type { Degradation } from './degradation.js';
 import { rerankCompressors } from './rerankers/index.js';
 import type { Reranker } from './rerankers/reranker.js';
+import { noteRerankerUnavailable } from './rerankers/unavailable-notice.js';
 import { ScopedDenseRetriever } from './retrievers/dense.js';
 import { HybridRetriever } from './retrievers/hybrid.js';
 import { ScopedKeywordRetriever } from './retrievers/keyword.js';
@@ -77,8 +77,6 @@ export interface Retrieval {
  */
 export class RetrievalPipeline implements Retrieval {
   private readonly kind: RetrievalKind;
-  /** The reranker's failure is logged once per pipeline (one per process), not once per question. */
-  private fallbackLogged = false;
 
   constructor(
     private readonly index: DocumentIndex,
@@ -154,9 +152,7 @@ export class RetrievalPipeline implements Retrieval {
     const settings = depth ? { ...this.settings, RERANK_TOP_N: depth, RERANK_MIN_SCORE: 0, EVIDENCE_MIN_COVERAGE: 0 } : this.settings;
     const onFallback = (reason: string) => {
       degraded.push({ type: 'fusion-order', message: `reranker unavailable: fusion order used (${reason})` });
-      if (this.fallbackLogged) return;
-      this.fallbackLogged = true;
-      log.warn(`reranker unavailable, using fusion order: ${reason}`);
+      if (this.reranker) noteRerankerUnavailable(this.reranker, reason);
     };
     const transformers: BaseDocumentCompressor[] = rerankCompressors(settings, this.reranker, onFallback);
     if (request.tokensPerSource !== undefined) transformers.push(new SentenceTrimmer({ maxTokensPerDocument: request.tokensPerSource }));

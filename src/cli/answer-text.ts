@@ -12,7 +12,8 @@ export function plainSources(answer: Answer): string {
   if (answer.citations.length) lines.push('Sources:', ...answer.citations.map(sourceLine));
   if (answer.alsoRelevant.length)
     lines.push(answer.noEvidence ? 'Closest files:' : 'Also relevant:', ...answer.alsoRelevant.map(sourceLine));
-  for (const note of answer.degraded ?? []) lines.push(`(note: ${note.message})`);
+  // The reranker's fallback is said once per process in the log (unavailable-notice.ts), not under every answer.
+  for (const note of answer.degraded ?? []) if (note.type !== 'fusion-order') lines.push(`(note: ${note.message})`);
   return lines.join('\n');
 }
 

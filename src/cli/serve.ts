@@ -3,6 +3,7 @@ import type { CitebotCore } from '../core.js';
 import { oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { startChatAdapters } from '../bots/chat-adapters.js';
+import { noteRerankerUnavailable } from '../chains/rerankers/unavailable-notice.js';
 
 /**
  * Start the core and keep it running until SIGINT/SIGTERM. Dependencies that are down are
@@ -39,13 +40,7 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
   };
   void connect();
   // Load and warm the reranker now, so the first question does not pay for it.
-  if (core.reranker) {
-    const reranker = core.reranker;
-    void reranker.load().then(
-      () => log.info(`reranker ready: ${reranker.name}`),
-      (error: unknown) => log.warn(`reranker not loaded, answers will use fusion order: ${oneLine(error)}`),
-    );
-  }
+  void warmReranker(core);
 
   // serve runs until it is stopped, even when nothing else (no adapter, no health port) holds the event loop open.
   const keepAlive = setInterval(() => {}, 1 << 30);
@@ -60,4 +55,14 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
   await adapters.stop();
   server?.close();
   return 0;
+}
+
+/** Load the reranker ahead of the first question; a failure is said once, the same line a question would log. */
+export async function warmReranker(core: CitebotCore): Promise<void> {
+  const reranker = core.reranker;
+  if (!reranker) return;
+  await reranker.load().then(
+    () => log.info(`reranker ready: ${reranker.name}`),
+    (error: unknown) => noteRerankerUnavailable(reranker, oneLine(error)),
+  );
 }

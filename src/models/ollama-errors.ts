@@ -1,4 +1,4 @@
-import { CitebotError, isConnectionError, oneLine } from '../errors.js';
+import { CitebotError, connectionReason, isConnectionError, isConnectionRefused, oneLine } from '../errors.js';
 
 /** ollama-js raises ResponseError with the HTTP status in `status_code`. */
 function statusOf(error: unknown): number | undefined {
@@ -9,8 +9,10 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /**
- * Classify an Ollama failure: connection errors and 5xx are worth retrying; a missing model or a
- * bad request is not. The error returned is what a person should read.
+ * Classify an Ollama failure: a dropped connection, a timeout and 5xx are worth retrying now; a
+ * refused connection (nothing listens: Ollama is not running) fails fast, as do a missing model and a
+ * bad request. `retryable` is about retrying this call now; the error's own `retryable` says whether
+ * a later call may succeed (it may, once Ollama is started). The error returned is what a person should read.
  */
 export function toOllamaError(error: unknown, model: string, baseUrl: string): { error: Error; retryable: boolean } {
   if (error instanceof CitebotError) return { error, retryable: false };
@@ -36,8 +38,8 @@ export function toOllamaError(error: unknown, model: string, baseUrl: string): {
   }
   if (isConnectionError(error)) {
     return {
-      retryable: true,
-      error: new CitebotError('ollama_unavailable', `Ollama is not reachable at ${baseUrl}`, {
+      retryable: !isConnectionRefused(error),
+      error: new CitebotError('ollama_unavailable', `Ollama is not reachable at ${baseUrl} (${connectionReason(error)})`, {
         fix: `start it (ollama serve) or set OLLAMA_BASE_URL`,
         cause: error,
       }),

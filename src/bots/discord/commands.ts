@@ -7,6 +7,7 @@ import {
 } from 'discord.js';
 import type { Settings } from '../../config.js';
 import { CitebotError } from '../../errors.js';
+import { discordError } from './discord-errors.js';
 
 /** citebot's slash commands, as registered with Discord. */
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
@@ -48,8 +49,17 @@ export async function registerCommands(settings: Settings, guildId?: string): Pr
   if (!settings.DISCORD_TOKEN)
     throw new CitebotError('invalid_settings', 'DISCORD_TOKEN is not set', { fix: 'set it to your bot token (README: "Discord")' });
   const rest = new REST({ api: settings.DISCORD_API_URL }).setToken(settings.DISCORD_TOKEN);
-  const application = (await rest.get(Routes.currentApplication())) as { id: string };
-  const route = guildId ? Routes.applicationGuildCommands(application.id, guildId) : Routes.applicationCommands(application.id);
-  const registered = (await rest.put(route, { body: commandDefinitions() })) as { name: string }[];
-  return { applicationId: application.id, names: registered.map((c) => c.name) };
+  try {
+    const application = (await rest.get(Routes.currentApplication())) as { id: string };
+    const route = guildId ? Routes.applicationGuildCommands(application.id, guildId) : Routes.applicationCommands(application.id);
+    const registered = (await rest.put(route, { body: commandDefinitions() })) as { name: string }[];
+    return { applicationId: application.id, names: registered.map((c) => c.name) };
+  } catch (failure) {
+    const error = discordError(failure, settings.DISCORD_API_URL);
+    if (error.code !== 'platform_unavailable') throw error;
+    throw new CitebotError('platform_unavailable', `Discord is ${error.reason}`, {
+      fix: 'check the network connection (or DISCORD_API_URL) and run the command again',
+      cause: failure,
+    });
+  }
 }

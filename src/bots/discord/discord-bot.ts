@@ -3,6 +3,7 @@ import type { CitebotCore } from '../../core.js';
 import { CitebotError, oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import { createDiscordContext } from './discord-context.js';
+import { discordError } from './discord-errors.js';
 import { registerInteractionListener } from './listeners/interaction-create.js';
 import { registerMessageListener } from './listeners/message-create.js';
 
@@ -59,13 +60,7 @@ export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
   } catch (error) {
     await client.destroy();
     if (isDisallowedIntents(error)) throw missingIntent();
-    if (/invalid token|TokenInvalid/iu.test(`${(error as { code?: string }).code} ${oneLine(error)}`)) {
-      throw new DiscordSetupError(
-        'Discord rejected DISCORD_TOKEN',
-        'copy the bot token from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN.',
-      );
-    }
-    throw error;
+    throw discordError(error, core.settings.DISCORD_API_URL);
   }
   const readyClient = await ready;
   const context = createDiscordContext(core, readyClient.user.id);

@@ -1,5 +1,6 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { CitebotCore } from '../../core.js';
+import { CitebotError, isConnectionError } from '../../errors.js';
 import { log } from '../../log.js';
 import { dropRedeliveries } from './delivery-dedupe.js';
 import { registerAskCommand } from './listeners/ask-command.js';
@@ -9,6 +10,7 @@ import { registerForgetCommand } from './listeners/forget-command.js';
 import { registerIngest } from './listeners/ingest-command.js';
 import { registerSourcesCommand } from './listeners/sources-command.js';
 import { ThreadRegistry, type SlackContext } from './slack-context.js';
+import { slackError } from './slack-errors.js';
 
 export interface SlackBot {
   app: App;
@@ -28,6 +30,9 @@ const boltLogger = {
   getLevel: () => LogLevel.INFO,
   setName: () => {},
 };
+
+/** For the start-up probe: its failure is reported once by the adapter runner, so the client's own warnings are debug. */
+const probeLogger = { ...boltLogger, warn: boltLogger.debug };
 
 /** Which receiver the settings ask for: Socket Mode with an app token, else HTTP with the signing secret. */
 export function slackMode(core: CitebotCore): 'socket' | 'http' | undefined {
@@ -93,19 +98,31 @@ export async function startSlackBot(core: CitebotCore): Promise<SlackBot> {
   const mode = slackMode(core);
   if (!mode)
     throw new Error('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).');
+  const apiUrl = core.settings.SLACK_API_URL;
   const probe = new App({
     token: core.settings.SLACK_BOT_TOKEN,
     signingSecret: 'unused',
     tokenVerificationEnabled: false,
-    logger: boltLogger,
-    clientOptions: { slackApiUrl: core.settings.SLACK_API_URL },
+    logger: probeLogger,
+    // One attempt: the adapter runner retries an unreachable Slack itself, with one line per attempt,
+    // and a rejected token is not retried at all.
+    clientOptions: { slackApiUrl: apiUrl, logger: probeLogger, retryConfig: { retries: 0 }, timeout: 10_000 },
   });
-  const identity = await probe.client.auth.test();
+  const identity = await probe.client.auth.test().catch((error: unknown) => {
+    throw slackError(error, apiUrl);
+  });
   if (!identity.user_id || !identity.bot_id)
-    throw new Error('auth.test did not return the bot user: is SLACK_BOT_TOKEN a bot token (xoxb-…)?');
+    throw new CitebotError('platform_rejected', 'auth.test did not return a bot user for SLACK_BOT_TOKEN', {
+      fix: 'use the Bot User OAuth Token (xoxb-…) from the app\'s "OAuth & Permissions" page',
+      retryable: false,
+    });
   const app = createSlackApp(core, { botUserId: identity.user_id, botId: identity.bot_id }, mode);
   const port = mode === 'http' ? core.settings.SLACK_PORT : undefined;
-  await (port !== undefined ? app.start(port) : app.start());
+  await (port !== undefined ? app.start(port) : app.start()).catch((error: unknown) => {
+    // Socket Mode opens its connection with the app token; a port in use (HTTP mode) is not Slack's answer.
+    const fromSlack = String((error as { code?: unknown }).code ?? '').startsWith('slack_') || isConnectionError(error);
+    throw fromSlack ? slackError(error, apiUrl, mode === 'socket' ? 'SLACK_APP_TOKEN' : 'SLACK_BOT_TOKEN') : error;
+  });
   log.info(
     `slack: connected to ${identity.team ?? identity.team_id} as ${identity.user ?? identity.user_id} (${mode === 'socket' ? 'Socket Mode' : `HTTP on port ${port}, /slack/events`})`,
   );

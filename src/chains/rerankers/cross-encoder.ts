@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Tensor } from '@huggingface/transformers';
-import { CitebotError, isConnectionError, oneLine } from '../../errors.js';
-import { connectionReason } from './connection-reason.js';
+import { CitebotError, connectionReason, isConnectionError, oneLine } from '../../errors.js';
 import type { Reranker } from './reranker.js';
 import { sigmoid } from './sigmoid.js';
 

@@ -13,8 +13,7 @@
  * score outside [0, 1] has been seen, this reranker applies a sigmoid to every score from then on, so
  * RERANK_MIN_SCORE keeps one meaning. The warm-up request in load() usually reveals it before the first question.
  */
-import { CitebotError, isConnectionError, oneLine } from '../../errors.js';
-import { connectionReason } from './connection-reason.js';
+import { CitebotError, connectionReason, isConnectionError, oneLine } from '../../errors.js';
 import type { Reranker } from './reranker.js';
 import { sigmoid } from './sigmoid.js';
 
