@@ -173,13 +173,15 @@ function readDotenv(file: string): { raw: RawSettings; unknown: string[] } {
   };
 }
 
-/** "did you mean CHUNK_TOKENS?" for a key one or two edits from a setting, or sharing its first word; else undefined. */
+/** "did you mean CHUNK_TOKENS?": the setting a key is a couple of edits from, or the closest one sharing its first word. */
 export function suggestSetting(key: string): string | undefined {
   const upper = key.toUpperCase();
-  const best = closest(upper, SETTING_NAMES as string[]);
+  const names = SETTING_NAMES as string[];
+  const best = closest(upper, names);
+  if (distance(upper, best) <= Math.max(2, Math.floor(best.length / 5))) return best;
   const prefix = upper.split('_')[0]!;
-  const close = distance(upper, best) <= Math.max(2, Math.floor(best.length / 5));
-  return close || (prefix.length >= 4 && best.startsWith(`${prefix}_`)) ? best : undefined;
+  const family = prefix.length >= 4 ? names.filter((n) => n.startsWith(`${prefix}_`)) : [];
+  return family.length ? closest(upper, family) : undefined;
 }
 
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
