@@ -16,8 +16,9 @@ WORKDIR /app
 # because `npm ci` would otherwise run our `prepare` (tsc) before the sources are here; it also
 # skips dependency install scripts, so the one runtime dependency that needs its own
 # (better-sqlite3: fetch a prebuilt binary or compile one) is rebuilt explicitly. esbuild's
-# is only for dev tooling (tsx), which is pruned below. .npmrc holds project npm settings.
-COPY package.json package-lock.json .npmrc ./
+# is only for dev tooling (tsx), which is pruned below. onnxruntime-node's script (a CUDA download)
+# never runs: --ignore-scripts here, and `allowScripts` in package.json denies it elsewhere.
+COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts \
  && npm rebuild better-sqlite3
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadSettings, redactSecrets } from './config.js';
 import { CitebotCore } from './core.js';
 import { CitebotError, oneLine } from './errors.js';
 import { configureLog, log } from './log.js';
 import { askCommand } from './cli/ask.js';
+import type { CommandContext } from './cli/command-context.js';
 import { chatCommand } from './cli/chat.js';
 import { discordRegisterCommand } from './cli/discord.js';
 import { doctorCommand } from './cli/doctor.js';
@@ -15,31 +17,45 @@ import { ingestCommand } from './cli/ingest.js';
 import { reindexCommand } from './cli/reindex.js';
 import { serveCommand } from './cli/serve.js';
 import { sourcesCommand } from './cli/sources.js';
+import { exitQuietlyWhenOutputCloses } from './cli/output.js';
+import { scopeProblem } from './scope-names.js';
 
 const DEFAULT_SCOPE = 'local:default';
 
 /**
  * Build the core, run one command, always close the core, and turn errors into exit codes.
- * Ctrl-C stops a command where it is (the next run resumes it), unless the command handles signals
- * itself (`serve` shuts down in order; `chat` cancels the answer that is streaming).
+ * Ctrl-C stops a command where it is (the next run resumes it, and the command may say what was
+ * kept), unless the command handles signals itself (`serve` shuts down in order; `chat` cancels the
+ * answer that is streaming).
  */
 async function run(
-  command: (core: CitebotCore) => Promise<number>,
+  command: (core: CitebotCore, context: CommandContext) => Promise<number>,
   options: { handlesSignals?: boolean; /** `eval --apply` creates the CITEBOT_CONFIG file. */ settingsFileMayBeMissing?: boolean } = {},
 ): Promise<void> {
   let core: CitebotCore | undefined;
+  let interruptNote: (() => string) | undefined;
+  const close = (code: number) => void (core?.close() ?? Promise.resolve()).catch(() => {}).finally(() => process.exit(code));
+  // A reader that stops reading (`citebot doctor | head`) ends the command, as SIGPIPE would, without a stack trace.
+  exitQuietlyWhenOutputCloses(() => close(0));
   if (!options.handlesSignals) {
-    const stop = (signal: NodeJS.Signals) => void core?.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    const stop = (signal: NodeJS.Signals) => {
+      const note = interruptNote?.();
+      if (note) process.stderr.write(`\n${note}\n`);
+      close(signal === 'SIGINT' ? 130 : 143);
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   }
   let code: number;
   try {
-    const settings = loadSettings({ settingsFileMayBeMissing: options.settingsFileMayBeMissing });
+    const settings = loadSettings({
+      settingsFileMayBeMissing: options.settingsFileMayBeMissing,
+      onWarning: (line) => process.stderr.write(`citebot: warning: ${line}\n`),
+    });
     // The process's entry point owns logging: the level, and secrets scrubbed from every line.
     configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
     core = new CitebotCore(settings);
-    code = await command(core);
+    code = await command(core, { onInterrupt: (note) => (interruptNote = note) });
   } catch (error) {
     code = report(error);
   } finally {
@@ -58,19 +74,48 @@ function report(error: unknown): number {
   return exitCodeFor(error);
 }
 
-const scopeOption = () => new Option('--scope <scope>', 'access scope of the documents').default(DEFAULT_SCOPE);
+/** A scope as typed: refused with the expected forms when it is not one (commander exits 2). */
+function parseScope(value: string): string {
+  const problem = scopeProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
+}
+
+const scopeOption = () =>
+  new Option('--scope <scope>', 'access scope: local:<name>, slack:<team>:<channel> or discord:<guild>:<channel>')
+    .default(DEFAULT_SCOPE)
+    .argParser(parseScope);
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('citebot')
   .description('Answers questions from the files shared in Slack and Discord channels, with citations.')
-  .showHelpAfterError()
+  .version(packageJson.version, '-V, --version', 'print the version')
+  .showHelpAfterError('(citebot --help lists the commands; citebot <command> --help their options)')
   // Usage errors exit with the documented code, not commander's default 1; help and --version stay 0.
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ExitCode.usage));
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ExitCode.usage))
+  .addHelpText(
+    'after',
+    `
+Examples:
+  citebot ingest examples/handbook              index a folder into scope local:default
+  citebot ask "How many vacation days do new employees get?"
+  citebot chat                                  questions with follow-ups in the terminal
+  citebot doctor                                check Ollama, the models and Chroma
+  citebot serve                                 run the Slack and Discord bots
+
+Settings come from the environment, .env, the YAML file named by CITEBOT_CONFIG, then
+config/defaults.yaml, which documents every one (README.md, "Configuration").
+Exit codes: 0 ok, 1 partly done, 2 bad arguments or settings, 3 a service is unavailable.`,
+  )
+  // A bare `citebot` is a request for help, not a mistake.
+  .action(() => program.help());
 
 program
   .command('serve')
   .description('start citebot and the configured chat adapters')
-  .action(() => run(serveCommand, { handlesSignals: true }));
+  .action(() => run((core) => serveCommand(core), { handlesSignals: true }));
 
 program
   .command('ingest')
@@ -78,7 +123,7 @@ program
   .argument('<paths...>', 'files or folders')
   .addOption(scopeOption())
   .option('--json', 'print the result as JSON')
-  .action((paths: string[], options) => run((core) => ingestCommand(core, paths, options)));
+  .action((paths: string[], options) => run((core, context) => ingestCommand(core, paths, options, context)));
 
 program
   .command('sources')
@@ -90,8 +135,8 @@ program
 
 program
   .command('forget')
-  .description('remove a document (by doc id or file name) from every index')
-  .argument('<docIdOrSource>', 'document id or file name')
+  .description('remove a document (by its path, doc id or file name) from every index')
+  .argument('<document>', 'the path ingest printed, the doc id sources shows, or the file name')
   .addOption(scopeOption())
   .option('--json', 'print the result as JSON')
   .action((target: string, options) => run((core) => forgetCommand(core, target, options)));
@@ -114,14 +159,14 @@ program
   .command('chat')
   .description('a conversation in the terminal: questions with follow-ups, /ingest, /sources, /forget')
   .addOption(scopeOption())
-  .action((options) => run((core) => chatCommand(core, options)));
+  .action((options) => run((core) => chatCommand(core, options), { handlesSignals: true }));
 
 program
   .command('eval')
   .description('measure retrieval (hit@k, recall@10, MRR@10, latency) on a question set, per embedding model and reranker')
   .option(
     '--qa <file>',
-    'questions: SQuAD JSON, or JSONL lines {question, answers[], context} (with --docs: {question, answers[], doc, part})',
+    '(required) questions: SQuAD JSON, or JSONL lines {question, answers[], context} (with --docs: {question, answers[], doc, part})',
   )
   .option('--generate <n>', "instead of --qa: make n questions from the scope's own chunks and calibrate the retrieval settings on them")
   .option('--scope <scope>', 'with --generate: the scope whose documents the questions come from', DEFAULT_SCOPE)

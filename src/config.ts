@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
+import { closest, distance } from 'fastest-levenshtein';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { languageFile } from './ingest/ocr/language-data.js';
@@ -20,6 +22,13 @@ const text = z.string().trim();
 const optionalText = text.optional().transform((v) => (v ? v : undefined));
 const url = text.url('expected a URL such as http://127.0.0.1:11434');
 const optionalUrl = optionalText.pipe(url.optional());
+/** A server address citebot can connect to: http(s)://host[:port], nothing after it. */
+const isServerUrl = (v: string): boolean => {
+  const parsed = URL.canParse(v) ? new URL(v) : undefined;
+  return !!parsed && /^https?:$/u.test(parsed.protocol) && parsed.hostname !== '' && ['', '/'].includes(parsed.pathname);
+};
+const serverUrl = (example: string) =>
+  optionalText.pipe(z.string().refine(isServerUrl, `expected http(s)://host:port such as ${example}`).optional());
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
     .number({ message: 'expected a whole number' })
@@ -38,7 +47,7 @@ const schema = z.object({
   EMBED_CONCURRENCY: int(1, 64),
   EMBED_MAX_RETRIES: int(0, 20),
   DATA_DIR: text.min(1),
-  CHROMA_URL: optionalUrl,
+  CHROMA_URL: serverUrl('http://127.0.0.1:8000'),
   CHROMA_COLLECTION_PREFIX: text.regex(
     /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,40}$/,
     'expected letters, digits, . _ - (starting with a letter or digit)',
@@ -168,24 +177,30 @@ export interface LoadSettingsOptions {
   dotenvDir?: string | false;
   /** A CITEBOT_CONFIG file that does not exist yet reads as empty (`eval --apply` creates it). */
   settingsFileMayBeMissing?: boolean;
+  /** Told about things that do not stop citebot, such as a `.env` key that looks like a misspelt setting. */
+  onWarning?: (line: string) => void;
 }
 
-/** Read `.env` without overriding variables already set, so the real environment wins. */
-function readDotenv(dir: string): RawSettings {
-  const file = join(dir, '.env');
-  if (!existsSync(file)) return {};
-  const scratch: NodeJS.ProcessEnv = {};
-  const before = { ...process.env };
-  try {
-    process.loadEnvFile(file);
-    for (const name of SETTING_NAMES) if (process.env[name] !== before[name]) scratch[name] = process.env[name];
-  } finally {
-    for (const name of SETTING_NAMES) {
-      if (before[name] === undefined) delete process.env[name];
-      else process.env[name] = before[name];
-    }
-  }
-  return fromEnv(scratch);
+/** `.env`'s settings, and the keys it holds that are not settings (typos, most likely). */
+function readDotenv(file: string): { raw: RawSettings; unknown: string[] } {
+  if (!existsSync(file)) return { raw: {}, unknown: [] };
+  const parsed = parseEnv(readFileSync(file, 'utf8'));
+  const names = SETTING_NAMES as string[];
+  return {
+    raw: fromEnv(parsed),
+    unknown: Object.keys(parsed).filter((key) => !names.includes(key) && key !== 'CITEBOT_CONFIG'),
+  };
+}
+
+/** "did you mean CHUNK_TOKENS?": the setting a key is a couple of edits from, or the closest one sharing its first word. */
+export function suggestSetting(key: string): string | undefined {
+  const upper = key.toUpperCase();
+  const names = SETTING_NAMES as string[];
+  const best = closest(upper, names);
+  if (distance(upper, best) <= Math.max(2, Math.floor(best.length / 5))) return best;
+  const prefix = upper.split('_')[0]!;
+  const family = prefix.length >= 4 ? names.filter((n) => n.startsWith(`${prefix}_`)) : [];
+  return family.length ? closest(upper, family) : undefined;
 }
 
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
@@ -197,15 +212,31 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     throw new ConfigError([`CITEBOT_CONFIG points at ${userFile}, which does not exist. Fix: correct the path or unset CITEBOT_CONFIG.`]);
   }
   const user = userFile && !missing ? readYaml(userFile) : {};
-  const dotenv = options.dotenvDir === false ? {} : readDotenv(options.dotenvDir ?? process.cwd());
-  const merged = { ...defaults, ...user, ...dotenv, ...fromEnv(env) };
+  const dotenvFile = options.dotenvDir === false ? undefined : join(options.dotenvDir ?? process.cwd(), '.env');
+  const dotenv = dotenvFile ? readDotenv(dotenvFile) : { raw: {}, unknown: [] };
+  for (const key of dotenv.unknown) {
+    const suggestion = suggestSetting(key);
+    if (suggestion) options.onWarning?.(`${dotenvFile}: ${key} is not a citebot setting and is ignored; did you mean ${suggestion}?`);
+  }
+  const merged = { ...defaults, ...user, ...dotenv.raw, ...fromEnv(env) };
+  // Where each value came from, so a bad one is fixed where it was written.
+  const origin = (name: string): string =>
+    name in fromEnv(env)
+      ? 'the environment'
+      : name in dotenv.raw
+        ? dotenvFile!
+        : name in user
+          ? `${userFile} (CITEBOT_CONFIG)`
+          : 'the environment or .env';
 
   const result = schema.safeParse(merged);
   if (result.success) return checkCombinations(result.data);
-  const problems = result.error.issues.map((issue) => {
+  // One line per setting: its first problem is enough to fix it.
+  const issues = result.error.issues.filter((issue, i, all) => all.findIndex((other) => other.path[0] === issue.path[0]) === i);
+  const problems = issues.map((issue) => {
     const name = String(issue.path[0] ?? 'settings');
     const shown = SECRET_SETTINGS.includes(name as SettingName) ? '' : ` (got ${JSON.stringify(merged[name] ?? null)})`;
-    return `${name}: ${issue.message}${shown}. Fix: set ${name} in the environment or .env; config/defaults.yaml documents it.`;
+    return `${name}: ${issue.message}${shown}. Fix: set ${name} in ${origin(name)}; config/defaults.yaml documents it.`;
   });
   throw new ConfigError(problems);
 }

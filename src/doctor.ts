@@ -1,6 +1,6 @@
 import { Ollama } from 'ollama';
 import type { CitebotCore } from './core.js';
-import { oneLine, type Check } from './errors.js';
+import { failedCheck, oneLine, type Check } from './errors.js';
 import { calibrationChecks } from './eval/calibration-record.js';
 import { checkReranker } from './chains/rerankers/check.js';
 import { canonicalModelName } from './models/embedding-profiles.js';
@@ -48,12 +48,14 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     chromaOk = true;
     checks.push({ name: 'chroma', status: 'ok', detail: `Chroma at ${url}${s.CHROMA_URL ? '' : ' (embedded)'}` });
   } catch (error) {
-    checks.push({
-      name: 'chroma',
-      status: 'failed',
-      detail: oneLine(error),
-      fix: s.CHROMA_URL ? 'start Chroma or correct CHROMA_URL' : 'see DATA_DIR/chroma/server.log, or set CHROMA_URL',
-    });
+    // The error's own fix when it has one (a server that is not Chroma needs another URL, not a restart).
+    checks.push(
+      failedCheck(
+        'chroma',
+        error,
+        s.CHROMA_URL ? 'start Chroma or correct CHROMA_URL' : 'see DATA_DIR/chroma/server.log, or set CHROMA_URL',
+      ),
+    );
   }
 
   const index = chromaOk ? core.index : undefined;

@@ -49,6 +49,49 @@ describe('settings', () => {
     }
   });
 
+  it('a bad value is fixed where it was written: CITEBOT_CONFIG names its file, .env its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'citebot-config-'));
+    writeFileSync(join(dir, 'citebot.yaml'), 'CHUNK_TOKENS: lots\n');
+    writeFileSync(join(dir, '.env'), 'MAX_PAGES=many\n');
+    try {
+      load({ CITEBOT_CONFIG: join(dir, 'citebot.yaml') }, dir);
+      expect.unreachable();
+    } catch (error) {
+      const lines = (error as ConfigError).problems;
+      expect(lines.find((l) => l.startsWith('CHUNK_TOKENS:'))).toContain(
+        `Fix: set CHUNK_TOKENS in ${join(dir, 'citebot.yaml')} (CITEBOT_CONFIG)`,
+      );
+      expect(lines.find((l) => l.startsWith('MAX_PAGES:'))).toContain(`Fix: set MAX_PAGES in ${join(dir, '.env')}`);
+    }
+    expect(() => load({ CHUNK_TOKENS: 'x' })).toThrow(/Fix: set CHUNK_TOKENS in the environment;/);
+  });
+
+  it('warns about .env keys that look like a misspelt setting, and ignores unrelated ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'citebot-config-'));
+    writeFileSync(join(dir, '.env'), 'CHUNK_TOKEN=300\nOLLAMA_URL=http://x:1\nNODE_OPTIONS=--max-old-space-size=4096\nEDITOR=vim\n');
+    const warnings: string[] = [];
+    const s = loadSettings({ env: {}, dotenvDir: dir, onWarning: (line) => warnings.push(line) });
+    expect(s.CHUNK_TOKENS).not.toBe(300);
+    expect(warnings).toEqual([
+      `${join(dir, '.env')}: CHUNK_TOKEN is not a citebot setting and is ignored; did you mean CHUNK_TOKENS?`,
+      `${join(dir, '.env')}: OLLAMA_URL is not a citebot setting and is ignored; did you mean OLLAMA_BASE_URL?`,
+    ]);
+  });
+
+  it('CHROMA_URL must be http(s)://host:port: one line, whatever is wrong with it', () => {
+    for (const bad of ['http://:80', 'localhost:8000', 'chroma', 'http://chroma:8000/api/v2']) {
+      try {
+        load({ CHROMA_URL: bad });
+        expect.unreachable();
+      } catch (error) {
+        expect((error as ConfigError).problems, bad).toEqual([
+          `CHROMA_URL: expected http(s)://host:port such as http://127.0.0.1:8000 (got ${JSON.stringify(bad)}). Fix: set CHROMA_URL in the environment; config/defaults.yaml documents it.`,
+        ]);
+      }
+    }
+    expect(load({ CHROMA_URL: 'https://chroma.internal:8443/' }).CHROMA_URL).toBe('https://chroma.internal:8443/');
+  });
+
   it('checks settings that depend on each other', () => {
     expect(() => load({ CHUNK_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '100' })).toThrow(/CHUNK_OVERLAP_TOKENS: must be smaller/);
     expect(() => load({ RERANKER: 'http' })).toThrow(/RERANK_URL: required when RERANKER=http/);

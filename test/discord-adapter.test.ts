@@ -245,6 +245,26 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(discord.requestsTo('PATCH', new RegExp(`^/channels/${ALPHA}/messages/\\d+$`)).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('an empty @mention and an /ask of spaces answer with usage and never call the model', async () => {
+    h = await startHarness(ollama);
+    const { discord } = h;
+    ollama.reset();
+    const mention = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: '  ', mentionsBot: true });
+    await expect
+      .poll(
+        () =>
+          discord.messages(ALPHA).find((m) => m.message_reference?.message_id === mention.id && m.author.id === discord.botId)?.content ??
+          '',
+        { timeout: 10_000 },
+      )
+      .toContain('Ask me about the files shared here');
+    const { id } = discord.sendInteraction({ name: 'ask', options: { question: '   ' }, channelId: ALPHA, guildId: GUILD, user: BOB });
+    await expect
+      .poll(() => discord.interactionMessages(id).original?.content ?? '', { timeout: 10_000 })
+      .toMatch(/^Usage: `\/ask question:/);
+    expect(ollama.stats.totalRequests).toBe(0);
+  });
+
   it('/ask is deferred within 3 s while the model takes 10 s, then edited into the answer', async () => {
     h = await startHarness(ollama);
     const { discord } = h;

@@ -243,7 +243,7 @@ describe('DocumentIndex when Chroma goes down', () => {
 
       const error = await indexer.ingest(memorySource('local:default', 'plan.md', SECRET_PLAN)).catch((e: unknown) => e);
       expect(isCitebotError(error, 'chroma_unavailable')).toBe(true);
-      expect((error as Error).message).toMatch(/^Chroma is not reachable at http:\/\/127\.0\.0\.1:\d+ .*Fix:/);
+      expect((error as Error).message).toMatch(/^Chroma is not reachable at http:\/\/127\.0\.0\.1:\d+: nothing answers there\. Fix:/);
       const index = await t.core.openIndex();
       expect(index.document('local:default', 'doc-plan.md')).toBeUndefined();
       expect(index.chunkIdsOf('local:default', 'doc-plan.md')).toEqual([]);

@@ -282,6 +282,18 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect((h.slack.responses(outside.responseUrl) as { response_type: string }[])[0]!.response_type).toBe('in_channel');
   });
 
+  it('an @mention with no question answers with usage and never calls the model', async () => {
+    h = await startHarness(ollama);
+    const { slack } = h;
+    const bot = slack.botUserId;
+    ollama.reset();
+    const empty = slack.addThreadMessage('CA', '1800000000.000300', { user: 'UANA', text: `<@${bot}>   `, ts: '1800000000.000300' });
+    await h.event({ type: 'app_mention', user: 'UANA', text: empty.text, ts: empty.ts, channel: 'CA', event_ts: empty.ts });
+    const usage = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === empty.ts, 10_000);
+    expect(JSON.stringify(usage.args)).toContain('Ask me about the files shared here');
+    expect(ollama.stats.totalRequests).toBe(0);
+  });
+
   it('a file shared in #alpha is never cited in #beta, unless the operator shares #alpha', async () => {
     h = await startHarness(ollama);
     h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });

@@ -1,6 +1,8 @@
 import type { CitebotCore } from '../core.js';
 import type { IngestProgress, IngestResult, IngestStatus } from '../ingest/indexer.js';
 import { collectLocalSources } from '../ingest/local-files.js';
+import { statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 
 /** One row of an ingest report: a result and the path or link it came from. */
 export type IngestRow = IngestResult & { path: string };
@@ -66,4 +68,13 @@ export async function ingestPaths(core: CitebotCore, paths: string[], scope: str
       error: reason,
     })),
   ];
+}
+
+/** The folders among `paths` in which ingest found no file to read (empty, or only hidden files): worth a hint. */
+export function emptyFolders(paths: string[], rows: IngestRow[]): string[] {
+  return paths.filter((path) => {
+    const folder = resolve(path);
+    const isFolder = statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    return isFolder && !rows.some((r) => r.path.startsWith(folder + sep));
+  });
 }

@@ -1,7 +1,7 @@
 /** How the CLI and the terminal chat word the results of the shared commands (src/app). */
 import type { ForgetOutcome } from '../app/forget.js';
 import type { IngestReport } from '../app/ingest.js';
-import type { ScopeSources } from '../app/sources.js';
+import { documentNote, documentState, type ScopeSources } from '../app/sources.js';
 
 /** "1 chunk", "2 chunks". */
 export function plural(n: number, word: string): string {
@@ -25,7 +25,9 @@ export function sourcesLines(groups: ScopeSources[], addHint: string): string[] 
   for (const group of groups) {
     if (!group.own) lines.push(`Shared from ${group.scope}:`);
     for (const d of group.documents)
-      lines.push(`${group.own ? '' : '  '}${d.source} · ${d.status} · ${plural(d.chunkCount, 'chunk')}${d.error ? ` · ${d.error}` : ''}`);
+      lines.push(
+        `${group.own ? '' : '  '}${d.source} · ${documentState(d)} · ${plural(d.chunkCount, 'chunk')}${documentNote(d) ? ` · ${documentNote(d)}` : ''}`,
+      );
   }
   return lines.length ? lines : [`Nothing is indexed here yet. Use ${addHint}.`];
 }

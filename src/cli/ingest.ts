@@ -1,22 +1,36 @@
-import { ingestPaths, ingestReport } from '../app/ingest.js';
+import { emptyFolders, ingestPaths, ingestReport } from '../app/ingest.js';
+import type { CommandContext } from './command-context.js';
 import type { CitebotCore } from '../core.js';
-import { ingestTotalsLine } from './command-text.js';
+import { ingestTotalsLine, plural } from './command-text.js';
 import { ExitCode } from './exit-codes.js';
 import { printJson, progressBar, table } from './output.js';
 
 export type { IngestReport } from '../app/ingest.js';
 
 /** `citebot ingest <paths...>`: a progress bar, then a table of what was not indexed (or of every file, when few) and the totals. */
-export async function ingestCommand(core: CitebotCore, paths: string[], options: { scope: string; json?: boolean }): Promise<number> {
+export async function ingestCommand(
+  core: CitebotCore,
+  paths: string[],
+  options: { scope: string; json?: boolean },
+  context?: CommandContext,
+): Promise<number> {
   const bar = progressBar(!options.json, 'Indexing');
-  let report;
+  let progress = { done: 0, total: 0 };
+  context?.onInterrupt(() => {
+    bar.stop();
+    return interruptedLine(progress.done, progress.total);
+  });
+  let rows;
   try {
-    report = ingestReport(
-      await ingestPaths(core, paths, options.scope, ({ done, total, current }) => bar.update(done, total, current ?? '')),
-    );
+    rows = await ingestPaths(core, paths, options.scope, ({ done, total, current }) => {
+      progress = { done, total };
+      bar.update(done, total, current ?? '');
+    });
   } finally {
     bar.stop();
   }
+  const report = ingestReport(rows);
+  for (const folder of emptyFolders(paths, rows)) process.stderr.write(`citebot: no files found in ${folder}\n`);
   if (options.json) printJson(report);
   else {
     const shown = report.files.length <= 40 ? report.files : report.files.filter((f) => f.status === 'failed' || f.status === 'skipped');
@@ -30,4 +44,12 @@ export async function ingestCommand(core: CitebotCore, paths: string[], options:
     process.stdout.write(ingestTotalsLine(report, options.scope) + '\n');
   }
   return report.totals.failed + report.totals.skipped > 0 ? ExitCode.partial : ExitCode.ok;
+}
+
+/** What Ctrl-C leaves behind: finished files stay indexed; the file being read is completed by the next run. */
+export function interruptedLine(done: number, total: number): string {
+  return (
+    `Interrupted: ${plural(done, 'file')} of ${total} finished and kept in the index. ` +
+    'Run the same command again to complete the rest (finished files are not read again).'
+  );
 }

@@ -33,3 +33,19 @@ export function table(head: string[], rows: (string | number)[][]): string {
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
+
+/**
+ * When the reader of stdout or stderr goes away (`citebot doctor | head`), writes fail with EPIPE:
+ * stop writing and end the command through `onClosed` instead of crashing with a stack trace.
+ */
+export function exitQuietlyWhenOutputCloses(onClosed: () => void): void {
+  let closed = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      if (closed) return;
+      closed = true;
+      onClosed();
+    });
+  }
+}

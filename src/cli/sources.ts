@@ -1,10 +1,13 @@
-import { allSources, readableSources } from '../app/sources.js';
+import { allSources, documentNote, documentState, readableSources } from '../app/sources.js';
+import { emptyScopeWarning } from '../app/scopes.js';
 import type { CitebotCore } from '../core.js';
 import { printJson, table } from './output.js';
 
 /** `citebot sources`: what a question in the scope may read (its own documents and shared ones), or everything with --all. */
 export async function sourcesCommand(core: CitebotCore, options: { scope: string; all?: boolean; json?: boolean }): Promise<number> {
   const groups = readableSources(core, options.scope);
+  const warning = options.all ? undefined : emptyScopeWarning(core, options.scope);
+  if (warning) process.stderr.write(`citebot: warning: ${warning}\n`);
   const all = options.all || groups.length > 1;
   const documents = options.all ? allSources(core) : groups.flatMap((g) => g.documents);
   if (options.json) {
@@ -14,7 +17,7 @@ export async function sourcesCommand(core: CitebotCore, options: { scope: string
         scope: d.scope,
         source: d.source,
         url: d.url,
-        status: d.status,
+        status: documentState(d),
         chunks: d.chunkCount,
         mimeType: d.mimeType,
         contentHash: d.contentHash,
@@ -22,7 +25,7 @@ export async function sourcesCommand(core: CitebotCore, options: { scope: string
         uploadedBy: d.uploadedBy,
         uploadedAt: d.uploadedAt,
         ingestedAt: d.ingestedAt,
-        ...(d.error && { error: d.error }),
+        ...(documentNote(d) && { error: documentNote(d) }),
       })),
     });
     return 0;
@@ -34,7 +37,7 @@ export async function sourcesCommand(core: CitebotCore, options: { scope: string
   process.stdout.write(
     table(
       all ? ['scope', 'source', 'status', 'chunks', 'doc id', 'note'] : ['source', 'status', 'chunks', 'doc id', 'note'],
-      documents.map((d) => [...(all ? [d.scope] : []), d.source, d.status, d.chunkCount, d.docId, d.error ?? '']),
+      documents.map((d) => [...(all ? [d.scope] : []), d.source, documentState(d), d.chunkCount, d.docId, documentNote(d)]),
     ) + '\n',
   );
   return 0;

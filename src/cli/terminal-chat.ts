@@ -26,14 +26,35 @@ const HISTORY_TURNS = 6;
  * `citebot chat`: lines in, the same commands as the CLI (src/app), text out. The scope is fixed
  * for the session and the conversation is the history.
  */
-export async function runTerminalChat(core: CitebotCore, options: { scope: string; input: Readable; output: Writable }): Promise<void> {
+export async function runTerminalChat(
+  core: CitebotCore,
+  options: {
+    scope: string;
+    input: Readable;
+    output: Writable;
+    /** The process: 'SIGINT' (Ctrl-C) cancels the answer being written, and twice at the prompt ends the session; 'SIGTERM' ends it. */
+    interrupts?: NodeJS.EventEmitter;
+  },
+): Promise<void> {
   const { scope, output } = options;
   const write = (text: string) => void output.write(text);
   const lines = createInterface({ input: options.input, terminal: false });
   const history: Turn[] = [];
+  let answering: AbortController | undefined;
+  let interruptedAtPrompt = false;
+  const onInterrupt = () => {
+    if (answering) return answering.abort();
+    if (interruptedAtPrompt) return lines.close();
+    interruptedAtPrompt = true;
+    write('\n(Ctrl-C again or /quit to leave)\n> ');
+  };
+  const onTerminate = () => lines.close();
+  options.interrupts?.on('SIGINT', onInterrupt);
+  options.interrupts?.on('SIGTERM', onTerminate);
   write(`citebot chat · scope ${scope} · /help for commands\n> `);
 
   for await (const line of lines) {
+    interruptedAtPrompt = false;
     const text = line.trim();
     try {
       if (!text) {
@@ -51,20 +72,52 @@ export async function runTerminalChat(core: CitebotCore, options: { scope: strin
       } else if (text.startsWith('/')) {
         write(`Unknown command ${text.split(' ')[0]}. ${HELP}\n`);
       } else {
-        await answer(core, scope, text, history, write);
+        answering = new AbortController();
+        await answer(core, scope, text, history, write, answering.signal);
       }
     } catch (error) {
       // The session survives every failure; the user gets one line.
       log.debug('chat command failed', { stack: (error as Error)?.stack });
-      write(`Sorry: ${error instanceof CitebotError ? error.message : oneLine(error)}\n`);
+      if (error instanceof AnswerCancelled) write('\n(answer cancelled)\n');
+      else write(`Sorry: ${error instanceof CitebotError ? error.message : oneLine(error)}\n`);
+    } finally {
+      answering = undefined;
     }
     write('> ');
   }
+  options.interrupts?.off('SIGINT', onInterrupt);
+  options.interrupts?.off('SIGTERM', onTerminate);
   lines.close();
 }
 
-async function answer(core: CitebotCore, scope: string, question: string, history: Turn[], write: (t: string) => void): Promise<void> {
-  const answer = await writeAnswerStream(ask(core, { question, scope, history: history.slice(-HISTORY_TURNS) }), write);
+class AnswerCancelled extends Error {}
+
+/** The answer's events until `signal` aborts; then the stream is closed (the model call with it) and AnswerCancelled thrown. */
+async function* untilAborted<T>(events: AsyncGenerator<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new AnswerCancelled()), { once: true }));
+  aborted.catch(() => {});
+  try {
+    for (;;) {
+      const next = await Promise.race([events.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Not awaited: the stream finishes its current step in the background and stops there.
+    if (signal.aborted) void events.return(undefined).catch(() => {});
+  }
+}
+
+async function answer(
+  core: CitebotCore,
+  scope: string,
+  question: string,
+  history: Turn[],
+  write: (t: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const events = ask(core, { question, scope, history: history.slice(-HISTORY_TURNS) });
+  const answer = await writeAnswerStream(untilAborted(events, signal), write);
   history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
 }
 

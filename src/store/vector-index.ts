@@ -16,11 +16,26 @@ export function collectionNameFor(prefix: string, model: string): string {
 }
 
 export function chromaUnavailable(url: string, error: unknown): CitebotError {
-  return new CitebotError('chroma_unavailable', `Chroma is not reachable at ${url} (${oneLine(error)})`, {
+  // chromadb's own text for a refused connection is a paragraph about browsers and CORS; say what happened instead.
+  const detail =
+    /ChromaConnectionError/.test(String((error as Error)?.name)) || isConnectionError(error) ? 'nothing answers there' : oneLine(error);
+  return new CitebotError('chroma_unavailable', `Chroma is not reachable at ${url}: ${detail}`, {
     fix: `start Chroma, or unset CHROMA_URL to use the embedded server`,
     cause: error,
   });
 }
+
+/** A server answers at CHROMA_URL, but not Chroma's API (every path is "not found"). */
+export function notChroma(url: string, error: unknown): CitebotError {
+  return new CitebotError('chroma_unavailable', `the server at ${url} is not Chroma (it does not know Chroma's API)`, {
+    fix: 'set CHROMA_URL to the Chroma server, e.g. http://127.0.0.1:8000, or unset it to use the embedded server',
+    retryable: false,
+    cause: error,
+  });
+}
+
+/** Chroma's own words for vectors of another size than its collection holds. */
+const DIMENSION_MISMATCH = /expecting embedding with dimension of (\d+), got (\d+)/i;
 
 /**
  * The dense side of the index: one Chroma collection per embedding model (cosine space), which
@@ -49,20 +64,35 @@ export class VectorIndex {
     this.collectionName = collectionNameFor(prefix, model);
   }
 
-  /** Wrap Chroma calls so a dead server becomes one line with the fix. */
+  /** Wrap Chroma calls so a dead server, a server that is not Chroma, or vectors of the wrong size become one line with the fix. */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
       if (error instanceof CitebotError) throw error;
-      if (
-        isConnectionError(error) ||
-        /ECONNREFUSED|fetch failed|Failed to connect|ChromaConnectionError/i.test(String((error as Error)?.name) + oneLine(error))
-      ) {
+      const text = String((error as Error)?.name) + ' ' + oneLine(error);
+      if (isConnectionError(error) || /ECONNREFUSED|fetch failed|Failed to connect|ChromaConnectionError/i.test(text)) {
         throw chromaUnavailable(this.url, error);
       }
+      const sizes = DIMENSION_MISMATCH.exec(text);
+      if (sizes) {
+        throw new CitebotError(
+          'index_model_mismatch',
+          `Chroma collection ${this.collectionName} holds ${sizes[1]}-dimension vectors but ${this.model} returns ${sizes[2]}`,
+          { fix: 'citebot reindex (re-embeds the stored chunks with EMBED_MODEL), or set EMBED_MODEL back', cause: error },
+        );
+      }
+      if (/ChromaNotFoundError/.test(text) && !(await this.answersLikeChroma())) throw notChroma(this.url, error);
       throw error;
     }
+  }
+
+  /** Whether the server at `url` has Chroma's heartbeat (a missing collection is also "not found"). */
+  private async answersLikeChroma(): Promise<boolean> {
+    return this.client.heartbeat().then(
+      () => true,
+      (error: unknown) => !/ChromaNotFoundError/.test(String((error as Error)?.name)),
+    );
   }
 
   async heartbeat(): Promise<void> {

@@ -23,3 +23,21 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> 
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
+
+const BUILT_CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+
+/** Start the built CLI (dist/cli.js, what `npm ci` installs as `citebot`), with stdin open for chat. */
+export function startBuiltCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [BUILT_CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Run the built CLI to completion (stdin closed at once) and collect its output. */
+export function runBuiltCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const child = startBuiltCli(args, env);
+  child.stdin!.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}

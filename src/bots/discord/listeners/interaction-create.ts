@@ -21,6 +21,8 @@ function interactionScope(interaction: ChatInputCommandInteraction): string {
 
 const MAX_LISTED = 30;
 
+const ASK_USAGE = 'Usage: `/ask question: what does the spec say about limits?` (files indexed here with `/ingest` are searched)';
+
 function documentLine(d: DocumentEntry): string {
   const name = d.source.replace(/[[\]]/gu, '');
   const link = /^https?:\/\//u.test(d.url) ? `[${name}](<${d.url}>)` : name;
@@ -53,6 +55,8 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
       const target = new InteractionTarget(interaction, interaction.options.getBoolean('private') ?? false);
       await target.defer();
       const question = interaction.options.getString('question', true).trim();
+      // Discord requires the option, but spaces pass: answer with usage, never a model call.
+      if (!question) return target.show(ASK_USAGE);
       const heading = `-# ${interaction.user.username} asked: ${question.replace(/\n/gu, ' ')}`;
       await answerQuestion(
         context.core,
