@@ -347,9 +347,12 @@ export class DocumentIndex {
       );
     })();
 
-    let done = 0;
+    // A chunk id names its content (see chunkId): one already committed has its vector; embed only the rest.
+    const committed = new Set(this.chunkStore.idsOfDocument(entry.scope, entry.docId));
+    const fresh = chunks.filter((c) => !committed.has(c.id));
+    let done = chunks.length - fresh.length;
     const batches: StoredChunk[][] = [];
-    for (let i = 0; i < chunks.length; i += this.upsertBatchSize) batches.push(chunks.slice(i, i + this.upsertBatchSize));
+    for (let i = 0; i < fresh.length; i += this.upsertBatchSize) batches.push(fresh.slice(i, i + this.upsertBatchSize));
     try {
       // allSettled: no batch may still be writing when a failure is cleaned up.
       const settled = await Promise.allSettled(
