@@ -54,6 +54,17 @@ export class MessageStore {
       .run(scope, name, cursor ?? null, new Date().toISOString());
   }
 
+  /** Scopes followed whose name starts with `prefix` ("slack:T1:"). */
+  followedScopes(prefix: string): string[] {
+    return (
+      this.db
+        .prepare('SELECT scope FROM conversation_channels WHERE substr(scope, 1, ?) = ? ORDER BY scope')
+        .all(prefix.length, prefix) as {
+        scope: string;
+      }[]
+    ).map((r) => r.scope);
+  }
+
   setCursor(scope: string, cursor: string): void {
     this.db
       .prepare('UPDATE conversation_channels SET cursor = ?, updated_at = ? WHERE scope = ?')
