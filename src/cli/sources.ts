@@ -6,7 +6,7 @@ import { printJson, table } from './output.js';
 export async function sourcesCommand(core: CitebotCore, options: { scope: string; all?: boolean; json?: boolean }): Promise<number> {
   const groups = readableSources(core, options.scope);
   const all = options.all || groups.length > 1;
-  const documents = options.all ? allSources(core) : groups.flatMap((g) => g.documents);
+  const documents = options.all ? allSources(core) : groups.flatMap((g) => core.index.documents([g.scope]));
   if (options.json) {
     printJson({
       documents: documents.map((d) => ({
