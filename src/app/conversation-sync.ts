@@ -16,6 +16,9 @@ import {
   type MessageChanges,
 } from '../ingest/conversation/message.js';
 
+/** Documents written at once while applying a batch. */
+const GROUP_CONCURRENCY = 4;
+
 /** What applying a batch of changes did. */
 export interface ConversationUpdate {
   /** Messages stored or removed. */
@@ -85,7 +88,7 @@ async function rebuildGroups(
   let documents = 0;
   let removed = 0;
   let chunks = 0;
-  for (const key of keys) {
+  const rebuild = async (key: string) => {
     const written = new Set<string>();
     for (const doc of conversationDocuments(channel, key, core.messages.inGroup(scope, key))) {
       const docChunks = await conversationChunks(scope, doc, (text) => chunker.split(text));
@@ -116,7 +119,13 @@ async function rebuildGroups(
       await index.forget(scope, stale.docId);
       removed++;
     }
-  }
+  };
+  // A few documents at a time, as the file indexer does: one embeds while another is written to Chroma.
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) await rebuild(keys[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, keys.length) }, worker));
   return { documents, removed, chunks };
 }
 

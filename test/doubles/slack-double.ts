@@ -695,6 +695,23 @@ export class SlackDouble {
     return message;
   }
 
+  /** Seeds many people's messages at once (one sort, not one per message): `threadTs` makes a reply; parents come first. */
+  seedMessages(channel: string, messages: { user: string; text: string; ts: string; threadTs?: string }[]): void {
+    const list = this.channelMessages(channel);
+    for (const m of messages) {
+      this.seen(m.ts);
+      list.push({
+        type: 'message',
+        ts: m.ts,
+        user: m.user,
+        text: m.text,
+        team: this.teamId,
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      });
+    }
+    list.sort(byTs);
+  }
+
   /** A person posts a message now: stored, and returned as the `message` event Slack delivers. */
   postUserMessage(channel: string, m: { user: string; text: string; threadTs?: string }): Record<string, unknown> {
     const message = m.threadTs
@@ -770,12 +787,14 @@ export class SlackDouble {
     const after = (ts: string) => (oldest === undefined ? true : inclusive ? micros(ts) >= micros(oldest) : micros(ts) > micros(oldest));
     const before = (ts: string) => (latest === undefined ? true : inclusive ? micros(ts) <= micros(latest) : micros(ts) < micros(latest));
     // The channel's own timeline: top-level messages and replies also sent to the channel, newest first.
+    const repliesOf = new Map<string, SlackMessage[]>();
+    for (const r of list) if (r.thread_ts && r.thread_ts !== r.ts) repliesOf.set(r.thread_ts, [...(repliesOf.get(r.thread_ts) ?? []), r]);
     const top = list
       .filter((m) => !m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast')
       .filter((m) => after(m.ts) && before(m.ts))
       .reverse()
       .map((m) => {
-        const replies = list.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
+        const replies = repliesOf.get(m.ts) ?? [];
         if (!replies.length) return m;
         return {
           ...m,
