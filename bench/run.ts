@@ -1,6 +1,7 @@
 /** `npm run bench`: build, then every benchmark in turn; each writes its section of bench/RESULTS.md. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { benchConversations } from './conversations.js';
 import { benchDiscord } from './discord.js';
 import { benchEval } from './eval.js';
 import { benchIngest } from './ingest.js';
@@ -23,3 +24,4 @@ await benchRerank();
 await benchSlack();
 await benchDiscord();
 await benchOcr();
+await benchConversations();

@@ -119,10 +119,11 @@ program
 
 program
   .command('ingest')
-  .description('index files and folders (recursively) into a scope')
-  .argument('<paths...>', 'files or folders')
+  .description('index files and folders (recursively) into a scope; a Slack export .zip with --scope slack:T:C imports that channel')
+  .argument('<paths...>', 'files or folders, or one Slack workspace export (.zip)')
   .addOption(scopeOption())
   .option('--json', 'print the result as JSON')
+  .option('--workspace-url <url>', 'Slack export: the workspace URL for permalinks, e.g. https://acme.slack.com/ (default: auth.test)')
   .action((paths: string[], options) => run((core, context) => ingestCommand(core, paths, options, context)));
 
 program

@@ -104,6 +104,14 @@ const schema = z.object({
   DISCORD_TOKEN: optionalText,
   DISCORD_API_URL: url,
   DISCORD_HISTORY_LIMIT: int(1, 100_000),
+  INDEX_MESSAGES: z
+    .preprocess(
+      (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+      z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off', '1', '0'], { message: 'expected true or false' })]),
+    )
+    .transform((v) => v === true || v === 'true' || v === 'on' || v === '1'),
+  SLACK_HISTORY_DAYS: int(1, 36_500),
+  MESSAGE_SYNC_DELAY_MS: int(0, 600_000),
   SHARED_SCOPES: z
     .preprocess((v) => (v === null || v === undefined ? '' : v), text)
     .transform((v, ctx) => {

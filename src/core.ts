@@ -14,6 +14,7 @@ import { startEmbeddedChroma, type EmbeddedChroma } from './store/chroma-server.
 import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase, type Db } from './store/database.js';
 import { DocumentIndex } from './store/document-index.js';
+import { MessageStore } from './store/message-store.js';
 import { Lazy } from './util/lazy.js';
 import { WorkQueue } from './util/work-queue.js';
 
@@ -45,6 +46,8 @@ export class CitebotCore {
   readonly index: DocumentIndex;
   /** Answers posted in chat, their feedback, and per-channel settings. */
   readonly conversations: ConversationStore;
+  /** Messages of the channels whose conversation is indexed, and each channel's cursor. */
+  readonly messages: MessageStore;
   /** The configured reranker (undefined for RERANKER=none); loaded on first use, shared by every question. */
   readonly reranker: Reranker | undefined;
   /** Parser worker threads, shared by every ingest. */
@@ -59,6 +62,7 @@ export class CitebotCore {
   constructor(readonly settings: Settings) {
     this.db = openDatabase(join(settings.DATA_DIR, 'citebot.sqlite'));
     this.conversations = new ConversationStore(this.db);
+    this.messages = new MessageStore(this.db);
     this.chroma = new Lazy(async () =>
       settings.CHROMA_URL
         ? { url: settings.CHROMA_URL }

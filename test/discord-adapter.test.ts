@@ -89,6 +89,11 @@ async function ingest(
   await expect
     .poll(() => (summary = h.discord.interactionMessages(id).original?.content ?? ''), { timeout: 30_000 })
     .toMatch(/^\d+ files?: |^No new attachments|^No files to index/);
+  // A whole-channel run goes on with the conversation (INDEX_MESSAGES is on by default), in the same reply.
+  if (!options.file)
+    await expect
+      .poll(() => (summary = h.discord.interactionMessages(id).original?.content ?? ''), { timeout: 30_000 })
+      .toMatch(/\n(Conversation: |.*could not)/);
   return summary;
 }
 
@@ -197,7 +202,9 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     const summary = await ingest(h);
     expect(summary).toMatch(/^1 file: 1 new/);
     expect(summary).toMatch(/Read the latest 150 messages \(DISCORD_HISTORY_LIMIT\); older attachments were not looked at\./);
-    expect(h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).map((d) => d.source)).toEqual(['Normans.md']);
+    // Files only: the channel's messages are indexed beside them as conversation documents (msg:…).
+    const files = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).filter((d) => !d.docId.startsWith('msg:'));
+    expect(files.map((d) => d.source)).toEqual(['Normans.md']);
   });
 
   it('answers a mention in a reply with linked citations, streamed by edits, never pinging anyone; ignores messages without a mention', async () => {
@@ -514,7 +521,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       user: MOD,
     });
     await expect.poll(() => discord.interactionMessages(byModerator.id).original?.content ?? '').toMatch(/Removed “guide.md”/);
-    expect(h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`])).toHaveLength(0);
+    expect(h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).filter((d) => !d.docId.startsWith('msg:'))).toHaveLength(0);
   });
 
   it('says how to enable the Message Content intent instead of crash-looping, and registers the slash commands', async () => {

@@ -103,7 +103,8 @@ async function ingestChannel(h: Harness, channel = 'CA', channelName = 'alpha'):
       h.slack.calls.indexOf(c) >= before &&
       c.method === 'chat.update' &&
       c.args.channel === channel &&
-      /^\d+ files?: /.test(String(c.args.text)),
+      // The run ends with its conversation line (INDEX_MESSAGES is on by default).
+      /^\d+ files?: [\s\S]*\nConversation/.test(String(c.args.text)),
     30_000,
   );
   return String(done.args.text);
@@ -186,6 +187,8 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     });
     expect(docs.find((d) => d.docId === 'FNORM')!.uploadedAt).toMatch(/^20\d\d-/);
     expect(h.t.core.index.documents(['slack:T0CITEBOT:CB'])).toHaveLength(0);
+    // The run goes on with the channel's conversation, in the same message.
+    await slack.waitFor((c) => c.method === 'chat.update' && /^6 files: [\s\S]*\nConversation: /.test(String(c.args.text)), 20_000);
 
     // Again: nothing new is downloaded or embedded.
     const downloads = slack.downloads.length;

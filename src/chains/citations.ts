@@ -31,14 +31,17 @@ export interface VerifiedCitations {
 }
 
 /** Location fields of a chunk; values may come back from a store as strings. */
-export type LocationFields = { [K in 'page' | 'slide' | 'sheet' | 'section']?: ChunkMetadata[K] | string | null };
+export type LocationFields = { [K in 'page' | 'slide' | 'sheet' | 'section' | 'author' | 'sentAt']?: ChunkMetadata[K] | string | null };
 
 /**
  * Where in its file a passage is, for humans: "p. 3", "slide 4", "sheet Budget", "Design > Limits",
- * or "" when nothing is known. One field only, in that order of precedence: loaders set one of them,
+ * "ana · 2026-11-30" for a message, or "" when nothing is known. One field only, in that order of precedence: loaders set one of them,
  * and a short label reads better in a chat message than "p. 3 · Design > Limits".
  */
 export function formatLocation(metadata: LocationFields): string {
+  // A message: who said it and when ("ana · 2026-11-30").
+  if (typeof metadata.author === 'string' && metadata.author.trim())
+    return [metadata.author.trim(), typeof metadata.sentAt === 'string' ? metadata.sentAt.slice(0, 10) : ''].filter(Boolean).join(' · ');
   const page = positiveInteger(metadata.page);
   if (page !== undefined) return `p. ${page}`;
   const slide = positiveInteger(metadata.slide);

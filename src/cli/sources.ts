@@ -9,7 +9,7 @@ export async function sourcesCommand(core: CitebotCore, options: { scope: string
   const warning = options.all ? undefined : emptyScopeWarning(core, options.scope);
   if (warning) process.stderr.write(`citebot: warning: ${warning}\n`);
   const all = options.all || groups.length > 1;
-  const documents = options.all ? allSources(core) : groups.flatMap((g) => g.documents);
+  const documents = options.all ? allSources(core) : groups.flatMap((g) => core.index.documents([g.scope]));
   if (options.json) {
     printJson({
       documents: documents.map((d) => ({

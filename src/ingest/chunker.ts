@@ -58,6 +58,11 @@ export class DocumentChunker {
     });
   }
 
+  /** One text in pieces of the chunk size (conversation messages use this too). */
+  split(text: string): Promise<string[]> {
+    return this.splitter.splitText(text);
+  }
+
   /** Split every section; each chunk keeps its section's location and the document's facts. */
   async chunk(document: ParsedDocument, facts: DocumentFacts): Promise<StoredChunk[]> {
     const ingestedAt = new Date().toISOString();

@@ -18,6 +18,10 @@ export interface ChunkMetadata {
   section?: string;
   uploadedBy?: string;
   uploadedAt?: string;
+  /** A conversation chunk's message: its platform id, author's name and ISO time (location "author · date"). */
+  messageId?: string;
+  author?: string;
+  sentAt?: string;
 }
 
 export interface StoredChunk {

@@ -85,6 +85,25 @@ const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- Channels whose conversation is indexed (after their first /ingest), and the messages themselves:
+  -- a thread or a day is rebuilt from here when one of its messages is edited or deleted.
+  CREATE TABLE conversation_channels (scope TEXT PRIMARY KEY, name TEXT NOT NULL, cursor TEXT, updated_at TEXT NOT NULL);
+  CREATE TABLE conversation_messages (
+    scope TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    thread_id TEXT,
+    group_key TEXT NOT NULL,
+    author TEXT NOT NULL,
+    author_id TEXT,
+    sent_at TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT NOT NULL,
+    PRIMARY KEY (scope, message_id)
+  );
+  CREATE INDEX conversation_messages_group ON conversation_messages (scope, group_key);
+  CREATE INDEX conversation_messages_thread ON conversation_messages (scope, thread_id);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -350,14 +350,17 @@ export class DocumentIndex {
       );
     })();
 
-    let done = 0;
+    // A chunk id names its content (see chunkId): one already committed has its vector; embed only the rest.
+    const committed = new Set(this.chunkStore.idsOfDocument(entry.scope, entry.docId));
+    const fresh = chunks.filter((c) => !committed.has(c.id));
+    let done = chunks.length - fresh.length;
     let next = 0;
     let stop = false;
     // Some batches in flight, not all of them: a 45,000-chunk file would otherwise hold every vector and
     // every pending Chroma request at once. Chroma writes faster with several upserts under way, hence 16.
     const writeBatches = async () => {
-      while (!stop && next < chunks.length) {
-        const batch = chunks.slice(next, (next += this.upsertBatchSize));
+      while (!stop && next < fresh.length) {
+        const batch = fresh.slice(next, (next += this.upsertBatchSize));
         try {
           await vectors.upsert(batch, await this.embeddings.embedDocuments(batch.map(embeddingInput)));
         } catch (error) {
@@ -370,7 +373,7 @@ export class DocumentIndex {
     };
     try {
       // allSettled: no batch may still be writing when a failure is cleaned up.
-      const writers = Math.min(BATCHES_IN_FLIGHT, Math.ceil(chunks.length / this.upsertBatchSize));
+      const writers = Math.min(BATCHES_IN_FLIGHT, Math.ceil(fresh.length / this.upsertBatchSize));
       const settled = await Promise.allSettled(Array.from({ length: writers }, writeBatches));
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;

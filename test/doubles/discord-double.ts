@@ -843,6 +843,35 @@ export class DiscordDouble {
     return out;
   }
 
+  // ------------------------------------------------------------- conversations (edits, deletions, threads)
+  // What a channel's conversation does after it is indexed; kept in one section (another branch adds
+  // general rate limits to this double).
+
+  /** A user edits their message: stored with edited_timestamp, MESSAGE_UPDATE dispatched (as Discord does). */
+  editUserMessage(channelId: string, messageId: string, content: string): APIMessage {
+    const stored = this.messageIndex.get(messageId);
+    if (!stored || stored.message.channel_id !== channelId) throw new Error(`unknown message ${messageId} in channel ${channelId}`);
+    return this.editMessage(stored, { content }, []);
+  }
+
+  /** A user (or a moderator) deletes a message: MESSAGE_DELETE carries only its id, channel and guild. */
+  deleteUserMessage(channelId: string, messageId: string): void {
+    const stored = this.messageIndex.get(messageId);
+    if (!stored || stored.message.channel_id !== channelId) throw new Error(`unknown message ${messageId} in channel ${channelId}`);
+    this.deleteMessage(stored);
+  }
+
+  /** GET /guilds/:guild/threads/active: every active thread of the guild the bot can see, with no member objects. */
+  private activeThreads(guildId: string): Reply {
+    const guild = this.guildOr404(guildId);
+    const threads = guild.channelIds
+      .map((id) => this.channels.get(id)!)
+      .filter((c) => THREAD_TYPES.has(c.type))
+      .filter((c) => this.hasPermission(guild, c, this.botId, P.ViewChannel))
+      .map((c) => this.channelPayload(c));
+    return { status: 200, body: { threads, members: [] } };
+  }
+
   private storeUserMessage(input: SendMessageInput, id: string): StoredMessage {
     const channel = this.channels.get(input.channelId);
     if (!channel) throw new Error(`unknown channel ${input.channelId}`);
@@ -1619,6 +1648,7 @@ export class DiscordDouble {
           query['with_counts'] === 'true' ? { approximate_member_count: guild.members.size, approximate_presence_count: 0 } : {};
         return { status: 200, body: { ...this.guildPayload(guild), ...counts } };
       }),
+      r('GET', '/guilds/:guild/threads/active', ({ params }) => this.activeThreads(params['guild']!)),
       r('GET', '/guilds/:guild/roles', ({ params }) => ({ status: 200, body: [...this.guildOr404(params['guild']!).roles.values()] })),
       r('GET', '/guilds/:guild/channels', ({ params }) => {
         const guild = this.guildOr404(params['guild']!);

@@ -439,7 +439,10 @@ export class SlackDouble {
     let failure: string | undefined;
     if (!token) body = { ok: false, error: 'not_authed' };
     else if (token !== this.botToken) body = { ok: false, error: 'invalid_auth' };
-    else if ((retryAfter = this.rateLimits.get(method)?.shift() ?? this.limiter?.check(method, args)) !== undefined)
+    else if (
+      (retryAfter = this.rateLimits.get(method)?.shift() ?? this.limiter?.check(method, args) ?? this.conversationRateLimit(method)) !==
+      undefined
+    )
       [status, body] = [429, { ok: false, error: 'ratelimited' }];
     else if ((failure = this.failures.get(method)?.shift()) !== undefined) body = { ok: false, error: failure };
     else if (parseError) body = { ok: false, error: parseError };
@@ -550,7 +553,8 @@ export class SlackDouble {
         };
       }
       case 'conversations.replies': {
-        const { list } = this.channel(args);
+        const { id: repliesChannel, list } = this.channel(args);
+        if (this.outsiders.has(repliesChannel)) throw new ApiError('not_in_channel');
         const ts = need(args, 'ts');
         const head = list.find((m) => m.ts === ts);
         if (!head) throw new ApiError('thread_not_found');
@@ -663,8 +667,155 @@ export class SlackDouble {
         return { channel: id, ts: message.ts, message };
       }
       default:
-        throw new ApiError('unknown_method');
+        return this.conversationMethod(method, args);
     }
+  }
+
+  // ------------------------------------------------------------------- conversations (history, events)
+  // conversations.history and the message events a channel's conversation produces; kept in one
+  // section (another branch adds general rate limits to this double).
+
+  /** Sliding-window limits on hot methods: more than `calls` in `perMs` answers 429 + Retry-After, like Slack's tiers. */
+  private readonly hotLimits = new Map<string, { calls: number; perMs: number; stamps: number[] }>();
+  /** Channels citebot is not a member of: history and replies answer not_in_channel there. */
+  private readonly outsiders = new Set<string>();
+
+  /**
+   * Rate-limit a method as Slack's tiers do (Tier 3, conversations.history/replies: about 50 a minute):
+   * a call beyond `calls` within `perMs` gets HTTP 429 with Retry-After (whole seconds, at least 1).
+   */
+  limitRate(method: string, limit: { calls: number; perMs: number }): void {
+    this.hotLimits.set(method, { ...limit, stamps: [] });
+  }
+
+  /** citebot is not (or no longer) in this channel. */
+  removeBotFrom(channel: string): void {
+    this.outsiders.add(channel);
+  }
+
+  /** Seeds any message as Slack stores it: a bot's (bot_id), a join (subtype channel_join), a broadcast reply… */
+  addRawMessage(channel: string, m: Record<string, unknown> & { text: string; ts?: string }): SlackMessage {
+    const list = this.channelMessages(channel);
+    const ts = m.ts ?? this.nextTs();
+    this.seen(ts);
+    const message = { type: 'message', user: '', team: this.teamId, ...m, ts } as SlackMessage;
+    list.push(message);
+    list.sort(byTs);
+    return message;
+  }
+
+  /** Seeds many people's messages at once (one sort, not one per message): `threadTs` makes a reply; parents come first. */
+  seedMessages(channel: string, messages: { user: string; text: string; ts: string; threadTs?: string }[]): void {
+    const list = this.channelMessages(channel);
+    for (const m of messages) {
+      this.seen(m.ts);
+      list.push({
+        type: 'message',
+        ts: m.ts,
+        user: m.user,
+        text: m.text,
+        team: this.teamId,
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      });
+    }
+    list.sort(byTs);
+  }
+
+  /** A person posts a message now: stored, and returned as the `message` event Slack delivers. */
+  postUserMessage(channel: string, m: { user: string; text: string; threadTs?: string }): Record<string, unknown> {
+    const message = m.threadTs
+      ? this.addThreadMessage(channel, m.threadTs, { user: m.user, text: m.text })
+      : this.addThreadMessage(channel, this.nextTs(), { user: m.user, text: m.text });
+    return { ...message, channel, event_ts: message.ts, channel_type: this.channelType(channel) };
+  }
+
+  /** A person edits their message: stored, and returned as the message_changed event. */
+  editUserMessage(channel: string, ts: string, text: string): Record<string, unknown> {
+    const message = this.channelMessages(channel).find((m) => m.ts === ts);
+    if (!message) throw new Error(`SlackDouble: no message ${ts} in ${channel}`);
+    const previous = { ...message };
+    const eventTs = this.nextTs();
+    message.text = text;
+    message.edited = { user: message.user, ts: eventTs };
+    return {
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel,
+      ts: eventTs,
+      event_ts: eventTs,
+      channel_type: this.channelType(channel),
+      message: { ...message },
+      previous_message: previous,
+    };
+  }
+
+  /**
+   * A person deletes their message: the message_deleted event. A thread's parent with replies stays
+   * as a tombstone (subtype "tombstone", "This message was deleted."), announced as message_changed.
+   */
+  deleteUserMessage(channel: string, ts: string): Record<string, unknown> {
+    const list = this.channelMessages(channel);
+    const message = list.find((m) => m.ts === ts);
+    if (!message) throw new Error(`SlackDouble: no message ${ts} in ${channel}`);
+    const previous = { ...message };
+    const eventTs = this.nextTs();
+    const base = { type: 'message', hidden: true, channel, ts: eventTs, event_ts: eventTs, channel_type: this.channelType(channel) };
+    if (list.some((m) => m.thread_ts === ts && m.ts !== ts)) {
+      Object.assign(message, { subtype: 'tombstone', text: 'This message was deleted.', user: 'USLACKBOT', thread_ts: ts });
+      return { ...base, subtype: 'message_changed', message: { ...message }, previous_message: previous };
+    }
+    list.splice(list.indexOf(message), 1);
+    return { ...base, subtype: 'message_deleted', deleted_ts: ts, previous_message: previous };
+  }
+
+  private channelType(channel: string): string {
+    const c = this.channels.get(channel);
+    return c?.isIm ? 'im' : c?.isPrivate ? 'group' : 'channel';
+  }
+
+  private conversationRateLimit(method: string): number | undefined {
+    const limit = this.hotLimits.get(method);
+    if (!limit) return undefined;
+    const now = Date.now();
+    limit.stamps = limit.stamps.filter((t) => now - t < limit.perMs);
+    if (limit.stamps.length < limit.calls) {
+      limit.stamps.push(now);
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((limit.perMs - (now - limit.stamps[0]!)) / 1000));
+  }
+
+  private conversationMethod(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    if (method !== 'conversations.history') throw new ApiError('unknown_method');
+    const { id, list } = this.channel(args);
+    if (this.outsiders.has(id)) throw new ApiError('not_in_channel');
+    const inclusive = str(args, 'inclusive') === 'true' || str(args, 'inclusive') === '1';
+    const oldest = str(args, 'oldest');
+    const latest = str(args, 'latest');
+    const after = (ts: string) => (oldest === undefined ? true : inclusive ? micros(ts) >= micros(oldest) : micros(ts) > micros(oldest));
+    const before = (ts: string) => (latest === undefined ? true : inclusive ? micros(ts) <= micros(latest) : micros(ts) < micros(latest));
+    // The channel's own timeline: top-level messages and replies also sent to the channel, newest first.
+    const repliesOf = new Map<string, SlackMessage[]>();
+    for (const r of list) if (r.thread_ts && r.thread_ts !== r.ts) repliesOf.set(r.thread_ts, [...(repliesOf.get(r.thread_ts) ?? []), r]);
+    const top = list
+      .filter((m) => !m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast')
+      .filter((m) => after(m.ts) && before(m.ts))
+      .reverse()
+      .map((m) => {
+        const replies = repliesOf.get(m.ts) ?? [];
+        if (!replies.length) return m;
+        return {
+          ...m,
+          thread_ts: m.ts,
+          reply_count: replies.length,
+          reply_users: [...new Set(replies.map((r) => r.user))],
+          reply_users_count: new Set(replies.map((r) => r.user)).size,
+          latest_reply: replies.at(-1)!.ts,
+        };
+      });
+    const limit = Math.min(999, Math.max(1, Number(str(args, 'limit') ?? 100)));
+    return { ...this.page(top, { ...args, limit }, 'messages', 100), pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 };
   }
 
   /** Cursor paging as Slack does it: `limit`, `cursor`, and response_metadata.next_cursor ('' at the end). */

@@ -22,10 +22,11 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .toJSON(),
     new SlashCommandBuilder()
       .setName('ingest')
-      .setDescription("Index the files attached in this channel's history")
+      .setDescription("Index this channel's messages, threads and attached files")
       .setContexts(contexts)
       .addStringOption((o) => o.setName('file').setDescription('Only this attachment (file name)'))
       .addBooleanOption((o) => o.setName('full').setDescription('Read the whole history again, not just what is new'))
+      .addBooleanOption((o) => o.setName('files').setDescription('Only files, not the conversation'))
       .toJSON(),
     new SlashCommandBuilder()
       .setName('sources')
@@ -36,7 +37,9 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .setName('forget')
       .setDescription('Remove an indexed file from this channel (its uploader, or Manage Messages)')
       .setContexts(contexts)
-      .addStringOption((o) => o.setName('file').setDescription('File name, as /sources shows it').setRequired(true))
+      .addStringOption((o) =>
+        o.setName('file').setDescription('File name, as /sources shows it; "messages" for the conversation').setRequired(true),
+      )
       .toJSON(),
   ];
 }

@@ -6,9 +6,13 @@ import { createDiscordContext } from './discord-context.js';
 import { discordError } from './discord-errors.js';
 import { registerInteractionListener } from './listeners/interaction-create.js';
 import { registerMessageListener } from './listeners/message-create.js';
+import { registerMessageSync } from './listeners/message-sync.js';
+import { catchUpDiscordConversations } from './conversation-run.js';
 
 export interface DiscordBot {
   client: Client<true>;
+  /** The catch-up of followed channels started at connect (resolves when done; never rejects). */
+  catchUp: Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +46,7 @@ export function createDiscordClient(core: CitebotCore): Client {
       GatewayIntentBits.DirectMessages,
     ],
     // DM channels are not cached before their first message; without the partial, DMs are dropped.
-    partials: [Partials.Channel],
+    partials: [Partials.Channel, Partials.Message],
     rest: { api: core.settings.DISCORD_API_URL },
     // Nothing citebot sends may ping, even if a code path forgets to say so.
     allowedMentions: { parse: [], repliedUser: false },
@@ -66,6 +70,20 @@ export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
   const context = createDiscordContext(core, readyClient.user.id);
   registerMessageListener(readyClient, context);
   registerInteractionListener(readyClient, context);
+  registerMessageSync(readyClient, context);
   log.info(`discord: connected as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} guild(s)`);
-  return { client: readyClient, stop: () => readyClient.destroy() };
+  // What was said while citebot was away: read from each followed channel's cursor.
+  const catchUp = catchUpDiscordConversations(context, async (id) => {
+    const channel = await readyClient.channels.fetch(id);
+    return channel?.isTextBased() ? channel : undefined;
+  }).catch((error: unknown) => log.warn(`discord: conversation catch-up failed: ${oneLine(error)}`));
+  return {
+    client: readyClient,
+    catchUp,
+    stop: async () => {
+      await catchUp;
+      await context.follower?.close();
+      await readyClient.destroy();
+    },
+  };
 }

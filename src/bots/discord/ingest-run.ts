@@ -1,6 +1,8 @@
 import type { Message, TextBasedChannel } from 'discord.js';
 import type { SharedFile } from '../../app/shared-files.js';
+import { summarizeIngest } from '../../app/shared-files.js';
 import { ingestWithProgress } from '../common/ingest-flow.js';
+import { ingestDiscordConversation } from './conversation-run.js';
 import { messageFiles, scanChannelHistory } from './channel-attachments.js';
 import type { DiscordContext } from './discord-context.js';
 import type { MessageTarget } from './message-target.js';
@@ -14,7 +16,7 @@ export async function ingestChannel(
   target: MessageTarget,
   channel: TextBasedChannel,
   scope: string,
-  options: { file?: string; full?: boolean },
+  options: { file?: string; full?: boolean; filesOnly?: boolean },
 ): Promise<void> {
   const { core } = context;
   const settings = core.settings;
@@ -38,6 +40,12 @@ export async function ingestChannel(
   const results = await ingestWithProgress(core, (text) => target.show(text + note), scope, load, { nothingFound });
   // Remember where this scan ended only when it completed: a failed run is read again next time.
   if (results && newest && !options.file) core.conversations.updateChannel(scope, { lastScan: newest });
+  if (!results || options.file || options.filesOnly || !settings.INDEX_MESSAGES) return;
+  // The conversation is the parent channel's: a thread's messages are read with it.
+  const conversation = channel.isThread() && channel.parent?.isTextBased() ? channel.parent : channel;
+  const filesLine = results.length === 0 && since ? nothingFound! : summarizeIngest(results);
+  await target.show(`${filesLine}${note}\nReading this channel's messages…`);
+  await target.show(`${filesLine}${note}\n${await ingestDiscordConversation(context, conversation, scope)}`);
 }
 
 /** `@citebot ingest` on a message with attachments (or replying to one): just those files. */

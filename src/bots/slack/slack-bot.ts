@@ -1,6 +1,8 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { ConversationFollower } from '../../app/conversation-follower.js';
 import type { CitebotCore } from '../../core.js';
-import { CitebotError, isConnectionError } from '../../errors.js';
+import { CitebotError, isConnectionError, oneLine } from '../../errors.js';
+import { catchUpConversations } from './conversation-catch-up.js';
 import { log } from '../../log.js';
 import { dropRedeliveries } from './delivery-dedupe.js';
 import { registerAskCommand } from './listeners/ask-command.js';
@@ -8,6 +10,7 @@ import { registerConversationListeners } from './listeners/conversation.js';
 import { registerFeedbackAction } from './listeners/feedback-action.js';
 import { registerForgetCommand } from './listeners/forget-command.js';
 import { registerIngest } from './listeners/ingest-command.js';
+import { registerMessageSync } from './listeners/message-sync.js';
 import { registerSourcesCommand } from './listeners/sources-command.js';
 import { ThreadRegistry, type SlackContext } from './slack-context.js';
 import { slackError } from './slack-errors.js';
@@ -17,6 +20,8 @@ export interface SlackBot {
   mode: 'socket' | 'http';
   /** The HTTP receiver's port (HTTP mode). */
   port?: number;
+  /** The catch-up of followed channels started at connect (resolves when done; never rejects). */
+  catchUp?: Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -65,9 +70,16 @@ function buildReceiver(core: CitebotCore, mode: 'socket' | 'http'): Receiver {
 export interface SlackIdentity {
   botUserId: string;
   botId: string;
+  /** https://<team>.slack.com/ (auth.test `url`), for message permalinks. */
+  url?: string;
 }
 
 export function createSlackApp(core: CitebotCore, identity: SlackIdentity, mode: 'socket' | 'http'): App {
+  return createSlackAdapter(core, identity, mode).app;
+}
+
+/** The Bolt app and the state its listeners share (the conversation follower among it). */
+function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 'socket' | 'http'): { app: App; context: SlackContext } {
   const s = core.settings;
   const app = new App({
     token: s.SLACK_BOT_TOKEN,
@@ -81,7 +93,13 @@ export function createSlackApp(core: CitebotCore, identity: SlackIdentity, mode:
     // 429s are retried by the WebClient, honouring Retry-After.
     clientOptions: { slackApiUrl: s.SLACK_API_URL, logger: boltLogger, rejectRateLimitedCalls: false },
   });
-  const context: SlackContext = { core, botUserId: identity.botUserId, threads: new ThreadRegistry() };
+  const context: SlackContext = {
+    core,
+    botUserId: identity.botUserId,
+    threads: new ThreadRegistry(),
+    follower: new ConversationFollower(core),
+    workspaceUrl: identity.url,
+  };
   app.use(dropRedeliveries());
   registerAskCommand(app, context);
   registerConversationListeners(app, context);
@@ -89,8 +107,9 @@ export function createSlackApp(core: CitebotCore, identity: SlackIdentity, mode:
   registerSourcesCommand(app, context);
   registerForgetCommand(app, context);
   registerFeedbackAction(app, context);
+  registerMessageSync(app, context);
   app.error(async (error) => log.error(`slack listener failed: ${error.message}`));
-  return app;
+  return { app, context };
 }
 
 /** Starts the Slack adapter: checks the token (auth.test), then listens in Socket Mode or on SLACK_PORT. */
@@ -116,7 +135,7 @@ export async function startSlackBot(core: CitebotCore): Promise<SlackBot> {
       fix: 'use the Bot User OAuth Token (xoxb-…) from the app\'s "OAuth & Permissions" page',
       retryable: false,
     });
-  const app = createSlackApp(core, { botUserId: identity.user_id, botId: identity.bot_id }, mode);
+  const { app, context } = createSlackAdapter(core, { botUserId: identity.user_id, botId: identity.bot_id, url: identity.url }, mode);
   const port = mode === 'http' ? core.settings.SLACK_PORT : undefined;
   await (port !== undefined ? app.start(port) : app.start()).catch((error: unknown) => {
     // Socket Mode opens its connection with the app token; a port in use (HTTP mode) is not Slack's answer.
@@ -126,5 +145,19 @@ export async function startSlackBot(core: CitebotCore): Promise<SlackBot> {
   log.info(
     `slack: connected to ${identity.team ?? identity.team_id} as ${identity.user ?? identity.user_id} (${mode === 'socket' ? 'Socket Mode' : `HTTP on port ${port}, /slack/events`})`,
   );
-  return { app, mode, port, stop: () => app.stop().then(() => undefined) };
+  // What was said while citebot was away: read from each followed channel's cursor.
+  const catchUp = catchUpConversations(context, app.client, identity.team_id ?? '').catch((error: unknown) =>
+    log.warn(`slack: conversation catch-up failed: ${oneLine(error)}`),
+  );
+  return {
+    app,
+    mode,
+    port,
+    catchUp,
+    stop: async () => {
+      await app.stop();
+      await catchUp;
+      await context.follower?.close();
+    },
+  };
 }

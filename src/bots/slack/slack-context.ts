@@ -1,4 +1,6 @@
+import type { ConversationFollower } from '../../app/conversation-follower.js';
 import type { CitebotCore } from '../../core.js';
+import type { SlackNames } from './conversation-messages.js';
 
 /** What every Slack listener needs: the core, and who citebot is in this workspace. */
 export interface SlackContext {
@@ -7,6 +9,12 @@ export interface SlackContext {
   botUserId: string;
   /** Threads citebot has answered in (channel:thread_ts): replies there are follow-ups. */
   threads: ThreadRegistry;
+  /** Message events of channels whose conversation is indexed, applied in batches. */
+  follower?: ConversationFollower;
+  /** Display names for message authors, looked up once each. */
+  names?: SlackNames;
+  /** https://<team>.slack.com/ (auth.test `url`), for message permalinks. */
+  workspaceUrl?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ import { log } from '../../../log.js';
 import type { DocumentEntry } from '../../../store/ledger.js';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { failureMessage } from '../../common/failure-message.js';
+import { forgetConversation } from '../../../app/conversation-sync.js';
 import { forgetDocument } from '../../../app/forget.js';
 import { readableSources } from '../../../app/sources.js';
 import { DiscordAnswerSurface } from '../answer-surface.js';
@@ -72,6 +73,7 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
       await ingestChannel(context, target, interaction.channel, scope, {
         file: interaction.options.getString('file') ?? undefined,
         full: interaction.options.getBoolean('full') ?? false,
+        filesOnly: interaction.options.getBoolean('files') ?? false,
       });
       return;
     }
@@ -87,8 +89,10 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
 async function listSources(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
   const lines: string[] = [];
   const groups = readableSources(context.core, scope);
-  for (const { scope: s, own, documents: docs } of groups) {
+  for (const { scope: s, own, documents: docs, conversationDocuments } of groups) {
     lines.push(own ? `**Files indexed in this channel** (${docs.length})` : `**Shared with this channel from ${s}** (${docs.length})`);
+    if (conversationDocuments)
+      lines.push(`- Conversation: ${conversationDocuments} threads and days of messages (\`/forget file:messages\` removes them)`);
     lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
     if (docs.length > MAX_LISTED) lines.push(`- … and ${docs.length - MAX_LISTED} more`);
   }
@@ -105,6 +109,12 @@ async function listSources(context: DiscordContext, interaction: ChatInputComman
 async function forget(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const target = interaction.options.getString('file', true).trim();
+  if (/^messages$/iu.test(target)) {
+    const removed = await forgetConversation(context.core, scope);
+    return void (await interaction.editReply(
+      `Removed this channel's messages from citebot's index (${removed.documents} threads and days, ${removed.chunks} passages); new messages are no longer followed. \`/ingest\` indexes them again.`,
+    ));
+  }
   const moderator = async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
   const outcome = await forgetDocument(context.core, { scope, target, requester: { userId: interaction.user.id, mayModerate: moderator } });
   if (outcome.kind === 'not_found')

@@ -1,5 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { failureMessage } from '../../common/failure-message.js';
+import { forgetConversation } from '../../../app/conversation-sync.js';
 import { forgetDocument } from '../../../app/forget.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
@@ -20,8 +21,21 @@ export function registerForgetCommand(app: App, context: SlackContext): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', text });
     const target = (command.text ?? '').trim();
     if (!target)
-      return void (await reply('*Usage:* `/forget <file name or link>` removes an indexed file from this channel. See `/sources`.'));
+      return void (await reply(
+        '*Usage:* `/forget <file name or link>` removes an indexed file from this channel (`/forget messages`: its conversation). See `/sources`.',
+      ));
     const scope = slackScope(command.team_id, command.channel_id);
+    if (/^messages$/iu.test(target)) {
+      try {
+        const removed = await forgetConversation(context.core, scope);
+        return void (await respond({
+          response_type: 'in_channel',
+          text: `Removed this channel’s messages from citebot’s index (${removed.documents} threads and days, ${removed.chunks} passages); new messages are no longer followed. \`/ingest\` indexes them again.`,
+        }));
+      } catch (error) {
+        return void (await reply(failureMessage(error, 'remove the messages')));
+      }
+    }
     const { id, name } = fileReference(target);
     try {
       const outcome = await forgetDocument(context.core, {

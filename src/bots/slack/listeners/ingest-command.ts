@@ -1,7 +1,9 @@
 import type { App, RespondFn, webApi } from '@slack/bolt';
 import type { IngestResult } from '../../../ingest/indexer.js';
 import type { SharedFile } from '../../../app/shared-files.js';
+import { summarizeIngest } from '../../../app/shared-files.js';
 import { ingestWithProgress } from '../../common/ingest-flow.js';
+import { ingestConversationWithProgress } from '../conversation-progress.js';
 import { textMessage } from '../answer-blocks.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { PostedMessage } from '../posted-message.js';
@@ -12,6 +14,7 @@ import { channelLabel } from './ask-command.js';
 
 export const INGEST_USAGE = [
   '*Usage:* `/ingest` indexes the files shared in this channel (only new or changed ones on later runs).',
+  "It also indexes the channel's messages and threads (then follows edits and deletions); `/ingest files` indexes files only.",
   '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
 ].join('\n');
 
@@ -57,13 +60,17 @@ export function registerIngest(app: App, context: SlackContext): void {
     if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: INGEST_USAGE }));
     const progress = new PostedMessage({ client, channel: command.channel_id, respond });
     await progress.show(textMessage(`Looking for files shared in ${channelLabel(command)}…`));
-    await runIngest(
+    const filesOnly = /^files$/iu.test(text);
+    const reference = filesOnly ? '' : text;
+    const results = await runIngest(
       context,
       progress,
       scope,
-      () => (text ? findFiles(client, command.channel_id, text) : listChannelFiles(client, command.channel_id)),
-      text,
+      () => (reference ? findFiles(client, command.channel_id, reference) : listChannelFiles(client, command.channel_id)),
+      reference,
     );
+    if (results && !reference && !filesOnly && context.core.settings.INDEX_MESSAGES)
+      await ingestConversationWithProgress(context, client, progress, command.team_id, command.channel_id, summarizeIngest(results));
   });
 
   app.event('file_shared', async ({ event, body, client }) => {

@@ -20,10 +20,12 @@ export function registerSourcesCommand(app: App, context: SlackContext): void {
     const scope = slackScope(command.team_id, command.channel_id);
     const lines: string[] = [];
     const groups = readableSources(context.core, scope);
-    for (const { scope: s, own, documents: docs } of groups) {
+    for (const { scope: s, own, documents: docs, conversationDocuments } of groups) {
       lines.push(
         own ? `*Files indexed in this channel* (${docs.length})` : `*Shared with this channel from ${escapeMrkdwn(s)}* (${docs.length})`,
       );
+      if (conversationDocuments)
+        lines.push(`• Conversation: ${conversationDocuments} threads and days of messages (\`/forget messages\` removes them)`);
       lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
       if (docs.length > MAX_LISTED) lines.push(`• … and ${docs.length - MAX_LISTED} more`);
     }

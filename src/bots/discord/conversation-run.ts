@@ -1,0 +1,41 @@
+import type { TextBasedChannel } from 'discord.js';
+import { ingestConversation, summarizeConversation } from '../../app/conversation-ingest.js';
+import { queueIngest } from '../../app/ingest.js';
+import { oneLine } from '../../errors.js';
+import { log } from '../../log.js';
+import { failureMessage } from '../common/failure-message.js';
+import { readDiscordConversation } from './channel-conversation.js';
+import type { DiscordContext } from './discord-context.js';
+
+/** "#general", or "DM" for a direct conversation: how citations name the channel. */
+export function discordChannelName(channel: TextBasedChannel): string {
+  return 'name' in channel && channel.name ? `#${channel.name}` : 'DM';
+}
+
+/** Reads a channel's conversation (and its threads) into its scope, from its cursor; one summary line. */
+export async function ingestDiscordConversation(context: DiscordContext, channel: TextBasedChannel, scope: string): Promise<string> {
+  const { core } = context;
+  try {
+    const result = await queueIngest(core, scope, () =>
+      ingestConversation(core, { scope, name: discordChannelName(channel) }, (cursor) =>
+        readDiscordConversation(channel, { botId: context.botId, after: cursor, limit: core.settings.DISCORD_HISTORY_LIMIT }),
+      ),
+    ).done;
+    return summarizeConversation(result);
+  } catch (error) {
+    log.warn(`discord: conversation of ${scope} not indexed: ${oneLine(error)}`);
+    return `${failureMessage(error, 'index the messages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
+  }
+}
+
+/** After a (re)start: each followed channel the client can see is read from its cursor. */
+export async function catchUpDiscordConversations(
+  context: DiscordContext,
+  fetchChannel: (id: string) => Promise<TextBasedChannel | undefined>,
+): Promise<void> {
+  if (!context.core.settings.INDEX_MESSAGES) return;
+  for (const scope of context.core.messages.followedScopes('discord:')) {
+    const channel = await fetchChannel(scope.split(':')[2]!).catch(() => undefined);
+    if (channel) await ingestDiscordConversation(context, channel, scope);
+  }
+}

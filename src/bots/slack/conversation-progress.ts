@@ -1,0 +1,49 @@
+import type { webApi } from '@slack/bolt';
+import { summarizeConversation } from '../../app/conversation-ingest.js';
+import { queueIngest } from '../../app/ingest.js';
+import { oneLine } from '../../errors.js';
+import { log } from '../../log.js';
+import { failureMessage } from '../common/failure-message.js';
+import { ThrottledEdit } from '../common/throttled-edit.js';
+import { textMessage } from './answer-blocks.js';
+import { ingestSlackConversation } from './conversation-ingest.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+import type { PostedMessage } from './posted-message.js';
+import { slackScope } from './scope.js';
+import type { SlackContext } from './slack-context.js';
+
+/** Slack's answer when citebot may not read a conversation: it must be a member. */
+const NOT_READABLE = new Set(['not_in_channel', 'channel_not_found', 'missing_scope']);
+
+/**
+ * `/ingest`'s second half: the channel's conversation, shown under the files' summary in the same
+ * message ("Reading messages… 1,200", then one line of what was indexed).
+ */
+export async function ingestConversationWithProgress(
+  context: SlackContext,
+  client: webApi.WebClient,
+  progress: PostedMessage,
+  teamId: string,
+  channelId: string,
+  filesSummary: string,
+): Promise<void> {
+  const show = (line: string) => progress.show(textMessage(escapeMrkdwn(`${filesSummary}\n${line}`)));
+  const edits = new ThrottledEdit(show, context.core.settings.STREAM_EDIT_INTERVAL_MS);
+  const scope = slackScope(teamId, channelId);
+  try {
+    await show('Reading this channel’s messages…');
+    const result = await queueIngest(context.core, scope, () =>
+      ingestSlackConversation(context, client, teamId, channelId, (n) => edits.push(`Reading this channel’s messages… ${n}`)),
+    ).done;
+    await edits.close();
+    await show(summarizeConversation(result));
+  } catch (error) {
+    await edits.close();
+    const code = (error as { data?: { error?: string } }).data?.error;
+    const line =
+      code && NOT_READABLE.has(code)
+        ? 'Conversation not indexed: citebot can read only the channels it is a member of (invite it with `/invite @citebot`, then run `/ingest` again).'
+        : `${failureMessage(error, 'index the messages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
+    await show(line).catch((shown: unknown) => log.warn(`could not show the conversation ingest failure: ${oneLine(shown)}`));
+  }
+}

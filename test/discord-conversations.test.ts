@@ -1,0 +1,175 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ask } from '../src/app/ask.js';
+import { startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
+import type { Answer } from '../src/chains/types.js';
+import type { CitebotCore } from '../src/core.js';
+import { DiscordDouble } from './doubles/discord-double.js';
+import { OllamaDouble } from './doubles/ollama-double.js';
+import { createTestCore, type TestCore } from './support/harness.js';
+
+const GUILD = '1400000000000000001';
+const OTHER_GUILD = '1400000000000000002';
+const ALPHA = '1400000000000000011';
+const BETA = '1400000000000000012';
+const FAR = '1400000000000000021';
+const THREAD = '1400000000000000013';
+const ANN = { id: '1400000000000000101', username: 'ann' };
+const BOB = { id: '1400000000000000102', username: 'bob' };
+const CI = { id: '1400000000000000109', username: 'ci', bot: true };
+
+interface Harness {
+  discord: DiscordDouble;
+  t: TestCore;
+  bot: DiscordBot;
+}
+
+async function answer(core: CitebotCore, question: string, scope: string): Promise<Answer> {
+  for await (const e of ask(core, { question, scope })) if (e.type === 'answer') return e.answer;
+  throw new Error('no answer');
+}
+const sources = (a: Answer) => [...a.citations, ...a.alsoRelevant];
+const texts = (core: CitebotCore, scope: string) =>
+  core.index
+    .documents([scope])
+    .flatMap((d) => core.index.chunksOf(scope, d.docId))
+    .map((c) => c.text);
+
+describe('Discord conversations (real discord.js against the REST + gateway double)', () => {
+  let ollama: OllamaDouble;
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    ollama = await OllamaDouble.start();
+  });
+  afterEach(async () => {
+    if (!h) return;
+    await h.bot.stop();
+    await h.t.close();
+    await h.discord.close();
+    h = undefined;
+  });
+  afterAll(async () => {
+    await ollama.close();
+  });
+
+  async function start(): Promise<Harness> {
+    const discord = await DiscordDouble.start();
+    discord.addGuild({
+      id: GUILD,
+      name: 'Docs team',
+      channels: [
+        { id: ALPHA, name: 'alpha' },
+        { id: BETA, name: 'beta' },
+        { id: THREAD, name: 'deploy thread', type: 11, parentId: ALPHA },
+      ],
+      members: [ANN, BOB],
+    });
+    discord.addGuild({ id: OTHER_GUILD, name: 'Elsewhere', channels: [{ id: FAR, name: 'alpha' }], members: [ANN] });
+    const t = await createTestCore(ollama, {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      STREAM_EDIT_INTERVAL_MS: '250',
+      MESSAGE_SYNC_DELAY_MS: '200',
+    });
+    const bot = await startDiscordBot(t.core);
+    await bot.catchUp;
+    return { discord, t, bot };
+  }
+
+  async function ingest(x: Harness, channelId = ALPHA, options: Record<string, string | boolean> = {}): Promise<string> {
+    const { id } = x.discord.sendInteraction({ name: 'ingest', options, channelId, guildId: GUILD, user: ANN });
+    let content = '';
+    await expect
+      .poll(() => (content = x.discord.interactionMessages(id).original?.content ?? ''), { timeout: 60_000 })
+      .toMatch(options.files ? /files?: |No files|No new attachments/ : /Conversation: |could not/);
+    return content;
+  }
+
+  it('indexes a channel (several pages) and its thread, cites the message link, leaves bots out, and keeps to its scope', async () => {
+    h = await start();
+    const { discord } = h;
+    discord.seedHistory(ALPHA, 250, (i) => ({
+      author: i % 2 ? ANN : BOB,
+      content: i === 42 ? 'The narwhal release ships from the Oslo office @everyone' : `ordinary chatter ${i}`,
+    }));
+    discord.seedHistory(ALPHA, 3, () => ({ author: CI, content: 'CI pipeline heron passed' }));
+    discord.sendMessage({ channelId: THREAD, author: BOB, content: 'In the thread: the narwhal budget is 12 walruses.' });
+    // History reads are rate-limited: discord.js waits out the 429 and goes on.
+    discord.rateLimitNext(new RegExp(`^/channels/${ALPHA}/messages$`), 300);
+    const summary = await ingest(h);
+    expect(discord.requests.some((r) => r.status === 429)).toBe(true);
+    expect(summary).toMatch(/Conversation: 251 new messages/);
+    expect(discord.requestsTo('GET', new RegExp(`^/channels/${ALPHA}/messages`)).length).toBeGreaterThanOrEqual(3);
+
+    const scope = `discord:${GUILD}:${ALPHA}`;
+    const all = texts(h.t.core, scope);
+    expect(all.some((t) => t.includes('heron'))).toBe(false);
+    expect(all.find((t) => t.includes('Oslo'))).toContain('@\u200beveryone');
+    expect(h.t.core.index.documents([scope]).filter((d) => d.docId === `msg:thread:${THREAD}`)).toHaveLength(1);
+
+    const oslo = discord.messages(ALPHA).find((m) => m.content.includes('Oslo'))!;
+    const a = await answer(h.t.core, 'Which office does the narwhal release ship from?', scope);
+    const hit = sources(a).find((s) => s.snippet.includes('Oslo'));
+    expect(hit?.url).toBe(`https://discord.com/channels/${GUILD}/${ALPHA}/${oslo.id}`);
+    expect(hit?.location).toBe(`bob · ${oslo.timestamp.slice(0, 10)}`);
+    const budget = await answer(h.t.core, 'What is the narwhal budget?', scope);
+    const threadHit = sources(budget).find((s) => s.snippet.includes('12 walruses'));
+    expect(threadHit?.url).toMatch(new RegExp(`^https://discord.com/channels/${GUILD}/${THREAD}/\\d+$`));
+
+    for (const other of [`discord:${GUILD}:${BETA}`, `discord:${OTHER_GUILD}:${FAR}`, `slack:T1:${ALPHA}`]) {
+      const elsewhere = await answer(h.t.core, 'Which office does the narwhal release ship from?', other);
+      expect(sources(elsewhere).some((s) => s.snippet.includes('Oslo'))).toBe(false);
+    }
+  }, 120_000);
+
+  it('follows MESSAGE_CREATE, MESSAGE_UPDATE and MESSAGE_DELETE; a re-run and a restart read only what is new', async () => {
+    h = await start();
+    const { discord } = h;
+    discord.seedHistory(BETA, 5, (i) => ({ author: ANN, content: `beta history ${i}` }));
+    await ingest(h, BETA);
+    const scope = `discord:${GUILD}:${BETA}`;
+
+    ollama.reset();
+    const a = discord.sendMessage({ channelId: BETA, author: ANN, content: 'The octopus code is OC-77.' });
+    const b = discord.sendMessage({ channelId: BETA, author: BOB, content: 'The squid room is B-12.' });
+    await expect.poll(() => texts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(true);
+    expect(ollama.embedInputs.flat()).toHaveLength(2);
+
+    discord.editUserMessage(BETA, a.id, 'The octopus code is OC-99.');
+    await expect.poll(() => texts(h!.t.core, scope).some((t) => t.includes('OC-99')), { timeout: 20_000 }).toBe(true);
+    expect(texts(h.t.core, scope).some((t) => t.includes('OC-77'))).toBe(false);
+    const edited = await answer(h.t.core, 'What is the octopus code?', scope);
+    expect(sources(edited).some((s) => s.snippet.includes('OC-77'))).toBe(false);
+
+    discord.deleteUserMessage(BETA, b.id);
+    await expect.poll(() => texts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(false);
+
+    // A channel never ingested is not followed.
+    discord.sendMessage({ channelId: FAR, author: ANN, content: 'unfollowed walrus' });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(h.t.core.index.documents([`discord:${OTHER_GUILD}:${FAR}`])).toHaveLength(0);
+
+    ollama.reset();
+    expect(await ingest(h, BETA)).toMatch(/Conversation: no new messages/);
+    expect(ollama.embedInputs.flat()).toHaveLength(0);
+
+    // Stopped; a message is posted meanwhile; on start it is read from the cursor.
+    await h.bot.stop();
+    discord.seedHistory(BETA, 1, () => ({ author: ANN, content: 'Posted while away: the kraken launch is Monday.' }), {
+      endAt: Date.now() + 5000,
+    });
+    ollama.reset();
+    h = { ...h, bot: await startDiscordBot(h.t.core) };
+    await h.bot.catchUp;
+    expect(texts(h.t.core, scope).some((t) => t.includes('kraken'))).toBe(true);
+    expect(ollama.embedInputs.flat()).toHaveLength(1);
+
+    // /forget file:messages, then /ingest files:true leaves the conversation out.
+    const { id } = discord.sendInteraction({ name: 'forget', options: { file: 'messages' }, channelId: BETA, guildId: GUILD, user: ANN });
+    await expect
+      .poll(() => discord.interactionMessages(id).original?.content ?? '', { timeout: 20_000 })
+      .toMatch(/Removed this channel's messages/);
+    expect(h.t.core.index.documents([scope])).toHaveLength(0);
+    await ingest(h, BETA, { files: true });
+    expect(h.t.core.index.documents([scope])).toHaveLength(0);
+  }, 120_000);
+});
