@@ -41,7 +41,7 @@ async function collect(
   const partials: { text: string; at: number }[] = [];
   for await (const event of stream) {
     if (event.type === 'partial') partials.push({ text: event.text, at: performance.now() });
-    else return { partials, answer: event.answer, answerAt: performance.now() };
+    else if (event.type === 'answer') return { partials, answer: event.answer, answerAt: performance.now() };
   }
   throw new Error('the stream ended without an answer');
 }
