@@ -489,6 +489,8 @@ describe('Discord rendering', () => {
       citations: Array.from({ length: 15 }, (_, i) => citation(i + 1)),
       alsoRelevant: [],
       droppedCitations: 0,
+      id: 'q1',
+      language: 'en',
       searchedQuestion: 'q',
       timings: { retrieveMs: 0, rerankMs: 0, generateMs: 0, totalMs: 0 },
     };

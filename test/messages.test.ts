@@ -69,7 +69,7 @@ describe('message catalogue', () => {
     expect(m.answer.noFilesIndexed).toBe(NO_FILES_MESSAGE);
     expect(m.answer.notCovered).toBe(NOT_COVERED_MESSAGE);
     expect(m.answer.modelUnavailable).toBe(LLM_UNAVAILABLE_MESSAGE);
-    expect(m.placeholders.searching('#general')).toBe(placeholderText('#general'));
+    expect(m.placeholders.searching('#general')).toBe(placeholderText('#general', 'en'));
     expect(m.ingest.nothingToIndex).toBe(summarizeIngest([]));
     const results = [
       { scope: 's', docId: 'a', source: 'a.pdf', status: 'indexed' as const, chunks: 4 },

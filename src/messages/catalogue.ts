@@ -55,6 +55,8 @@ export interface Messages {
     slackUsage: string;
     lookingForFiles(where: string): string;
     alreadyRunning: string;
+    /** Another ingest runs in the channel: these files wait for it. */
+    queued: string;
     autoOn: string;
     autoOff: string;
     noFileMatching(name: string): string;
@@ -86,6 +88,8 @@ export interface Messages {
   forget: {
     slackUsage: string;
     notFound(name: string): string;
+    slackAmbiguous(count: number, name: string): string;
+    discordAmbiguous(count: number, name: string): string;
     slackRefused(source: string): string;
     discordRefused(source: string): string;
     slackRemoved(source: string, passages: number): string;

@@ -39,6 +39,7 @@ export const en = {
       '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
     lookingForFiles: (where) => `Looking for files shared in ${where}…`,
     alreadyRunning: 'An /ingest is already running in this channel; its progress message will show the summary.',
+    queued: 'Another ingest is running in this channel; these files are queued and will be indexed right after it.',
     autoOn: 'Auto-ingest is *on*: files shared in this channel are indexed as they arrive.',
     autoOff: 'Auto-ingest is *off*: run `/ingest` to index new files.',
     noFileMatching: (name) => `No file matching “${name}” is shared in this channel.`,
@@ -80,6 +81,8 @@ export const en = {
   forget: {
     slackUsage: '*Usage:* `/forget <file name or link>` removes an indexed file from this channel. See `/sources`.',
     notFound: (name) => `No indexed file “${name}” in this channel. See \`/sources\`.`,
+    slackAmbiguous: (count, name) => `${count} indexed files are called “${name}” here; run \`/forget\` with one of their links or ids:`,
+    discordAmbiguous: (count, name) => `${count} indexed files are called “${name}” here; run \`/forget\` with one of their ids:`,
     slackRefused: (source) => `Only the person who shared “${source}” or a workspace admin can remove it from citebot.`,
     discordRefused: (source) => `Only the person who shared “${source}” or a member with Manage Messages can remove it from citebot.`,
     slackRemoved: (source, passages) =>

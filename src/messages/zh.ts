@@ -38,6 +38,7 @@ export const zh = {
       '`/ingest <文件链接或名称>` 只索引一个文件。`/ingest auto on|off` 在文件共享时自动索引。',
     lookingForFiles: (where) => `正在查找 ${where} 中共享的文件…`,
     alreadyRunning: '本频道已有一个 /ingest 正在运行；它的进度消息会显示结果汇总。',
+    queued: '本频道正在进行另一次索引；这些文件已排队，会在它完成后立即索引。',
     autoOn: '自动索引已*开启*：本频道中共享的文件会在到达时被索引。',
     autoOff: '自动索引已*关闭*：运行 `/ingest` 来索引新文件。',
     noFileMatching: (name) => `本频道中没有共享名为“${name}”的文件。`,
@@ -76,6 +77,8 @@ export const zh = {
   forget: {
     slackUsage: '*用法：*`/forget <文件名或链接>` 从本频道移除一个已索引的文件。参见 `/sources`。',
     notFound: (name) => `本频道中没有已索引的文件“${name}”。参见 \`/sources\`。`,
+    slackAmbiguous: (count, name) => `这里有 ${count} 个已索引的文件名为“${name}”；请用其中一个的链接或 id 运行 \`/forget\`：`,
+    discordAmbiguous: (count, name) => `这里有 ${count} 个已索引的文件名为“${name}”；请用其中一个的 id 运行 \`/forget\`：`,
     slackRefused: (source) => `只有共享“${source}”的人或工作区管理员可以把它从 citebot 中移除。`,
     discordRefused: (source) => `只有共享“${source}”的人或拥有“管理消息”权限的成员可以把它从 citebot 中移除。`,
     slackRemoved: (source, passages) => `已从 citebot 的本频道索引中移除“${source}”（${passages} 个段落）。Slack 中的文件本身未受影响。`,

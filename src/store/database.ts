@@ -85,6 +85,10 @@ const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- The language of the last question asked in a channel: replies that answer no question use it.
+  ALTER TABLE channel_settings ADD COLUMN language TEXT;
+  `,
 ];
 
 export function openDatabase(file: string): Db {
