@@ -270,9 +270,16 @@ describe('answer chain', () => {
       tokenDelayMs: 2,
       answerShape: { reasoning: 'think-tags', citationStyle: 'source-brackets', citeMissingSource: true, sourcesList: true },
     });
+    const debug = vi.spyOn(log, 'debug');
     const { partials, answer } = await collect(
-      (await core.answerChain()).stream({ question: 'What is the reimbursement code?', scopes: ['local:default'] }),
+      (await core.answerChain()).stream({ question: 'What is the reimbursement code?', scopes: ['local:default'], id: 'q-reasoning' }),
     );
+    // The dropped marker is logged at debug, under the question's id.
+    expect(answer.id).toBe('q-reasoning');
+    expect(debug.mock.calls.some(([line]) => /^question q-reasoning: dropped 1 citations? that match no source \(99\)/u.test(line))).toBe(
+      true,
+    );
+    debug.mockRestore();
     const raw = double.chatRequests[0]!.answer;
     expect(raw).toMatch(/^<think>[\s\S]*\[7\][\s\S]*<\/think>[\s\S]*\[Source \d\][\s\S]*\[Source 99\][\s\S]*Sources:/u);
     expect(partials.length).toBeGreaterThan(1);
