@@ -90,6 +90,8 @@ describe('citebot ask --json over every answer shape of the double', () => {
       else expect(answer.droppedCitations).toBe(0);
       expect(answer.answer).not.toMatch(/\b9[89]\b/u);
     },
+    // Each row starts the CLI: on a loaded machine that alone can take a while.
+    120_000,
   );
 
   it('a Chinese question gets its fixed texts in Chinese: an empty scope, and the chat model down', async () => {
@@ -113,5 +115,5 @@ describe('citebot ask --json over every answer shape of the double', () => {
     } finally {
       double.configure({ failNext: null });
     }
-  });
+  }, 240_000);
 });
