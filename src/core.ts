@@ -88,6 +88,7 @@ export class CitebotCore {
       answerTokens: settings.ANSWER_RESERVE_TOKENS,
       think: settings.CHAT_THINK,
       thinkTokens: settings.CHAT_THINK_TOKENS,
+      lookupTimeoutMs: Math.round(settings.CHAT_TIMEOUT_S * 1000),
     });
     this.parsers = new ParserPool(DEFAULT_PARSER_WORKERS, settings.PARSER_MEMORY_MB);
   }

@@ -409,6 +409,21 @@ describe('answer chain', () => {
     expect(double.chatRequests[1]!.thinking).toBe('');
     expect(double.stats.requests.show).toBe(2);
 
+    // /api/show hanging: the lookup gives up after CHAT_TIMEOUT_S, the question still answers, and the next one asks again.
+    const hung = await createTestCore(double, { CHAT_MODEL: 'qwen3', CHAT_TIMEOUT_S: '1' });
+    try {
+      await (await hung.core.indexer()).ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
+      double.reset();
+      double.configure({ hang: { endpoint: 'show', count: 1 } });
+      const first = await hung.core.answerChain().invoke(question);
+      expect(first.degraded).toBeUndefined();
+      await hung.core.answerChain().invoke(question);
+      expect(double.chatRequests.map((r) => r.think)).toEqual([undefined, true]);
+    } finally {
+      double.configure({ hang: null });
+      await hung.close();
+    }
+
     const other = await createTestCore(double, { CHAT_THINK: 'on' });
     try {
       await (await other.core.indexer()).ingest(memorySource('local:default', 'handbook.md', HANDBOOK));

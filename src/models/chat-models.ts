@@ -16,6 +16,8 @@ export interface ChatModelsOptions {
   think: ThinkSetting;
   /** Tokens the reasoning may use on top of the answer's (CHAT_THINK_TOKENS). */
   thinkTokens: number;
+  /** The capability lookup gives up after this (CHAT_TIMEOUT_S): a hung Ollama must not hang the question. */
+  lookupTimeoutMs: number;
 }
 
 /** The chat model for one question, and what the answer chain must know about it. */
@@ -43,9 +45,10 @@ export class ChatModels {
   private warnedOn = false;
 
   constructor(private readonly options: ChatModelsOptions) {
-    this.capabilities = new Lazy(
-      async () => (await new Ollama({ host: options.baseUrl }).show({ model: options.model })).capabilities ?? [],
-    );
+    // A request that times out rejects, so the Lazy forgets it and the next question asks again.
+    const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(options.lookupTimeoutMs) });
+    const ollama = new Ollama({ host: options.baseUrl, fetch: fetchWithTimeout });
+    this.capabilities = new Lazy(async () => (await ollama.show({ model: options.model })).capabilities ?? []);
   }
 
   async choose(): Promise<ChatModelChoice> {
