@@ -292,7 +292,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(blockText((await finalAnswer(h.slack, 'CB')).args)).toContain('Normans.md');
     const sources = await h.command('/sources', '', { channel: 'CB', channelName: 'beta' });
     expect((JSON.parse(sources.body) as { text: string }).text).toMatch(
-      /Shared with this channel from slack:T0CITEBOT:CA\* \(1\)\n• <https:.*\|Normans\.md> · \d+ passages/,
+      /Shared with this channel from slack:T0CITEBOT:CA \(1\)\*\n• <https:.*\|Normans\.md> · \d+ passages/,
     );
   });
 
