@@ -50,7 +50,7 @@ function recordRuns(chain: AnswerChain, runs: ChainRun[]): void {
     let partials = 0;
     for await (const event of stream(input)) {
       if (event.type === 'partial') partials++;
-      else {
+      else if (event.type === 'answer') {
         const { answer } = event;
         runs.push({
           question: input.question,

@@ -95,6 +95,8 @@ const schema = z.object({
   EVIDENCE_MIN_COVERAGE: num(0, 1),
   ANSWER_RESERVE_TOKENS: int(64, 65536),
   CHAT_TIMEOUT_S: num(1, 3600),
+  CHAT_THINK: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }),
+  CHAT_THINK_TOKENS: int(0, 65536),
   SLACK_BOT_TOKEN: optionalText.pipe(text.startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional()),
   SLACK_APP_TOKEN: optionalText.pipe(text.startsWith('xapp-', 'expected an app-level token starting with xapp-').optional()),
   SLACK_SIGNING_SECRET: optionalText,

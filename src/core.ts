@@ -1,4 +1,3 @@
-import { ChatOllama } from '@langchain/ollama';
 import { join } from 'node:path';
 import { AnswerChain } from './chains/answer-chain.js';
 import { createReranker } from './chains/rerankers/index.js';
@@ -8,6 +7,7 @@ import type { Settings } from './config.js';
 import { Indexer } from './ingest/indexer.js';
 import { DEFAULT_PARSER_WORKERS, ParserPool } from './ingest/parser-pool.js';
 import type { LoaderLimits } from './ingest/types.js';
+import { ChatModels } from './models/chat-models.js';
 import { CitebotEmbeddings } from './models/embeddings.js';
 import { readableScopes } from './scope-grants.js';
 import { startEmbeddedChroma, type EmbeddedChroma } from './store/chroma-server.js';
@@ -86,6 +86,15 @@ export class CitebotCore {
       return this.index;
     });
     this.reranker = createReranker(settings);
+    this.chatModels = new ChatModels({
+      model: settings.CHAT_MODEL,
+      baseUrl: settings.OLLAMA_BASE_URL,
+      numCtx: settings.CHAT_NUM_CTX,
+      answerTokens: settings.ANSWER_RESERVE_TOKENS,
+      think: settings.CHAT_THINK,
+      thinkTokens: settings.CHAT_THINK_TOKENS,
+      lookupTimeoutMs: Math.round(settings.CHAT_TIMEOUT_S * 1000),
+    });
     this.parsers = new ParserPool(DEFAULT_PARSER_WORKERS, settings.PARSER_MEMORY_MB);
   }
 
@@ -112,25 +121,18 @@ export class CitebotCore {
     });
   }
 
-  /** The chat model: streaming, with the configured window sent as num_ctx and the answer capped to its reserve. */
-  chatModel(): ChatOllama {
-    const s = this.settings;
-    return new ChatOllama({
-      model: s.CHAT_MODEL,
-      baseUrl: s.OLLAMA_BASE_URL,
-      numCtx: s.CHAT_NUM_CTX,
-      numPredict: s.ANSWER_RESERVE_TOKENS,
-      temperature: 0.1,
-      streaming: true,
-    });
-  }
+  /**
+   * The chat model: streaming, the configured window sent as num_ctx, the answer capped to its reserve
+   * (plus CHAT_THINK_TOKENS when it thinks), `think` set from CHAT_THINK and the model's capabilities.
+   */
+  readonly chatModels: ChatModels;
 
   /** The answer chain, built once. Chroma and Ollama may come and go: each question uses them afresh. */
   answerChain(): AnswerChain {
     const s = this.settings;
     this.chain ??= new AnswerChain({
       retrieval: createRetrievalPipeline(this.index, s, this.reranker),
-      chatModel: this.chatModel(),
+      chatModel: () => this.chatModels.choose(),
       settings: {
         topN: s.RERANK_TOP_N,
         window: { numCtx: s.CHAT_NUM_CTX, answerReserve: s.ANSWER_RESERVE_TOKENS },

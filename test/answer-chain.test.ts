@@ -7,6 +7,7 @@ import { LLM_UNAVAILABLE_MESSAGE, type AnswerEvent } from '../src/chains/answer-
 import type { Answer } from '../src/chains/types.js';
 import { isCitebotError } from '../src/errors.js';
 import { log } from '../src/log.js';
+import { messages } from '../src/messages/index.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { RerankDouble } from './doubles/rerank-double.js';
 import { createTestCore, memorySource, type TestCore } from './support/harness.js';
@@ -41,7 +42,7 @@ async function collect(
   const partials: { text: string; at: number }[] = [];
   for await (const event of stream) {
     if (event.type === 'partial') partials.push({ text: event.text, at: performance.now() });
-    else return { partials, answer: event.answer, answerAt: performance.now() };
+    else if (event.type === 'answer') return { partials, answer: event.answer, answerAt: performance.now() };
   }
   throw new Error('the stream ended without an answer');
 }
@@ -269,9 +270,16 @@ describe('answer chain', () => {
       tokenDelayMs: 2,
       answerShape: { reasoning: 'think-tags', citationStyle: 'source-brackets', citeMissingSource: true, sourcesList: true },
     });
+    const debug = vi.spyOn(log, 'debug');
     const { partials, answer } = await collect(
-      (await core.answerChain()).stream({ question: 'What is the reimbursement code?', scopes: ['local:default'] }),
+      (await core.answerChain()).stream({ question: 'What is the reimbursement code?', scopes: ['local:default'], id: 'q-reasoning' }),
     );
+    // The dropped marker is logged at debug, under the question's id.
+    expect(answer.id).toBe('q-reasoning');
+    expect(debug.mock.calls.some(([line]) => /^question q-reasoning: dropped 1 citations? that match no source \(99\)/u.test(line))).toBe(
+      true,
+    );
+    debug.mockRestore();
     const raw = double.chatRequests[0]!.answer;
     expect(raw).toMatch(/^<think>[\s\S]*\[7\][\s\S]*<\/think>[\s\S]*\[Source \d\][\s\S]*\[Source 99\][\s\S]*Sources:/u);
     expect(partials.length).toBeGreaterThan(1);
@@ -393,6 +401,101 @@ describe('answer chain', () => {
       fetchSpy.mockRestore();
       await offline.close();
     }
+  });
+
+  it('a thinking model thinks for longer than CHAT_TIMEOUT_S and past the answer reserve: a real answer, "thinking" shown first', async () => {
+    // The double has no clock to fast-forward, so the 70 s of a slow reasoning model are scaled down:
+    // about as many reasoning chunks as 70 s at 200 ms (~1,800 tokens, more than ANSWER_RESERVE_TOKENS),
+    // 10 ms apart for 5 s, with CHAT_TIMEOUT_S=1 (its minimum): the thinking lasts 5 idle timeouts.
+    const { core, settings } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { CHAT_MODEL: 'qwen3', CHAT_TIMEOUT_S: '1' });
+    double.configure({ answerShape: { reasoning: 'thinking-field', thinkingMs: 5000, thinkingChunkMs: 10 } });
+    const events: AnswerEvent[] = [];
+    for await (const event of core.answerChain().stream({ question: 'When are receipts due?', scopes: ['local:default'] }))
+      events.push(event);
+    const answer = (events.at(-1) as { answer: Answer }).answer;
+    expect(answer.degraded).toBeUndefined();
+    expect(answer.answer).toMatch(/^According to the shared files, .+\[1\]$/u);
+    expect(answer.citations).toHaveLength(1);
+    const request = double.chatRequests[0]!;
+    expect(request.think).toBe(true);
+    expect(request.options.num_predict).toBe(settings.ANSWER_RESERVE_TOKENS + settings.CHAT_THINK_TOKENS);
+    // "Thinking" comes once, before any answer text, and no reasoning is ever shown.
+    expect(events.filter((e) => e.type === 'thinking')).toHaveLength(1);
+    expect(events.findIndex((e) => e.type === 'thinking')).toBeLessThan(events.findIndex((e) => e.type === 'partial'));
+    for (const e of events) if (e.type === 'partial') expect(e.text).not.toMatch(/Okay, the user|Let me look/u);
+  });
+
+  it('CHAT_THINK decides think for models that can think, never asks others, and reads capabilities once (again after a failure)', async () => {
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { CHAT_MODEL: 'qwen3', CHAT_THINK: 'off' });
+    double.configure({ answerShape: { reasoning: 'thinking-field' }, failNext: { endpoint: 'show', status: 500 } });
+    const question = { question: 'When are receipts due?', scopes: ['local:default'] };
+    // /api/show failed: think left unset for this question (Ollama's own default), the lookup not remembered.
+    await core.answerChain().invoke(question);
+    expect(double.chatRequests[0]!.think).toBeUndefined();
+    await core.answerChain().invoke(question);
+    await core.answerChain().invoke(question);
+    expect(double.chatRequests.slice(1).map((r) => r.think)).toEqual([false, false]);
+    expect(double.chatRequests[1]!.thinking).toBe('');
+    expect(double.stats.requests.show).toBe(2);
+
+    // /api/show hanging: the lookup gives up after CHAT_TIMEOUT_S, the question still answers, and the next one asks again.
+    const hung = await createTestCore(double, { CHAT_MODEL: 'qwen3', CHAT_TIMEOUT_S: '1' });
+    try {
+      await (await hung.core.indexer()).ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
+      double.reset();
+      double.configure({ hang: { endpoint: 'show', count: 1 } });
+      const first = await hung.core.answerChain().invoke(question);
+      expect(first.degraded).toBeUndefined();
+      await hung.core.answerChain().invoke(question);
+      expect(double.chatRequests.map((r) => r.think)).toEqual([undefined, true]);
+    } finally {
+      double.configure({ hang: null });
+      await hung.close();
+    }
+
+    const other = await createTestCore(double, { CHAT_THINK: 'on' });
+    try {
+      await (await other.core.indexer()).ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
+      double.reset();
+      await other.core.answerChain().invoke(question);
+      // qwen2.5 cannot think: Ollama would refuse think=true, so it is not sent.
+      expect(double.chatRequests[0]!.think).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a thinking model rewriting a follow-up: its reasoning is not the question; earlier answers go back without [n]', async () => {
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]]);
+    double.configure({ answerShape: { reasoning: 'think-tags' } });
+    const answer = await core.answerChain().invoke({
+      question: 'And what is the reimbursement code?',
+      scopes: ['local:default'],
+      history: [
+        { role: 'user', content: 'When are receipts due?' },
+        { role: 'assistant', content: 'Within 30 days of the trip [1][2], says the handbook [3].' },
+      ],
+    });
+    expect(answer.searchedQuestion).toBe('And what is the reimbursement code?');
+    for (const request of double.chatRequests) {
+      const assistant = request.messages.find((m) => m.role === 'assistant')!;
+      expect(assistant.content).toBe('Within 30 days of the trip, says the handbook.');
+    }
+    // The reminder follows the sources, in the question's language.
+    const last = double.chatRequests[1]!.messages.at(-1)!.content;
+    expect(last).toMatch(/<\/sources>\n\nReminder: .*\[n\].*answer in English\.\n\nQuestion: /su);
+  });
+
+  it('a Chinese question gets its fixed texts in Chinese: nothing indexed, and the chat model down', async () => {
+    const zh = messages('zh');
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { CHAT_TIMEOUT_S: '1' });
+    const empty = await core.answerChain().invoke({ question: '报销代码是什么？', scopes: ['local:empty'] });
+    expect(empty.answer).toBe(zh.answer.noFilesIndexed);
+    expect(empty.language).toBe('zh');
+    double.configure({ failNext: { endpoint: 'chat', status: 500, count: 5 } });
+    const down = await core.answerChain().invoke({ question: '报销代码 EXP-4471 是什么？', scopes: ['local:default'] });
+    expect(down.answer.startsWith(zh.answer.modelUnavailable)).toBe(true);
+    expect(down.citations[0]?.source).toBe('handbook.md');
   });
 
   it('embedding model down: keyword-only retrieval, labelled', async () => {

@@ -110,6 +110,8 @@ describe('Slack rendering', () => {
     citations: Array.from({ length: cited }, (_, i) => citation(i + 1)),
     alsoRelevant: [],
     droppedCitations: 0,
+    id: 'q1',
+    language: 'en',
     searchedQuestion: 'q',
     timings: { retrieveMs: 1, rerankMs: 1, generateMs: 1, totalMs: 3 },
   });

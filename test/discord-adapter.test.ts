@@ -5,6 +5,7 @@ import { answerContents, MESSAGE_LIMIT } from '../src/bots/discord/answer-render
 import { registerCommands } from '../src/bots/discord/commands.js';
 import { DiscordSetupError, MISSING_INTENT_MESSAGE, startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
 import type { Answer, Citation } from '../src/chains/types.js';
+import { messages } from '../src/messages/index.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { DiscordDouble, type DiscordRequest } from './doubles/discord-double.js';
 import { createTestCore, type TestCore } from './support/harness.js';
@@ -493,7 +494,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     const listing = discord.sendInteraction({ name: 'sources', channelId: ALPHA, guildId: GUILD, user: BOB });
     await expect
       .poll(() => JSON.stringify(discord.interactionCallback(listing.id)?.data ?? ''))
-      .toMatch(/Files indexed in this channel\*\* \(2\)/);
+      .toMatch(/\*\*Files indexed in this channel \(2\)\*\*/);
 
     const refused = discord.sendInteraction({
       name: 'forget',
@@ -523,6 +524,78 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     await expect.poll(() => discord.interactionMessages(byModerator.id).original?.content ?? '').toMatch(/Removed “guide.md”/);
     expect(h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).filter((d) => !d.docId.startsWith('msg:'))).toHaveLength(0);
   });
+
+  it('a Chinese question gets Chinese fixed texts: placeholder, nothing indexed, model down; the channel keeps the language', async () => {
+    const zh = messages('zh');
+    h = await startHarness(ollama);
+    const { discord } = h;
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
+    await ingest(h);
+
+    const empty = discord.sendMessage({ channelId: BETA, guildId: GUILD, author: ANN, content: '这里的文件讲了什么？', mentionsBot: true });
+    const replyTo = (channelId: string, id: string) =>
+      discord.messages(channelId).find((m) => m.message_reference?.message_id === id && m.author.id === discord.botId)?.content ?? '';
+    await expect.poll(() => replyTo(BETA, empty.id), { timeout: 20_000 }).toBe(zh.answer.noFilesIndexed);
+    expect(sent(discord).map(contentOf)).toContain(zh.placeholders.searching(`<#${BETA}>`));
+    // /sources answers no question: the channel's language, that of its last question.
+    const listing = discord.sendInteraction({ name: 'sources', channelId: BETA, guildId: GUILD, user: BOB });
+    await expect
+      .poll(() => JSON.stringify(discord.interactionCallback(listing.id)?.data ?? ''))
+      .toContain(zh.sources.discordNothingIndexed);
+
+    ollama.configure({ failNext: { endpoint: 'chat', status: 500, count: 10 } });
+    try {
+      const down = discord.sendMessage({
+        channelId: ALPHA,
+        guildId: GUILD,
+        author: ANN,
+        content: '诺曼人 Normans 是谁？',
+        mentionsBot: true,
+      });
+      await expect.poll(() => replyTo(ALPHA, down.id), { timeout: 30_000 }).toMatch(/-# \[1\]/u);
+      const content = replyTo(ALPHA, down.id);
+      expect(content.startsWith(zh.answer.modelUnavailable)).toBe(true);
+      expect(content).not.toMatch(/language model is unavailable|Also relevant/u);
+    } finally {
+      ollama.configure({ failNext: null });
+    }
+  }, 60_000);
+
+  it('while a thinking model reasons, the reply says it is thinking; the reasoning never shows', async () => {
+    h = await startHarness(ollama, { CHAT_MODEL: 'qwen3' });
+    const { discord } = h;
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
+    await ingest(h);
+    ollama.configure({ answerShape: { reasoning: 'thinking-field', thinkingMs: 1500, thinkingChunkMs: 20 } });
+    try {
+      const question = discord.sendMessage({
+        channelId: ALPHA,
+        guildId: GUILD,
+        author: ANN,
+        content: 'Who were the Normans?',
+        mentionsBot: true,
+      });
+      const content = await finalReply(discord, ALPHA, question.id, 30_000);
+      expect(content).toMatch(/According to the shared files, .*\[1\]/u);
+      const shown = sent(discord).map(contentOf);
+      expect(shown).toContain(messages('en').placeholders.thinking);
+      for (const text of shown) expect(text).not.toMatch(/Okay, the user|Let me look/u);
+    } finally {
+      ollama.configure({ answerShape: null });
+    }
+  }, 60_000);
 
   it('says how to enable the Message Content intent instead of crash-looping, and registers the slash commands', async () => {
     const discord = await DiscordDouble.start({ rejectIntents: true });
@@ -570,6 +643,8 @@ describe('Discord rendering', () => {
       citations: Array.from({ length: 15 }, (_, i) => citation(i + 1)),
       alsoRelevant: [],
       droppedCitations: 0,
+      id: 'q1',
+      language: 'en',
       searchedQuestion: 'q',
       timings: { retrieveMs: 0, rerankMs: 0, generateMs: 0, totalMs: 0 },
     };

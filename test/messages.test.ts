@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LLM_UNAVAILABLE_MESSAGE, NO_FILES_MESSAGE, NOT_COVERED_MESSAGE } from '../src/chains/answer-chain.js';
-import { placeholderText } from '../src/bots/common/chat-text.js';
+import { isPlaceholder, placeholderText, thinkingText } from '../src/bots/common/chat-text.js';
+import { failureMessage } from '../src/bots/common/failure-message.js';
+import { CitebotError } from '../src/errors.js';
+import { log } from '../src/log.js';
 import { summarizeIngest } from '../src/app/shared-files.js';
 import { detectLanguage, isLanguage, LANGUAGES, messages, type Messages } from '../src/messages/index.js';
 import { en } from '../src/messages/en.js';
@@ -69,7 +72,7 @@ describe('message catalogue', () => {
     expect(m.answer.noFilesIndexed).toBe(NO_FILES_MESSAGE);
     expect(m.answer.notCovered).toBe(NOT_COVERED_MESSAGE);
     expect(m.answer.modelUnavailable).toBe(LLM_UNAVAILABLE_MESSAGE);
-    expect(m.placeholders.searching('#general')).toBe(placeholderText('#general'));
+    expect(m.placeholders.searching('#general')).toBe(placeholderText('#general', 'en'));
     expect(m.ingest.nothingToIndex).toBe(summarizeIngest([]));
     const results = [
       { scope: 's', docId: 'a', source: 'a.pdf', status: 'indexed' as const, chunks: 4 },
@@ -100,6 +103,29 @@ describe('detectLanguage', () => {
     ['4471?', 'en'],
   ])('%j is %s', (text, language) => {
     expect(detectLanguage(text)).toBe(language);
+  });
+});
+
+describe('catalogue texts in the chat adapters', () => {
+  it("recognises every language's placeholders, and not answers that merely start alike", () => {
+    for (const language of LANGUAGES) {
+      expect(isPlaceholder(placeholderText('#general', language))).toBe(true);
+      expect(isPlaceholder(placeholderText(messages(language).placeholders.thisConversation, language))).toBe(true);
+      expect(isPlaceholder(thinkingText(language))).toBe(true);
+    }
+    expect(isPlaceholder('Thinking… about it, the spec says 30 days [1].')).toBe(false);
+    expect(isPlaceholder('正在搜索的结果显示：30 天 [1]。')).toBe(false);
+  });
+
+  it('words a failure in the language asked for, keeping the reason as it is', () => {
+    const error = new CitebotError('chroma_unavailable', 'Chroma is not reachable at http://127.0.0.1:9', { fix: 'start it' });
+    const zh = failureMessage(error, 'answer', 'zh');
+    expect(zh).toBe(messages('zh').failure.withDoctor(messages('zh').failure.doing.answer, error.message));
+    const logged = vi.spyOn(log, 'error').mockImplementation(() => undefined);
+    expect(failureMessage(new Error('boom'), { command: 'sources' }, 'zh')).toBe(messages('zh').failure.internal('执行 /sources'));
+    // The log stays English for whoever reads it.
+    expect(logged.mock.calls[0]![0]).toMatch(/^unexpected failure while trying to run \/sources: boom/u);
+    logged.mockRestore();
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackApp, startSlackBot, type SlackBot } from '../src/bots/slack/slack-bot.js';
+import { messages } from '../src/messages/index.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { SlackDouble, type SlackCall } from './doubles/slack-double.js';
 import { freePort } from './support/free-port.js';
@@ -317,7 +318,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(blockText((await finalAnswer(h.slack, 'CB')).args)).toContain('Normans.md');
     const sources = await h.command('/sources', '', { channel: 'CB', channelName: 'beta' });
     expect((JSON.parse(sources.body) as { text: string }).text).toMatch(
-      /Shared with this channel from slack:T0CITEBOT:CA\* \(1\)\n• <https:.*\|Normans\.md> · \d+ passages/,
+      /Shared with this channel from slack:T0CITEBOT:CA \(1\)\*\n• <https:.*\|Normans\.md> · \d+ passages/,
     );
   });
 
@@ -562,6 +563,61 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       await ollama.up();
     }
   });
+
+  it('a Chinese question gets Chinese fixed texts: placeholder, nothing indexed, model down with its labels; the channel keeps the language', async () => {
+    const zh = messages('zh');
+    h = await startHarness(ollama);
+    const { slack } = h;
+    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+
+    await h.command('/ask', '这里的文件讲了什么？', { channel: 'CB', channelName: 'beta' });
+    await slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.text === zh.placeholders.searching('#beta'), 10_000);
+    await slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === 'CB' && c.args.text === zh.answer.noFilesIndexed, 20_000);
+    // /sources answers no question: the channel's language, that of its last question.
+    const sources = await slashCommand(h.url, SECRET, {
+      command: '/sources',
+      text: '',
+      team_id: TEAM,
+      channel_id: 'CB',
+      channel_name: 'beta',
+      user_id: 'UANA',
+      response_url: slack.responseUrl(),
+    });
+    expect(sources.body).toContain(zh.sources.slackNothingIndexed);
+
+    ollama.configure({ failNext: { endpoint: 'chat', status: 500, count: 10 } });
+    try {
+      await h.command('/ask', '诺曼人 Normans 是谁？');
+      const final = await finalAnswer(slack, 'CA', 30_000);
+      const shown = blockText(final.args);
+      expect(shown).toContain(zh.answer.modelUnavailable);
+      expect(shown).toContain(`*${zh.labels.sources}*`);
+      expect(shown).toMatch(/提问：诺曼人 Normans 是谁？/u);
+      expect(shown).not.toMatch(/language model is unavailable|\*Sources\*/u);
+    } finally {
+      ollama.configure({ failNext: null });
+    }
+  }, 60_000);
+
+  it('while a thinking model reasons, the placeholder says it is thinking; the reasoning never shows', async () => {
+    h = await startHarness(ollama, { CHAT_MODEL: 'qwen3' });
+    const { slack } = h;
+    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+    ollama.configure({ answerShape: { reasoning: 'thinking-field', thinkingMs: 1500, thinkingChunkMs: 20 } });
+    try {
+      await h.command('/ask', 'Who were the Normans?');
+      await slack.waitFor(
+        (c) => c.method === 'chat.update' && c.args.channel === 'CA' && c.args.text === messages('en').placeholders.thinking,
+      );
+      const final = await finalAnswer(slack, 'CA', 30_000);
+      expect(blockText(final.args)).toMatch(/According to the shared files, .*\[1\]/u);
+      for (const call of slack.callsTo('chat.update')) expect(JSON.stringify(call.args)).not.toMatch(/Okay, the user|Let me look/u);
+    } finally {
+      ollama.configure({ answerShape: null });
+    }
+  }, 60_000);
 
   it('Socket Mode: the same listeners, built and routed without a socket', async () => {
     h = await startHarness(ollama);

@@ -1,5 +1,6 @@
 import { unsupportedByName } from '../ingest/detect.js';
 import type { Indexer, IngestResult } from '../ingest/indexer.js';
+import { DEFAULT_LANGUAGE, messages, type Language } from '../messages/index.js';
 
 /** A file shared on a chat platform, as the adapter found it: facts first, bytes on demand. */
 export interface SharedFile {
@@ -27,7 +28,9 @@ export async function ingestSharedFiles(
   scope: string,
   files: SharedFile[],
   onProgress?: ProgressLine,
+  language: Language = DEFAULT_LANGUAGE,
 ): Promise<IngestResult[]> {
+  const text = messages(language).ingest;
   const results: (IngestResult | undefined)[] = files.map((file) => knownResult(indexer, scope, file));
   const pending = files.map((file, i) => ({ file, i })).filter(({ i }) => !results[i]);
   const settled = files.length - pending.length;
@@ -44,9 +47,9 @@ export async function ingestSharedFiles(
       uploadedAt: file.uploadedAt,
     })),
     ({ done, result, current }) => {
-      if (result?.error) lastNote = ` · ${result.source}: ${result.error}, ${result.status}`;
-      const working = current ? ` · reading ${current}` : lastNote;
-      onProgress?.(`Indexed ${settled + done}/${files.length}${working}`);
+      if (result?.error) lastNote = text.problem(result.source, result.error, result.status);
+      const working = current ? text.reading(current) : lastNote;
+      onProgress?.(`${text.progress(settled + done, files.length)}${working}`);
     },
   );
   pending.forEach(({ i }, k) => (results[i] = ingested[k]));
@@ -66,23 +69,24 @@ function knownResult(indexer: Indexer, scope: string, file: SharedFile): IngestR
 }
 
 /** "12 files: 3 new, 1 updated, 6 unchanged, 2 not indexed", then one line per file that was not indexed. */
-export function summarizeIngest(results: IngestResult[], maxProblems = 10): string {
-  if (results.length === 0)
-    return 'No files to index in this channel: share some (PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text), then run this again.';
+export function summarizeIngest(results: IngestResult[], language: Language = DEFAULT_LANGUAGE, maxProblems = 10): string {
+  const text = messages(language).ingest;
+  if (results.length === 0) return text.nothingToIndex;
   const count = (status: IngestResult['status']) => results.filter((r) => r.status === status).length;
   const problems = results.filter((r) => r.status === 'skipped' || r.status === 'failed');
-  const parts = [
-    count('indexed') && `${count('indexed')} new`,
-    count('updated') && `${count('updated')} updated`,
-    count('unchanged') && `${count('unchanged')} unchanged`,
-    problems.length && `${problems.length} not indexed`,
-  ].filter(Boolean);
-  const chunks = results.reduce((sum, r) => sum + (r.status === 'indexed' || r.status === 'updated' ? r.chunks : 0), 0);
+  const passages = results.reduce((sum, r) => sum + (r.status === 'indexed' || r.status === 'updated' ? r.chunks : 0), 0);
   const lines = [
-    `${results.length} file${results.length === 1 ? '' : 's'}: ${parts.join(', ')}${chunks ? ` (${chunks} passages added)` : ''}.`,
+    text.summary({
+      files: results.length,
+      indexed: count('indexed'),
+      updated: count('updated'),
+      unchanged: count('unchanged'),
+      notIndexed: problems.length,
+      passages,
+    }),
   ];
   for (const problem of problems.slice(0, maxProblems))
-    lines.push(`• ${problem.source}: ${problem.error ?? problem.status} (${problem.status})`);
-  if (problems.length > maxProblems) lines.push(`• … and ${problems.length - maxProblems} more`);
+    lines.push(text.problemLine(problem.source, problem.error ?? problem.status, problem.status));
+  if (problems.length > maxProblems) lines.push(text.more(problems.length - maxProblems));
   return lines.join('\n');
 }

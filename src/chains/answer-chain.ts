@@ -1,13 +1,15 @@
 import type { Document } from '@langchain/core/documents';
-import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { StringOutputParser } from '@langchain/core/output_parsers';
-import { RunnableLambda, type Runnable } from '@langchain/core/runnables';
+import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
+import { randomBytes } from 'node:crypto';
 import { connectionReason, isConnectionError, oneLine } from '../errors.js';
 import { log } from '../log.js';
+import { detectLanguage, messages, type Language } from '../messages/index.js';
+import type { ChatModelChoice } from '../models/chat-models.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
-import { finalAnswer, hasAnswer, partialAnswerText } from './model-output.js';
-import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, rewriteMessages } from './prompt.js';
+import { finalAnswer, hasAnswer, isReasoning, partialAnswerText } from './model-output.js';
+import { ANSWER_SYSTEM_PROMPT, answerMessages, formatSources, questionBlock, reminderBlock, rewriteMessages } from './prompt.js';
+import { stripReasoning } from './reasoning.js';
 import type { Degradation } from './degradation.js';
 import type { Retrieval } from './retrieval-pipeline.js';
 import { requireScopes } from './retrievers/scopes.js';
@@ -25,7 +27,8 @@ export interface AnswerChainSettings {
 export interface AnswerChainOptions {
   /** Where the sources come from: the retrieval pipeline (or any retrieval with its contract, e.g. in unit tests). */
   retrieval: Retrieval;
-  chatModel: BaseChatModel;
+  /** The chat model for the next question, with `think` decided for it (see src/models/chat-models.ts). */
+  chatModel: () => Promise<ChatModelChoice>;
   settings: AnswerChainSettings;
 }
 
@@ -35,14 +38,28 @@ export interface AskInput {
   scopes: string[];
   /** Earlier turns of the thread, oldest first. */
   history?: Turn[];
+  /** Names this question in logs (e.g. dropped citations); a short random id when not given. */
+  id?: string;
 }
 
-/** What `stream` yields: the answer so far (already safe to show), then the final Answer. */
-export type AnswerEvent = { type: 'partial'; text: string } | { type: 'answer'; answer: Answer };
+/**
+ * What `stream` yields: `thinking` once the model starts reasoning (shown as progress, never the
+ * reasoning itself), the answer so far (already safe to show), then the final Answer.
+ */
+export type AnswerEvent = { type: 'thinking' } | { type: 'partial'; text: string } | { type: 'answer'; answer: Answer };
 
-export const NO_FILES_MESSAGE = 'No files are indexed here yet, so there is nothing to answer from.';
-export const NOT_COVERED_MESSAGE = "The files shared here don't cover this.";
-export const LLM_UNAVAILABLE_MESSAGE = 'The language model is unavailable; here are the most relevant passages:';
+/** One streamed piece of the chat model's output: its text and its reasoning in Ollama's `thinking` field. */
+interface ModelPiece {
+  content: string;
+  thinking: string;
+}
+
+/** The English texts, for callers that compare (the catalogue has every language: src/messages). */
+export const NO_FILES_MESSAGE = messages('en').answer.noFilesIndexed;
+export const NOT_COVERED_MESSAGE = messages('en').answer.notCovered;
+export const LLM_UNAVAILABLE_MESSAGE = messages('en').answer.modelUnavailable;
+
+export const newQuestionId = () => randomBytes(4).toString('hex');
 
 const SNIPPET_CHARS = 240;
 
@@ -75,16 +92,7 @@ const toCitation = (s: CitableSource): Citation => ({ ...s });
  * No evidence, no LLM: when nothing in scope passes the threshold, the answer says so without a model call.
  */
 export class AnswerChain {
-  private readonly generate: Runnable<{ question: string; history: Turn[]; sourcesBlock: string }, string>;
-  private readonly rewrite: Runnable<{ history: Turn[]; question: string }, string>;
-
-  constructor(private readonly options: AnswerChainOptions) {
-    const parser = new StringOutputParser();
-    this.generate = RunnableLambda.from(answerMessages).pipe(options.chatModel).pipe(parser);
-    this.rewrite = RunnableLambda.from((input: { history: Turn[]; question: string }) => rewriteMessages(input.history, input.question))
-      .pipe(options.chatModel)
-      .pipe(parser);
-  }
+  constructor(private readonly options: AnswerChainOptions) {}
 
   async invoke(input: AskInput): Promise<Answer> {
     let final: Answer | undefined;
@@ -98,9 +106,16 @@ export class AnswerChain {
     const history = input.history ?? [];
     const degraded: Degradation[] = [];
     const { settings, retrieval } = this.options;
+    const id = input.id ?? newQuestionId();
+    const language: Language = detectLanguage(input.question);
+    const text$ = messages(language);
+    const chat = await this.options.chatModel();
+    // Reasoning takes room in the window too: the prompt gets what the answer and the reasoning leave.
+    const window = { ...settings.window, answerReserve: settings.window.answerReserve + chat.extraReserve };
+    const fixedParts = (question: string) => [ANSWER_SYSTEM_PROMPT, reminderBlock(text$.language.name), questionBlock(question)];
 
-    const searched = history.length ? await this.standalone(history, input.question, degraded) : input.question;
-    const perSource = tokensPerSource(settings.window, [ANSWER_SYSTEM_PROMPT, questionBlock(searched)], history, settings.topN);
+    const searched = history.length ? await this.standalone(chat, history, input.question, degraded) : input.question;
+    const perSource = tokensPerSource(window, fixedParts(searched), history, settings.topN);
     const { documents: kept, report } = await retrieval.retrieve(searched, { scopes, tokensPerSource: perSource });
     degraded.push(...report.degraded);
 
@@ -110,13 +125,11 @@ export class AnswerChain {
       generateMs: Math.round(generateMs),
       totalMs: Math.round(performance.now() - started),
     });
-    const base = { searchedQuestion: searched, ...(degraded.length ? { degraded } : {}) };
+    const base = { id, language, searchedQuestion: searched, ...(degraded.length ? { degraded } : {}) };
 
     if (kept.length === 0) {
       const closest = closestFiles(report.candidates);
-      const text = closest.length
-        ? `${NOT_COVERED_MESSAGE} The closest files are ${closest.map((c) => c.source).join(', ')}.`
-        : NO_FILES_MESSAGE;
+      const text = closest.length ? text$.answer.notCoveredClosest(closest.map((c) => c.source)) : text$.answer.noFilesIndexed;
       yield {
         type: 'answer',
         answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, droppedCitations: 0, ...base, timings: timings(0) },
@@ -125,19 +138,30 @@ export class AnswerChain {
     }
 
     const numbered = kept.map((doc, i) => ({ ...citable(doc, i + 1), text: doc.pageContent }));
-    const plan = fitToWindow(settings.window, [ANSWER_SYSTEM_PROMPT, questionBlock(searched)], history, numbered, formatSources);
+    const plan = fitToWindow(window, fixedParts(searched), history, numbered, formatSources);
     const sources = plan.sources.map(({ text: _text, ...source }) => source);
     const allowedUrls = sources.map((s) => s.url);
     const generateStarted = performance.now();
 
+    const prompt = answerMessages({
+      question: searched,
+      history: plan.history,
+      sourcesBlock: formatSources(plan.sources),
+      language: text$.language.name,
+    });
+    const hint = { mayStartInReasoning: chat.mayStartInReasoning };
     let raw = '';
+    let thinkingShown = false;
     try {
-      for await (const piece of this.withIdleTimeout((signal) =>
-        this.generate.stream({ question: searched, history: plan.history, sourcesBlock: formatSources(plan.sources) }, { signal }),
-      )) {
-        raw += piece;
-        const partial = partialAnswerText(raw, sources, allowedUrls);
+      // Every piece counts as progress, reasoning in the thinking field included: a model that thinks is not stalled.
+      for await (const piece of this.withIdleTimeout(chat, prompt)) {
+        raw += piece.content;
+        const partial = partialAnswerText(raw, sources, allowedUrls, hint);
         if (partial.trim()) yield { type: 'partial', text: partial };
+        else if (!thinkingShown && (piece.thinking || isReasoning(raw, hint))) {
+          thinkingShown = true;
+          yield { type: 'thinking' };
+        }
       }
       if (!hasAnswer(raw)) throw new Error('the chat model returned no answer (nothing, only reasoning or a source list)');
     } catch (failure) {
@@ -146,7 +170,7 @@ export class AnswerChain {
       log.warn(`chat model unavailable, answering with passages: ${oneLine(error)}`);
       degraded.push({ type: 'passages-only', message: `language model unavailable: ${oneLine(error)}` });
       const quoted = sources.slice(0, 3);
-      const text = [LLM_UNAVAILABLE_MESSAGE, ...quoted.map((s) => `> ${s.snippet} [${s.n}]`)].join('\n\n');
+      const text = [text$.answer.modelUnavailable, ...quoted.map((s) => `> ${s.snippet} [${s.n}]`)].join('\n\n');
       const { cited, uncited } = verifyCitations(text, sources);
       yield {
         type: 'answer',
@@ -165,7 +189,7 @@ export class AnswerChain {
 
     const { text, verified } = finalAnswer(raw, sources, allowedUrls);
     if (verified.droppedMarkers)
-      log.debug(`dropped ${verified.droppedMarkers} citations that match no source (${verified.dropped.join(', ')})`);
+      log.debug(`question ${id}: dropped ${verified.droppedMarkers} citations that match no source (${verified.dropped.join(', ')})`);
     yield {
       type: 'answer',
       answer: {
@@ -180,12 +204,13 @@ export class AnswerChain {
   }
 
   /** The follow-up as a standalone question. The rewrite changes only the words searched, never the scopes. */
-  private async standalone(history: Turn[], question: string, degraded: Degradation[]): Promise<string> {
+  private async standalone(chat: ChatModelChoice, history: Turn[], question: string, degraded: Degradation[]): Promise<string> {
     try {
       let text = '';
-      for await (const piece of this.withIdleTimeout((signal) => this.rewrite.stream({ history, question }, { signal }))) text += piece;
+      for await (const piece of this.withIdleTimeout(chat, rewriteMessages(history, question))) text += piece.content;
+      // A thinking model's rewrite starts with its reasoning: only what follows it is the question.
       const line =
-        text
+        stripReasoning(text)
           .trim()
           .split('\n')
           .find((l) => l.trim())
@@ -203,7 +228,7 @@ export class AnswerChain {
    * Iterate a stream, aborting it when no piece arrives for chatTimeoutMs: a model that never starts,
    * or stalls, turns into the passages fallback instead of a question that hangs.
    */
-  private async *withIdleTimeout(start: (signal: AbortSignal) => Promise<AsyncIterable<string>>): AsyncGenerator<string> {
+  private async *withIdleTimeout(chat: ChatModelChoice, prompt: BaseMessage[]): AsyncGenerator<ModelPiece> {
     const controller = new AbortController();
     const timeoutMs = this.options.settings.chatTimeoutMs;
     const limited = <T>(work: Promise<T>): Promise<T> =>
@@ -219,16 +244,25 @@ export class AnswerChain {
         );
       });
     try {
-      const iterator = (await limited(start(controller.signal)))[Symbol.asyncIterator]();
+      const iterator = (await limited(chat.model.stream(prompt, { signal: controller.signal })))[Symbol.asyncIterator]();
       for (;;) {
         const next = await limited(iterator.next());
         if (next.done) return;
-        yield next.value;
+        yield modelPiece(next.value);
       }
     } finally {
       controller.abort();
     }
   }
+}
+
+/** A chunk's text and reasoning: @langchain/ollama keeps Ollama's `thinking` field as `reasoning_content`. */
+function modelPiece(chunk: BaseMessageChunk): ModelPiece {
+  const thinking = chunk.additional_kwargs.reasoning_content;
+  return {
+    content: typeof chunk.content === 'string' ? chunk.content : chunk.text,
+    thinking: typeof thinking === 'string' ? thinking : '',
+  };
 }
 
 /** The top few files among the candidates the threshold rejected: suggestions, not citations. */

@@ -5,13 +5,23 @@
  */
 import { verifyCitations, type CitableSource, type VerifiedCitations } from './citations.js';
 import { visiblePrefix } from './partial-answer.js';
-import { stripReasoning } from './reasoning.js';
+import { splitReasoning, stripReasoning } from './reasoning.js';
 import { sanitizeAnswer } from './sanitize.js';
 import { removeSourceList } from './source-list.js';
 
 /** The text of a streamed prefix that is safe to show now (see partial-answer.ts). */
-export function partialAnswerText(raw: string, sources: readonly CitableSource[], allowedUrls: readonly string[]): string {
-  return sanitizeAnswer(verifyCitations(visiblePrefix(raw), sources).text, allowedUrls);
+export function partialAnswerText(
+  raw: string,
+  sources: readonly CitableSource[],
+  allowedUrls: readonly string[],
+  options: { mayStartInReasoning?: boolean } = {},
+): string {
+  return sanitizeAnswer(verifyCitations(visiblePrefix(raw, options), sources).text, allowedUrls);
+}
+
+/** Whether a streamed prefix ends inside reasoning written into the text (`<think>…` not yet closed). */
+export function isReasoning(raw: string, options: { mayStartInReasoning?: boolean } = {}): boolean {
+  return splitReasoning(raw, { partial: true, ...options }).inReasoning;
 }
 
 /** The final answer: its text and the verified citations. */

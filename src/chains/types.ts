@@ -1,3 +1,4 @@
+import type { Language } from '../messages/index.js';
 import type { Degradation } from './degradation.js';
 
 /** One numbered source in an answer, as adapters render it: `[n] <url|source> · location`. */
@@ -25,6 +26,10 @@ export interface AnswerTimings {
 
 /** What the answer chain returns for one question. */
 export interface Answer {
+  /** The question's id in logs (AskInput.id, or a short random one). */
+  id: string;
+  /** The question's language: the fixed texts in `answer` and the labels around it are in it. */
+  language: Language;
   /** The answer text with [n] markers that all match `citations`. Safe to post: no mass mentions, no foreign links. */
   answer: string;
   /** The sources cited in the answer, numbered in order of first use. */

@@ -1,5 +1,6 @@
 import type { AnswerEvent } from '../chains/answer-chain.js';
 import type { Answer, Citation } from '../chains/types.js';
+import { messages } from '../messages/index.js';
 
 /** One source line for plain-text surfaces: `[1] report.pdf · p. 3 — /path/to/report.pdf`. */
 export function sourceLine(c: Citation): string {
@@ -9,9 +10,10 @@ export function sourceLine(c: Citation): string {
 /** An answer's source list for a terminal: cited sources, then the also-relevant ones, then notes. */
 export function plainSources(answer: Answer): string {
   const lines: string[] = [];
-  if (answer.citations.length) lines.push('Sources:', ...answer.citations.map(sourceLine));
+  const { labels } = messages(answer.language);
+  if (answer.citations.length) lines.push(`${labels.sources}:`, ...answer.citations.map(sourceLine));
   if (answer.alsoRelevant.length)
-    lines.push(answer.noEvidence ? 'Closest files:' : 'Also relevant:', ...answer.alsoRelevant.map(sourceLine));
+    lines.push(`${answer.noEvidence ? labels.closestFiles : labels.alsoRelevant}:`, ...answer.alsoRelevant.map(sourceLine));
   // The reranker's fallback is said once per process in the log (unavailable-notice.ts), not under every answer.
   for (const note of answer.degraded ?? []) if (note.type !== 'fusion-order') lines.push(`(note: ${note.message})`);
   return lines.join('\n');
@@ -32,6 +34,8 @@ export async function writeAnswerStream(events: AsyncIterable<AnswerEvent>, writ
       }
       continue;
     }
+    // Reasoning is never shown; a terminal needs no placeholder for it.
+    if (event.type === 'thinking') continue;
     const { answer } = event;
     if (printed && answer.answer.startsWith(printed)) write(answer.answer.slice(printed.length) + '\n');
     else write((printed ? '\n\n' : '') + answer.answer + '\n');

@@ -17,6 +17,8 @@ export function answerJson(answer: Answer) {
     snippet,
   });
   return {
+    // The question's id: debug logs (e.g. dropped citations) name it.
+    id: answer.id,
     answer: answer.answer,
     citations: answer.citations.map(cite),
     alsoRelevant: answer.alsoRelevant.map(cite),

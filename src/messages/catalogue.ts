@@ -41,7 +41,14 @@ export interface Messages {
   };
   failure: {
     /** What citebot was doing, for the lines below. */
-    doing: { answer: string; ingest: string; forget: string; command(name: string): string };
+    doing: {
+      answer: string;
+      ingest: string;
+      forget: string;
+      ingestMessages: string;
+      forgetMessages: string;
+      command(name: string): string;
+    };
     /** A CitebotError, shown as it is (`reason` is its message). */
     withReason(doing: string, reason: string): string;
     /** Ollama or Chroma down. */
@@ -55,6 +62,8 @@ export interface Messages {
     slackUsage: string;
     lookingForFiles(where: string): string;
     alreadyRunning: string;
+    /** Another ingest runs in the channel: these files wait for it. */
+    queued: string;
     autoOn: string;
     autoOff: string;
     noFileMatching(name: string): string;
@@ -82,19 +91,27 @@ export interface Messages {
     more(count: number): string;
     slackNothingIndexed: string;
     discordNothingIndexed: string;
+    /** The channel's indexed conversation, as one line; `forget` is the command that removes it. */
+    conversation(documents: number, forget: string): string;
   };
   forget: {
     slackUsage: string;
     notFound(name: string): string;
+    slackAmbiguous(count: number, name: string): string;
+    discordAmbiguous(count: number, name: string): string;
     slackRefused(source: string): string;
     discordRefused(source: string): string;
     slackRemoved(source: string, passages: number): string;
     discordRemoved(source: string, passages: number): string;
+    /** `/forget messages` (Slack) or the "messages" file (Discord). */
+    slackMessagesUsage: string;
+    messagesRemoved(documents: number, passages: number): string;
   };
   help: {
     slackMention: string;
     discordMention: string;
     slackAskUsage: string;
+    discordAskUsage: string;
     unknownCommand(name: string): string;
   };
 }

@@ -26,7 +26,14 @@ export const en = {
     answerGone: 'That answer is no longer on record.',
   },
   failure: {
-    doing: { answer: 'answer this', ingest: 'index the files', forget: 'remove the file', command: (name) => `run /${name}` },
+    doing: {
+      answer: 'answer this',
+      ingest: 'index the files',
+      forget: 'remove the file',
+      ingestMessages: 'index the messages',
+      forgetMessages: 'remove the messages',
+      command: (name) => `run /${name}`,
+    },
     withReason: (doing, reason) => `⚠️ citebot could not ${doing}: ${reason}`,
     withDoctor: (doing, reason) => `⚠️ citebot could not ${doing}: ${reason} An admin can run \`citebot doctor\`.`,
     unreachable: (doing) => `⚠️ citebot could not ${doing}: a service it needs is not reachable. An admin can run \`citebot doctor\`.`,
@@ -36,9 +43,11 @@ export const en = {
   ingest: {
     slackUsage:
       '*Usage:* `/ingest` indexes the files shared in this channel (only new or changed ones on later runs).\n' +
+      "It also indexes the channel's messages and threads (then follows edits and deletions); `/ingest files` indexes files only.\n" +
       '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
     lookingForFiles: (where) => `Looking for files shared in ${where}…`,
     alreadyRunning: 'An /ingest is already running in this channel; its progress message will show the summary.',
+    queued: 'Another ingest is running in this channel; these files are queued and will be indexed right after it.',
     autoOn: 'Auto-ingest is *on*: files shared in this channel are indexed as they arrive.',
     autoOff: 'Auto-ingest is *off*: run `/ingest` to index new files.',
     noFileMatching: (name) => `No file matching “${name}” is shared in this channel.`,
@@ -76,16 +85,23 @@ export const en = {
     more: (count) => `… and ${count} more`,
     slackNothingIndexed: 'Nothing is indexed here yet: run `/ingest` to index the files shared in this channel.',
     discordNothingIndexed: 'Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.',
+    conversation: (documents, forget) => `Conversation: ${documents} threads and days of messages (\`${forget}\` removes them)`,
   },
   forget: {
     slackUsage: '*Usage:* `/forget <file name or link>` removes an indexed file from this channel. See `/sources`.',
     notFound: (name) => `No indexed file “${name}” in this channel. See \`/sources\`.`,
+    slackAmbiguous: (count, name) => `${count} indexed files are called “${name}” here; run \`/forget\` with one of their links or ids:`,
+    discordAmbiguous: (count, name) => `${count} indexed files are called “${name}” here; run \`/forget\` with one of their ids:`,
     slackRefused: (source) => `Only the person who shared “${source}” or a workspace admin can remove it from citebot.`,
     discordRefused: (source) => `Only the person who shared “${source}” or a member with Manage Messages can remove it from citebot.`,
     slackRemoved: (source, passages) =>
       `Removed “${source}” from citebot’s index for this channel (${passages} passages). The file itself is untouched in Slack.`,
     discordRemoved: (source, passages) =>
       `Removed “${source}” from citebot's index for this channel (${passages} passages). The message and its attachment are untouched.`,
+    slackMessagesUsage:
+      '*Usage:* `/forget <file name or link>` removes an indexed file from this channel (`/forget messages`: its conversation). See `/sources`.',
+    messagesRemoved: (documents, passages) =>
+      `Removed this channel’s messages from citebot’s index (${documents} threads and days, ${passages} passages); new messages are no longer followed. \`/ingest\` indexes them again.`,
   },
   help: {
     slackMention: 'Ask me about the files shared here: `@citebot what does the spec say about limits?` (index them first with `/ingest`).',
@@ -95,6 +111,7 @@ export const en = {
       '*Usage:* `/ask <question>` — answered from the files shared in this channel, with numbered sources.\n' +
       '`/ask -p <question>` answers only you.\n' +
       'Index the channel’s files first with `/ingest`; see what is indexed with `/sources`.',
+    discordAskUsage: 'Usage: `/ask question: what does the spec say about limits?` (files indexed here with `/ingest` are searched)',
     unknownCommand: (name) => `Unknown command /${name}.`,
   },
 } satisfies Messages;

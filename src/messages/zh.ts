@@ -25,7 +25,14 @@ export const zh = {
     answerGone: '这条回答已不在记录中。',
   },
   failure: {
-    doing: { answer: '回答这个问题', ingest: '索引这些文件', forget: '移除该文件', command: (name) => `执行 /${name}` },
+    doing: {
+      answer: '回答这个问题',
+      ingest: '索引这些文件',
+      forget: '移除该文件',
+      ingestMessages: '索引这些消息',
+      forgetMessages: '移除这些消息',
+      command: (name) => `执行 /${name}`,
+    },
     withReason: (doing, reason) => `⚠️ citebot 无法${doing}：${reason}`,
     withDoctor: (doing, reason) => `⚠️ citebot 无法${doing}：${reason} 管理员可以运行 \`citebot doctor\` 排查。`,
     unreachable: (doing) => `⚠️ citebot 无法${doing}：它依赖的某个服务无法连接。管理员可以运行 \`citebot doctor\` 排查。`,
@@ -35,9 +42,11 @@ export const zh = {
   ingest: {
     slackUsage:
       '*用法：*`/ingest` 索引本频道中共享的文件（之后再运行只处理新增或修改的文件）。\n' +
+      '同时索引频道的消息和话题（之后跟踪编辑和删除）；`/ingest files` 只索引文件。\n' +
       '`/ingest <文件链接或名称>` 只索引一个文件。`/ingest auto on|off` 在文件共享时自动索引。',
     lookingForFiles: (where) => `正在查找 ${where} 中共享的文件…`,
     alreadyRunning: '本频道已有一个 /ingest 正在运行；它的进度消息会显示结果汇总。',
+    queued: '本频道正在进行另一次索引；这些文件已排队，会在它完成后立即索引。',
     autoOn: '自动索引已*开启*：本频道中共享的文件会在到达时被索引。',
     autoOff: '自动索引已*关闭*：运行 `/ingest` 来索引新文件。',
     noFileMatching: (name) => `本频道中没有共享名为“${name}”的文件。`,
@@ -72,14 +81,21 @@ export const zh = {
     more: (count) => `……另有 ${count} 个`,
     slackNothingIndexed: '这里还没有索引任何内容：运行 `/ingest` 来索引本频道中共享的文件。',
     discordNothingIndexed: '这里还没有索引任何内容：运行 `/ingest` 来索引本频道中的附件。',
+    conversation: (documents, forget) => `频道对话：${documents} 个话题和日期的消息（\`${forget}\` 可删除）`,
   },
   forget: {
     slackUsage: '*用法：*`/forget <文件名或链接>` 从本频道移除一个已索引的文件。参见 `/sources`。',
     notFound: (name) => `本频道中没有已索引的文件“${name}”。参见 \`/sources\`。`,
+    slackAmbiguous: (count, name) => `这里有 ${count} 个已索引的文件名为“${name}”；请用其中一个的链接或 id 运行 \`/forget\`：`,
+    discordAmbiguous: (count, name) => `这里有 ${count} 个已索引的文件名为“${name}”；请用其中一个的 id 运行 \`/forget\`：`,
     slackRefused: (source) => `只有共享“${source}”的人或工作区管理员可以把它从 citebot 中移除。`,
     discordRefused: (source) => `只有共享“${source}”的人或拥有“管理消息”权限的成员可以把它从 citebot 中移除。`,
     slackRemoved: (source, passages) => `已从 citebot 的本频道索引中移除“${source}”（${passages} 个段落）。Slack 中的文件本身未受影响。`,
     discordRemoved: (source, passages) => `已从 citebot 的本频道索引中移除“${source}”（${passages} 个段落）。消息及其附件未受影响。`,
+    slackMessagesUsage:
+      '*用法：* `/forget <文件名或链接>` 从本频道的索引中删除一个文件（`/forget messages`：删除频道对话）。参见 `/sources`。',
+    messagesRemoved: (documents, passages) =>
+      `已从 citebot 的索引中删除本频道的消息（${documents} 个话题和日期，${passages} 个段落）；不再跟踪新消息。\`/ingest\` 可重新索引。`,
   },
   help: {
     slackMention: '可以问我这里共享的文件的内容：`@citebot 规范里对限制是怎么说的？`（请先用 `/ingest` 索引它们）。',
@@ -89,6 +105,7 @@ export const zh = {
       '*用法：*`/ask <问题>` —— 根据本频道共享的文件回答，并附带编号的来源。\n' +
       '`/ask -p <问题>` 只有你能看到回答。\n' +
       '请先用 `/ingest` 索引频道中的文件；用 `/sources` 查看已索引的内容。',
+    discordAskUsage: '用法：`/ask question: 规范对限制是怎么说的？`（搜索用 `/ingest` 在此索引的文件）',
     unknownCommand: (name) => `未知命令 /${name}。`,
   },
 } satisfies Messages;

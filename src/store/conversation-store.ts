@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../messages/index.js';
 import type { Db } from './database.js';
 
 /** A source as stored with an answer: enough to see later what the answer was based on. */
@@ -27,6 +28,8 @@ export interface ChannelSettings {
   autoIngest: boolean;
   /** Platform cursor of the last history scan (a Discord message id), to scan only what is newer. */
   lastScan?: string;
+  /** The language of the last question asked here (English until one is): for replies that answer no question. */
+  language: Language;
 }
 
 /**
@@ -90,19 +93,26 @@ export class ConversationStore {
   }
 
   channel(scope: string): ChannelSettings {
-    const row = this.db.prepare('SELECT auto_ingest, last_scan FROM channel_settings WHERE scope = ?').get(scope) as
-      { auto_ingest: number; last_scan: string | null } | undefined;
-    return { scope, autoIngest: row?.auto_ingest === 1, lastScan: row?.last_scan ?? undefined };
+    const row = this.db.prepare('SELECT auto_ingest, last_scan, language FROM channel_settings WHERE scope = ?').get(scope) as
+      { auto_ingest: number; last_scan: string | null; language: string | null } | undefined;
+    const language = row?.language && isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE;
+    return { scope, autoIngest: row?.auto_ingest === 1, lastScan: row?.last_scan ?? undefined, language };
+  }
+
+  /** The language replies in `scope` use when they answer no question. */
+  channelLanguage(scope: string): Language {
+    return this.channel(scope).language;
   }
 
   updateChannel(scope: string, change: Partial<Omit<ChannelSettings, 'scope'>>): ChannelSettings {
     const next = { ...this.channel(scope), ...change };
     this.db
       .prepare(
-        `INSERT INTO channel_settings (scope, auto_ingest, last_scan, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (scope) DO UPDATE SET auto_ingest = excluded.auto_ingest, last_scan = excluded.last_scan, updated_at = excluded.updated_at`,
+        `INSERT INTO channel_settings (scope, auto_ingest, last_scan, language, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (scope) DO UPDATE SET auto_ingest = excluded.auto_ingest, last_scan = excluded.last_scan,
+           language = excluded.language, updated_at = excluded.updated_at`,
       )
-      .run(scope, next.autoIngest ? 1 : 0, next.lastScan ?? null, new Date().toISOString());
+      .run(scope, next.autoIngest ? 1 : 0, next.lastScan ?? null, next.language, new Date().toISOString());
     return next;
   }
 }

@@ -104,6 +104,10 @@ const MIGRATIONS: string[] = [
   CREATE INDEX conversation_messages_group ON conversation_messages (scope, group_key);
   CREATE INDEX conversation_messages_thread ON conversation_messages (scope, thread_id);
   `,
+  `
+  -- The language of the last question asked in a channel: replies that answer no question use it.
+  ALTER TABLE channel_settings ADD COLUMN language TEXT;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

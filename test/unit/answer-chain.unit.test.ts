@@ -25,7 +25,8 @@ async function retrievalWithHandbook(): Promise<MemoryRetrieval> {
 function chainWith(retrieval: MemoryRetrieval, chatModel: BaseChatModel): AnswerChain {
   return new AnswerChain({
     retrieval,
-    chatModel,
+    // A model that cannot think: no `think`, nothing held back from the stream.
+    chatModel: async () => ({ model: chatModel, thinking: false, extraReserve: 0, mayStartInReasoning: false }),
     settings: { topN: 3, window: { numCtx: 8192, answerReserve: 512 }, chatTimeoutMs: 5000 },
   });
 }

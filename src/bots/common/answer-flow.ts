@@ -4,6 +4,8 @@ import type { CitebotCore } from '../../core.js';
 import type { StoredAnswer } from '../../store/conversation-store.js';
 import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
+import { detectLanguage } from '../../messages/index.js';
+import { thinkingText } from './chat-text.js';
 import { failureMessage } from './failure-message.js';
 import { ThrottledEdit } from './throttled-edit.js';
 
@@ -20,6 +22,8 @@ export interface Question {
 export interface AnswerSurface {
   /** The answer so far (already safe to post). Called at most once per edit interval. */
   showPartial(text: string): Promise<unknown>;
+  /** A placeholder in place of the answer, e.g. "Thinking…" while the model reasons. */
+  showPlaceholder(text: string): Promise<unknown>;
   showAnswer(answer: Answer, stored: StoredAnswer): Promise<unknown>;
   showFailure(message: string): Promise<unknown>;
 }
@@ -30,10 +34,23 @@ export interface AnswerSurface {
  * ends as a short message on the surface, never as silence.
  */
 export async function answerQuestion(core: CitebotCore, question: Question, surface: AnswerSurface): Promise<Answer | undefined> {
-  const partial = new ThrottledEdit((text) => surface.showPartial(text), core.settings.STREAM_EDIT_INTERVAL_MS);
+  const language = detectLanguage(question.text);
+  const thinking = thinkingText(language);
+  // One edit stream for both, so a late "Thinking…" can never overwrite answer text.
+  const partial = new ThrottledEdit(
+    (text) => (text === thinking ? surface.showPlaceholder(text) : surface.showPartial(text)),
+    core.settings.STREAM_EDIT_INTERVAL_MS,
+  );
   try {
+    // Replies in this channel that answer no question (ingest progress, /sources) follow its last question's language.
+    if (question.text.trim() && core.conversations.channelLanguage(question.scope) !== language)
+      core.conversations.updateChannel(question.scope, { language });
     const events = ask(core, { question: question.text, scope: question.scope, history: question.history });
     for await (const event of events) {
+      if (event.type === 'thinking') {
+        partial.push(thinking);
+        continue;
+      }
       if (event.type === 'partial') {
         partial.push(event.text);
         continue;
@@ -55,7 +72,7 @@ export async function answerQuestion(core: CitebotCore, question: Question, surf
     await partial.close();
     // If the platform itself is failing, the failure message may not land either: log, do not throw.
     await surface
-      .showFailure(failureMessage(error, 'answer this'))
+      .showFailure(failureMessage(error, 'answer', language))
       .catch((shown: unknown) => log.warn(`could not show the failure to the user: ${oneLine(shown)}`));
     return undefined;
   }

@@ -3,15 +3,31 @@
  * leaves it out), and questions without citebot's own mention.
  */
 
-const PLACEHOLDER_PREFIX = 'Searching the files shared in';
+import { LANGUAGES, messages, type Language } from '../../messages/index.js';
 
-/** "Searching the files shared in #general…": shown until the answer's first words arrive. */
-export function placeholderText(where: string): string {
-  return `${PLACEHOLDER_PREFIX} ${where}…`;
+/** "Searching the files shared in #general…" (in the question's language): shown until the answer's first words arrive. */
+export function placeholderText(where: string, language: Language): string {
+  return messages(language).placeholders.searching(where);
 }
 
+/** "Thinking…": shown while a reasoning model thinks, before the answer's first words. */
+export function thinkingText(language: Language): string {
+  return messages(language).placeholders.thinking;
+}
+
+const MARK = '\u0000';
+/** Each language's placeholders as patterns: the searching one around any place, and the thinking one. */
+const PLACEHOLDERS = LANGUAGES.map((language) => {
+  const [before = '', after = ''] = messages(language).placeholders.searching(MARK).split(MARK);
+  return { before, after, thinking: messages(language).placeholders.thinking };
+});
+
+/** Whether a bot message is still a placeholder, in any language (thread history leaves these out). */
 export function isPlaceholder(text: string): boolean {
-  return text.startsWith(PLACEHOLDER_PREFIX);
+  const trimmed = text.trim();
+  return PLACEHOLDERS.some(
+    (p) => trimmed === p.thinking || (trimmed.startsWith(p.before) && trimmed.endsWith(p.after) && trimmed.length > p.before.length),
+  );
 }
 
 /**

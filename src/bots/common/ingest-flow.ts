@@ -4,14 +4,14 @@ import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import type { IngestResult } from '../../ingest/indexer.js';
 import { ingestSharedFiles, summarizeIngest, type SharedFile } from '../../app/shared-files.js';
+import { messages } from '../../messages/index.js';
 import { failureMessage } from './failure-message.js';
 import { ThrottledEdit } from './throttled-edit.js';
 
 /** One message that shows an ingest's progress and then its summary (plain text; the platform escapes). */
 export type ProgressView = (text: string) => Promise<unknown>;
 
-export const INGEST_QUEUED_MESSAGE =
-  'Another ingest is running in this channel; these files are queued and will be indexed right after it.';
+export const INGEST_QUEUED_MESSAGE = messages('en').ingest.queued;
 
 /**
  * Lists, downloads and indexes a channel's files into its scope, editing one progress message at a
@@ -28,7 +28,7 @@ export async function ingestWithProgress(
   options: { nothingFound?: string } = {},
 ): Promise<IngestResult[] | undefined> {
   const { ahead, done } = queueIngest(core, scope, () => ingestNow(core, view, scope, load, options));
-  if (ahead > 0) await Promise.resolve(view(INGEST_QUEUED_MESSAGE)).catch(() => {});
+  if (ahead > 0) await Promise.resolve(view(messages(core.conversations.channelLanguage(scope)).ingest.queued)).catch(() => {});
   return done;
 }
 
@@ -40,21 +40,24 @@ async function ingestNow(
   options: { nothingFound?: string },
 ): Promise<IngestResult[] | undefined> {
   const edits = new ThrottledEdit(view, core.settings.STREAM_EDIT_INTERVAL_MS);
+  // No question here: the channel's language (that of its last question).
+  const language = core.conversations.channelLanguage(scope);
+  const text = messages(language);
   try {
     const files = await load();
     if (files.length === 0) {
-      await view(options.nothingFound ?? summarizeIngest([]));
+      await view(options.nothingFound ?? summarizeIngest([], language));
       return [];
     }
-    await view(`Found ${files.length} file${files.length === 1 ? '' : 's'}; indexing…`);
+    await view(text.ingest.found(files.length));
     const indexer = await core.indexer();
-    const results = await ingestSharedFiles(indexer, scope, files, (line) => edits.push(line));
+    const results = await ingestSharedFiles(indexer, scope, files, (line) => edits.push(line), language);
     await edits.close();
-    await view(summarizeIngest(results));
+    await view(summarizeIngest(results, language));
     return results;
   } catch (error) {
     await edits.close();
-    await Promise.resolve(view(`${failureMessage(error, 'index the files')} Files indexed before this are kept.`)).catch((shown: unknown) =>
+    await Promise.resolve(view(`${failureMessage(error, 'ingest', language)} ${text.failure.keptIndexed}`)).catch((shown: unknown) =>
       log.warn(`could not show the ingest failure to the user: ${oneLine(shown)}`),
     );
     return undefined;

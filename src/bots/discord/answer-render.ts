@@ -1,5 +1,6 @@
 import type { Answer, Citation } from '../../chains/types.js';
 import { splitMessage } from '../common/split-message.js';
+import { messages } from '../../messages/index.js';
 
 /** Discord's limit on a message's content. */
 export const MESSAGE_LIMIT = 2000;
@@ -27,9 +28,10 @@ export function partialContent(text: string, heading?: string): string {
  */
 export function answerContents(answer: Answer, heading?: string): string[] {
   const lines: string[] = [];
+  const { labels } = messages(answer.language);
   if (answer.citations.length) lines.push(...answer.citations.map(sourceLine));
   if (answer.alsoRelevant.length)
-    lines.push(`-# ${answer.noEvidence ? 'Closest files' : 'Also relevant'}:`, ...answer.alsoRelevant.map(sourceLine));
+    lines.push(`-# ${answer.noEvidence ? labels.closestFiles : labels.alsoRelevant}:`, ...answer.alsoRelevant.map(sourceLine));
   for (const note of answer.degraded ?? []) lines.push(`-# _${note.message}_`);
   const text = [heading, answer.answer, lines.length ? `\n${lines.join('\n')}` : ''].filter(Boolean).join('\n');
   return splitMessage(text, MESSAGE_LIMIT);

@@ -10,6 +10,10 @@ export class DiscordAnswerSurface implements AnswerSurface {
     private readonly heading?: string,
   ) {}
 
+  showPlaceholder(text: string): Promise<void> {
+    return this.target.show(this.heading ? `${this.heading}\n${text}` : text);
+  }
+
   showPartial(text: string): Promise<void> {
     return this.target.show(partialContent(text, this.heading));
   }

@@ -24,7 +24,7 @@ export async function ingestDiscordConversation(context: DiscordContext, channel
     return summarizeConversation(result);
   } catch (error) {
     log.warn(`discord: conversation of ${scope} not indexed: ${oneLine(error)}`);
-    return `${failureMessage(error, 'index the messages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
+    return `${failureMessage(error, 'ingestMessages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
   }
 }
 

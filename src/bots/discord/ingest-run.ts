@@ -6,6 +6,7 @@ import { ingestDiscordConversation } from './conversation-run.js';
 import { messageFiles, scanChannelHistory } from './channel-attachments.js';
 import type { DiscordContext } from './discord-context.js';
 import type { MessageTarget } from './message-target.js';
+import { messages } from '../../messages/index.js';
 
 /**
  * `/ingest` in a channel: attachments from its history (since the last complete scan unless
@@ -24,18 +25,20 @@ export async function ingestChannel(
   const since = options.full || options.file ? undefined : channelSettings.lastScan;
   let newest: string | undefined;
   let note = '';
+  // No question here: the channel's language (that of its last question).
+  const m = messages(channelSettings.language).ingest;
   const load = async (): Promise<SharedFile[]> => {
-    await target.show(`Reading this channel's history${since ? ' since the last /ingest' : ''}…`);
+    await target.show(m.discordReadingHistory(Boolean(since)));
     const scan = await scanChannelHistory(channel, settings, { limit: settings.DISCORD_HISTORY_LIMIT, since });
     newest = scan.newest;
-    if (scan.truncated) note = `\nRead the latest ${scan.scanned} messages (DISCORD_HISTORY_LIMIT); older attachments were not looked at.`;
+    if (scan.truncated) note = `\n${m.discordHistoryLimited(scan.scanned)}`;
     const wanted = options.file?.toLowerCase();
     return wanted ? scan.files.filter((f) => f.name.toLowerCase() === wanted || f.docId === wanted) : scan.files;
   };
   const nothingFound = options.file
-    ? `No attachment named “${options.file}” in this channel's recent history.`
+    ? m.discordNoAttachmentNamed(options.file)
     : since
-      ? `No new attachments since the last /ingest (${core.index.documents([scope]).length} files are indexed here; \`/sources\` lists them, \`/ingest full:true\` re-reads everything).`
+      ? m.discordNoNewAttachments(core.index.documents([scope]).length)
       : undefined;
   const results = await ingestWithProgress(core, (text) => target.show(text + note), scope, load, { nothingFound });
   // Remember where this scan ended only when it completed: a failed run is read again next time.
@@ -57,9 +60,6 @@ export async function ingestMessage(context: DiscordContext, target: MessageTarg
     (text) => target.show(text),
     scope,
     async () => files,
-    {
-      nothingFound:
-        'Attach files to the message (or reply to a message with attachments) and mention me with `ingest`; or use `/ingest` for the whole channel.',
-    },
+    { nothingFound: messages(context.core.conversations.channelLanguage(scope)).ingest.discordAttachHelp },
   );
 }

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import type { Answer, Citation } from '../../chains/types.js';
 import { splitMessage } from '../common/split-message.js';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn.js';
+import { messages as catalogue } from '../../messages/index.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -61,8 +62,9 @@ export function answerMessages(answer: Answer, answerId: string, heading?: strin
   const sourceLines = answer.citations.map(sourceMrkdwn);
   const alsoLines = answer.alsoRelevant.map(sourceMrkdwn);
   const blocks: KnownBlock[] = [...(heading ? contextBlocks([heading]) : []), ...sections];
-  if (sourceLines.length) blocks.push(...contextBlocks(['*Sources*', ...sourceLines]));
-  if (alsoLines.length) blocks.push(...contextBlocks([answer.noEvidence ? '*Closest files*' : '*Also relevant*', ...alsoLines]));
+  const { labels } = catalogue(answer.language);
+  if (sourceLines.length) blocks.push(...contextBlocks([`*${labels.sources}*`, ...sourceLines]));
+  if (alsoLines.length) blocks.push(...contextBlocks([`*${answer.noEvidence ? labels.closestFiles : labels.alsoRelevant}*`, ...alsoLines]));
   if (answer.degraded?.length) blocks.push(...contextBlocks(answer.degraded.map((note) => `_${escapeMrkdwn(note.message)}_`)));
   if (!answer.noEvidence) {
     blocks.push({
@@ -79,7 +81,7 @@ export function answerMessages(answer: Answer, answerId: string, heading?: strin
   );
   const messages: SlackPayload[] = [];
   for (let i = 0; i < blocks.length; i += BLOCK_LIMIT) {
-    messages.push({ text: messages.length === 0 ? fallback.slice(0, 3900) : '(continued)', blocks: blocks.slice(i, i + BLOCK_LIMIT) });
+    messages.push({ text: messages.length === 0 ? fallback.slice(0, 3900) : labels.continued, blocks: blocks.slice(i, i + BLOCK_LIMIT) });
   }
   return messages;
 }

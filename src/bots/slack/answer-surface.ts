@@ -16,6 +16,10 @@ export class SlackAnswerSurface implements AnswerSurface {
     return this.message.show(textMessage(placeholder));
   }
 
+  showPlaceholder(text: string): Promise<void> {
+    return this.message.show(textMessage(text));
+  }
+
   showPartial(text: string): Promise<void> {
     return this.message.show(partialMessage(text, this.heading));
   }

@@ -43,7 +43,7 @@ export async function ingestConversationWithProgress(
     const line =
       code && NOT_READABLE.has(code)
         ? 'Conversation not indexed: citebot can read only the channels it is a member of (invite it with `/invite @citebot`, then run `/ingest` again).'
-        : `${failureMessage(error, 'index the messages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
+        : `${failureMessage(error, 'ingestMessages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
     await show(line).catch((shown: unknown) => log.warn(`could not show the conversation ingest failure: ${oneLine(shown)}`));
   }
 }

@@ -12,6 +12,7 @@ import type { DiscordContext } from '../discord-context.js';
 import { ingestChannel } from '../ingest-run.js';
 import { InteractionTarget, NO_MENTIONS } from '../message-target.js';
 import { discordScope } from '../scope.js';
+import { detectLanguage, messages, type Messages } from '../../../messages/index.js';
 
 /** The scope of the channel a command was used in (a thread's parent channel). */
 function interactionScope(interaction: ChatInputCommandInteraction): string {
@@ -22,12 +23,10 @@ function interactionScope(interaction: ChatInputCommandInteraction): string {
 
 const MAX_LISTED = 30;
 
-const ASK_USAGE = 'Usage: `/ask question: what does the spec say about limits?` (files indexed here with `/ingest` are searched)';
-
-function documentLine(d: DocumentEntry): string {
+function documentLine(d: DocumentEntry, m: Messages): string {
   const name = d.source.replace(/[[\]]/gu, '');
   const link = /^https?:\/\//u.test(d.url) ? `[${name}](<${d.url}>)` : name;
-  return `- ${link} · ${d.status === 'indexed' ? `${d.chunkCount} passages` : `${d.status}${d.error ? `: ${d.error}` : ''}`}`;
+  return `- ${link} · ${d.status === 'indexed' ? m.sources.passages(d.chunkCount) : `${d.status}${d.error ? `: ${d.error}` : ''}`}`;
 }
 
 /**
@@ -39,7 +38,8 @@ export function registerInteractionListener(client: Client, context: DiscordCont
     if (!interaction.isChatInputCommand()) return;
     void handleCommand(context, interaction).catch(async (error: unknown) => {
       log.error(`discord /${interaction.commandName} failed: ${oneLine(error)}`);
-      const content = failureMessage(error, `run /${interaction.commandName}`);
+      const language = context.core.conversations.channelLanguage(interactionScope(interaction));
+      const content = failureMessage(error, { command: interaction.commandName }, language);
       await (
         interaction.deferred || interaction.replied
           ? interaction.editReply({ content, allowedMentions: NO_MENTIONS })
@@ -57,8 +57,8 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
       await target.defer();
       const question = interaction.options.getString('question', true).trim();
       // Discord requires the option, but spaces pass: answer with usage, never a model call.
-      if (!question) return target.show(ASK_USAGE);
-      const heading = `-# ${interaction.user.username} asked: ${question.replace(/\n/gu, ' ')}`;
+      if (!question) return target.show(messages(context.core.conversations.channelLanguage(scope)).help.discordAskUsage);
+      const heading = `-# ${messages(detectLanguage(question)).answer.asked(interaction.user.username, question.replace(/\n/gu, ' '))}`;
       await answerQuestion(
         context.core,
         { text: question, scope, askedBy: interaction.user.id },
@@ -69,7 +69,8 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
     case 'ingest': {
       const target = new InteractionTarget(interaction);
       await target.defer();
-      if (!interaction.channel) return target.show('citebot cannot read this channel: give it View Channel and Read Message History here.');
+      if (!interaction.channel)
+        return target.show(messages(context.core.conversations.channelLanguage(scope)).ingest.discordCannotReadChannel);
       await ingestChannel(context, target, interaction.channel, scope, {
         file: interaction.options.getString('file') ?? undefined,
         full: interaction.options.getBoolean('full') ?? false,
@@ -82,22 +83,24 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
     case 'forget':
       return forget(context, interaction, scope);
     default:
-      await interaction.reply({ content: `Unknown command /${interaction.commandName}.`, flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: messages(context.core.conversations.channelLanguage(scope)).help.unknownCommand(interaction.commandName),
+        flags: MessageFlags.Ephemeral,
+      });
   }
 }
 
 async function listSources(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
   const lines: string[] = [];
+  const m = messages(context.core.conversations.channelLanguage(scope));
   const groups = readableSources(context.core, scope);
   for (const { scope: s, own, documents: docs, conversationDocuments } of groups) {
-    lines.push(own ? `**Files indexed in this channel** (${docs.length})` : `**Shared with this channel from ${s}** (${docs.length})`);
-    if (conversationDocuments)
-      lines.push(`- Conversation: ${conversationDocuments} threads and days of messages (\`/forget file:messages\` removes them)`);
-    lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
-    if (docs.length > MAX_LISTED) lines.push(`- … and ${docs.length - MAX_LISTED} more`);
+    lines.push(`**${own ? m.sources.ownHeading(docs.length) : m.sources.sharedHeading(s, docs.length)}**`);
+    if (conversationDocuments) lines.push(`- ${m.sources.conversation(conversationDocuments, '/forget file:messages')}`);
+    lines.push(...docs.slice(0, MAX_LISTED).map((d) => documentLine(d, m)));
+    if (docs.length > MAX_LISTED) lines.push(`- ${m.sources.more(docs.length - MAX_LISTED)}`);
   }
-  if (groups[0]!.documents.length === 0)
-    lines.push('Nothing is indexed here yet: run `/ingest` to index the files attached in this channel.');
+  if (groups[0]!.documents.length === 0) lines.push(m.sources.discordNothingIndexed);
   const content = lines.join('\n');
   await interaction.reply({
     content: content.length > 2000 ? content.slice(0, 1990) + '\n…' : content,
@@ -117,22 +120,18 @@ async function forget(context: DiscordContext, interaction: ChatInputCommandInte
   }
   const moderator = async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
   const outcome = await forgetDocument(context.core, { scope, target, requester: { userId: interaction.user.id, mayModerate: moderator } });
-  if (outcome.kind === 'not_found')
-    return void (await interaction.editReply(`No indexed file “${target}” in this channel. See \`/sources\`.`));
+  const m = messages(context.core.conversations.channelLanguage(scope)).forget;
+  if (outcome.kind === 'not_found') return void (await interaction.editReply(m.notFound(target)));
   if (outcome.kind === 'ambiguous')
     return void (await interaction.editReply({
-      content: [
-        `${outcome.candidates.length} indexed files are called “${target}” here; run \`/forget\` with one of their ids:`,
-        ...outcome.candidates.map((d) => `- \`${d.docId}\` ${d.url}`),
-      ].join('\n'),
+      content: [m.discordAmbiguous(outcome.candidates.length, target), ...outcome.candidates.map((d) => `- \`${d.docId}\` ${d.url}`)].join(
+        '\n',
+      ),
       allowedMentions: NO_MENTIONS,
     }));
-  if (outcome.kind === 'refused')
-    return void (await interaction.editReply(
-      `Only the person who shared “${outcome.source}” or a member with Manage Messages can remove it from citebot.`,
-    ));
+  if (outcome.kind === 'refused') return void (await interaction.editReply(m.discordRefused(outcome.source)));
   await interaction.editReply({
-    content: `Removed “${outcome.source}” from citebot's index for this channel (${outcome.chunks} passages). The message and its attachment are untouched.`,
+    content: m.discordRemoved(outcome.source, outcome.chunks),
     allowedMentions: NO_MENTIONS,
   });
 }

@@ -9,9 +9,7 @@ import type { DiscordContext } from '../discord-context.js';
 import { ingestMessage } from '../ingest-run.js';
 import { MessageReplyTarget } from '../message-target.js';
 import { discordScope } from '../scope.js';
-
-const MENTION_USAGE =
-  'Ask me about the files shared here: `@citebot what does the spec say about limits?` Index them first with `/ingest` (or mention me with `ingest` on a message with attachments).';
+import { detectLanguage, messages } from '../../../messages/index.js';
 
 /** The channel whose documents a message may read: a thread reads its parent channel's. */
 export function messageScope(message: Message): string {
@@ -49,7 +47,8 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
   const scope = messageScope(message);
   const target = new MessageReplyTarget(message);
   if (/^ingest\b/iu.test(text)) return ingestMessage(context, target, message, scope);
-  if (!text) return target.show(MENTION_USAGE);
+  if (!text) return target.show(messages(context.core.conversations.channelLanguage(scope)).help.discordMention);
+  const language = detectLanguage(text);
 
   // Typing starts once the placeholder is up (posting a message clears the indicator, edits do not):
   // it then shows while the answer is written, and a burst of mentions is not twice the requests.
@@ -57,8 +56,10 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
   let done = false;
   try {
     // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
-    const where = message.guildId ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>` : 'this conversation';
-    void target.show(placeholderText(where)).then(
+    const where = message.guildId
+      ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>`
+      : messages(language).placeholders.thisConversation;
+    void target.show(placeholderText(where, language)).then(
       () => void (stopTyping = done ? undefined : keepTyping(message)),
       (error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`),
     );

@@ -8,12 +8,9 @@ import { escapeMrkdwn } from '../mrkdwn.js';
 import { PostedMessage } from '../posted-message.js';
 import { slackScope } from '../scope.js';
 import type { SlackContext } from '../slack-context.js';
+import { detectLanguage, messages, type Language } from '../../../messages/index.js';
 
-export const ASK_USAGE = [
-  '*Usage:* `/ask <question>` — answered from the files shared in this channel, with numbered sources.',
-  '`/ask -p <question>` answers only you.',
-  'Index the channel’s files first with `/ingest`; see what is indexed with `/sources`.',
-].join('\n');
+export const ASK_USAGE = messages('en').help.slackAskUsage;
 
 /** "-p what is…" → private; "what is…" → in the channel. */
 export function parseAsk(text: string): { question: string; ephemeral: boolean } {
@@ -22,9 +19,11 @@ export function parseAsk(text: string): { question: string; ephemeral: boolean }
 }
 
 /** "#general", or a neutral phrase where Slack does not give a channel name (DMs, private groups). */
-export function channelLabel(command: Pick<SlashCommand, 'channel_name'>): string {
+export function channelLabel(command: Pick<SlashCommand, 'channel_name'>, language: Language): string {
   const name = command.channel_name;
-  return name && name !== 'directmessage' && name !== 'privategroup' && name !== 'mpdm' ? `#${name}` : 'this conversation';
+  return name && name !== 'directmessage' && name !== 'privategroup' && name !== 'mpdm'
+    ? `#${name}`
+    : messages(language).placeholders.thisConversation;
 }
 
 /**
@@ -34,20 +33,22 @@ export function channelLabel(command: Pick<SlashCommand, 'channel_name'>): strin
 export function registerAskCommand(app: App, context: SlackContext): void {
   app.command('/ask', async ({ command, ack, respond, client }) => {
     const { question, ephemeral } = parseAsk(command.text ?? '');
-    if (!question) return void (await ack({ response_type: 'ephemeral', text: ASK_USAGE }));
+    const scope = slackScope(command.team_id, command.channel_id);
+    if (!question)
+      return void (await ack({
+        response_type: 'ephemeral',
+        text: messages(context.core.conversations.channelLanguage(scope)).help.slackAskUsage,
+      }));
     await ack();
+    const language = detectLanguage(question);
 
     const message = new PostedMessage({ client, channel: command.channel_id, respond, ephemeral });
-    const heading = `*${escapeMrkdwn(command.user_name ?? 'Someone')}* asked: ${escapeMrkdwn(question)}`;
+    const heading = messages(language).answer.asked(`*${escapeMrkdwn(command.user_name ?? 'Someone')}*`, escapeMrkdwn(question));
     const surface = new SlackAnswerSurface(message, heading);
     // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
     void surface
-      .start(placeholderText(channelLabel(command)))
+      .start(placeholderText(channelLabel(command, language), language))
       .catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
-    await answerQuestion(
-      context.core,
-      { text: question, scope: slackScope(command.team_id, command.channel_id), askedBy: command.user_id },
-      surface,
-    );
+    await answerQuestion(context.core, { text: question, scope, askedBy: command.user_id }, surface);
   });
 }

@@ -10,9 +10,7 @@ import { slackScope } from '../scope.js';
 import type { SlackContext } from '../slack-context.js';
 import { placeholderText, withoutMention } from '../../common/chat-text.js';
 import { threadHistory } from '../thread-history.js';
-
-const MENTION_USAGE =
-  'Ask me about the files shared here: `@citebot what does the spec say about limits?` (index them first with `/ingest`).';
+import { detectLanguage, messages } from '../../../messages/index.js';
 
 interface IncomingQuestion {
   teamId: string;
@@ -49,7 +47,9 @@ function incomingQuestion(teamId: string, m: QuestionMessage, botUserId: string)
 /** Answers in a thread under the question, with the thread so far as history. */
 async function answerInThread(context: SlackContext, client: webApi.WebClient, q: IncomingQuestion): Promise<void> {
   const message = new PostedMessage({ client, channel: q.channel, threadTs: q.threadTs });
-  if (!q.text) return void (await message.show(textMessage(MENTION_USAGE)));
+  const scope = slackScope(q.teamId, q.channel);
+  if (!q.text) return void (await message.show(textMessage(messages(context.core.conversations.channelLanguage(scope)).help.slackMention)));
+  const language = detectLanguage(q.text);
   context.threads.add(q.channel, q.threadTs);
   // 👀 says "working on it" before the first word arrives; not being able to react is harmless.
   client.reactions
@@ -58,7 +58,7 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
   const surface = new SlackAnswerSurface(message);
   // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
   void surface
-    .start(placeholderText('this conversation'))
+    .start(placeholderText(messages(language).placeholders.thisConversation, language))
     .catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
   let history: Turn[];
   try {
@@ -68,7 +68,7 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
     log.warn(`thread history unavailable, answering without it: ${oneLine(error)}`);
     history = [];
   }
-  await answerQuestion(context.core, { text: q.text, scope: slackScope(q.teamId, q.channel), askedBy: q.user, history }, surface);
+  await answerQuestion(context.core, { text: q.text, scope, askedBy: q.user, history }, surface);
 }
 
 /** Whether a thread is one citebot answered in: remembered, or (after a restart) seen in the thread. */

@@ -6,6 +6,7 @@ import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
 import { fileReference } from '../slack-files.js';
 import type { SlackContext } from '../slack-context.js';
+import { messages } from '../../../messages/index.js';
 
 async function isWorkspaceAdmin(client: webApi.WebClient, userId: string): Promise<boolean> {
   const info = (await client.users.info({ user: userId })) as {
@@ -20,20 +21,16 @@ export function registerForgetCommand(app: App, context: SlackContext): void {
     await ack();
     const reply = (text: string) => respond({ response_type: 'ephemeral', text });
     const target = (command.text ?? '').trim();
-    if (!target)
-      return void (await reply(
-        '*Usage:* `/forget <file name or link>` removes an indexed file from this channel (`/forget messages`: its conversation). See `/sources`.',
-      ));
     const scope = slackScope(command.team_id, command.channel_id);
+    const language = context.core.conversations.channelLanguage(scope);
+    const m = messages(language).forget;
+    if (!target) return void (await reply(m.slackMessagesUsage));
     if (/^messages$/iu.test(target)) {
       try {
         const removed = await forgetConversation(context.core, scope);
-        return void (await respond({
-          response_type: 'in_channel',
-          text: `Removed this channel’s messages from citebot’s index (${removed.documents} threads and days, ${removed.chunks} passages); new messages are no longer followed. \`/ingest\` indexes them again.`,
-        }));
+        return void (await respond({ response_type: 'in_channel', text: m.messagesRemoved(removed.documents, removed.chunks) }));
       } catch (error) {
-        return void (await reply(failureMessage(error, 'remove the messages')));
+        return void (await reply(failureMessage(error, 'forgetMessages', language)));
       }
     }
     const { id, name } = fileReference(target);
@@ -43,25 +40,21 @@ export function registerForgetCommand(app: App, context: SlackContext): void {
         target: id ?? name!,
         requester: { userId: command.user_id, mayModerate: () => isWorkspaceAdmin(client, command.user_id) },
       });
-      if (outcome.kind === 'not_found')
-        return void (await reply(`No indexed file “${escapeMrkdwn(target)}” in this channel. See \`/sources\`.`));
+      if (outcome.kind === 'not_found') return void (await reply(m.notFound(escapeMrkdwn(target))));
       if (outcome.kind === 'ambiguous')
         return void (await reply(
           [
-            `${outcome.candidates.length} indexed files are called “${escapeMrkdwn(target)}” here; run \`/forget\` with one of their links or ids:`,
+            m.slackAmbiguous(outcome.candidates.length, escapeMrkdwn(target)),
             ...outcome.candidates.map((d) => `• \`${d.docId}\` <${d.url}|${escapeMrkdwn(d.source)}>`),
           ].join('\n'),
         ));
-      if (outcome.kind === 'refused')
-        return void (await reply(
-          `Only the person who shared “${escapeMrkdwn(outcome.source)}” or a workspace admin can remove it from citebot.`,
-        ));
+      if (outcome.kind === 'refused') return void (await reply(m.slackRefused(escapeMrkdwn(outcome.source))));
       await respond({
         response_type: 'in_channel',
-        text: `Removed “${escapeMrkdwn(outcome.source)}” from citebot’s index for this channel (${outcome.chunks} passages). The file itself is untouched in Slack.`,
+        text: m.slackRemoved(escapeMrkdwn(outcome.source), outcome.chunks),
       });
     } catch (error) {
-      await reply(failureMessage(error, 'remove the file'));
+      await reply(failureMessage(error, 'forget', language));
     }
   });
 }

@@ -11,12 +11,9 @@ import { slackScope } from '../scope.js';
 import { fileReference, listChannelFiles, sharedSlackFile, type SlackFile } from '../slack-files.js';
 import type { SlackContext } from '../slack-context.js';
 import { channelLabel } from './ask-command.js';
+import { messages } from '../../../messages/index.js';
 
-export const INGEST_USAGE = [
-  '*Usage:* `/ingest` indexes the files shared in this channel (only new or changed ones on later runs).',
-  "It also indexes the channel's messages and threads (then follows edits and deletions); `/ingest files` indexes files only.",
-  '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
-].join('\n');
+export const INGEST_USAGE = messages('en').ingest.slackUsage;
 
 async function findFiles(client: webApi.WebClient, channel: string, reference: string): Promise<SlackFile[]> {
   const { id, name } = fileReference(reference);
@@ -42,7 +39,7 @@ function runIngest(
     (text) => progress.show(textMessage(escapeMrkdwn(text))),
     scope,
     async () => (await load()).map((f) => sharedSlackFile(f, settings)).filter((f): f is SharedFile => f !== undefined),
-    what ? { nothingFound: `No file matching “${what}” is shared in this channel.` } : {},
+    what ? { nothingFound: messages(context.core.conversations.channelLanguage(scope)).ingest.noFileMatching(what) } : {},
   );
 }
 
@@ -56,10 +53,13 @@ export function registerIngest(app: App, context: SlackContext): void {
     const scope = slackScope(command.team_id, command.channel_id);
     const text = (command.text ?? '').trim();
     const auto = /^auto(?:\s+(on|off))?$/iu.exec(text);
+    // No question here: replies follow the channel's language (that of its last question).
+    const language = context.core.conversations.channelLanguage(scope);
+    const m = messages(language);
     if (auto) return void (await respondAuto(context, respond, scope, auto[1]?.toLowerCase()));
-    if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: INGEST_USAGE }));
+    if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: m.ingest.slackUsage }));
     const progress = new PostedMessage({ client, channel: command.channel_id, respond });
-    await progress.show(textMessage(`Looking for files shared in ${channelLabel(command)}…`));
+    await progress.show(textMessage(m.ingest.lookingForFiles(channelLabel(command, language))));
     const filesOnly = /^files$/iu.test(text);
     const reference = filesOnly ? '' : text;
     const results = await runIngest(
@@ -70,7 +70,14 @@ export function registerIngest(app: App, context: SlackContext): void {
       reference,
     );
     if (results && !reference && !filesOnly && context.core.settings.INDEX_MESSAGES)
-      await ingestConversationWithProgress(context, client, progress, command.team_id, command.channel_id, summarizeIngest(results));
+      await ingestConversationWithProgress(
+        context,
+        client,
+        progress,
+        command.team_id,
+        command.channel_id,
+        summarizeIngest(results, language),
+      );
   });
 
   app.event('file_shared', async ({ event, body, client }) => {
@@ -86,8 +93,7 @@ export function registerIngest(app: App, context: SlackContext): void {
 async function respondAuto(context: SlackContext, respond: RespondFn, scope: string, value: string | undefined): Promise<void> {
   const store = context.core.conversations;
   const settings = value ? store.updateChannel(scope, { autoIngest: value === 'on' }) : store.channel(scope);
-  const state = settings.autoIngest
-    ? 'Auto-ingest is *on*: files shared in this channel are indexed as they arrive.'
-    : 'Auto-ingest is *off*: run `/ingest` to index new files.';
+  const text = messages(settings.language).ingest;
+  const state = settings.autoIngest ? text.autoOn : text.autoOff;
   await respond({ response_type: value ? 'in_channel' : 'ephemeral', text: state });
 }

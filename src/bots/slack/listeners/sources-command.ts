@@ -4,13 +4,14 @@ import { readableSources } from '../../../app/sources.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
 import type { SlackContext } from '../slack-context.js';
+import { messages, type Messages } from '../../../messages/index.js';
 
 const MAX_LISTED = 40;
 
-function documentLine(d: DocumentEntry): string {
+function documentLine(d: DocumentEntry, m: Messages): string {
   const name = escapeMrkdwn(d.source).replace(/\|/gu, '/');
   const link = /^https?:\/\//u.test(d.url) ? `<${d.url}|${name}>` : name;
-  const state = d.status === 'indexed' ? `${d.chunkCount} passages` : `${d.status}${d.error ? `: ${escapeMrkdwn(d.error)}` : ''}`;
+  const state = d.status === 'indexed' ? m.sources.passages(d.chunkCount) : `${d.status}${d.error ? `: ${escapeMrkdwn(d.error)}` : ''}`;
   return `• ${link} · ${state}`;
 }
 
@@ -19,18 +20,15 @@ export function registerSourcesCommand(app: App, context: SlackContext): void {
   app.command('/sources', async ({ command, ack }) => {
     const scope = slackScope(command.team_id, command.channel_id);
     const lines: string[] = [];
+    const m = messages(context.core.conversations.channelLanguage(scope));
     const groups = readableSources(context.core, scope);
     for (const { scope: s, own, documents: docs, conversationDocuments } of groups) {
-      lines.push(
-        own ? `*Files indexed in this channel* (${docs.length})` : `*Shared with this channel from ${escapeMrkdwn(s)}* (${docs.length})`,
-      );
-      if (conversationDocuments)
-        lines.push(`• Conversation: ${conversationDocuments} threads and days of messages (\`/forget messages\` removes them)`);
-      lines.push(...docs.slice(0, MAX_LISTED).map(documentLine));
-      if (docs.length > MAX_LISTED) lines.push(`• … and ${docs.length - MAX_LISTED} more`);
+      lines.push(`*${own ? m.sources.ownHeading(docs.length) : m.sources.sharedHeading(escapeMrkdwn(s), docs.length)}*`);
+      if (conversationDocuments) lines.push(`• ${m.sources.conversation(conversationDocuments, '/forget messages')}`);
+      lines.push(...docs.slice(0, MAX_LISTED).map((d) => documentLine(d, m)));
+      if (docs.length > MAX_LISTED) lines.push(`• ${m.sources.more(docs.length - MAX_LISTED)}`);
     }
-    if (groups[0]!.documents.length === 0)
-      lines.push('Nothing is indexed here yet: run `/ingest` to index the files shared in this channel.');
+    if (groups[0]!.documents.length === 0) lines.push(m.sources.slackNothingIndexed);
     // The reply is the ack itself: listing is a local SQLite read, well inside 3 seconds.
     await ack({ response_type: 'ephemeral', text: lines.join('\n').slice(0, 3900) });
   });
