@@ -396,7 +396,8 @@ describe('answer chain', () => {
         .map(([url]) => new URL(String(url instanceof Request ? url.url : url)))
         .filter((url) => url.origin === gone.url)
         .map((url) => url.pathname);
-      expect(toOllama).toEqual(['/api/embed', '/api/chat']);
+      // One request each, none retried: the chat model's capabilities (/api/show), the question's embedding, the answer.
+      expect([...toOllama].sort()).toEqual(['/api/chat', '/api/embed', '/api/show']);
     } finally {
       fetchSpy.mockRestore();
       await offline.close();
@@ -488,7 +489,9 @@ describe('answer chain', () => {
 
   it('a Chinese question gets its fixed texts in Chinese: nothing indexed, and the chat model down', async () => {
     const zh = messages('zh');
-    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { CHAT_TIMEOUT_S: '1' });
+    // A Chinese question over an English file: without a reranker the keyword-coverage gate refuses it as
+    // not covered (cross-language; see bench/evidence.ts). This test is about the fixed texts, so the gate is off.
+    const { core } = await coreWith([['local:default', 'handbook.md', HANDBOOK]], { CHAT_TIMEOUT_S: '1', EVIDENCE_MIN_COVERAGE: '0' });
     const empty = await core.answerChain().invoke({ question: '报销代码是什么？', scopes: ['local:empty'] });
     expect(empty.answer).toBe(zh.answer.noFilesIndexed);
     expect(empty.language).toBe('zh');

@@ -398,7 +398,8 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(discord.interactionMessages(id).original?.content).toMatch(/^1 file: 1 new/);
     ollama.configure({ embedDelayMsPerText: 0 });
 
-    const docs = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]);
+    // Files only: the channel's conversation, indexed by the same /ingest, is documents of its own (msg:…).
+    const docs = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).filter((d) => !d.docId.startsWith('msg:'));
     expect(docs.map((d) => d.source).sort()).toEqual(['Normans.md', 'guide.md']);
     expect(docs.every((d) => d.status === 'indexed')).toBe(true);
     // One ingest at a time: every text of guide.md was embedded after the last one of Normans.md, and only once.
@@ -442,7 +443,8 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   });
 
   it('never lets a mass mention parse, and splits long answers at 2,000 characters', async () => {
-    h = await startHarness(ollama, { RERANK_TOP_N: '12', CHAT_TIMEOUT_S: '1' });
+    // "Tell me everything about …" covers too little of its own words for the coverage gate without a reranker; this test is about splitting.
+    h = await startHarness(ollama, { RERANK_TOP_N: '12', CHAT_TIMEOUT_S: '1', EVIDENCE_MIN_COVERAGE: '0' });
     const { discord } = h;
     discord.sendMessage({
       channelId: ALPHA,
@@ -527,7 +529,9 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
 
   it('a Chinese question gets Chinese fixed texts: placeholder, nothing indexed, model down; the channel keeps the language', async () => {
     const zh = messages('zh');
-    h = await startHarness(ollama);
+    // A Chinese question over an English file: without a reranker the keyword-coverage gate refuses it as
+    // not covered (cross-language; see bench/evidence.ts). This test is about the fixed texts, so the gate is off.
+    h = await startHarness(ollama, { EVIDENCE_MIN_COVERAGE: '0' });
     const { discord } = h;
     discord.sendMessage({
       channelId: ALPHA,

@@ -490,11 +490,13 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
         /Another ingest is running in this channel; these files are queued/.test(String(c.args.text)),
       20_000,
     );
+    // Both summaries (the /ingest's progress message also goes on to show its conversation, so wait for the file itself).
     await expect
       .poll(() => slack.calls.filter((c) => c.method === 'chat.update' && /^1 file: 1 new/.test(String(c.args.text))).length, {
         timeout: 60_000,
       })
-      .toBe(2);
+      .toBeGreaterThanOrEqual(2);
+    await expect.poll(() => h.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')?.status, { timeout: 60_000 }).toBe('indexed');
     ollama.configure({ embedDelayMsPerText: 0 });
 
     expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
@@ -566,7 +568,9 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
   it('a Chinese question gets Chinese fixed texts: placeholder, nothing indexed, model down with its labels; the channel keeps the language', async () => {
     const zh = messages('zh');
-    h = await startHarness(ollama);
+    // A Chinese question over an English file: without a reranker the keyword-coverage gate refuses it as
+    // not covered (cross-language; see bench/evidence.ts). This test is about the fixed texts, so the gate is off.
+    h = await startHarness(ollama, { EVIDENCE_MIN_COVERAGE: '0' });
     const { slack } = h;
     slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
     await ingestChannel(h);

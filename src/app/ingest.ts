@@ -75,6 +75,7 @@ export function emptyFolders(paths: string[], rows: IngestRow[]): string[] {
   return paths.filter((path) => {
     const folder = resolve(path);
     const isFolder = statSync(folder, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    return isFolder && !rows.some((r) => r.path.startsWith(folder + sep));
+    // Hidden entries it passed over are listed (as skipped) but are not files found.
+    return isFolder && !rows.some((r) => r.docId && r.path.startsWith(folder + sep));
   });
 }
