@@ -496,7 +496,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
         timeout: 60_000,
       })
       .toBeGreaterThanOrEqual(2);
-    await expect.poll(() => h.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')?.status, { timeout: 60_000 }).toBe('indexed');
+    await expect.poll(() => h!.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')?.status, { timeout: 60_000 }).toBe('indexed');
     ollama.configure({ embedDelayMsPerText: 0 });
 
     expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
