@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { benchConversations } from './conversations.js';
 import { benchDiscord } from './discord.js';
 import { benchEval } from './eval.js';
+import { benchEvidence } from './evidence.js';
 import { benchIngest } from './ingest.js';
 import { benchOcr } from './ocr.js';
 import { benchMemory } from './memory.js';
@@ -17,6 +18,7 @@ execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (existsSync(SHARED)) {
   await benchIngest();
   await benchEval();
+  await benchEvidence();
 } else console.warn('../shared is not here: skipping the corpus benchmarks');
 await benchMemory();
 await benchScale();

@@ -189,7 +189,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(docs.find((d) => d.docId === 'FNORM')!.uploadedAt).toMatch(/^20\d\d-/);
     expect(h.t.core.index.documents(['slack:T0CITEBOT:CB'])).toHaveLength(0);
     // The run goes on with the channel's conversation, in the same message.
-    await slack.waitFor((c) => c.method === 'chat.update' && /^6 files: [\s\S]*\nConversation: /.test(String(c.args.text)), 20_000);
+    await slack.waitFor((c) => c.method === 'chat.update' && /^8 files: [\s\S]*\nConversation: /.test(String(c.args.text)), 20_000);
 
     // Again: nothing new is downloaded or embedded.
     const downloads = slack.downloads.length;
