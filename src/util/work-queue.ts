@@ -30,9 +30,4 @@ export class WorkQueue {
     });
     return { ahead, done };
   }
-
-  /** Resolves when nothing is queued or running for any key. */
-  async idle(): Promise<void> {
-    while (this.tails.size) await Promise.all(this.tails.values());
-  }
 }

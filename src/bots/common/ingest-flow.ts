@@ -11,8 +11,6 @@ import { ThrottledEdit } from './throttled-edit.js';
 /** One message that shows an ingest's progress and then its summary (plain text; the platform escapes). */
 export type ProgressView = (text: string) => Promise<unknown>;
 
-export const INGEST_QUEUED_MESSAGE = messages('en').ingest.queued;
-
 /**
  * Lists, downloads and indexes a channel's files into its scope, editing one progress message at a
  * bounded rate ("Indexed 3/12 · budget.xlsx: encrypted, skipped") and ending with a summary. A
