@@ -218,11 +218,18 @@ export class ChunkStore {
   }
 
   /** Every stored chunk, in pages, for re-embedding. */
-  *all(pageSize = 500): Generator<StoredChunk[]> {
-    const stmt = this.db.prepare('SELECT rowid, id, text, metadata FROM chunks WHERE rowid > ? ORDER BY rowid LIMIT ?');
+  *all(pageSize = 500, scope?: string): Generator<StoredChunk[]> {
+    const stmt = this.db.prepare(
+      `SELECT rowid, id, text, metadata FROM chunks WHERE rowid > ?${scope === undefined ? '' : ' AND scope = ?'} ORDER BY rowid LIMIT ?`,
+    );
     let after = 0;
     for (;;) {
-      const rows = stmt.all(after, pageSize) as { rowid: number; id: string; text: string; metadata: string }[];
+      const rows = (scope === undefined ? stmt.all(after, pageSize) : stmt.all(after, scope, pageSize)) as {
+        rowid: number;
+        id: string;
+        text: string;
+        metadata: string;
+      }[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1]!.rowid;
       yield rows.map((r) => ({ id: r.id, text: r.text, metadata: JSON.parse(r.metadata) }));

@@ -225,10 +225,7 @@ export class DocumentIndex {
 
   /** Every stored chunk of a scope, in pages (for building question sets from a scope's own text). */
   *chunkPages(scope: string, pageSize = 500): Generator<StoredChunk[]> {
-    for (const page of this.chunkStore.all(pageSize)) {
-      const inScope = page.filter((c) => c.metadata.scope === scope);
-      if (inScope.length) yield inScope;
-    }
+    yield* this.chunkStore.all(pageSize, scope);
   }
 
   document(scope: string, docId: string): DocumentEntry | undefined {
