@@ -54,7 +54,10 @@ describe('citebot serve with chat settings', () => {
         response_url: responseUrl,
       });
       expect(acked.status).toBe(200);
-      await slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 20_000);
+      await slack.waitFor(
+        (c) => (c.method === 'chat.update' || c.method === 'chat.postMessage') && /No files are indexed here yet/.test(String(c.args.text)),
+        20_000,
+      );
 
       const question = discord.sendMessage({
         channelId: '1400000000000000002',

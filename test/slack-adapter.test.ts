@@ -86,14 +86,26 @@ function blockText(args: Record<string, unknown>): string {
   return blocks.map((b) => b.text?.text ?? (b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : '')).join(' ')).join('\n');
 }
 
-/** The final state of citebot's reply: the last chat.update of the message posted in `channel`. */
+/** A message citebot posted or edited in `channel` (its answer is posted finished when nothing streamed first). */
+const isReplyIn = (c: SlackCall, channel: string) =>
+  (c.method === 'chat.update' || c.method === 'chat.postMessage') && c.args.channel === channel;
+
+/** The final state of citebot's reply in `channel`: the post or edit carrying the feedback buttons, or a fixed answer. */
 async function finalAnswer(slack: SlackDouble, channel: string, timeoutMs = 20_000): Promise<SlackCall> {
   return slack.waitFor(
     (c) =>
-      (c.method === 'chat.update' && c.args.channel === channel && JSON.stringify(c.args.blocks ?? '').includes('citebot_feedback')) ||
-      (c.method === 'chat.update' && c.args.channel === channel && /No files are indexed|don't cover|could not/.test(String(c.args.text))),
+      isReplyIn(c, channel) &&
+      (JSON.stringify(c.args.blocks ?? '').includes('citebot_feedback') ||
+        /No files are indexed|don't cover|could not/.test(String(c.args.text))),
     timeoutMs,
   );
+}
+
+const hasFeedback = (c: SlackCall) => JSON.stringify(c.args.blocks ?? '').includes('citebot_feedback');
+
+/** The ephemeral placeholder a slash command's acknowledgement carries. */
+function ackedPlaceholder(result: { body: string }): { response_type: string; text: string } {
+  return JSON.parse(result.body) as { response_type: string; text: string };
 }
 
 async function ingestChannel(h: Harness, channel = 'CA', channelName = 'alpha'): Promise<string> {
@@ -223,16 +235,19 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     const asked = await h.command('/ask', 'Who were the Normans?');
     expect(asked.status).toBe(200);
     expect(asked.ms).toBeLessThan(3000);
-    const placeholder = await slack.waitFor(
-      (c) => c.method === 'chat.postMessage' && /^Searching the files shared in #alpha/.test(String(c.args.text)),
-      3000,
-    );
-    expect(placeholder.args.channel).toBe('CA');
-    expect(String(placeholder.args.unfurl_links)).toBe('false');
+    // The acknowledgement itself is the asker's placeholder: no Web API call, no rate limit in its way.
+    expect(ackedPlaceholder(asked)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/^Searching the files shared in #alpha/),
+    });
 
     const final = await finalAnswer(slack, 'CA', 30_000);
-    const partials = slack.callsTo('chat.update').filter((c) => c.args.channel === 'CA' && blockText(c.args).endsWith(' …'));
+    // The streamed text: posted once (with link unfurling off), then edited as it grows.
+    const partials = slack.calls.filter((c) => isReplyIn(c, 'CA') && blockText(c.args).endsWith(' …'));
+    expect(partials[0]!.method).toBe('chat.postMessage');
+    expect(String(partials[0]!.args.unfurl_links)).toBe('false');
     expect(partials.length).toBeGreaterThanOrEqual(2);
+    expect(final.method).toBe('chat.update');
     const shown = blockText(final.args);
     expect(shown).toMatch(/\*uana\* asked: Who were the Normans\?/);
     expect(shown).toMatch(/\[1\]/);
@@ -272,10 +287,17 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(usage.body).toMatch(/Usage:.*\/ask <question>/);
 
     const priv = await h.command('/ask', '-p What is in here?');
-    await expect.poll(() => h!.slack.responses(priv.responseUrl).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(ackedPlaceholder(priv)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^Searching/) });
+    await expect.poll(() => h!.slack.responses(priv.responseUrl).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // The answer replaces the acknowledgement's placeholder, using the response_url once (Slack allows five).
     const responses = h.slack.responses(priv.responseUrl) as { response_type: string; replace_original: boolean; text: string }[];
-    expect(responses.every((r) => r.response_type === 'ephemeral')).toBe(true);
-    expect(responses.at(-1)).toMatchObject({ replace_original: true, text: expect.stringMatching(/No files are indexed here yet/) });
+    expect(responses).toEqual([
+      expect.objectContaining({
+        response_type: 'ephemeral',
+        replace_original: true,
+        text: expect.stringMatching(/No files are indexed here yet/),
+      }),
+    ]);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
 
     h.slack.failNext('chat.postMessage', 'not_in_channel');
@@ -413,7 +435,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       ts: '1800000000.000100',
     });
     await h.event({ type: 'app_mention', user: 'UANA', text: question.text, ts: question.ts, channel: 'CA', event_ts: question.ts });
-    await slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 20_000);
+    await slack.waitFor((c) => isReplyIn(c, 'CA') && /No files are indexed here yet/.test(String(c.args.text)), 20_000);
     const posted = slack.callsTo('chat.postMessage').length;
     const reply = slack.addThreadMessage('CA', question.ts, { user: 'UANA', text: 'And now?' });
     await h.event({
@@ -527,6 +549,36 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     await expect.poll(() => JSON.stringify(h!.slack.responses(missing.responseUrl))).toMatch(/No indexed file “nothing.pdf”/);
   });
 
+  it("a burst of /ask in one channel under Slack's rate limits: every asker's ack is the placeholder, every answer lands once", async () => {
+    h = await startHarness(ollama);
+    const { slack } = h;
+    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+    await ingestChannel(h);
+    // Answers that stream for a while, so that every one of them would like to edit its message.
+    ollama.configure({ chatDelayMs: 300, tokenDelayMs: 40 });
+    const users = ['UANA', 'UBEN', 'UCAT', 'UDAN'];
+    const questions = Array.from({ length: 12 }, (_, i) => `Who were the Normans, question ${i + 1}?`);
+    const firstCall = slack.calls.length;
+    const acks = await Promise.all(questions.map((q, i) => h!.command('/ask', q, { user: users[i % users.length] })));
+    for (const ack of acks) {
+      expect(ack.ms).toBeLessThan(3000);
+      expect(ackedPlaceholder(ack)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^Searching/) });
+    }
+    // About one message a second in a channel after a burst of 4: twelve answers need ~8 s of posting alone.
+    await expect
+      .poll(() => slack.calls.slice(firstCall).filter((c) => isReplyIn(c, 'CA') && c.ok && hasFeedback(c)).length, { timeout: 60_000 })
+      .toBe(questions.length);
+    await new Promise((r) => setTimeout(r, 1500));
+    const delivered = slack.calls.slice(firstCall).filter((c) => isReplyIn(c, 'CA') && c.ok);
+    for (const q of questions) {
+      const finals = delivered.filter((c) => hasFeedback(c) && blockText(c.args).includes(`asked: ${q}`));
+      expect(finals, q).toHaveLength(1);
+    }
+    // Rate-limited calls were retried per channel, not given up: each question's message was posted exactly once.
+    expect(delivered.filter((c) => c.method === 'chat.postMessage')).toHaveLength(questions.length);
+    expect(slack.calls.slice(firstCall).some((c) => c.status === 429)).toBe(true);
+  }, 90_000);
+
   it('never lets a model-written mass mention or bad citation reach Slack, and rides out a 429', async () => {
     h = await startHarness(ollama);
     h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
@@ -575,9 +627,9 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
     await ingestChannel(h);
 
-    await h.command('/ask', '这里的文件讲了什么？', { channel: 'CB', channelName: 'beta' });
-    await slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.text === zh.placeholders.searching('#beta'), 10_000);
-    await slack.waitFor((c) => c.method === 'chat.update' && c.args.channel === 'CB' && c.args.text === zh.answer.noFilesIndexed, 20_000);
+    const asked = await h.command('/ask', '这里的文件讲了什么？', { channel: 'CB', channelName: 'beta' });
+    expect(ackedPlaceholder(asked).text).toBe(zh.placeholders.searching('#beta'));
+    await slack.waitFor((c) => isReplyIn(c, 'CB') && c.args.text === zh.answer.noFilesIndexed, 20_000);
     // /sources answers no question: the channel's language, that of its last question.
     const sources = await slashCommand(h.url, SECRET, {
       command: '/sources',
@@ -612,12 +664,11 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     ollama.configure({ answerShape: { reasoning: 'thinking-field', thinkingMs: 1500, thinkingChunkMs: 20 } });
     try {
       await h.command('/ask', 'Who were the Normans?');
-      await slack.waitFor(
-        (c) => c.method === 'chat.update' && c.args.channel === 'CA' && c.args.text === messages('en').placeholders.thinking,
-      );
+      await slack.waitFor((c) => isReplyIn(c, 'CA') && c.args.text === messages('en').placeholders.thinking);
       const final = await finalAnswer(slack, 'CA', 30_000);
       expect(blockText(final.args)).toMatch(/According to the shared files, .*\[1\]/u);
-      for (const call of slack.callsTo('chat.update')) expect(JSON.stringify(call.args)).not.toMatch(/Okay, the user|Let me look/u);
+      for (const call of slack.calls.filter((c) => isReplyIn(c, 'CA')))
+        expect(JSON.stringify(call.args)).not.toMatch(/Okay, the user|Let me look/u);
     } finally {
       ollama.configure({ answerShape: null });
     }
@@ -667,7 +718,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       },
       ack: async () => undefined,
     });
-    await h.slack.waitFor((c) => c.method === 'chat.update' && /No files are indexed here yet/.test(String(c.args.text)), 10_000);
+    await h.slack.waitFor((c) => isReplyIn(c, 'CA') && /No files are indexed here yet/.test(String(c.args.text)), 10_000);
     await socketCore.close();
   });
 });

@@ -214,6 +214,16 @@ describe('SlackDouble with a real Bolt app', () => {
     await vi.waitFor(() => expect(slack.responses(responseUrl)).toEqual([{ text: 'Thanks for the feedback!', replace_original: false }]));
     expect(slack.messages(GENERAL).find((m) => m.ts === ts)?.reactions).toEqual([{ name: 'thumbsup', users: [BOT], count: 1 }]);
   });
+
+  it('takes five messages on one response_url, then answers used_url as Slack does', async () => {
+    const responseUrl = slack.responseUrl();
+    const post = (n: number) =>
+      fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `reply ${n}` }) });
+    for (let n = 1; n <= 5; n++) expect((await post(n)).status).toBe(200);
+    const sixth = await post(6);
+    expect([sixth.status, await sixth.text()]).toEqual([404, 'used_url']);
+    expect(slack.responses(responseUrl)).toHaveLength(5);
+  });
 });
 
 describe('SlackDouble files', () => {

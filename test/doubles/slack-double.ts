@@ -401,7 +401,13 @@ export class SlackDouble {
         res.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
         return;
       }
-      this.allResponses.push({ url: `${this.baseUrl}${url.pathname}`, body });
+      const responseUrl = `${this.baseUrl}${url.pathname}`;
+      // Slack takes at most five messages on one response_url (within 30 minutes).
+      if (this.allResponses.filter((r) => r.url === responseUrl).length >= 5) {
+        res.writeHead(404, { 'content-type': 'text/html' }).end('used_url');
+        return;
+      }
+      this.allResponses.push({ url: responseUrl, body });
       res.writeHead(200, { 'content-type': 'text/html' }).end('ok');
       return;
     }

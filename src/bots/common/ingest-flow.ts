@@ -9,7 +9,12 @@ import { failureMessage } from './failure-message.js';
 import { ThrottledEdit } from './throttled-edit.js';
 
 /** One message that shows an ingest's progress and then its summary (plain text; the platform escapes). */
-export type ProgressView = (text: string) => Promise<unknown>;
+export interface ProgressView {
+  /** A state the user must see (found, summary, failure). */
+  show(text: string): Promise<unknown>;
+  /** A passing state ("Indexed 3/12"), which the platform may skip under its rate limits; default `show`. */
+  progress?(text: string): Promise<unknown>;
+}
 
 /**
  * Lists, downloads and indexes a channel's files into its scope, editing one progress message at a
@@ -26,7 +31,7 @@ export async function ingestWithProgress(
   options: { nothingFound?: string } = {},
 ): Promise<IngestResult[] | undefined> {
   const { ahead, done } = queueIngest(core, scope, () => ingestNow(core, view, scope, load, options));
-  if (ahead > 0) await Promise.resolve(view(messages(core.conversations.channelLanguage(scope)).ingest.queued)).catch(() => {});
+  if (ahead > 0) await Promise.resolve(view.show(messages(core.conversations.channelLanguage(scope)).ingest.queued)).catch(() => {});
   return done;
 }
 
@@ -37,25 +42,25 @@ async function ingestNow(
   load: () => Promise<SharedFile[]>,
   options: { nothingFound?: string },
 ): Promise<IngestResult[] | undefined> {
-  const edits = new ThrottledEdit(view, core.settings.STREAM_EDIT_INTERVAL_MS);
+  const edits = new ThrottledEdit((line) => (view.progress ?? view.show).call(view, line), core.settings.STREAM_EDIT_INTERVAL_MS);
   // No question here: the channel's language (that of its last question).
   const language = core.conversations.channelLanguage(scope);
   const text = messages(language);
   try {
     const files = await load();
     if (files.length === 0) {
-      await view(options.nothingFound ?? summarizeIngest([], language));
+      await view.show(options.nothingFound ?? summarizeIngest([], language));
       return [];
     }
-    await view(text.ingest.found(files.length));
+    await view.show(text.ingest.found(files.length));
     const indexer = await core.indexer();
     const results = await ingestSharedFiles(indexer, scope, files, (line) => edits.push(line), language);
     await edits.close();
-    await view(summarizeIngest(results, language));
+    await view.show(summarizeIngest(results, language));
     return results;
   } catch (error) {
     await edits.close();
-    await Promise.resolve(view(`${failureMessage(error, 'ingest', language)} ${text.failure.keptIndexed}`)).catch((shown: unknown) =>
+    await Promise.resolve(view.show(`${failureMessage(error, 'ingest', language)} ${text.failure.keptIndexed}`)).catch((shown: unknown) =>
       log.warn(`could not show the ingest failure to the user: ${oneLine(shown)}`),
     );
     return undefined;

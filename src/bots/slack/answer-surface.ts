@@ -4,7 +4,7 @@ import type { AnswerSurface } from '../common/answer-flow.js';
 import { answerMessages, partialMessage, textMessage } from './answer-blocks.js';
 import type { PostedMessage } from './posted-message.js';
 
-/** An answer in Slack: the placeholder message grows with the text, then becomes the final blocks. */
+/** An answer in Slack: one message that grows with the text (when Slack's limits allow), then becomes the final blocks. */
 export class SlackAnswerSurface implements AnswerSurface {
   constructor(
     private readonly message: PostedMessage,
@@ -13,15 +13,15 @@ export class SlackAnswerSurface implements AnswerSurface {
   ) {}
 
   start(placeholder: string): Promise<void> {
-    return this.message.show(textMessage(placeholder));
+    return this.message.progress(textMessage(placeholder));
   }
 
   showPlaceholder(text: string): Promise<void> {
-    return this.message.show(textMessage(text));
+    return this.message.progress(textMessage(text));
   }
 
   showPartial(text: string): Promise<void> {
-    return this.message.show(partialMessage(text, this.heading));
+    return this.message.progress(partialMessage(text, this.heading));
   }
 
   async showAnswer(answer: Answer, stored: StoredAnswer): Promise<void> {

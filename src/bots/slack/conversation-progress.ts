@@ -27,8 +27,9 @@ export async function ingestConversationWithProgress(
   channelId: string,
   filesSummary: string,
 ): Promise<void> {
-  const show = (line: string) => progress.show(textMessage(escapeMrkdwn(`${filesSummary}\n${line}`)));
-  const edits = new ThrottledEdit(show, context.core.settings.STREAM_EDIT_INTERVAL_MS);
+  const payload = (line: string) => textMessage(escapeMrkdwn(`${filesSummary}\n${line}`));
+  const show = (line: string) => progress.show(payload(line));
+  const edits = new ThrottledEdit((line) => progress.progress(payload(line)), context.core.settings.STREAM_EDIT_INTERVAL_MS);
   const scope = slackScope(teamId, channelId);
   try {
     await show('Reading this channel’s messages…');

@@ -12,6 +12,7 @@ import { registerForgetCommand } from './listeners/forget-command.js';
 import { registerIngest } from './listeners/ingest-command.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { registerSourcesCommand } from './listeners/sources-command.js';
+import { SlackOutbox } from './message-outbox.js';
 import { ThreadRegistry, type SlackContext } from './slack-context.js';
 import { slackError } from './slack-errors.js';
 
@@ -90,11 +91,12 @@ function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 's
     tokenVerificationEnabled: false,
     botId: identity.botId,
     botUserId: identity.botUserId,
-    // 429s are retried by the WebClient, honouring Retry-After.
+    // 429s are retried by the WebClient, honouring Retry-After (citebot's own messages go through the SlackOutbox).
     clientOptions: { slackApiUrl: s.SLACK_API_URL, logger: boltLogger, rejectRateLimitedCalls: false },
   });
   const context: SlackContext = {
     core,
+    outbox: new SlackOutbox({ token: s.SLACK_BOT_TOKEN, slackApiUrl: s.SLACK_API_URL, logger: boltLogger }),
     botUserId: identity.botUserId,
     threads: new ThreadRegistry(),
     follower: new ConversationFollower(core),

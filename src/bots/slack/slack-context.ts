@@ -1,10 +1,13 @@
 import type { ConversationFollower } from '../../app/conversation-follower.js';
 import type { CitebotCore } from '../../core.js';
 import type { SlackNames } from './conversation-messages.js';
+import type { SlackOutbox } from './message-outbox.js';
 
 /** What every Slack listener needs: the core, and who citebot is in this workspace. */
 export interface SlackContext {
   core: CitebotCore;
+  /** Where citebot's own messages go out, within Slack's rate limits. */
+  outbox: SlackOutbox;
   /** citebot's own user id (auth.test), to find its mention and its messages. */
   botUserId: string;
   /** Threads citebot has answered in (channel:thread_ts): replies there are follow-ups. */

@@ -1,6 +1,4 @@
 import type { App, SlashCommand } from '@slack/bolt';
-import { oneLine } from '../../../errors.js';
-import { log } from '../../../log.js';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { placeholderText } from '../../common/chat-text.js';
 import { SlackAnswerSurface } from '../answer-surface.js';
@@ -27,11 +25,12 @@ export function channelLabel(command: Pick<SlashCommand, 'channel_name'>, langua
 }
 
 /**
- * `/ask <question>`: acknowledge at once (Slack gives 3 seconds, the answer can take a minute), post
- * a placeholder, stream the answer into it, end with cited sources and feedback buttons.
+ * `/ask <question>`: acknowledge at once with a placeholder for the asker (Slack gives 3 seconds, the
+ * answer can take a minute), stream the answer into a channel message, end with cited sources and
+ * feedback buttons.
  */
 export function registerAskCommand(app: App, context: SlackContext): void {
-  app.command('/ask', async ({ command, ack, respond, client }) => {
+  app.command('/ask', async ({ command, ack, respond }) => {
     const { question, ephemeral } = parseAsk(command.text ?? '');
     const scope = slackScope(command.team_id, command.channel_id);
     if (!question)
@@ -39,16 +38,14 @@ export function registerAskCommand(app: App, context: SlackContext): void {
         response_type: 'ephemeral',
         text: messages(context.core.conversations.channelLanguage(scope)).help.slackAskUsage,
       }));
-    await ack();
     const language = detectLanguage(question);
+    // The acknowledgement is the asker's placeholder: it reaches them within Slack's 3 seconds
+    // whatever the channel's posting limit; the answer follows in the channel.
+    await ack({ response_type: 'ephemeral', text: placeholderText(channelLabel(command, language), language) });
 
-    const message = new PostedMessage({ client, channel: command.channel_id, respond, ephemeral });
+    const message = new PostedMessage({ outbox: context.outbox, channel: command.channel_id, respond, ephemeral, acknowledged: true });
     const heading = messages(language).answer.asked(`*${escapeMrkdwn(command.user_name ?? 'Someone')}*`, escapeMrkdwn(question));
     const surface = new SlackAnswerSurface(message, heading);
-    // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
-    void surface
-      .start(placeholderText(channelLabel(command, language), language))
-      .catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
     await answerQuestion(context.core, { text: question, scope, askedBy: command.user_id }, surface);
   });
 }

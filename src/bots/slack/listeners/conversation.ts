@@ -46,7 +46,7 @@ function incomingQuestion(teamId: string, m: QuestionMessage, botUserId: string)
 
 /** Answers in a thread under the question, with the thread so far as history. */
 async function answerInThread(context: SlackContext, client: webApi.WebClient, q: IncomingQuestion): Promise<void> {
-  const message = new PostedMessage({ client, channel: q.channel, threadTs: q.threadTs });
+  const message = new PostedMessage({ outbox: context.outbox, channel: q.channel, threadTs: q.threadTs });
   const scope = slackScope(q.teamId, q.channel);
   if (!q.text) return void (await message.show(textMessage(messages(context.core.conversations.channelLanguage(scope)).help.slackMention)));
   const language = detectLanguage(q.text);

@@ -36,7 +36,10 @@ function runIngest(
   const settings = context.core.settings;
   return ingestWithProgress(
     context.core,
-    (text) => progress.show(textMessage(escapeMrkdwn(text))),
+    {
+      show: (text) => progress.show(textMessage(escapeMrkdwn(text))),
+      progress: (text) => progress.progress(textMessage(escapeMrkdwn(text))),
+    },
     scope,
     async () => (await load()).map((f) => sharedSlackFile(f, settings)).filter((f): f is SharedFile => f !== undefined),
     what ? { nothingFound: messages(context.core.conversations.channelLanguage(scope)).ingest.noFileMatching(what) } : {},
@@ -58,7 +61,7 @@ export function registerIngest(app: App, context: SlackContext): void {
     const m = messages(language);
     if (auto) return void (await respondAuto(context, respond, scope, auto[1]?.toLowerCase()));
     if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: m.ingest.slackUsage }));
-    const progress = new PostedMessage({ client, channel: command.channel_id, respond });
+    const progress = new PostedMessage({ outbox: context.outbox, channel: command.channel_id, respond });
     await progress.show(textMessage(m.ingest.lookingForFiles(channelLabel(command, language))));
     const filesOnly = /^files$/iu.test(text);
     const reference = filesOnly ? '' : text;
@@ -83,7 +86,7 @@ export function registerIngest(app: App, context: SlackContext): void {
   app.event('file_shared', async ({ event, body, client }) => {
     const scope = slackScope(body.team_id, event.channel_id);
     if (!context.core.conversations.channel(scope).autoIngest) return;
-    const progress = new PostedMessage({ client, channel: event.channel_id });
+    const progress = new PostedMessage({ outbox: context.outbox, channel: event.channel_id });
     const info = async () =>
       [((await client.files.info({ file: event.file_id })) as { file?: SlackFile }).file].filter((f): f is SlackFile => f !== undefined);
     await runIngest(context, progress, scope, info, '');
