@@ -42,6 +42,8 @@ interface Mention {
 
 const contentOf = (r: DiscordRequest) => String((r.body as { content?: unknown } | undefined)?.content ?? '');
 const hasSources = (content: string) => /^-# \[1\] /m.test(content);
+/** An answer's final text: not streamed text, not the "Searching…" placeholder. */
+const isFinalText = (content: string) => content !== '' && !isPartialText(content) && !/^Searching the files shared in /.test(content);
 
 export async function benchDiscord(): Promise<void> {
   const bench = await ChatBench.open('discord', () => DiscordDouble.start());
@@ -99,14 +101,15 @@ export async function benchDiscord(): Promise<void> {
     }
     const burst = () => discord.requests.slice(firstRequest);
     const replyTo = new Map(mentions.map((m) => [m.messageId, m]));
+    // A reply ends as an edit of the streamed reply, or as the reply itself when it was posted finished.
     const finalEdits = () =>
       burst().filter(
         (r) =>
-          r.method === 'PATCH' &&
-          /^\/channels\//.test(r.path) &&
+          (r.method === 'PATCH' || r.method === 'POST') &&
+          /^\/channels\/\d+\/messages/.test(r.path) &&
           r.status !== undefined &&
           r.status !== 429 &&
-          !isPartialText(contentOf(r)),
+          isFinalText(contentOf(r)),
       );
     await discord
       .waitFor(() => finalEdits().length >= MENTIONS, 90_000)
@@ -143,9 +146,13 @@ export async function benchDiscord(): Promise<void> {
       mention: Mention;
       placeholders: number;
       firstReplyMs?: number;
+      /** The channel's "citebot is typing…" (shared by every mention there), first sent after this mention. */
+      typingMs?: number;
       finalMs?: number;
       finals: number;
       partials: number;
+      /** PATCHes of the reply (streamed and final). */
+      edits: number;
       partialsAt: number[];
       sourced: boolean;
       stored: string;
@@ -160,16 +167,19 @@ export async function benchDiscord(): Promise<void> {
         (r) => (r.body as { message_reference: { message_id: string } }).message_reference.message_id === mention.messageId,
       );
       const myEdits = edits.filter((r) => mentionOfEdit(r) === mention);
-      const finals = myEdits.filter((r) => !isPartialText(contentOf(r)));
+      const finals = [...mine, ...myEdits].filter((r) => isFinalText(contentOf(r)));
+      const channelTyping = typing.find((r) => r.path === `/channels/${mention.channel.id}/typing` && at(r) >= mention.sentAt);
       const stored = [...replies.values()].filter((r) => r.mention === mention).map((r) => r.message.content);
       const received = report.received[mention.question];
       return {
         mention,
         placeholders: mine.length,
         firstReplyMs: mine[0] && at(mine[0]) - mention.sentAt,
+        typingMs: channelTyping && at(channelTyping) - mention.sentAt,
         finalMs: finals[0] && at(finals[0]) - mention.sentAt,
         finals: finals.length,
-        partials: myEdits.length - finals.length,
+        partials: myEdits.filter((r) => !isFinalText(contentOf(r))).length,
+        edits: myEdits.length,
         partialsAt: myEdits.filter((r) => isPartialText(contentOf(r))).map((r) => epochOf(at(r))),
         sourced: finals.length === 1 && hasSources(contentOf(finals[0]!)) && stored.length === 1 && hasSources(stored[0]!),
         stored: stored.join('\n---\n'),
@@ -186,6 +196,14 @@ export async function benchDiscord(): Promise<void> {
         r.finalMs !== undefined && r.firstReplyMs !== undefined && r.chain !== undefined,
     );
     const firstReply = rows.flatMap((r) => (r.firstReplyMs === undefined ? [] : [r.firstReplyMs]));
+    // A mention whose channel was already showing "typing" when it arrived sees it at once.
+    const typingSeen = rows.map((r) => {
+      const active = typing.some(
+        (t) => t.path === `/channels/${r.mention.channel.id}/typing` && at(t) <= r.mention.sentAt && at(t) > r.mention.sentAt - 10_000,
+      );
+      return active ? 0 : r.typingMs;
+    });
+    const typingMs = typingSeen.flatMap((t) => (t === undefined ? [] : [t]));
     const finalMs = rows.flatMap((r) => (r.finalMs === undefined ? [] : [r.finalMs]));
     const around = timed.map((r) => aroundChain(r.mention.sentAt, r.finalMs, r.chain));
     const chainMs = around.map((a) => a.chainMs);
@@ -225,7 +243,8 @@ export async function benchDiscord(): Promise<void> {
       '| measure | value |',
       '|---|---|',
       `| mention reaching citebot's client (gateway MESSAGE_CREATE), p50 / p95 / max | ${spread(gateway)} |`,
-      `| **time to the first reply** (the "Searching…" reply's POST at the double), p50 / **p95** / max | ${spread(firstReply, true)} |`,
+      `| **"citebot is typing…" seen in the mention's channel** (the typing POST at the double, or already showing), p50 / **p95** / max; mentions | ${spread(typingMs, true)}; ${typingMs.length} / ${MENTIONS} |`,
+      `| first reply (its POST at the double: the "Searching…" placeholder, streamed text or the finished answer), p50 / p95 / max | ${spread(firstReply)} |`,
       `| final answer (the edit with the \`-# [1]\` source lines) at the double, p50 / p95 / max | ${spread(finalMs)} |`,
       `| **answered** (target ${MENTIONS}/${MENTIONS}, exactly once) | **${sourced.length} / ${MENTIONS}** with sources; ${MENTIONS - answered.length} lost, ${duplicated.length} duplicated; ${placeholders.length} replies posted |`,
       `| whole burst, first mention posted → last answer | ${fixed((lastFinal - burstStarted) / 1000, 2)} s |`,
@@ -240,7 +259,7 @@ export async function benchDiscord(): Promise<void> {
       `| … before the chain (gateway, history), p50 / p95 | ${pair(before)} |`,
       `| … after the chain (edit in flight, saveAnswer, final edit), p50 / p95 | ${pair(after)} |`,
       `| final answer p50 / p95 minus the chain-only p50 / p95 | ${ms(percentile(finalMs, 0.5) - percentile(baselineMs, 0.5))} / ${ms(percentile(finalMs, 0.95) - percentile(baselineMs, 0.95))} |`,
-      `| edits per answer, mean (min–max) | ${fixed(mean(rows.map((r) => r.partials + r.finals)), 2)} (${Math.min(...rows.map((r) => r.partials + r.finals))}–${Math.max(...rows.map((r) => r.partials + r.finals))}): ${fixed(mean(rows.map((r) => r.partials)), 2)} streamed partials + 1 final; the chain yielded ${fixed(mean(timed.map((r) => r.chain.partials)), 1)} partial texts per answer; ${partialsAfterChain} of the ${rows.reduce((n, r) => n + r.partials, 0)} partial edits reached the double after their chain had finished |`,
+      `| edits per answer, mean (min–max) | ${fixed(mean(rows.map((r) => r.edits)), 2)} (${Math.min(...rows.map((r) => r.edits))}–${Math.max(...rows.map((r) => r.edits))}): ${fixed(mean(rows.map((r) => r.partials)), 2)} streamed partials; ${rows.filter((r) => r.edits === 0 && r.finals === 1).length} replies posted finished, with no edit; the chain yielded ${fixed(mean(timed.map((r) => r.chain.partials)), 1)} partial texts per answer; ${partialsAfterChain} of the ${rows.reduce((n, r) => n + r.partials, 0)} partial edits reached the double after their chain had finished |`,
       `| replies in one channel (discord.js sends them one at a time per channel): gap between consecutive ones, median; first reply of the first / last mention in a channel, mean | ${ms(percentile(placeholderGaps, 0.5))}; ${ms(mean(firstInChannel))} / ${ms(mean(lastInChannel))} |`,
       `| REST requests during the burst | ${requests.length}: ${placeholders.length} replies, ${appended} further messages, ${edits.length} edits, ${typing.length} typing, ${requests.length - placeholders.length - appended - edits.length - typing.length} other; ${failed.length} failed; at most ${peakPerSecond} in one second |`,
       `| requests discord.js held back for a rate limit | ${held.length}${held.length ? ` (${heldGlobal.length} for the global 50/s limit; longest wait ${ms(Math.max(...held.map((h) => h.waitMs)))}; ${heldRoutes.slice(0, 4).join(', ')}${heldRoutes.length > 4 ? ', …' : ''})` : ''} |`,
@@ -249,15 +268,16 @@ export async function benchDiscord(): Promise<void> {
       `| citebot peak RSS during the burst | ${fixed(report.peakRssMb, 0)} MB (${fixed(marked.rssMb, 0)} MB before it${report.rssReset ? '' : '; peak not reset after /ingest, so it includes it'}) |`,
       `| warnings and errors logged by citebot | ${warnings.length} |`,
       '',
+      `Every mention sees "citebot is typing…" in its channel within 3 s: **${typingMs.length === MENTIONS && Math.max(...typingMs) < 3000 ? 'holds' : 'does not hold'}** (${typingMs.filter((t) => t < 3000).length}/${MENTIONS}).`,
+      '',
       `All answered (${MENTIONS}/${MENTIONS} mentions got exactly one reply, edited exactly once into an answer with sources, none lost, none duplicated): **${allAnswered ? 'holds' : 'does not hold'}** (${sourced.length}/${MENTIONS}).`,
       '',
       "Reading it: the adapter overhead is, per mention, the time from posting it on the double to the final edit of citebot's reply reaching the double, minus the time the answer chain spent on that question (its `stream`, timed inside the citebot process, from the call to the final answer). " +
         'It is what a user waits for beyond the chain: the gateway dispatch, the "Searching…" reply (posted while the chain starts), the wait for a partial edit still in flight, storing the answer and the final edit. ' +
         'The chain-only row runs the same questions at once without Discord, after the burst; the chain is slower inside the burst than alone because the adapter\'s work shares the cores with retrieval, which the subtraction does not charge to the adapter (the "final minus chain-only" row does). ' +
-        `Where the time goes: discord.js sends one request at a time per route and channel, so the ~${Math.round(MENTIONS / CHANNELS.length)} "Searching…" replies of a channel go out one after another, each a round trip through citebot's busy event loop (median ${ms(percentile(placeholderGaps, 0.5))} apart), and the time to the first reply grows with a mention's place in that queue. ` +
-        'The mention handler (src/bots/discord/listeners/message-create.ts) starts the chain while that reply is being posted, so the queue delays the first reply but not the chain; partial edits wait for the reply. ' +
-        "After the chain, the final edit waits in the channel's queue of edits behind the other answers' edits and behind its own partial edit (ThrottledEdit.close waits for it), so that part grows with the number of answers finishing together in one channel. " +
-        `The typing indicator starts once the reply is up (one POST per mention still running then), and every request counts against discord.js's own global limit of 50 a second (globalRequestsPerSecond, counted in fixed one-second windows, so a sliding second can see more), and to the per-route buckets the Discord double announces in its X-RateLimit-* headers: ${held.length ? `${held.length} requests were held back this run, up to ${ms(Math.max(...held.map((h) => h.waitMs)))}, and while one waits for the global limit every request waits, so the later replies of the burst slip into the next second` : 'none was held back this run'}. ` +
+        "How citebot lives with Discord's per-channel buckets (src/bots/discord/reply-outbox.ts): a mention starts the channel's one typing indicator at once (shared by every answer being written there, so a burst costs one typing request per channel, not one per mention); replies go out one at a time per channel, each with its text as it stands when its turn comes, so an answer that finished while it waited is posted finished, with no edit; and a streamed edit is skipped while the channel has replies waiting or another edit in flight, so the final edits are not queued behind streaming. discord.js itself waits out every 429 and drops nothing. " +
+        `With ~${Math.round(MENTIONS / CHANNELS.length)} mentions per channel at 5 messages per 5 s, the last replies of a burst wait for their channel's turn: that wait is most of the final-answer spread. ` +
+        `Requests discord.js held back: ${held.length ? `${held.length} this run, up to ${ms(Math.max(...held.map((h) => h.waitMs)))}` : 'none this run'}. ` +
         `The Discord double enforces Discord's rate limits (test/doubles/discord-rate-limits.ts: 5 messages and 5 edits per 5 s per channel, 50 requests a second in all) with X-RateLimit-* headers on every answer, so the ~${Math.round(MENTIONS / CHANNELS.length)} replies of one channel are spread over several seconds. ` +
         `With the default 1200 ms edit interval and a ~${fixed(mean(modelMs) / 1000, 1)} s answer whose text streams for about ${ms(mean(modelMs) - CHAT_MS)}, an answer gets at most one partial edit, often landing after its chain has finished. ` +
         'On this 2-core machine citebot, Chroma, both doubles and the sender share the two cores, and the load average above says how busy the machine was with other work: treat the times as an upper bound and the counts (answered, duplicated, edits, held back) as exact.',

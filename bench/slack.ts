@@ -198,11 +198,20 @@ export async function benchSlack(): Promise<void> {
           }));
         }),
       );
-      // An answer ends as a chat.update of its streamed message, or as a chat.postMessage when it was posted finished.
-      const isFinal = (s: Stamped) => isMessageCall(s) && s.call.status !== 429 && !isPartial(s.call.args) && hasFeedback(s.call.args);
+      // The question a message answers: its heading ("*ana* asked: …", or 提问：… for a Chinese question) quotes it.
+      const headings = asks.map((a) => ({ ask: a, quoted: escapeMrkdwn(a.question) })).sort((x, y) => y.quoted.length - x.quoted.length);
+      const askOf = (args: Record<string, unknown>) => {
+        const heading = blockText(args).split('\n')[0] ?? '';
+        return headings.find((h) => heading.endsWith(h.quoted))?.ask;
+      };
+      // An answer ends as a chat.update of its streamed message, or as a chat.postMessage when it was posted
+      // finished: the first state under the question's heading that is not streamed text (with sources and
+      // 👍/👎, or "the files don't cover this").
+      const isFinal = (s: Stamped) =>
+        isMessageCall(s) && s.call.status !== 429 && !isPartial(s.call.args) && askOf(s.call.args) !== undefined;
       const finals = () => stamped.slice(firstCall).filter(isFinal);
-      await waitUntil(() => finals().length >= ASKS, 90_000, `${ASKS} final answers (got ${finals().length})`).catch((error: unknown) =>
-        console.warn(String(error)),
+      await waitUntil(() => finals().length >= ASKS, 90_000, `${ASKS} final answers`).catch((error: unknown) =>
+        console.warn(`${String(error)} (got ${finals().length})`),
       );
       // A little longer, so that a duplicate or late edit would be seen.
       await new Promise((r) => setTimeout(r, 1500));
@@ -211,11 +220,6 @@ export async function benchSlack(): Promise<void> {
       const { report, baseline } = await citebot.report();
 
       const calls = stamped.slice(firstCall);
-      const byHeading = new Map(asks.map((a) => [`asked: ${escapeMrkdwn(a.question)}`, a]));
-      const askOf = (args: Record<string, unknown>) => {
-        const heading = /asked: .*$/m.exec(blockText(args))?.[0];
-        return heading === undefined ? undefined : byHeading.get(heading);
-      };
       // A call the double rate-limited (429) changed nothing: the WebClient waits and sends it again.
       const posts = calls.filter((s) => s.call.method === 'chat.postMessage' && s.call.status !== 429);
       const updates = calls.filter((s) => s.call.method === 'chat.update' && s.call.status !== 429);
@@ -255,6 +259,7 @@ export async function benchSlack(): Promise<void> {
             ts: s.ts,
             channel: s.call.args.channel,
             partial: s.call.method === 'chat.update' && isPartial(s.call.args),
+            text: typeof s.call.args.text === 'string' ? s.call.args.text.slice(0, 120) : undefined,
           })),
           baseline,
         });
@@ -288,7 +293,8 @@ export async function benchSlack(): Promise<void> {
     const all = rounds.flatMap((r) => r.rows);
     const ackMax = Math.max(...all.map((r) => r.ackMs));
     const acked = all.filter((r) => r.acked).length;
-    const good = (r: Round) => r.rows.filter((x) => x.finals === 1 && x.buttons).length;
+    const good = (r: Round) => r.rows.filter((x) => x.finals === 1).length;
+    const withSources = (r: Round) => r.rows.filter((x) => x.finals === 1 && x.buttons).length;
     const lost = (r: Round) => r.rows.filter((x) => x.finals === 0).length;
     const duplicated = (r: Round) => r.rows.filter((x) => x.finals > 1).length + Math.max(0, r.posts.length - ASKS);
     const delivered = rounds.reduce((n, r) => n + good(r), 0);
@@ -341,7 +347,7 @@ export async function benchSlack(): Promise<void> {
       row('final answer (the post or edit with the 👍/👎 buttons), p50 / p95 / max', (_, t) => spread(t.map((x) => x.finalMs))),
       row(
         `**answers delivered** (target ${ASKS}/${ASKS}); lost, duplicated`,
-        (r) => `**${good(r)} / ${ASKS}**; ${lost(r)}, ${duplicated(r)}`,
+        (r) => `**${good(r)} / ${ASKS}** (${withSources(r)} with sources, the rest "not covered"); ${lost(r)}, ${duplicated(r)}`,
       ),
       row('first command sent → last answer', (r) => `${fixed(r.durationMs / 1000, 2)} s`),
       row('answer chain inside citebot, per question, p50 / p95 / max', (_, t) => spread(t.map((x) => timesOf(x).chainMs))),

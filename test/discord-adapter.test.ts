@@ -253,6 +253,43 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(discord.requestsTo('PATCH', new RegExp(`^/channels/${ALPHA}/messages/\\d+$`)).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("a burst of mentions in one channel under Discord's buckets: typing shows at once, every mention gets exactly one reply with its answer", async () => {
+    h = await startHarness(ollama);
+    const { discord } = h;
+    discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'notes',
+      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+    });
+    await ingest(h);
+    discord.clearRecords();
+    ollama.configure({ chatDelayMs: 300, tokenDelayMs: 40 });
+    const questions = Array.from({ length: 12 }, (_, i) =>
+      discord.sendMessage({
+        channelId: ALPHA,
+        guildId: GUILD,
+        author: ANN,
+        content: `Who were the Normans, question ${i + 1}?`,
+        mentionsBot: true,
+      }),
+    );
+    for (const q of questions) await finalReply(discord, ALPHA, q.id, 60_000);
+    // One indicator for the channel, not one per mention; sent before any reply.
+    const typing = discord.requestsTo('POST', new RegExp(`^/channels/${ALPHA}/typing$`));
+    const replies = discord.requestsTo('POST', new RegExp(`^/channels/${ALPHA}/messages$`));
+    expect(typing.length).toBeGreaterThanOrEqual(1);
+    expect(typing.length).toBeLessThan(questions.length);
+    expect(discord.requests.indexOf(typing[0]!)).toBeLessThan(discord.requests.indexOf(replies[0]!));
+    // Exactly one reply per mention (12 replies at 5 per 5 s: the channel's bucket was in play).
+    for (const q of questions)
+      expect(discord.messages(ALPHA).filter((m) => m.message_reference?.message_id === q.id && m.author.id === discord.botId)).toHaveLength(
+        1,
+      );
+    expect(replies.filter((r) => r.status !== 429)).toHaveLength(questions.length);
+  }, 90_000);
+
   it('an empty @mention and an /ask of spaces answer with usage and never call the model', async () => {
     h = await startHarness(ollama);
     const { discord } = h;

@@ -11,11 +11,11 @@ export class DiscordAnswerSurface implements AnswerSurface {
   ) {}
 
   showPlaceholder(text: string): Promise<void> {
-    return this.target.show(this.heading ? `${this.heading}\n${text}` : text);
+    return this.target.progress(this.heading ? `${this.heading}\n${text}` : text);
   }
 
   showPartial(text: string): Promise<void> {
-    return this.target.show(partialContent(text, this.heading));
+    return this.target.progress(partialContent(text, this.heading));
   }
 
   async showAnswer(answer: Answer): Promise<void> {

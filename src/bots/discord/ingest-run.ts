@@ -40,7 +40,13 @@ export async function ingestChannel(
     : since
       ? m.discordNoNewAttachments(core.index.documents([scope]).length)
       : undefined;
-  const results = await ingestWithProgress(core, { show: (text) => target.show(text + note) }, scope, load, { nothingFound });
+  const results = await ingestWithProgress(
+    core,
+    { show: (text) => target.show(text + note), progress: (text) => target.progress(text + note) },
+    scope,
+    load,
+    { nothingFound },
+  );
   // Remember where this scan ended only when it completed: a failed run is read again next time.
   if (results && newest && !options.file) core.conversations.updateChannel(scope, { lastScan: newest });
   if (!results || options.file || options.filesOnly || !settings.INDEX_MESSAGES) return;
@@ -55,7 +61,13 @@ export async function ingestChannel(
 export async function ingestMessage(context: DiscordContext, target: MessageTarget, message: Message, scope: string): Promise<void> {
   const referenced = message.reference?.messageId ? await message.fetchReference().catch(() => undefined) : undefined;
   const files = [...messageFiles(message, context.core.settings), ...(referenced ? messageFiles(referenced, context.core.settings) : [])];
-  await ingestWithProgress(context.core, { show: (text) => target.show(text) }, scope, async () => files, {
-    nothingFound: messages(context.core.conversations.channelLanguage(scope)).ingest.discordAttachHelp,
-  });
+  await ingestWithProgress(
+    context.core,
+    { show: (text) => target.show(text), progress: (text) => target.progress(text) },
+    scope,
+    async () => files,
+    {
+      nothingFound: messages(context.core.conversations.channelLanguage(scope)).ingest.discordAttachHelp,
+    },
+  );
 }

@@ -1,34 +1,49 @@
 import { MessageFlags, type ChatInputCommandInteraction, type Message, type MessageCreateOptions } from 'discord.js';
+import { QueuedPost } from '../common/queued-post.js';
+import type { DiscordReplyOutbox } from './reply-outbox.js';
 
 /** Nothing citebot posts may ping anyone: no @everyone, roles, users, or the replied-to author. */
 export const NO_MENTIONS = { parse: [], repliedUser: false } as const;
 
 /**
- * One reply citebot shows and then edits (a placeholder that becomes the answer, a progress line
- * that becomes a summary), with further messages when the content needs more than one. A reply
- * to a message, or an interaction's deferred reply.
+ * One reply citebot shows and then edits (an answer that grows, a progress line that becomes a
+ * summary), with further messages when the content needs more than one. A reply to a message, or
+ * an interaction's deferred reply. `progress` states may be skipped under rate limits; `show`
+ * states are always delivered.
  */
 export interface MessageTarget {
   show(content: string): Promise<void>;
+  progress(content: string): Promise<void>;
   append(content: string): Promise<void>;
 }
 
 /** A reply to a user's message, then edits of it; link previews suppressed (citations would each embed). */
 export class MessageReplyTarget implements MessageTarget {
-  /** The reply, posted or being posted: later edits wait for it, so the chain need not. */
-  private reply?: Promise<Message>;
+  private readonly first: QueuedPost<string, Message>;
 
-  constructor(private readonly message: Message) {}
+  constructor(
+    private readonly message: Message,
+    private readonly outbox: DiscordReplyOutbox,
+  ) {
+    this.first = new QueuedPost((content) =>
+      outbox.reply(message, () => ({ content: content(), allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds })),
+    );
+  }
+
+  async progress(content: string): Promise<void> {
+    if (this.first.replace(content)) return;
+    const reply = this.first.message;
+    if (reply) return void (await this.outbox.editPartial(reply, { content, allowedMentions: NO_MENTIONS }));
+    if (!this.first.started) await this.first.post(content);
+  }
 
   async show(content: string): Promise<void> {
-    const reply = await this.reply?.catch(() => undefined);
-    if (reply) {
-      await reply.edit({ content, allowedMentions: NO_MENTIONS });
-      return;
-    }
-    // Nothing posted yet (or the first reply failed): reply with this.
-    this.reply = this.message.reply({ content, allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds });
-    await this.reply;
+    this.first.replace(content);
+    const reply = await this.first.settled();
+    if (this.first.sent(content)) return;
+    // Nothing posted (or the reply failed): reply with this.
+    if (!reply) return void (await this.first.post(content));
+    await this.outbox.editFinal(reply, { content, allowedMentions: NO_MENTIONS });
   }
 
   async append(content: string): Promise<void> {
@@ -54,6 +69,11 @@ export class InteractionTarget implements MessageTarget {
   async show(content: string): Promise<void> {
     await this.defer();
     await this.interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+  }
+
+  /** An interaction's reply is edited through its own webhook, whose bucket no other answer shares. */
+  progress(content: string): Promise<void> {
+    return this.show(content);
   }
 
   async append(content: string): Promise<void> {

@@ -57,8 +57,8 @@ export class SlackOutbox {
   }
 
   /**
-   * Posts one message, after the channel's earlier posts. `payload` is called when its turn comes,
-   * so the newest text is the one sent.
+   * Posts one message, after the channel's earlier posts. `payload` is called when its turn comes
+   * (and again after a rate limit), so the newest text is the one sent.
    */
   post(channel: string, payload: () => PostArguments): Promise<webApi.ChatPostMessageResponse> {
     return this.posts.enqueue(channel, () => this.whenAllowed(`post ${channel}`, () => this.client.chat.postMessage(payload()))).done;

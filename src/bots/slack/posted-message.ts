@@ -1,4 +1,5 @@
-import type { RespondFn } from '@slack/bolt';
+import type { RespondFn, webApi } from '@slack/bolt';
+import { QueuedPost } from '../common/queued-post.js';
 import type { SlackPayload } from './answer-blocks.js';
 import type { SlackOutbox } from './message-outbox.js';
 
@@ -25,37 +26,30 @@ const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found', 'is_archive
  * when the bot is not a member. Link unfurling is always off: every citation would otherwise unfurl.
  *
  * `progress` states may be skipped (under rate limits, or on a response_url, which Slack allows five
- * uses); `show` states are always delivered. Until the channel post goes out, a newer state replaces
- * the one waiting, so a message that waited for its turn is posted as it stands then.
+ * uses); `show` states are always delivered.
  */
 export class PostedMessage {
-  private ts?: string;
+  private readonly first: QueuedPost<SlackPayload, webApi.ChatPostMessageResponse>;
   private viaResponseUrl: boolean;
-  /** The text the queued post will send: replaced by newer states until it goes out. */
-  private waiting?: SlackPayload;
-  /** What the channel post sent, once it went out. */
-  private sent?: SlackPayload;
-  /** The channel post, queued or done: later states wait for it. */
-  private first?: Promise<void>;
   /** The first response_url message replaces the acknowledgement's placeholder. */
   private replaceResponse: boolean;
+  /** What the response_url was last sent. */
+  private responded?: SlackPayload;
   /** Settles this message's claim on the edit budget (it was posted before its final state). */
   private settle?: () => void;
 
   constructor(private readonly options: PostedMessageOptions) {
     this.viaResponseUrl = Boolean(options.ephemeral && options.respond);
     this.replaceResponse = Boolean(options.acknowledged && this.viaResponseUrl);
+    this.first = new QueuedPost((payload) => options.outbox.post(options.channel, () => this.postArguments(payload())));
   }
 
   /** An intermediate state (a placeholder, streamed text, progress): shown when Slack's limits allow. */
   async progress(payload: SlackPayload): Promise<void> {
-    if (this.viaResponseUrl) return;
-    if (this.first) {
-      if (this.ts === undefined) return void (this.waiting = payload);
-      if (await this.options.outbox.updatePartial({ channel: this.options.channel, ts: this.ts, ...payload })) this.sent = payload;
-      return;
-    }
-    if (!this.options.outbox.mayStream()) return;
+    if (this.viaResponseUrl || this.first.replace(payload)) return;
+    const ts = this.first.message?.ts;
+    if (ts) return void (await this.options.outbox.updatePartial({ channel: this.options.channel, ts, ...payload }));
+    if (this.first.started || !this.options.outbox.mayStream()) return;
     this.settle = this.options.outbox.owe();
     await this.post(payload);
   }
@@ -63,15 +57,14 @@ export class PostedMessage {
   /** A state that must be seen (the answer, a failure, a summary): posted, or the message edited into it. */
   async show(payload: SlackPayload): Promise<void> {
     try {
+      if (!this.viaResponseUrl) this.first.replace(payload);
+      await this.first.settled();
+      if (this.first.sent(payload) || this.responded === payload) return;
       if (this.viaResponseUrl) return void (await this.respond(payload));
-      if (this.first && this.ts === undefined) this.waiting = payload;
-      if (this.first) await this.first.catch(() => undefined);
-      // Nothing posted (or the post failed): post this. The post may also have fallen back to the response_url.
-      if (this.ts === undefined && !this.viaResponseUrl) return void (await this.post(payload));
-      if (this.sent === payload) return;
-      if (this.viaResponseUrl) return void (await this.respond(payload));
-      await this.options.outbox.updateFinal({ channel: this.options.channel, ts: this.ts!, ...payload });
-      this.sent = payload;
+      const ts = this.first.message?.ts;
+      // Nothing posted (or the post failed): post this.
+      if (!ts) return void (await this.post(payload));
+      await this.options.outbox.updateFinal({ channel: this.options.channel, ts, ...payload });
     } finally {
       this.settle?.();
     }
@@ -83,35 +76,25 @@ export class PostedMessage {
     await this.options.outbox.post(this.options.channel, () => this.postArguments(payload));
   }
 
-  private post(payload: SlackPayload): Promise<void> {
-    this.waiting = payload;
-    this.first = this.options.outbox
-      .post(this.options.channel, () => {
-        this.sent = this.waiting;
-        return this.postArguments(this.waiting!);
-      })
-      .then(
-        (result) => void (this.ts = result.ts),
-        async (error: unknown) => {
-          const code = (error as { data?: { error?: string } }).data?.error;
-          if (!this.options.respond || !code || !NOT_A_MEMBER.has(code)) {
-            this.first = undefined;
-            throw error;
-          }
-          this.viaResponseUrl = true;
-          await this.respond(this.waiting!);
-        },
-      );
-    return this.first;
+  /** Posts in the channel; where citebot may not post, falls back to the response_url for good. */
+  private async post(payload: SlackPayload): Promise<void> {
+    try {
+      await this.first.post(payload);
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (!this.options.respond || !code || !NOT_A_MEMBER.has(code)) throw error;
+      this.viaResponseUrl = true;
+      await this.respond(payload);
+    }
   }
 
-  private postArguments(payload: SlackPayload) {
+  private postArguments(payload: SlackPayload): webApi.ChatPostMessageArguments {
     return { channel: this.options.channel, thread_ts: this.options.threadTs, ...payload, unfurl_links: false, unfurl_media: false };
   }
 
   private respond(payload: SlackPayload, replace = this.replaceResponse): Promise<unknown> {
     this.replaceResponse = true;
-    this.sent = payload;
+    this.responded = payload;
     return this.options.respond!({
       ...payload,
       response_type: this.options.ephemeral ? 'ephemeral' : 'in_channel',

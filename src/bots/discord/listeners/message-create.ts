@@ -18,16 +18,6 @@ export function messageScope(message: Message): string {
   return discordScope(message.guildId, channelId);
 }
 
-/** Discord shows "citebot is typing…" for 10 seconds per request: repeat while working. */
-function keepTyping(message: Message): () => void {
-  const channel = message.channel;
-  if (!('sendTyping' in channel)) return () => {};
-  const send = () => void channel.sendTyping().catch((error: unknown) => log.debug(`typing indicator failed: ${oneLine(error)}`));
-  send();
-  const timer = setInterval(send, 8000);
-  return () => clearInterval(timer);
-}
-
 /**
  * `@citebot <question>` is answered in a reply (streamed by editing it), with the reply chain or
  * thread as history. `@citebot ingest` indexes the message's attachments. In servers, messages
@@ -45,24 +35,22 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
   if (message.guildId && !message.mentions.users.has(context.botId)) return;
   const text = withoutMention(message.content, context.botId);
   const scope = messageScope(message);
-  const target = new MessageReplyTarget(message);
+  const target = new MessageReplyTarget(message, context.outbox);
   if (/^ingest\b/iu.test(text)) return ingestMessage(context, target, message, scope);
   if (!text) return target.show(messages(context.core.conversations.channelLanguage(scope)).help.discordMention);
   const language = detectLanguage(text);
 
-  // Typing starts once the placeholder is up (posting a message clears the indicator, edits do not):
-  // it then shows while the answer is written, and a burst of mentions is not twice the requests.
-  let stopTyping: (() => void) | undefined;
-  let done = false;
+  // "citebot is typing…" at once, for the whole channel (one indicator however many mentions came
+  // together); the reply follows when the channel's turn comes.
+  const stopTyping = context.outbox.keepTyping(message.channel);
   try {
-    // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
     const where = message.guildId
       ? `<#${message.channel.isThread() ? message.channel.parentId : message.channelId}>`
       : messages(language).placeholders.thisConversation;
-    void target.show(placeholderText(where, language)).then(
-      () => void (stopTyping = done ? undefined : keepTyping(message)),
-      (error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`),
-    );
+    // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
+    void target
+      .progress(placeholderText(where, language))
+      .catch((error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`));
     let history;
     try {
       history = await conversationHistory(message, context.botId);
@@ -72,7 +60,6 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
     }
     await answerQuestion(context.core, { text, scope, askedBy: message.author.id, history }, new DiscordAnswerSurface(target));
   } finally {
-    done = true;
-    stopTyping?.();
+    stopTyping();
   }
 }
