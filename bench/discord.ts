@@ -245,7 +245,7 @@ export async function benchDiscord(): Promise<void> {
       `| mention reaching citebot's client (gateway MESSAGE_CREATE), p50 / p95 / max | ${spread(gateway)} |`,
       `| **"citebot is typing…" seen in the mention's channel** (the typing POST at the double, or already showing), p50 / **p95** / max; mentions | ${spread(typingMs, true)}; ${typingMs.length} / ${MENTIONS} |`,
       `| first reply (its POST at the double: the "Searching…" placeholder, streamed text or the finished answer), p50 / p95 / max | ${spread(firstReply)} |`,
-      `| final answer (the edit with the \`-# [1]\` source lines) at the double, p50 / p95 / max | ${spread(finalMs)} |`,
+      `| final answer (the reply or edit with the \`-# [1]\` source lines) at the double, p50 / p95 / max | ${spread(finalMs)} |`,
       `| **answered** (target ${MENTIONS}/${MENTIONS}, exactly once) | **${sourced.length} / ${MENTIONS}** with sources; ${MENTIONS - answered.length} lost, ${duplicated.length} duplicated; ${placeholders.length} replies posted |`,
       `| whole burst, first mention posted → last answer | ${fixed((lastFinal - burstStarted) / 1000, 2)} s |`,
       `| answer chain inside citebot, per question, p50 / p95 / max | ${spread(chainMs)} (of which the model ≈ ${ms(mean(modelMs))}; retrieval p50 ${ms(
@@ -270,7 +270,7 @@ export async function benchDiscord(): Promise<void> {
       '',
       `Every mention sees "citebot is typing…" in its channel within 3 s: **${typingMs.length === MENTIONS && Math.max(...typingMs) < 3000 ? 'holds' : 'does not hold'}** (${typingMs.filter((t) => t < 3000).length}/${MENTIONS}).`,
       '',
-      `All answered (${MENTIONS}/${MENTIONS} mentions got exactly one reply, edited exactly once into an answer with sources, none lost, none duplicated): **${allAnswered ? 'holds' : 'does not hold'}** (${sourced.length}/${MENTIONS}).`,
+      `All answered (${MENTIONS}/${MENTIONS} mentions got exactly one reply, ending exactly once as an answer with sources, none lost, none duplicated): **${allAnswered ? 'holds' : 'does not hold'}** (${sourced.length}/${MENTIONS}).`,
       '',
       "Reading it: the adapter overhead is, per mention, the time from posting it on the double to the final edit of citebot's reply reaching the double, minus the time the answer chain spent on that question (its `stream`, timed inside the citebot process, from the call to the final answer). " +
         'It is what a user waits for beyond the chain: the gateway dispatch, the "Searching…" reply (posted while the chain starts), the wait for a partial edit still in flight, storing the answer and the final edit. ' +

@@ -98,6 +98,18 @@ async function ingest(
   return summary;
 }
 
+/** Posts Normans.md in a channel and runs /ingest there: the document most tests ask about. */
+async function shareNormans(h: Harness, channelId = ALPHA, guildId: string | undefined = GUILD): Promise<void> {
+  h.discord.sendMessage({
+    channelId,
+    guildId,
+    author: ANN,
+    content: 'notes',
+    attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
+  });
+  await ingest(h, channelId, guildId);
+}
+
 /** Waits until citebot's reply to `messageId` holds a final answer (sources or a no-evidence line). */
 async function finalReply(discord: DiscordDouble, channelId: string, messageId: string, timeoutMs = 20_000): Promise<string> {
   let content = '';
@@ -211,14 +223,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('answers a mention in a reply with linked citations, streamed by edits, never pinging anyone; ignores messages without a mention', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
 
     discord.clearRecords();
     const ignored = discord.sendMessage({
@@ -256,14 +261,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it("a burst of mentions in one channel under Discord's buckets: typing shows at once, every mention gets exactly one reply with its answer", async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
     discord.clearRecords();
     ollama.configure({ chatDelayMs: 300, tokenDelayMs: 40 });
     const questions = Array.from({ length: 12 }, (_, i) =>
@@ -313,14 +311,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('/ask is deferred within 3 s while the model takes 10 s, then edited into the answer', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
     ollama.configure({ chatDelayMs: 10_000 });
     const { id } = discord.sendInteraction({
       name: 'ask',
@@ -340,14 +331,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('keeps channels and guilds apart: a file in #alpha is not read from #beta or another guild; a thread reads its parent', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
     ollama.reset();
     for (const [channelId, guildId] of [
       [BETA, GUILD],
@@ -449,14 +433,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('passes the reply chain as history to follow-ups', async () => {
     h = await startHarness(ollama);
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
     const first = discord.sendMessage({
       channelId: ALPHA,
       guildId: GUILD,
@@ -483,14 +460,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     // "Tell me everything about …" covers too little of its own words for the coverage gate without a reranker; this test is about splitting.
     h = await startHarness(ollama, { RERANK_TOP_N: '12', CHAT_TIMEOUT_S: '1', EVIDENCE_MIN_COVERAGE: '0' });
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
     ollama.configure({ adversarial: true });
     const q = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'Who were the Normans?', mentionsBot: true });
     await finalReply(discord, ALPHA, q.id);
@@ -570,14 +540,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     // not covered (cross-language; see bench/evidence.ts). This test is about the fixed texts, so the gate is off.
     h = await startHarness(ollama, { EVIDENCE_MIN_COVERAGE: '0' });
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
 
     const empty = discord.sendMessage({ channelId: BETA, guildId: GUILD, author: ANN, content: '这里的文件讲了什么？', mentionsBot: true });
     const replyTo = (channelId: string, id: string) =>
@@ -611,14 +574,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
   it('while a thinking model reasons, the reply says it is thinking; the reasoning never shows', async () => {
     h = await startHarness(ollama, { CHAT_MODEL: 'qwen3' });
     const { discord } = h;
-    discord.sendMessage({
-      channelId: ALPHA,
-      guildId: GUILD,
-      author: ANN,
-      content: 'notes',
-      attachments: [{ filename: 'Normans.md', bytes: fixture('Normans.md') }],
-    });
-    await ingest(h);
+    await shareNormans(h);
     ollama.configure({ answerShape: { reasoning: 'thinking-field', thinkingMs: 1500, thinkingChunkMs: 20 } });
     try {
       const question = discord.sendMessage({

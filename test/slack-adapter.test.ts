@@ -123,6 +123,12 @@ async function ingestChannel(h: Harness, channel = 'CA', channelName = 'alpha'):
   return String(done.args.text);
 }
 
+/** Shares Normans.md in #alpha and runs /ingest there: the document most tests ask about. */
+async function shareNormans(h: Harness): Promise<void> {
+  h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
+  await ingestChannel(h);
+}
+
 describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
   let ollama: OllamaDouble;
   let h: Harness | undefined;
@@ -228,8 +234,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
   it('/ask acknowledges at once while the model takes 10 s, streams into the placeholder, and ends with cited, linked sources', async () => {
     h = await startHarness(ollama);
     const { slack } = h;
-    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
 
     ollama.configure({ chatDelayMs: 10_000, tokenDelayMs: 80 });
     const asked = await h.command('/ask', 'Who were the Normans?');
@@ -322,8 +327,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
   it('a file shared in #alpha is never cited in #beta, unless the operator shares #alpha', async () => {
     h = await startHarness(ollama);
-    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
     ollama.reset();
     await h.command('/ask', 'Who were the Normans?', { channel: 'CB', channelName: 'beta' });
     const final = await finalAnswer(h.slack, 'CB');
@@ -334,8 +338,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
     // Shared workspace-wide: #beta may read #alpha's documents; another workspace still may not.
     h = await startHarness(ollama, { SHARED_SCOPES: 'slack:T0CITEBOT:CA -> slack:T0CITEBOT:*' });
-    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
     await h.command('/ask', 'Who were the Normans?', { channel: 'CB', channelName: 'beta' });
     expect(blockText((await finalAnswer(h.slack, 'CB')).args)).toContain('Normans.md');
     const sources = await h.command('/sources', '', { channel: 'CB', channelName: 'beta' });
@@ -347,8 +350,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
   it('answers a mention in a thread under it, follow-ups with the thread history, and a retried delivery once', async () => {
     h = await startHarness(ollama);
     const { slack } = h;
-    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
     const bot = slack.botUserId;
 
     const question = slack.addThreadMessage('CA', '1800000000.000100', {
@@ -552,8 +554,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
   it("a burst of /ask in one channel under Slack's rate limits: every asker's ack is the placeholder, every answer lands once", async () => {
     h = await startHarness(ollama);
     const { slack } = h;
-    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
     // Answers that stream for a while, so that every one of them would like to edit its message.
     ollama.configure({ chatDelayMs: 300, tokenDelayMs: 40 });
     const users = ['UANA', 'UBEN', 'UCAT', 'UDAN'];
@@ -581,8 +582,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
   it('never lets a model-written mass mention or bad citation reach Slack, and rides out a 429', async () => {
     h = await startHarness(ollama);
-    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
     ollama.configure({ adversarial: true });
     h.slack.rateLimitNext('chat.postMessage', 1);
     await h.command('/ask', 'Who were the Normans?');
@@ -602,8 +602,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
 
   it('tells the user when Ollama is down, and keeps serving', async () => {
     h = await startHarness(ollama);
-    h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
     await ollama.down();
     try {
       const asked = await h.command('/ask', 'Who were the Normans?');
@@ -624,8 +623,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     // not covered (cross-language; see bench/evidence.ts). This test is about the fixed texts, so the gate is off.
     h = await startHarness(ollama, { EVIDENCE_MIN_COVERAGE: '0' });
     const { slack } = h;
-    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
 
     const asked = await h.command('/ask', '这里的文件讲了什么？', { channel: 'CB', channelName: 'beta' });
     expect(ackedPlaceholder(asked).text).toBe(zh.placeholders.searching('#beta'));
@@ -659,8 +657,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
   it('while a thinking model reasons, the placeholder says it is thinking; the reasoning never shows', async () => {
     h = await startHarness(ollama, { CHAT_MODEL: 'qwen3' });
     const { slack } = h;
-    slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-    await ingestChannel(h);
+    await shareNormans(h);
     ollama.configure({ answerShape: { reasoning: 'thinking-field', thinkingMs: 1500, thinkingChunkMs: 20 } });
     try {
       await h.command('/ask', 'Who were the Normans?');
