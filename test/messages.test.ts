@@ -18,6 +18,8 @@ function shape(value: unknown, path = ''): string[] {
 const SAMPLE_ARGUMENTS: Record<string, unknown[]> = {
   'answer.notCoveredClosest': [['a.pdf', 'b.md']],
   'ingest.summary': [{ files: 12, indexed: 3, updated: 1, unchanged: 6, notIndexed: 2, passages: 40 }],
+  'ingest.conversationSummary': [{ messages: 120, documents: 14, total: 3400 }],
+  'ingest.readingMessages': [1200],
 };
 
 /** Every text of a catalogue: its strings, and its functions called with sample arguments. */
@@ -64,6 +66,8 @@ describe('message catalogue', () => {
         /12.*3.*1.*6.*2.*40/u,
       );
       expect(m.failure.withReason(m.failure.doing.answer, 'REASON')).toContain('REASON');
+      expect(m.ingest.conversationSummary({ messages: 120, documents: 14, total: 3400 })).toMatch(/120.*14.*3,?400/u);
+      expect(m.ingest.readingMessages(1200)).toMatch(/1,?200$/u);
     }
   });
 

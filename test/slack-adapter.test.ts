@@ -639,6 +639,12 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       response_url: slack.responseUrl(),
     });
     expect(sources.body).toContain(zh.sources.slackNothingIndexed);
+    // So does /ingest, its conversation line included.
+    slack.addFile({ id: 'FGUIDE', name: 'guide.md', channel: 'CB', user: 'UANA', bytes: fixture('guide.md') });
+    await h.command('/ingest', '', { channel: 'CB', channelName: 'beta' });
+    const ingested = await slack.waitFor((c) => isReplyIn(c, 'CB') && /\n会话：/u.test(String(c.args.text)), 30_000);
+    expect(String(ingested.args.text)).toMatch(/^1 个文件：新增 1 个/u);
+    expect(String(ingested.args.text)).not.toMatch(/Conversation|messages indexed/u);
 
     ollama.configure({ failNext: { endpoint: 'chat', status: 500, count: 10 } });
     try {

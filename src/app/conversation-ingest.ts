@@ -1,6 +1,7 @@
 import type { CitebotCore } from '../core.js';
 import type { ConversationChannel, ConversationMessage } from '../ingest/conversation/message.js';
 import { applyMessageChanges, newerCursor } from './conversation-sync.js';
+import { messages, type Language } from '../messages/index.js';
 
 /** Reads a channel's messages newer than `cursor` (all within the platform's bounds when undefined), a page at a time. */
 export type ConversationReader = (cursor: string | undefined) => AsyncIterable<ConversationMessage[]>;
@@ -45,9 +46,7 @@ export async function ingestConversation(
   return { ...result, total: core.messages.count(channel.scope) };
 }
 
-/** "Conversation: 120 new messages (14 threads and days updated); 3,400 messages indexed in this channel." */
-export function summarizeConversation(result: ConversationIngestResult): string {
-  const total = `${result.total.toLocaleString('en-US')} message${result.total === 1 ? '' : 's'} indexed in this channel`;
-  if (result.messages === 0) return `Conversation: no new messages; ${total}.`;
-  return `Conversation: ${result.messages.toLocaleString('en-US')} new message${result.messages === 1 ? '' : 's'} (${result.documents} thread/day document${result.documents === 1 ? '' : 's'} written); ${total}.`;
+/** One line of what a conversation ingest did, in the channel's language. */
+export function summarizeConversation(result: ConversationIngestResult, language: Language = 'en'): string {
+  return messages(language).ingest.conversationSummary(result);
 }

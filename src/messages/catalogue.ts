@@ -57,6 +57,8 @@ export interface Messages {
     internal(doing: string): string;
     /** After an ingest failure. */
     keptIndexed: string;
+    /** After a conversation ingest failed: what stays, and that the next run continues. */
+    keptMessages: string;
   };
   ingest: {
     slackUsage: string;
@@ -78,6 +80,11 @@ export interface Messages {
     problemLine(source: string, reason: string, status: string): string;
     more(count: number): string;
     discordReadingHistory(sinceLastIngest: boolean): string;
+    /** The conversation half of /ingest: messages read so far (none yet: undefined). */
+    readingMessages(count?: number): string;
+    /** "Conversation: 120 new messages (14 thread/day documents written); 3,400 messages indexed in this channel." */
+    conversationSummary(counts: { messages: number; documents: number; total: number }): string;
+    slackConversationNotReadable: string;
     discordNoAttachmentNamed(name: string): string;
     discordNoNewAttachments(indexedFiles: number): string;
     discordHistoryLimited(scanned: number): string;

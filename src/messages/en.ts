@@ -39,6 +39,7 @@ export const en = {
     unreachable: (doing) => `⚠️ citebot could not ${doing}: a service it needs is not reachable. An admin can run \`citebot doctor\`.`,
     internal: (doing) => `⚠️ citebot could not ${doing} because of an internal error. It has been logged; try again in a moment.`,
     keptIndexed: 'Files indexed before this are kept.',
+    keptMessages: 'Messages indexed before this are kept; `/ingest` continues from there.',
   },
   ingest: {
     slackUsage:
@@ -68,6 +69,14 @@ export const en = {
     },
     problemLine: (source, reason, status) => `• ${source}: ${reason} (${status})`,
     more: (count) => `• … and ${count} more`,
+    readingMessages: (count) => `Reading this channel’s messages…${count === undefined ? '' : ` ${count.toLocaleString('en-US')}`}`,
+    conversationSummary: ({ messages, documents, total }) => {
+      const indexed = `${total.toLocaleString('en-US')} message${total === 1 ? '' : 's'} indexed in this channel`;
+      if (messages === 0) return `Conversation: no new messages; ${indexed}.`;
+      return `Conversation: ${messages.toLocaleString('en-US')} new message${messages === 1 ? '' : 's'} (${documents} thread/day document${documents === 1 ? '' : 's'} written); ${indexed}.`;
+    },
+    slackConversationNotReadable:
+      'Conversation not indexed: citebot can read only the channels it is a member of (invite it with `/invite @citebot`, then run `/ingest` again).',
     discordReadingHistory: (since) => `Reading this channel's history${since ? ' since the last /ingest' : ''}…`,
     discordNoAttachmentNamed: (name) => `No attachment named “${name}” in this channel's recent history.`,
     discordNoNewAttachments: (indexed) =>

@@ -38,6 +38,7 @@ export const zh = {
     unreachable: (doing) => `⚠️ citebot 无法${doing}：它依赖的某个服务无法连接。管理员可以运行 \`citebot doctor\` 排查。`,
     internal: (doing) => `⚠️ citebot 因内部错误无法${doing}。错误已记录，请稍后再试。`,
     keptIndexed: '此前已索引的文件会保留。',
+    keptMessages: '此前已索引的消息会保留；再运行 `/ingest` 会从那里继续。',
   },
   ingest: {
     slackUsage:
@@ -66,6 +67,12 @@ export const zh = {
     },
     problemLine: (source, reason, status) => `• ${source}：${reason}（${status}）`,
     more: (count) => `• ……另有 ${count} 个`,
+    readingMessages: (count) => `正在读取本频道的消息…${count === undefined ? '' : ` ${count}`}`,
+    conversationSummary: ({ messages, documents, total }) =>
+      messages === 0
+        ? `会话：没有新消息；本频道共索引 ${total} 条消息。`
+        : `会话：新增 ${messages} 条消息（写入 ${documents} 个话题/日期文档）；本频道共索引 ${total} 条消息。`,
+    slackConversationNotReadable: '会话未索引：citebot 只能读取它所在的频道（用 `/invite @citebot` 邀请它，然后再运行 `/ingest`）。',
     discordReadingHistory: (since) => `正在读取本频道${since ? '自上次 /ingest 以来' : ''}的历史消息…`,
     discordNoAttachmentNamed: (name) => `本频道近期的历史消息中没有名为“${name}”的附件。`,
     discordNoNewAttachments: (indexed) =>

@@ -3,6 +3,7 @@ import { ingestConversation, summarizeConversation } from '../../app/conversatio
 import { queueIngest } from '../../app/ingest.js';
 import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
+import { messages } from '../../messages/index.js';
 import { failureMessage } from '../common/failure-message.js';
 import { readDiscordConversation } from './channel-conversation.js';
 import type { DiscordContext } from './discord-context.js';
@@ -21,10 +22,11 @@ export async function ingestDiscordConversation(context: DiscordContext, channel
         readDiscordConversation(channel, { botId: context.botId, after: cursor, limit: core.settings.DISCORD_HISTORY_LIMIT }),
       ),
     ).done;
-    return summarizeConversation(result);
+    return summarizeConversation(result, core.conversations.channelLanguage(scope));
   } catch (error) {
     log.warn(`discord: conversation of ${scope} not indexed: ${oneLine(error)}`);
-    return `${failureMessage(error, 'ingestMessages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
+    const language = core.conversations.channelLanguage(scope);
+    return `${failureMessage(error, 'ingestMessages', language)} ${messages(language).failure.keptMessages}`;
   }
 }
 

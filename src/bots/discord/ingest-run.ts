@@ -53,7 +53,7 @@ export async function ingestChannel(
   // The conversation is the parent channel's: a thread's messages are read with it.
   const conversation = channel.isThread() && channel.parent?.isTextBased() ? channel.parent : channel;
   const filesLine = results.length === 0 && since ? nothingFound! : summarizeIngest(results);
-  await target.show(`${filesLine}${note}\nReading this channel's messages…`);
+  await target.show(`${filesLine}${note}\n${messages(core.conversations.channelLanguage(scope)).ingest.readingMessages()}`);
   await target.show(`${filesLine}${note}\n${await ingestDiscordConversation(context, conversation, scope)}`);
 }
 

@@ -3,6 +3,7 @@ import { summarizeConversation } from '../../app/conversation-ingest.js';
 import { queueIngest } from '../../app/ingest.js';
 import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
+import { messages } from '../../messages/index.js';
 import { failureMessage } from '../common/failure-message.js';
 import { ThrottledEdit } from '../common/throttled-edit.js';
 import { textMessage } from './answer-blocks.js';
@@ -31,20 +32,23 @@ export async function ingestConversationWithProgress(
   const show = (line: string) => progress.show(payload(line));
   const edits = new ThrottledEdit((line) => progress.progress(payload(line)), context.core.settings.STREAM_EDIT_INTERVAL_MS);
   const scope = slackScope(teamId, channelId);
+  // No question here: the channel's language (that of its last question).
+  const language = context.core.conversations.channelLanguage(scope);
+  const text = messages(language);
   try {
-    await show('Reading this channel’s messages…');
+    await show(text.ingest.readingMessages());
     const result = await queueIngest(context.core, scope, () =>
-      ingestSlackConversation(context, client, teamId, channelId, (n) => edits.push(`Reading this channel’s messages… ${n}`)),
+      ingestSlackConversation(context, client, teamId, channelId, (n) => edits.push(text.ingest.readingMessages(n))),
     ).done;
     await edits.close();
-    await show(summarizeConversation(result));
+    await show(summarizeConversation(result, language));
   } catch (error) {
     await edits.close();
     const code = (error as { data?: { error?: string } }).data?.error;
     const line =
       code && NOT_READABLE.has(code)
-        ? 'Conversation not indexed: citebot can read only the channels it is a member of (invite it with `/invite @citebot`, then run `/ingest` again).'
-        : `${failureMessage(error, 'ingestMessages')} Messages indexed before this are kept; \`/ingest\` continues from there.`;
+        ? text.ingest.slackConversationNotReadable
+        : `${failureMessage(error, 'ingestMessages', language)} ${text.failure.keptMessages}`;
     await show(line).catch((shown: unknown) => log.warn(`could not show the conversation ingest failure: ${oneLine(shown)}`));
   }
 }
