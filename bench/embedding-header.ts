@@ -107,6 +107,8 @@ export async function benchEmbeddingHeader(): Promise<string[]> {
     '| set | dense side | names | dense hit@1 | keyword hit@1 | hybrid hit@1 |',
     '|---|---|---|---|---|---|',
     ...rows,
+    '',
+    'Read the dense column for the header itself (the keyword column is the name in the BM25 index, which stays). What citebot does with it: a name that names nothing is never embedded; a name that names a subject is, as the section heading is (see the README, "How indexing works").',
   ];
 }
 

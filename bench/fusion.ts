@@ -139,12 +139,23 @@ export async function scoreFusions(
   return out;
 }
 
-/** "+0.004 [−0.010, +0.018]": hybrid minus the better side, 95 % paired bootstrap. */
-export function versusBetter(rows: readonly Scored[], row: Scored): string {
+/** Hybrid minus the better side's hit@1, with its 95 % paired-bootstrap interval. */
+export function versusBetter(rows: readonly Scored[], row: Scored): { mean: number; low: number; high: number; better: string } {
   const [dense, keyword] = [rows.find((r) => r.name === 'dense')!, rows.find((r) => r.name === 'keyword')!];
   const better = dense.hit1 >= keyword.hit1 ? dense : keyword;
-  const d = pairedBootstrap(hit1(row.outcomes), hit1(better.outcomes));
-  return `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}] vs ${better.name}`;
+  return { ...pairedBootstrap(hit1(row.outcomes), hit1(better.outcomes)), better: better.name };
+}
+
+/** "+0.004 [−0.010, +0.018] vs keyword". */
+const shown = (d: ReturnType<typeof versusBetter>) => `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}] vs ${d.better}`;
+
+/** One line per fusion: its range over every set and dense side, and where it lost beyond noise. */
+function summary(margins: Map<string, { where: string; d: ReturnType<typeof versusBetter> }[]>): string[] {
+  return [...margins].map(([name, list]) => {
+    const means = list.map((m) => m.d.mean);
+    const lost = list.filter((m) => m.d.high < 0).map((m) => m.where);
+    return `- ${name}: hybrid minus the better side ${signed(Math.min(...means))} to ${signed(Math.max(...means))}; below it beyond noise (the whole 95 % interval under 0) on ${lost.length} of ${list.length}${lost.length ? `: ${lost.join('; ')}` : ''}.`;
+  });
 }
 
 export async function benchFusion(): Promise<string[]> {
@@ -161,6 +172,7 @@ export async function benchFusion(): Promise<string[]> {
   const settings = loadSettings({ env, dotenvDir: false });
   const candidates = settings.RERANK_CANDIDATES;
   const rows: string[] = [];
+  const margins = new Map<string, { where: string; d: ReturnType<typeof versusBetter> }[]>();
   try {
     for (const set of VISIBLE_SETS) {
       for (const side of DENSE_SIDES) {
@@ -169,8 +181,11 @@ export async function benchFusion(): Promise<string[]> {
         try {
           const scored = await scoreFusions(index, questions, FUSIONS, candidates);
           for (const r of scored) {
-            const vs = r.name.startsWith('hybrid') ? versusBetter(scored, r) : '';
-            rows.push(`| ${set.label} | ${side.label} | ${r.name} | ${fixed(r.hit1, 3)} | ${vs} | ${fixed(r.hitAtCandidates, 3)} |`);
+            const d = r.name.startsWith('hybrid') ? versusBetter(scored, r) : undefined;
+            if (d) margins.set(r.name, [...(margins.get(r.name) ?? []), { where: `${set.label}, ${side.label}`, d }]);
+            rows.push(
+              `| ${set.label} | ${side.label} | ${r.name} | ${fixed(r.hit1, 3)} | ${d ? shown(d) : ''} | ${fixed(r.hitAtCandidates, 3)} |`,
+            );
           }
           console.error(`${set.label} / ${side.label}: ${questions.length} questions, ${fixed((performance.now() - started) / 1000, 0)} s`);
         } finally {
@@ -190,6 +205,10 @@ export async function benchFusion(): Promise<string[]> {
     `| set | dense side | configuration | hit@1 | vs better side (95 % CI) | hit@${candidates} |`,
     '|---|---|---|---|---|---|',
     ...rows,
+    '',
+    `Over the ${VISIBLE_SETS.length * DENSE_SIDES.length} set × dense side rows (the default is ${fusionLabel({ FUSION: settings.FUSION, FUSION_DENSE_WEIGHT: settings.FUSION_DENSE_WEIGHT, FUSION_KEYWORD_WEIGHT: settings.FUSION_KEYWORD_WEIGHT })}):`,
+    '',
+    ...summary(margins),
   ];
 }
 
