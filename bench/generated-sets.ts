@@ -6,9 +6,10 @@
  * questions) and calibrates (it indexes a throwaway copy of the scope's chunks, then asks every
  * configuration); the second finds the set and the index cached; the third has no chat model (cloze).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEvalSet } from '../src/eval/dataset.js';
 import { DEFAULT_MODELS, OllamaDouble, USE_LITE } from '../test/doubles/ollama-double.js';
 import { DENSE_SIDES } from './fusion.js';
 import { fixed, runMeasured, SHARED, type ChildRun } from './support.js';
@@ -33,18 +34,22 @@ const signed = (x: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);
  * document embeddings, indexing the throwaway copy of the scope's chunks; the rest, asking every
  * configuration (one question embedding each, then searches) and the report.
  */
-function phases(double: OllamaDouble, from: number, started: number, ended: number): string {
+function phases(double: OllamaDouble, from: number, started: number, ended: number, questions: ReadonlySet<string>): string {
   const requests = double.requests.slice(from);
+  const inputs = (r: (typeof requests)[number]): string[] => {
+    const input = (r.body as { input?: unknown } | undefined)?.input;
+    return Array.isArray(input) ? (input as string[]) : typeof input === 'string' ? [input] : [];
+  };
+  // A question's embedding (with the model's query prefix, if any) starts the asking.
+  const isQuestion = (r: (typeof requests)[number]) =>
+    r.endpoint === 'embed' && inputs(r).length === 1 && questions.has(inputs(r)[0]!.replace(/^search_query: /u, ''));
   const chats = requests.filter((r) => r.endpoint === 'chat');
-  const batches = requests.filter(
-    (r) =>
-      r.endpoint === 'embed' && Array.isArray((r.body as { input?: unknown }).input) && (r.body as { input: unknown[] }).input.length > 1,
-  );
-  const texts = batches.reduce((n, r) => n + (r.body as { input: unknown[] }).input.length, 0);
-  const generated = chats.length ? chats.at(-1)!.at : (batches[0]?.at ?? started);
-  const indexed = batches.length ? batches.at(-1)!.at : generated;
+  const generated = chats.length ? chats.at(-1)!.at : started;
+  const asking = requests.find((r) => r.at >= generated && isQuestion(r))?.at ?? ended;
+  const indexing = requests.filter((r) => r.endpoint === 'embed' && r.at >= generated && r.at < asking && !isQuestion(r));
+  const texts = indexing.reduce((n, r) => n + inputs(r).length, 0);
   const s = (ms: number) => `${fixed(Math.max(0, ms) / 1000, 0)} s`;
-  return `start-up + generation ${s(generated - started)} (${chats.length} chat calls), indexing ${s(indexed - generated)} (${texts} texts), asking ${s(ended - indexed)}`;
+  return `start-up + generation ${s(generated - started)} (${chats.length} chat calls), indexing ${s(asking - generated)} (${texts} texts embedded), asking ${s(ended - asking)}`;
 }
 
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
@@ -91,7 +96,10 @@ export async function benchGeneratedSets(): Promise<string[]> {
           const timed = async (runEnv: NodeJS.ProcessEnv) => {
             const [from, started] = [double.requests.length, Date.now()];
             const run = await cli(generate, runEnv);
-            return { run, phases: phases(double, from, started, Date.now()) };
+            const ended = Date.now();
+            const { file } = JSON.parse(run.stdout) as { file: string };
+            const questions = new Set(parseEvalSet(readFileSync(file, 'utf8')).questions.map((q) => q.question));
+            return { run, phases: phases(double, from, started, ended, questions) };
           };
           const fresh = await timed(env);
           const cached = await timed(env);
