@@ -5,6 +5,7 @@ import { benchConversations } from './conversations.js';
 import { benchDiscord } from './discord.js';
 import { benchEval } from './eval.js';
 import { benchEvidence } from './evidence.js';
+import { benchFusionCalibration } from './fusion-calibration.js';
 import { benchIngest } from './ingest.js';
 import { benchOcr } from './ocr.js';
 import { benchMemory } from './memory.js';
@@ -19,6 +20,7 @@ if (existsSync(SHARED)) {
   await benchIngest();
   await benchEval();
   await benchEvidence();
+  await benchFusionCalibration();
 } else console.warn('../shared is not here: skipping the corpus benchmarks');
 await benchMemory();
 await benchScale();

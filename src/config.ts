@@ -79,7 +79,7 @@ const schema = z.object({
   OCR_PAGE_TIMEOUT_S: num(0.1, 3600),
   RETRIEVE_DENSE_K: int(1, 1000),
   RETRIEVE_KEYWORD_K: int(1, 1000),
-  FUSION: z.enum(['score', 'rrf'], { message: 'expected score or rrf' }),
+  FUSION: z.enum(['adaptive', 'score', 'rrf'], { message: 'expected adaptive, score or rrf' }),
   FUSION_DENSE_WEIGHT: num(0, 1),
   FUSION_KEYWORD_WEIGHT: num(0, 1),
   RERANKER: z.enum(['cross-encoder', 'http', 'none'], { message: 'expected cross-encoder, http or none' }),

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recommend, type CalibratedConfiguration } from '../src/eval/calibrate.js';
+import { createReranker } from '../src/chains/rerankers/index.js';
+import { calibrate, CANDIDATE_COUNTS, recommend, type CalibratedConfiguration } from '../src/eval/calibrate.js';
 import { pairedBootstrap, wilson } from '../src/eval/confidence.js';
 import { parseEvalSet } from '../src/eval/dataset.js';
 import { questionFromReply } from '../src/eval/generate/chat-questions.js';
@@ -10,6 +11,7 @@ import { generateQuestionSet } from '../src/eval/generate/generated-set.js';
 import { rejectionReason } from '../src/eval/generate/overlap.js';
 import { scopeChunks } from '../src/eval/generate/scope-chunks.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
+import { RerankDouble } from './doubles/rerank-double.js';
 import { runCli } from './support/cli.js';
 import { createTestCore, testEnv, type TestCore } from './support/harness.js';
 
@@ -131,6 +133,49 @@ describe('citebot eval --generate', () => {
     const other = await generateQuestionSet(user.settings, 'local:default', chunks.slice(1), 12);
     expect(other.file).not.toBe(first.file);
   });
+
+  it('calibrates the reranker: candidate counts on the best fusion, and none when the reranker does not load', async () => {
+    const chunks = scopeChunks(user.core.index, 'local:default');
+    const { set } = await generateQuestionSet(user.settings, 'local:default', chunks, 12);
+    const server = await RerankDouble.start({ api: 'tei' });
+    const named = () => ({
+      name: 'http',
+      reranker: createReranker({ ...user.settings, RERANKER: 'http', RERANK_URL: server.url, RERANK_API: 'tei' })!,
+    });
+    const options = { embedModels: [user.settings.EMBED_MODEL], ks: [1, 5, 10], latencyBudgetMs: 60_000 };
+    try {
+      const run = await calibrate(user.settings, await user.core.chromaUrl(), set, { ...options, reranker: named() });
+      expect(run.rerankerSkipped).toBeUndefined();
+      const fusionOnly = run.configurations.filter((c) => c.settings?.RERANKER === 'none');
+      const reranked = run.configurations.filter((c) => c.settings?.RERANKER === 'http');
+      // The reranker is tried on the fusion with the best hit@1 (the first of equals), at each candidate count.
+      const bestHit1 = Math.max(...fusionOnly.map((c) => c.result.hit['1']!));
+      const best = fusionOnly.find((c) => c.result.hit['1'] === bestHit1)!.settings!;
+      expect(reranked.map((c) => c.settings)).toEqual(CANDIDATE_COUNTS.map((n) => ({ ...best, RERANKER: 'http', RERANK_CANDIDATES: n })));
+      for (const c of reranked) {
+        expect(c.result).toMatchObject({ reranker: 'http', retrieval: 'hybrid' });
+        expect(c.result.name).toMatch(new RegExp(`\\+http@${c.settings!.RERANK_CANDIDATES}$`));
+      }
+      // What reached the server: each question's fused candidates (RERANK_CANDIDATES of them, or all the fusion has:
+      // 30 to 40 here, from two sides of 30), in batches of RERANK_BATCH_SIZE, for each count and each question
+      // (plus the untimed warm-up question), besides load()'s one-text warm-up requests.
+      const sizes = server.requests.map((r) => (r.body.texts as unknown[]).length).filter((k) => k > 1);
+      for (const k of sizes) expect(k).toBeLessThanOrEqual(user.settings.RERANK_BATCH_SIZE);
+      const asked = set.questions.length + 1;
+      const total = sizes.reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThanOrEqual(asked * (10 + 20 + 30));
+      expect(total).toBeLessThanOrEqual(asked * (10 + 20 + 40));
+
+      // A reranker that does not load is left out, said, and never recommended.
+      await server.close();
+      const without = await calibrate(user.settings, await user.core.chromaUrl(), set, { ...options, reranker: named() });
+      expect(without.rerankerSkipped).toMatch(/^http unavailable/);
+      expect(without.configurations.some((c) => c.result.reranker !== 'none')).toBe(false);
+      expect(without.recommendation.RERANKER).toBe('none');
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 
   it('falls back to inverse cloze when the chat model is not pulled', async () => {
     const chunks = scopeChunks(user.core.index, 'local:default');

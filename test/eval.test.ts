@@ -96,6 +96,19 @@ describe('eval question sets', () => {
     ]);
   });
 
+  it('names JSONL passages by their title, and skips a blank question instead of refusing the whole file', () => {
+    const set = parseEvalSet(
+      [
+        '{"question": "Who built it?", "answers": ["Robert Stevenson"], "context": "Robert Stevenson built the Bell Rock Lighthouse.", "title": "Bell Rock Lighthouse"}',
+        '{"question": "  ", "answers": ["x"], "context": "A line whose question was lost."}',
+        '{"question": "Where is it?", "answers": ["Angus"], "context": "It stands off Angus."}',
+      ].join('\n'),
+    );
+    expect(set.questions.map((q) => q.question)).toEqual(['Who built it?', 'Where is it?']);
+    expect(set.passages.map((p) => p.source)).toEqual(['Bell_Rock_Lighthouse-1.txt', 'passage-1.txt']);
+    expect(() => parseEvalSet('{"answers": ["a"], "context": "a b"}')).toThrow(/line 1 has no "question"/);
+  });
+
   it('refuses JSONL without the passage, naming the line', () => {
     expect(() => parseEvalSet('{"question": "q", "answers": ["a"], "context": "a b"}\n{"question": "r", "answers": ["x"]}\n')).toThrow(
       /line 2 has no "context"/,

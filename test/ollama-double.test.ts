@@ -2,7 +2,7 @@ import { ChatOllama, OllamaEmbeddings } from '@langchain/ollama';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { Ollama } from 'ollama';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_MODELS, OllamaDouble, cosine, hashEmbedding } from './doubles/ollama-double.js';
+import { DEFAULT_MODELS, OllamaDouble, USE_LITE, cosine, hashEmbedding } from './doubles/ollama-double.js';
 
 /**
  * The double is only useful if the real clients accept it, so every test goes through the real
@@ -159,6 +159,21 @@ describe('embeddings through OllamaEmbeddings', () => {
     const v = await embedder('nomic-embed-text', { maxRetries: 1 }).embedQuery('retried'); // waits ~1–2 s of backoff
     expect(v).toHaveLength(768);
     expect(double.requests.filter((r) => r.endpoint === 'embed').map((r) => r.status)).toEqual([404, 200]);
+  });
+
+  it('serves use-lite with a real sentence encoder: a paraphrase beats a shared word, unlike the hashed vectors', async () => {
+    double.configure({ models: [...DEFAULT_MODELS, USE_LITE] });
+    const question = 'How tall is the building?';
+    const paraphrase = 'The tower rises 300 metres above the street.';
+    const sharedWord = 'The building was painted blue in spring.';
+    const [q, p, w] = await embedder('use-lite').embedDocuments([question, paraphrase, sharedWord]);
+    expect(q).toHaveLength(512);
+    expect(norm(q!)).toBeCloseTo(1, 5);
+    expect(cosine(q!, p!)).toBeGreaterThan(cosine(q!, w!));
+    const [hq, hp, hw] = await embedder().embedDocuments([question, paraphrase, sharedWord]);
+    expect(cosine(hq!, hp!)).toBeLessThan(cosine(hq!, hw!));
+    // Not in the default models: tests that list models are unchanged.
+    expect(DEFAULT_MODELS.map((m) => m.name)).not.toContain(USE_LITE.name);
   });
 });
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { Document } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { describe, expect, it } from 'vitest';
-import { HybridRetriever } from '../src/chains/retrievers/hybrid.js';
+import { HybridRetriever, sideScores, type FusionMethod } from '../src/chains/retrievers/hybrid.js';
 import { hitChartSvg } from '../src/eval/hit-chart.js';
 import { chartPath, markdownTable } from '../src/eval/report.js';
 import { adjacentPairs, bm25Idf, indexedForm, proximityBonus, termStream } from '../src/store/term-proximity.js';
@@ -111,6 +111,50 @@ describe('hybrid fusion', () => {
     }).invoke('q');
     expect(docs.map((d) => d.id)).toEqual(['b', 'a', 'c']);
     expect(docs[1]!.metadata.fusedScore).toBeCloseTo(0.5 / 61, 12);
+  });
+});
+
+describe('adaptive fusion', () => {
+  /** Scores for ids "<prefix>1".. falling from `top` by `step`. */
+  const list = (prefix: string, top: number, step: number, n: number): [string, number][] =>
+    Array.from({ length: n }, (_, i) => [`${prefix}${i + 1}`, top - i * step]);
+  const top = async (fusion: FusionMethod, dense: [string, number][], keyword: [string, number][], denseWeight: number) =>
+    (
+      await new HybridRetriever({
+        dense: new FixedRetriever(dense, 'denseScore'),
+        keyword: new FixedRetriever(keyword, 'keywordScore'),
+        fusion,
+        denseWeight,
+        keywordWeight: 1 - denseWeight,
+        denseDepth: dense.length,
+        keywordDepth: keyword.length,
+      }).invoke('q')
+    )[0]!.id;
+
+  it('keeps the keyword side’s top hit when the dense side is flat (all candidates alike: noise)', async () => {
+    // An embedding model that does not know the language: 30 cosines within 0.01 of each other, the gold not among them.
+    const dense: [string, number][] = [['k2', 0.31], ...list('n', 0.309, 0.0003, 29)];
+    const keyword: [string, number][] = [['gold', 20], ['k2', 9], ...list('k', 8, 0.2, 28)];
+    expect(await top('adaptive', dense, keyword, 0.5)).toBe('gold');
+    // Dividing by the best alone gives the flat side its full weight: its top outvotes a clear keyword match.
+    expect(await top('score', dense, keyword, 0.5)).toBe('k2');
+  });
+
+  it('keeps the dense side’s top hit when the keyword side is flat (the question’s words are everywhere)', async () => {
+    const dense: [string, number][] = [['gold', 0.82], ['d2', 0.41], ...list('d', 0.4, 0.005, 28)];
+    const keyword: [string, number][] = list('k', 10, 0.02, 30);
+    expect(await top('adaptive', dense, keyword, 0.2)).toBe('gold');
+    expect(await top('score', dense, keyword, 0.2)).toBe('k1');
+  });
+
+  it('measures a side from its floor, or from 0 when the side returned every match it has', () => {
+    // Full list (asked for 3, got 3): the lowest is the floor; spread (10 − 4) / 10.
+    expect(sideScores([10, 7, 4], 'adaptive', 3).map((x) => +x.toFixed(4))).toEqual([0.6, 0.3, 0]);
+    // Asked for 30, got 3: everything else scores 0 here, so the floor is 0 and adaptive = score.
+    expect(sideScores([10, 7, 4], 'adaptive', 30)).toEqual(sideScores([10, 7, 4], 'score'));
+    // Nothing positive: no say. A negative floor (cosines): plain min-max.
+    expect(sideScores([0, 0], 'adaptive', 2)).toEqual([0, 0]);
+    expect(sideScores([0.5, 0, -0.5], 'adaptive', 3)).toEqual([1, 0.5, 0]);
   });
 });
 

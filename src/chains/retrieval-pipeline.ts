@@ -128,6 +128,8 @@ export class RetrievalPipeline implements Retrieval {
       denseWeight: s.FUSION_DENSE_WEIGHT,
       keywordWeight: s.FUSION_KEYWORD_WEIGHT,
       limit: Math.max(s.RERANK_CANDIDATES, depth),
+      denseDepth: denseK,
+      keywordDepth: keywordK,
     }).search(question);
     degraded.push(...fused.degraded);
 

@@ -2,7 +2,7 @@
  * Calibration: which retrieval settings work best on a question set made from the team's own documents.
  * For each embedding model, one throwaway index (eval-index.ts) and one set of side searches shared by
  * every configuration (MemoRetriever), then: dense only, keyword only, hybrid with the current settings,
- * a grid of fusion methods and weights, and, with a reranker, candidate counts. The recommendation is the
+ * a grid of fusion methods (adaptive, score, RRF) and weights, and, with a reranker, candidate counts. The recommendation is the
  * hybrid configuration with the best hit@1 whose p95 latency fits the budget (ties: MRR@10, then the
  * current settings, then the faster), with its margin over the current settings and a 95 % interval.
  */
@@ -68,7 +68,8 @@ export interface CalibrateOptions {
   onProgress?: EvalProgress;
 }
 
-/** Score fusion weights tried (dense; keyword is 1 − dense), and RRF's. */
+/** Dense weights tried (keyword is 1 − dense): adaptive and score fusion, and RRF. */
+export const ADAPTIVE_DENSE_WEIGHTS = [0.2, 0.3, 0.5, 0.7];
 export const SCORE_DENSE_WEIGHTS = [0.1, 0.2, 0.3, 0.5, 0.7];
 export const RRF_DENSE_WEIGHTS = [0.3, 0.5];
 export const CANDIDATE_COUNTS = [10, 20, 40];
@@ -165,6 +166,12 @@ export async function calibrate(user: Settings, chromaUrl: string, set: EvalSet,
       await run('keyword', 'keyword');
       const fusions: Recommendation[] = [
         { ...currentSettings, RERANKER: 'none', ...model },
+        ...ADAPTIVE_DENSE_WEIGHTS.map((w) => ({
+          ...currentSettings,
+          FUSION: 'adaptive' as const,
+          FUSION_DENSE_WEIGHT: w,
+          FUSION_KEYWORD_WEIGHT: round(1 - w),
+        })),
         ...SCORE_DENSE_WEIGHTS.map((w) => ({
           ...currentSettings,
           FUSION: 'score' as const,

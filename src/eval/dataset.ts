@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CitebotError } from '../errors.js';
+import { log } from '../log.js';
 
 /** A passage to index: one SQuAD paragraph, or one distinct JSONL `context`. */
 export interface EvalPassage {
@@ -102,11 +103,14 @@ export interface QuestionLine {
   doc?: string;
   part?: number | string;
   context?: string;
+  /** The passage's title (SQuAD-style JSONL): the passage is indexed under it, as SQuAD JSON passages are. */
+  title?: string;
 }
 
 /** The lines of a JSONL question file with their 1-based numbers; each is JSON with a question. */
 export function questionLines(text: string, shape: string): { line: QuestionLine; n: number }[] {
   const lines: { line: QuestionLine; n: number }[] = [];
+  const blank: number[] = [];
   for (const [i, raw] of text.split('\n').entries()) {
     if (!raw.trim()) continue;
     let line: Partial<QuestionLine>;
@@ -115,10 +119,12 @@ export function questionLines(text: string, shape: string): { line: QuestionLine
     } catch {
       throw new CitebotError('invalid_input', `--qa: line ${i + 1} is not JSON`, { fix: `one ${shape} object per line` });
     }
-    if (typeof line.question !== 'string' || !line.question.trim())
-      throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "question".`);
-    lines.push({ line: line as QuestionLine, n: i + 1 });
+    if (typeof line.question !== 'string') throw new CitebotError('invalid_input', `--qa: line ${i + 1} has no "question".`);
+    // Public sets have the odd blank question (cmrc-zh line 748): nothing to ask, so it is skipped, and said.
+    if (!line.question.trim()) blank.push(i + 1);
+    else lines.push({ line: line as QuestionLine, n: i + 1 });
   }
+  if (blank.length) log.warn(`--qa: skipped ${blank.length} line(s) with an empty "question": line ${blank.slice(0, 10).join(', ')}`);
   return lines;
 }
 
@@ -139,7 +145,10 @@ function fromJsonl(text: string): EvalSet {
         : 'add it, or use a SQuAD JSON file';
       throw new CitebotError('invalid_input', `--qa: line ${n} has no "context" (the passage to search)`, { fix: `${fix}` });
     }
-    const title = line.doc ? line.doc.replace(/\.[^.]+$/, '') + (line.part !== undefined ? `-part${line.part}` : '') : 'passage';
+    // Named as its source would be (the name goes into what the embedding model sees): title, document, else "passage".
+    const title =
+      line.title?.trim() ||
+      (line.doc ? line.doc.replace(/\.[^.]+$/, '') + (line.part !== undefined ? `-part${line.part}` : '') : 'passage');
     const docId = passages.add(title, line.context);
     questions.push({ id: line.id ?? `line-${n}`, question: line.question, answers: lineAnswers(line), docId });
   }

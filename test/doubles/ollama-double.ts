@@ -15,7 +15,8 @@
  *   ollama.embedInputs, ollama.chatRequests, ollama.stats;  ollama.reset();  await ollama.close();
  *
  * Standalone: `npx tsx test/doubles/ollama-double.ts --port 11434 [--embed-ms 2]` serves until Ctrl-C
- * (also --chat-ms, --token-ms, --latency-ms, --no-serialize, --models a,b, --adversarial).
+ * (also --chat-ms, --token-ms, --latency-ms, --no-serialize, --models a,b, --adversarial, --semantic: also serve
+ * `use-lite`, a real sentence encoder, see use-embeddings.ts).
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -28,6 +29,8 @@ import { shapeAnswer, type AnswerShape, type PromptSource } from './answer-shape
 import { canonicalModelName, estimateTokens, hashEmbedding, normalize, truncateToTokens } from './text-features.js';
 
 import { wantsQuestion, writeQuestion } from './question-writer.js';
+import { USE_LITE } from './use-embeddings.js';
+export { USE_LITE } from './use-embeddings.js';
 export { canonicalModelName, cosine, estimateTokens, featureTokens, hashEmbedding } from './text-features.js';
 export { CITATION_STYLES, type AnswerShape, type CitationStyle, type ReasoningShape } from './answer-shapes.js';
 
@@ -48,6 +51,11 @@ export interface ModelSpec {
   dimension: number;
   /** Trained context length; embedding inputs longer than this are truncated or refused. */
   contextLength: number;
+  /**
+   * How an embedding model's vectors are made: `lexical` (default) a hashed bag of words, `semantic` a real
+   * sentence encoder (USE lite, use-embeddings.ts; loaded on first use, for benchmarks: see USE_LITE).
+   */
+  embeddings?: 'lexical' | 'semantic';
 }
 
 const EMBEDDING = ['embedding'];
@@ -772,6 +780,14 @@ export class OllamaDouble {
     return dimensions && dimensions > 0 && dimensions < vector.length ? normalize(vector.slice(0, dimensions)) : vector;
   }
 
+  /** The vectors for `texts`: hashed, or from the semantic encoder for a model that says so. */
+  private async embedMany(texts: string[], spec: ModelSpec, dimensions?: number): Promise<number[][]> {
+    if (spec.embeddings !== 'semantic') return texts.map((text) => this.embedOne(text, spec, dimensions));
+    const { semanticEmbeddings } = await import('./use-embeddings.js');
+    const vectors = await semanticEmbeddings(texts);
+    return dimensions && dimensions > 0 && dimensions < spec.dimension ? vectors.map((v) => normalize(v.slice(0, dimensions))) : vectors;
+  }
+
   /** Run `texts` embeddings' worth of simulated GPU time, queued behind other embedding requests. */
   private async embeddingWork(ctx: Ctx, texts: number): Promise<boolean> {
     const cost = texts * this.opts.embedDelayMsPerText;
@@ -836,7 +852,7 @@ export class OllamaDouble {
     });
 
     if (!(await this.embeddingWork(ctx, fitted.length))) return;
-    const embeddings = fitted.map((text) => this.embedOne(text, spec, dimensions));
+    const embeddings = await this.embedMany(fitted, spec, dimensions);
     this.statsData.textsEmbedded += fitted.length;
     this.sendJson(ctx, 200, {
       model: body.model,
@@ -860,7 +876,8 @@ export class OllamaDouble {
     this.statsData.textsEmbedded++;
     // Raw model output has a text-dependent length; only its direction is comparable.
     const scale = 1 + (estimateTokens(prompt) % 17);
-    this.sendJson(ctx, 200, { embedding: this.embedOne(prompt, spec).map((v) => v * scale) });
+    const [vector] = await this.embedMany([prompt], spec);
+    this.sendJson(ctx, 200, { embedding: vector!.map((v) => v * scale) });
   }
 
   private async chat(ctx: Ctx, body: Record<string, unknown>): Promise<void> {
@@ -1132,6 +1149,7 @@ async function main(): Promise<void> {
       'no-serialize': { type: 'boolean', default: false },
       models: { type: 'string' },
       adversarial: { type: 'boolean', default: false },
+      semantic: { type: 'boolean', default: false },
     },
   });
   const ms = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -1143,10 +1161,13 @@ async function main(): Promise<void> {
     tokenDelayMs: ms(values['token-ms']),
     latencyMs: ms(values['latency-ms']),
     serializeEmbeds: !values['no-serialize'],
-    models: values.models
-      ?.split(',')
-      .map((m) => m.trim())
-      .filter(Boolean),
+    models: [
+      ...(values.models
+        ?.split(',')
+        .map((m) => m.trim())
+        .filter(Boolean) ?? DEFAULT_MODELS),
+      ...(values.semantic ? [USE_LITE] : []),
+    ],
     adversarial: values.adversarial,
   });
   console.log(`Ollama double listening on ${double.url}`);

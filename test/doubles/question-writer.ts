@@ -4,7 +4,7 @@
  * bold "**Question:**" label, a plain line, and sometimes, despite the instruction, the passage's own
  * sentence turned into a question (which citebot must reject as copied). Which one is decided by a hash of
  * the passage, so a test run is repeatable. The "paraphrase" asks about the passage's two rarest-looking
- * words (the longest ones), as a colleague who half remembers a document would.
+ * words (the longest ones; in Chinese, 4-character terms), as a colleague who half remembers a document would.
  */
 import { createHash } from 'node:crypto';
 
@@ -22,7 +22,10 @@ export function wantsQuestion(systemPrompt: string): boolean {
 export function writeQuestion(userMessage: string): string {
   const passage = passageOf(userMessage);
   const style = createHash('sha256').update(passage).digest()[0]! % 4;
-  const words = [...new Set(passage.match(WORD) ?? [])].filter((w) => w.length > 3);
+  // Chinese has no spaces: a "word" would be a whole clause, so a run of Han characters is cut into
+  // 4-character terms, as a colleague names a term rather than reciting the clause.
+  const pieces = (passage.match(WORD) ?? []).flatMap((w) => (/\p{Script=Han}/u.test(w) ? (w.match(/\p{Script=Han}{4}/gu) ?? []) : [w]));
+  const words = [...new Set(pieces)].filter((w) => w.length > 3);
   const [a, b] = [...words].sort((x, y) => y.length - x.length || (x < y ? -1 : 1));
   const paraphrase = a && b ? `What do our files say about ${a} and ${b}?` : a ? `What do we know about ${a}?` : 'What is this about?';
   switch (style) {
