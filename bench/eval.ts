@@ -130,7 +130,7 @@ export async function benchEval(): Promise<void> {
     '',
     '### `citebot eval --qa ../shared/eval/<set> --limit 1000 --answerable-only [--json]`',
     '',
-    'Defaults: keyword search = FTS5 BM25 candidates rescored with the term-proximity bonus; hybrid = score fusion, dense 0.2 / keyword 0.8; CHUNK_TOKENS 512 (the 350 rows use the previous size).',
+    'Defaults: keyword search = FTS5 BM25 candidates rescored with the term-proximity bonus; hybrid = adaptive fusion (FUSION=adaptive), dense 0.2 / keyword 0.8; CHUNK_TOKENS 512 (the 350 rows use the previous size).',
     '',
     'Before (commit 9d051a3: FTS5 BM25 alone, RRF 0.5 / 0.5, 350-token chunks; same command): SQuAD keyword 0.827 / 0.952, hybrid 0.710 / 0.923 (hit@1 / hit@5); CMRC keyword 0.927 / 0.989, hybrid 0.834 / 0.974; dense 0.539 / 0.810 and 0.746 / 0.922.',
     '',

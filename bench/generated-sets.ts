@@ -49,7 +49,7 @@ function phases(double: OllamaDouble, from: number, started: number, ended: numb
   const indexing = requests.filter((r) => r.endpoint === 'embed' && r.at >= generated && r.at < asking && !isQuestion(r));
   const texts = indexing.reduce((n, r) => n + inputs(r).length, 0);
   const s = (ms: number) => `${fixed(Math.max(0, ms) / 1000, 0)} s`;
-  return `start-up + generation ${s(generated - started)} (${chats.length} chat calls), indexing ${s(asking - generated)} (${texts} texts embedded), asking ${s(ended - asking)}`;
+  return `start-up + generation ${s(generated - started)} (${chats.length} chat call${chats.length === 1 ? '' : 's'}), indexing ${s(asking - generated)} (${texts} texts embedded), asking ${s(ended - asking)}`;
 }
 
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
