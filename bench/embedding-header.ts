@@ -15,7 +15,7 @@ import { collectLocalSources, localDocId } from '../src/ingest/local-files.js';
 import { nameCarriesSubject } from '../src/store/chunk.js';
 import { DEFAULT_MODELS, OllamaDouble, USE_LITE } from '../test/doubles/ollama-double.js';
 import { DENSE_SIDES, fusionLabel, scoreFusions, type Scored } from './fusion.js';
-import { benchWorkspace, fixed, SHARED } from './support.js';
+import { SHARED, benchWorkspace, fixed, retrievalBenchEnv } from './support.js';
 
 const LIMIT = Number(process.env.BENCH_FUSION_LIMIT ?? 500);
 
@@ -23,14 +23,7 @@ export async function benchEmbeddingHeader(): Promise<string[]> {
   const double = await OllamaDouble.start({ models: [...DEFAULT_MODELS, USE_LITE] });
   const ws = await benchWorkspace('header');
   const copy = mkdtempSync(join(tmpdir(), 'citebot-bench-unnamed-'));
-  const env = {
-    ...process.env,
-    DATA_DIR: ws.dataDir,
-    CHROMA_URL: ws.chroma.url,
-    OLLAMA_BASE_URL: double.url,
-    RERANKER: 'none',
-    LOG_LEVEL: 'error',
-  };
+  const env = retrievalBenchEnv(ws, double.url);
   const settings: Settings = loadSettings({ env, dotenvDir: false });
   const defaults = [
     { FUSION: settings.FUSION, FUSION_DENSE_WEIGHT: settings.FUSION_DENSE_WEIGHT, FUSION_KEYWORD_WEIGHT: settings.FUSION_KEYWORD_WEIGHT },

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OllamaDouble } from '../test/doubles/ollama-double.js';
-import { benchWorkspace, fixed, machine, runMeasured, SHARED, writeResultsSection, type ChildRun } from './support.js';
+import { benchWorkspace, fixed, machine, retrievalBenchEnv, runMeasured, SHARED, writeResultsSection, type ChildRun } from './support.js';
 
 interface RetrievalReport {
   questions: number;
@@ -89,7 +89,8 @@ function askingShares(report: RetrievalReport, runs: TwoRuns): string {
 export async function benchEval(): Promise<void> {
   const double = await OllamaDouble.start();
   const ws = await benchWorkspace('eval');
-  const env = { ...process.env, CHROMA_URL: ws.chroma.url, OLLAMA_BASE_URL: double.url, RERANKER: 'none', LOG_LEVEL: 'error' };
+  // Each run gets its own DATA_DIR (see twice()); the workspace's is unused.
+  const env = retrievalBenchEnv(ws, double.url);
   const rows: string[] = [];
   const shares: string[] = [];
   /** Hybrid hit@1 / hit@5 at the default chunk size, per set file. */

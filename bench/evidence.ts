@@ -19,7 +19,7 @@ import { loadSettings } from '../src/config.js';
 import { parseEvalSet, type EvalQuestion, type EvalSet } from '../src/eval/dataset.js';
 import { buildEvalIndex } from '../src/eval/eval-index.js';
 import { OllamaDouble } from '../test/doubles/ollama-double.js';
-import { benchWorkspace, fixed, SHARED, writeResultsSection } from './support.js';
+import { SHARED, benchWorkspace, fixed, retrievalBenchEnv, writeResultsSection } from './support.js';
 
 const THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
 /** Questions asked per group (answerable, held-out), to keep the run to a few minutes. */
@@ -60,14 +60,7 @@ function articleGroups(file: string): (docId: string) => number {
 export async function benchEvidence(): Promise<void> {
   const double = await OllamaDouble.start();
   const ws = await benchWorkspace('evidence');
-  const env = {
-    ...process.env,
-    DATA_DIR: ws.dataDir,
-    CHROMA_URL: ws.chroma.url,
-    OLLAMA_BASE_URL: double.url,
-    RERANKER: 'none',
-    LOG_LEVEL: 'error',
-  };
+  const env = retrievalBenchEnv(ws, double.url);
   const settings = { ...loadSettings({ env, dotenvDir: false }), EVIDENCE_MIN_COVERAGE: 0 };
   const sets = {
     squad: join(SHARED, 'eval', 'squad2-dev-half.json'),

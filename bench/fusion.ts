@@ -21,7 +21,7 @@ import type { QuestionOutcome } from '../src/eval/metrics.js';
 import { scoreConfiguration } from '../src/eval/run-eval.js';
 import { collectLocalSources, localDocId } from '../src/ingest/local-files.js';
 import { DEFAULT_MODELS, OllamaDouble, USE_LITE } from '../test/doubles/ollama-double.js';
-import { benchWorkspace, fixed, machine, SHARED } from './support.js';
+import { SHARED, benchWorkspace, fixed, machine, retrievalBenchEnv } from './support.js';
 
 /** The embedding models behind the double: its hashed vectors, and the real sentence encoder. */
 export const DENSE_SIDES = [
@@ -161,14 +161,7 @@ function summary(margins: Map<string, { where: string; d: ReturnType<typeof vers
 export async function benchFusion(): Promise<string[]> {
   const double = await OllamaDouble.start({ models: [...DEFAULT_MODELS, USE_LITE] });
   const ws = await benchWorkspace('fusion');
-  const env = {
-    ...process.env,
-    DATA_DIR: ws.dataDir,
-    CHROMA_URL: ws.chroma.url,
-    OLLAMA_BASE_URL: double.url,
-    RERANKER: 'none',
-    LOG_LEVEL: 'error',
-  };
+  const env = retrievalBenchEnv(ws, double.url);
   const settings = loadSettings({ env, dotenvDir: false });
   const candidates = settings.RERANK_CANDIDATES;
   const rows: string[] = [];

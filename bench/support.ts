@@ -64,6 +64,18 @@ export async function benchWorkspace(name: string): Promise<{ dataDir: string; c
   };
 }
 
+/** The environment of a retrieval benchmark: its workspace, the Ollama double, no reranker, quiet logs. */
+export function retrievalBenchEnv(ws: { dataDir: string; chroma: EmbeddedChroma }, ollamaUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATA_DIR: ws.dataDir,
+    CHROMA_URL: ws.chroma.url,
+    OLLAMA_BASE_URL: ollamaUrl,
+    RERANKER: 'none',
+    LOG_LEVEL: 'error',
+  };
+}
+
 export function duSync(path: string): number {
   if (!existsSync(path)) return 0;
   return Number(execFileSync('du', ['-sb', path], { encoding: 'utf8' }).split('\t')[0]);
