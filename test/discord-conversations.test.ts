@@ -1,11 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ask } from '../src/app/ask.js';
 import { startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
-import type { Answer } from '../src/chains/types.js';
-import type { CitebotCore } from '../src/core.js';
 import { DiscordDouble } from './doubles/discord-double.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
-import { createTestCore, type TestCore } from './support/harness.js';
+import { answerIn, answerSources, createTestCore, scopeTexts, type TestCore } from './support/harness.js';
 
 const GUILD = '1400000000000000001';
 const OTHER_GUILD = '1400000000000000002';
@@ -22,17 +19,6 @@ interface Harness {
   t: TestCore;
   bot: DiscordBot;
 }
-
-async function answer(core: CitebotCore, question: string, scope: string): Promise<Answer> {
-  for await (const e of ask(core, { question, scope })) if (e.type === 'answer') return e.answer;
-  throw new Error('no answer');
-}
-const sources = (a: Answer) => [...a.citations, ...a.alsoRelevant];
-const texts = (core: CitebotCore, scope: string) =>
-  core.index
-    .documents([scope])
-    .flatMap((d) => core.index.chunksOf(scope, d.docId))
-    .map((c) => c.text);
 
 describe('Discord conversations (real discord.js against the REST + gateway double)', () => {
   let ollama: OllamaDouble;
@@ -101,23 +87,23 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     expect(discord.requestsTo('GET', new RegExp(`^/channels/${ALPHA}/messages`)).length).toBeGreaterThanOrEqual(3);
 
     const scope = `discord:${GUILD}:${ALPHA}`;
-    const all = texts(h.t.core, scope);
+    const all = scopeTexts(h.t.core, scope);
     expect(all.some((t) => t.includes('heron'))).toBe(false);
     expect(all.find((t) => t.includes('Oslo'))).toContain('@\u200beveryone');
     expect(h.t.core.index.documents([scope]).filter((d) => d.docId === `msg:thread:${THREAD}`)).toHaveLength(1);
 
     const oslo = discord.messages(ALPHA).find((m) => m.content.includes('Oslo'))!;
-    const a = await answer(h.t.core, 'Which office does the narwhal release ship from?', scope);
-    const hit = sources(a).find((s) => s.snippet.includes('Oslo'));
+    const a = await answerIn(h.t.core, 'Which office does the narwhal release ship from?', scope);
+    const hit = answerSources(a).find((s) => s.snippet.includes('Oslo'));
     expect(hit?.url).toBe(`https://discord.com/channels/${GUILD}/${ALPHA}/${oslo.id}`);
     expect(hit?.location).toBe(`bob · ${oslo.timestamp.slice(0, 10)}`);
-    const budget = await answer(h.t.core, 'What is the narwhal budget?', scope);
-    const threadHit = sources(budget).find((s) => s.snippet.includes('12 walruses'));
+    const budget = await answerIn(h.t.core, 'What is the narwhal budget?', scope);
+    const threadHit = answerSources(budget).find((s) => s.snippet.includes('12 walruses'));
     expect(threadHit?.url).toMatch(new RegExp(`^https://discord.com/channels/${GUILD}/${THREAD}/\\d+$`));
 
     for (const other of [`discord:${GUILD}:${BETA}`, `discord:${OTHER_GUILD}:${FAR}`, `slack:T1:${ALPHA}`]) {
-      const elsewhere = await answer(h.t.core, 'Which office does the narwhal release ship from?', other);
-      expect(sources(elsewhere).some((s) => s.snippet.includes('Oslo'))).toBe(false);
+      const elsewhere = await answerIn(h.t.core, 'Which office does the narwhal release ship from?', other);
+      expect(answerSources(elsewhere).some((s) => s.snippet.includes('Oslo'))).toBe(false);
     }
   }, 120_000);
 
@@ -131,17 +117,17 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     ollama.reset();
     const a = discord.sendMessage({ channelId: BETA, author: ANN, content: 'The octopus code is OC-77.' });
     const b = discord.sendMessage({ channelId: BETA, author: BOB, content: 'The squid room is B-12.' });
-    await expect.poll(() => texts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(true);
     expect(ollama.embedInputs.flat()).toHaveLength(2);
 
     discord.editUserMessage(BETA, a.id, 'The octopus code is OC-99.');
-    await expect.poll(() => texts(h!.t.core, scope).some((t) => t.includes('OC-99')), { timeout: 20_000 }).toBe(true);
-    expect(texts(h.t.core, scope).some((t) => t.includes('OC-77'))).toBe(false);
-    const edited = await answer(h.t.core, 'What is the octopus code?', scope);
-    expect(sources(edited).some((s) => s.snippet.includes('OC-77'))).toBe(false);
+    await expect.poll(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('OC-99')), { timeout: 20_000 }).toBe(true);
+    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('OC-77'))).toBe(false);
+    const edited = await answerIn(h.t.core, 'What is the octopus code?', scope);
+    expect(answerSources(edited).some((s) => s.snippet.includes('OC-77'))).toBe(false);
 
     discord.deleteUserMessage(BETA, b.id);
-    await expect.poll(() => texts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(false);
+    await expect.poll(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(false);
 
     // A channel never ingested is not followed.
     discord.sendMessage({ channelId: FAR, author: ANN, content: 'unfollowed walrus' });
@@ -160,7 +146,7 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     ollama.reset();
     h = { ...h, bot: await startDiscordBot(h.t.core) };
     await h.bot.catchUp;
-    expect(texts(h.t.core, scope).some((t) => t.includes('kraken'))).toBe(true);
+    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('kraken'))).toBe(true);
     expect(ollama.embedInputs.flat()).toHaveLength(1);
 
     // /forget file:messages, then /ingest files:true leaves the conversation out.

@@ -1,12 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ask } from '../src/app/ask.js';
-import type { Answer } from '../src/chains/types.js';
 import { startSlackBot, type SlackBot } from '../src/bots/slack/slack-bot.js';
-import type { CitebotCore } from '../src/core.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { SlackDouble } from './doubles/slack-double.js';
 import { freePort } from './support/free-port.js';
-import { createTestCore, type TestCore } from './support/harness.js';
+import { answerIn, answerSources, createTestCore, scopeTexts, type TestCore } from './support/harness.js';
 import { eventCallback, slashCommand } from './support/slack-requests.js';
 
 const SECRET = 'test-signing-secret';
@@ -72,13 +69,6 @@ function event(h: Harness, e: Record<string, unknown>) {
   return eventCallback(h.url, SECRET, { team_id: TEAM, event: e, botUserId: h.slack.botUserId });
 }
 
-async function answer(core: CitebotCore, question: string, scope: string): Promise<Answer> {
-  for await (const e of ask(core, { question, scope })) if (e.type === 'answer') return e.answer;
-  throw new Error('no answer');
-}
-
-const sources = (a: Answer) => [...a.citations, ...a.alsoRelevant];
-
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -86,12 +76,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-const texts = (core: CitebotCore, scope: string) =>
-  core.index
-    .documents([scope])
-    .flatMap((d) => core.index.chunksOf(scope, d.docId))
-    .map((c) => c.text);
 
 describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () => {
   let ollama: OllamaDouble;
@@ -146,7 +130,7 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     expect(h.slack.calls.some((c) => c.status === 429)).toBe(true);
 
     const scope = `slack:${TEAM}:CA`;
-    const all = texts(h.t.core, scope);
+    const all = scopeTexts(h.t.core, scope);
     expect(all.some((t) => t.includes('flamingo'))).toBe(false);
     // The mass mention is inert.
     expect(all.find((t) => t.includes('zebrafish service?'))).toContain('@\u200bchannel');
@@ -154,15 +138,15 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     expect(docs.filter((d) => d.docId.startsWith('msg:thread:'))).toHaveLength(1);
     expect(docs.filter((d) => d.docId.startsWith('msg:day:')).length).toBeGreaterThanOrEqual(3);
 
-    const a = await answer(h.t.core, 'Which region do we deploy the zebrafish service to?', scope);
-    const hit = sources(a).find((s) => s.snippet.includes('Helsinki'));
+    const a = await answerIn(h.t.core, 'Which region do we deploy the zebrafish service to?', scope);
+    const hit = answerSources(a).find((s) => s.snippet.includes('Helsinki'));
     expect(hit?.url).toBe(permalink('CA', decision.ts, root));
     expect(hit?.location).toBe(`ben · ${new Date(Number(decision.ts.split('.')[0]) * 1000).toISOString().slice(0, 10)}`);
 
     // Another channel, another workspace, another platform: nothing of #alpha.
     for (const other of [`slack:${TEAM}:CB`, 'slack:T0OTHER:CA', 'discord:1:2', 'local:default']) {
-      const elsewhere = await answer(h.t.core, 'Which region do we deploy the zebrafish service to?', other);
-      expect(sources(elsewhere).some((s) => s.snippet.includes('Helsinki'))).toBe(false);
+      const elsewhere = await answerIn(h.t.core, 'Which region do we deploy the zebrafish service to?', other);
+      expect(answerSources(elsewhere).some((s) => s.snippet.includes('Helsinki'))).toBe(false);
     }
   }, 120_000);
 
@@ -171,25 +155,25 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     seed(h.slack);
     await ingest(h, 'CB');
     const scope = `slack:${TEAM}:CB`;
-    expect(texts(h.t.core, scope).some((t) => t.includes('walrus'))).toBe(true);
+    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('walrus'))).toBe(true);
 
     // Events: two new messages in one batch, then an edit and a deletion.
     ollama.reset();
     const first = h.slack.postUserMessage('CB', { user: 'UANA', text: 'The walrus budget moved to the octopus cost centre.' });
     const second = h.slack.postUserMessage('CB', { user: 'UBEN', text: 'Octopus cost centre code is OC-77.' });
     for (const e of [first, second]) expect((await event(h, e)).status).toBe(200);
-    await until(() => texts(h!.t.core, scope).some((t) => t.includes('OC-77')), 'the new messages');
+    await until(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('OC-77')), 'the new messages');
     expect(ollama.embedInputs.flat().filter((i) => /octopus|OC-77/i.test(i))).toHaveLength(2);
     expect(ollama.embedInputs.flat().some((i) => i.includes('walrus budget is 40'))).toBe(false);
 
     await event(h, h.slack.editUserMessage('CB', String(second.ts), 'Octopus cost centre code is OC-99.'));
-    await until(() => texts(h!.t.core, scope).some((t) => t.includes('OC-99')), 'the edit');
-    expect(texts(h.t.core, scope).some((t) => t.includes('OC-77'))).toBe(false);
-    const edited = await answer(h.t.core, 'What is the octopus cost centre code?', scope);
-    expect(sources(edited).some((s) => s.snippet.includes('OC-77'))).toBe(false);
+    await until(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('OC-99')), 'the edit');
+    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('OC-77'))).toBe(false);
+    const edited = await answerIn(h.t.core, 'What is the octopus cost centre code?', scope);
+    expect(answerSources(edited).some((s) => s.snippet.includes('OC-77'))).toBe(false);
 
     await event(h, h.slack.deleteUserMessage('CB', String(first.ts)));
-    await until(() => !texts(h!.t.core, scope).some((t) => t.includes('moved to the octopus')), 'the deletion');
+    await until(() => !scopeTexts(h!.t.core, scope).some((t) => t.includes('moved to the octopus')), 'the deletion');
 
     // A channel never ingested is not followed: its events index nothing.
     await event(h, h.slack.postUserMessage('CA', { user: 'UANA', text: 'Unfollowed channel narwhal message' }));
@@ -209,7 +193,7 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     h.slack.postUserMessage('CB', { user: 'UANA', text: 'Posted while away: the kraken launch is on Monday.' });
     ollama.reset();
     h = { ...(await startBot(h.slack, h.t, h.port)) };
-    expect(texts(h.t.core, scope).some((t) => t.includes('kraken'))).toBe(true);
+    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('kraken'))).toBe(true);
     expect(ollama.embedInputs.flat()).toHaveLength(1);
 
     // /forget messages removes the conversation and stops following it; /ingest files leaves it out.

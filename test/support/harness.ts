@@ -7,6 +7,8 @@ import { loadSettings, redactSecrets, type Settings } from '../../src/config.js'
 import { configureLog } from '../../src/log.js';
 import { CitebotCore } from '../../src/core.js';
 import type { IngestSource } from '../../src/ingest/indexer.js';
+import { ask } from '../../src/app/ask.js';
+import type { Answer } from '../../src/chains/types.js';
 import { OllamaDouble } from '../doubles/ollama-double.js';
 
 /** Environment for a citebot under test: the shared real Chroma, a private prefix and data dir, the double. */
@@ -61,3 +63,19 @@ export function memorySource(scope: string, source: string, content: string | Ui
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   return { scope, docId, source, url: `https://files.example/${encodeURIComponent(source)}`, size: bytes.length, read: async () => bytes };
 }
+
+/** The final answer of `ask` in a scope (through the command layer every surface uses). */
+export async function answerIn(core: CitebotCore, question: string, scope: string): Promise<Answer> {
+  for await (const e of ask(core, { question, scope })) if (e.type === 'answer') return e.answer;
+  throw new Error('the answer stream ended without an answer');
+}
+
+/** Every source an answer shows: cited, then also relevant. */
+export const answerSources = (a: Answer) => [...a.citations, ...a.alsoRelevant];
+
+/** The text of every chunk indexed in a scope. */
+export const scopeTexts = (core: CitebotCore, scope: string): string[] =>
+  core.index
+    .documents([scope])
+    .flatMap((d) => core.index.chunksOf(scope, d.docId))
+    .map((c) => c.text);
