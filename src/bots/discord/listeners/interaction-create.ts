@@ -38,15 +38,20 @@ export function registerInteractionListener(client: Client, context: DiscordCont
     if (!interaction.isChatInputCommand()) return;
     void handleCommand(context, interaction).catch(async (error: unknown) => {
       log.error(`discord /${interaction.commandName} failed: ${oneLine(error)}`);
-      const language = context.core.conversations.channelLanguage(interactionScope(interaction));
-      const content = failureMessage(error, { command: interaction.commandName }, language);
-      await (
-        interaction.deferred || interaction.replied
-          ? interaction.editReply({ content, allowedMentions: NO_MENTIONS })
-          : interaction.reply({ content, flags: MessageFlags.Ephemeral })
-      ).catch(() => undefined);
+      // Telling the user may fail too (citebot shutting down, Discord unreachable): never as an unhandled rejection.
+      await replyFailure(context, interaction, error).catch((shown: unknown) =>
+        log.warn(`discord: could not show the failure to the user: ${oneLine(shown)}`),
+      );
     });
   });
+}
+
+async function replyFailure(context: DiscordContext, interaction: ChatInputCommandInteraction, error: unknown): Promise<void> {
+  const language = context.core.conversations.channelLanguage(interactionScope(interaction));
+  const content = failureMessage(error, { command: interaction.commandName }, language);
+  await (interaction.deferred || interaction.replied
+    ? interaction.editReply({ content, allowedMentions: NO_MENTIONS })
+    : interaction.reply({ content, flags: MessageFlags.Ephemeral }));
 }
 
 async function handleCommand(context: DiscordContext, interaction: ChatInputCommandInteraction): Promise<void> {
