@@ -63,7 +63,6 @@ export interface Messages {
   ingest: {
     slackUsage: string;
     lookingForFiles(where: string): string;
-    alreadyRunning: string;
     /** Another ingest runs in the channel: these files wait for it. */
     queued: string;
     autoOn: string;

@@ -47,7 +47,6 @@ export const en = {
       "It also indexes the channel's messages and threads (then follows edits and deletions); `/ingest files` indexes files only.\n" +
       '`/ingest <file link or name>` indexes one file. `/ingest auto on|off` indexes files as they are shared.',
     lookingForFiles: (where) => `Looking for files shared in ${where}…`,
-    alreadyRunning: 'An /ingest is already running in this channel; its progress message will show the summary.',
     queued: 'Another ingest is running in this channel; these files are queued and will be indexed right after it.',
     autoOn: 'Auto-ingest is *on*: files shared in this channel are indexed as they arrive.',
     autoOff: 'Auto-ingest is *off*: run `/ingest` to index new files.',

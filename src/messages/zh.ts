@@ -46,7 +46,6 @@ export const zh = {
       '同时索引频道的消息和话题（之后跟踪编辑和删除）；`/ingest files` 只索引文件。\n' +
       '`/ingest <文件链接或名称>` 只索引一个文件。`/ingest auto on|off` 在文件共享时自动索引。',
     lookingForFiles: (where) => `正在查找 ${where} 中共享的文件…`,
-    alreadyRunning: '本频道已有一个 /ingest 正在运行；它的进度消息会显示结果汇总。',
     queued: '本频道正在进行另一次索引；这些文件已排队，会在它完成后立即索引。',
     autoOn: '自动索引已*开启*：本频道中共享的文件会在到达时被索引。',
     autoOff: '自动索引已*关闭*：运行 `/ingest` 来索引新文件。',

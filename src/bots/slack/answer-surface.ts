@@ -12,10 +12,6 @@ export class SlackAnswerSurface implements AnswerSurface {
     private readonly heading?: string,
   ) {}
 
-  start(placeholder: string): Promise<void> {
-    return this.message.progress(textMessage(placeholder));
-  }
-
   showPlaceholder(text: string): Promise<void> {
     return this.message.progress(textMessage(text));
   }

@@ -10,7 +10,7 @@ type UpdateArguments = webApi.ChatUpdateArguments;
  * that the final edits (which must land) find room in the rest.
  */
 const STREAMED_UPDATES_PER_MINUTE = 40;
-/** A message still waiting for its final edit after this long is not counted against the budget. */
+/** The window of the edit budget: recent edits, and messages still owing their final edit. */
 const MINUTE_MS = 60_000;
 /** How long a final message may wait out rate limits before it counts as failed. */
 const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -19,7 +19,6 @@ export interface SlackOutboxOptions {
   token?: string;
   slackApiUrl?: string;
   logger?: webApi.Logger;
-  now?: () => number;
 }
 
 /**
@@ -43,10 +42,9 @@ export class SlackOutbox {
   private readonly owed = new Map<symbol, number>();
   /** Until when a bucket ("post <channel>" or "update") is rate limited. */
   private readonly pausedUntil = new Map<string, number>();
-  private readonly now: () => number;
+  private readonly now = Date.now;
 
   constructor(options: SlackOutboxOptions) {
-    this.now = options.now ?? Date.now;
     this.client = new webApi.WebClient(options.token, {
       slackApiUrl: options.slackApiUrl,
       logger: options.logger,
@@ -66,7 +64,7 @@ export class SlackOutbox {
 
   /** Whether a message may be posted before its final text (it will then owe one edit). */
   mayStream(): boolean {
-    return this.recentUpdates() + this.owedCount() < STREAMED_UPDATES_PER_MINUTE && !this.paused('update');
+    return this.streamingRoom() > 0;
   }
 
   /** Records that a message was posted unfinished; the returned function settles the debt. */
@@ -78,8 +76,8 @@ export class SlackOutbox {
 
   /** An intermediate edit: sent only when the budget allows, skipped (false) otherwise or when limited. */
   async updatePartial(args: UpdateArguments): Promise<boolean> {
-    // This edit's own message already counts as owed: compare without it.
-    if (this.recentUpdates() + this.owedCount() > STREAMED_UPDATES_PER_MINUTE || this.paused('update')) return false;
+    // This edit's own message already counts as owed: its edit fits when the room is not negative.
+    if (this.streamingRoom() < 0) return false;
     this.updates.push(this.now());
     try {
       await this.client.chat.update(args);
@@ -121,6 +119,12 @@ export class SlackOutbox {
 
   private paused(bucket: string): boolean {
     return (this.pausedUntil.get(bucket) ?? 0) > this.now();
+  }
+
+  /** Streamed edits still affordable this minute, after the final edits owed; none while edits are rate limited. */
+  private streamingRoom(): number {
+    if (this.paused('update')) return -1;
+    return STREAMED_UPDATES_PER_MINUTE - this.recentUpdates() - this.owedCount();
   }
 
   private recentUpdates(): number {

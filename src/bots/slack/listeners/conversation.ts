@@ -58,7 +58,7 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
   const surface = new SlackAnswerSurface(message);
   // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
   void surface
-    .start(placeholderText(messages(language).placeholders.thisConversation, language))
+    .showPlaceholder(placeholderText(messages(language).placeholders.thisConversation, language))
     .catch((error: unknown) => log.warn(`slack: placeholder not posted: ${oneLine(error)}`));
   let history: Turn[];
   try {
