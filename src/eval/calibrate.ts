@@ -73,6 +73,11 @@ export const ADAPTIVE_DENSE_WEIGHTS = [0.2, 0.3, 0.5, 0.7];
 export const SCORE_DENSE_WEIGHTS = [0.1, 0.2, 0.3, 0.5, 0.7];
 export const RRF_DENSE_WEIGHTS = [0.3, 0.5];
 export const CANDIDATE_COUNTS = [10, 20, 40];
+const FUSION_GRID: [Settings['FUSION'], number[]][] = [
+  ['adaptive', ADAPTIVE_DENSE_WEIGHTS],
+  ['score', SCORE_DENSE_WEIGHTS],
+  ['rrf', RRF_DENSE_WEIGHTS],
+];
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
@@ -166,24 +171,9 @@ export async function calibrate(user: Settings, chromaUrl: string, set: EvalSet,
       await run('keyword', 'keyword');
       const fusions: Recommendation[] = [
         { ...currentSettings, RERANKER: 'none', ...model },
-        ...ADAPTIVE_DENSE_WEIGHTS.map((w) => ({
-          ...currentSettings,
-          FUSION: 'adaptive' as const,
-          FUSION_DENSE_WEIGHT: w,
-          FUSION_KEYWORD_WEIGHT: round(1 - w),
-        })),
-        ...SCORE_DENSE_WEIGHTS.map((w) => ({
-          ...currentSettings,
-          FUSION: 'score' as const,
-          FUSION_DENSE_WEIGHT: w,
-          FUSION_KEYWORD_WEIGHT: round(1 - w),
-        })),
-        ...RRF_DENSE_WEIGHTS.map((w) => ({
-          ...currentSettings,
-          FUSION: 'rrf' as const,
-          FUSION_DENSE_WEIGHT: w,
-          FUSION_KEYWORD_WEIGHT: round(1 - w),
-        })),
+        ...FUSION_GRID.flatMap(([FUSION, weights]) =>
+          weights.map((w) => ({ ...currentSettings, FUSION, FUSION_DENSE_WEIGHT: w, FUSION_KEYWORD_WEIGHT: round(1 - w) })),
+        ),
       ].map((f) => ({ ...f, RERANKER: 'none' as const, ...model }));
       const seen: Recommendation[] = [];
       let bestFusion: { settings: Recommendation; hit1: number } | undefined;
