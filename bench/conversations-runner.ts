@@ -123,8 +123,8 @@ for (let i = 0; i < 600; i++) {
   }
   await new Promise((r) => setTimeout(r, 50));
 }
-const chunks = core.index.chunkCount([scope]);
-const documents = core.index.documents([scope]).length;
+const chunks = await core.index.chunkCount([scope]);
+const documents = (await core.index.documents([scope])).length;
 await bot.stop();
 await core.close();
 await ollama.close();

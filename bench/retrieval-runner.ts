@@ -18,7 +18,7 @@ await index.openForQuery();
 // Questions made of words from chunks of the scope (so they have answers), in a fixed order.
 const sample: StoredChunk[] = [];
 let seen = 0;
-for (const page of index.chunkPages(scope)) {
+for await (const page of index.chunkPages(scope)) {
   for (const chunk of page) if (seen++ % 499 === 0 && sample.length < count) sample.push(chunk);
   if (sample.length >= count) break;
 }

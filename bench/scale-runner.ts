@@ -57,6 +57,6 @@ for (let d = 0; written < total; d++) {
 const seconds = (performance.now() - started) / 1000;
 process.stderr.write('\n');
 process.stdout.write(
-  JSON.stringify({ chunks: written, seconds, keywordCount: index.chunkCount(), vectorCount: await index.vectorCount() }) + '\n',
+  JSON.stringify({ chunks: written, seconds, keywordCount: await index.chunkCount(), vectorCount: await index.vectorCount() }) + '\n',
 );
 await core.close();

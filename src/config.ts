@@ -5,7 +5,7 @@ import { parseEnv } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { languageFile } from './ingest/ocr/language-data.js';
+import { languageFile } from './util/tesseract-language-file.js';
 import { parseScopeGrants } from './scope-grants.js';
 import { CitebotError } from './errors.js';
 
@@ -126,6 +126,7 @@ const schema = z.object({
     }),
   STREAM_EDIT_INTERVAL_MS: int(250, 60_000),
   HEALTH_PORT: int(0, 65535),
+  LEASE_TTL_S: int(2, 600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'expected error, warn, info or debug' }),
 });
 
@@ -213,6 +214,35 @@ export function suggestSetting(key: string): string | undefined {
   return family.length ? closest(upper, family) : undefined;
 }
 
+/** Environment names citebot reads that are not settings. */
+const ENVIRONMENT_NAMES = new Set(['CITEBOT_CONFIG']);
+/** Names people set expecting a feature this version does not have: say so rather than ignore them. */
+const NOT_SETTINGS: Record<string, string> = {
+  DATABASE_URL: 'this version keeps all state in SQLite under DATA_DIR',
+};
+
+/**
+ * Environment names that look like citebot settings but are not (a `CITEBOT_…` name, a misspelt
+ * setting, a feature this version lacks): each would otherwise be silently ignored.
+ */
+export function environmentLookalikes(env: NodeJS.ProcessEnv): string[] {
+  const names = SETTING_NAMES as string[];
+  const lines: string[] = [];
+  for (const key of Object.keys(env)) {
+    if (names.includes(key) || ENVIRONMENT_NAMES.has(key)) continue;
+    if (key in NOT_SETTINGS) {
+      lines.push(`environment: ${key} is not a citebot setting and is ignored (${NOT_SETTINGS[key]})`);
+      continue;
+    }
+    const best = closest(key.toUpperCase(), names);
+    const typo = key !== key.toLowerCase() && distance(key.toUpperCase(), best) <= Math.min(2, Math.floor(best.length / 5));
+    if (typo) lines.push(`environment: ${key} is not a citebot setting and is ignored; did you mean ${best}?`);
+    else if (/^CITEBOT_/iu.test(key))
+      lines.push(`environment: ${key} is not a citebot setting and is ignored; config/defaults.yaml lists them`);
+  }
+  return lines;
+}
+
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const env = options.env ?? process.env;
   const defaults = readYaml(DEFAULTS_FILE);
@@ -228,6 +258,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     const suggestion = suggestSetting(key);
     if (suggestion) options.onWarning?.(`${dotenvFile}: ${key} is not a citebot setting and is ignored; did you mean ${suggestion}?`);
   }
+  for (const line of environmentLookalikes(env)) options.onWarning?.(line);
   const merged = { ...defaults, ...user, ...dotenv.raw, ...fromEnv(env) };
   // Where each value came from, so a bad one is fixed where it was written.
   const origin = (name: string): string =>

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { AnswerChain } from './chains/answer-chain.js';
 import { createReranker } from './chains/rerankers/index.js';
 import type { Reranker } from './chains/rerankers/reranker.js';
@@ -11,10 +10,10 @@ import { ChatModels } from './models/chat-models.js';
 import { CitebotEmbeddings } from './models/embeddings.js';
 import { readableScopes } from './scope-grants.js';
 import { startEmbeddedChroma, type EmbeddedChroma } from './store/chroma-server.js';
-import { ConversationStore } from './store/conversation-store.js';
-import { openDatabase, type Db } from './store/database.js';
 import { DocumentIndex } from './store/document-index.js';
-import { MessageStore } from './store/message-store.js';
+import type { StateStore } from './store/ports.js';
+import { ProcessLease } from './store/process-lease.js';
+import { openSqliteState } from './store/sqlite/state.js';
 import { Lazy } from './util/lazy.js';
 import { WorkQueue } from './util/work-queue.js';
 
@@ -42,34 +41,34 @@ export function loaderLimits(settings: Settings): LoaderLimits {
  * tried again on the next use, never remembered as failed.
  */
 export class CitebotCore {
-  /** Documents, chunks and vectors. SQLite reads work at once; Chroma is connected on first need. */
+  /** All of citebot's own state, behind its ports (SQLite under DATA_DIR). Only `src/app` reaches into it. */
+  readonly state: StateStore;
+  /** This process's lease: the owner id its work in flight is recorded under. */
+  readonly lease: ProcessLease;
+  /** Documents, chunks and vectors. Reads of the records work at once; Chroma is connected on first need. */
   readonly index: DocumentIndex;
-  /** Answers posted in chat, their feedback, and per-channel settings. */
-  readonly conversations: ConversationStore;
-  /** Messages of the channels whose conversation is indexed, and each channel's cursor. */
-  readonly messages: MessageStore;
   /** The configured reranker (undefined for RERANKER=none); loaded on first use, shared by every question. */
   readonly reranker: Reranker | undefined;
   /** Parser worker threads, shared by every ingest. */
   readonly parsers: ParserPool;
   /** Ingest work, one run at a time per scope: a file shared during a channel's ingest waits its turn, never dropped. */
   readonly ingestQueue = new WorkQueue();
-  private readonly db: Db;
   private readonly chroma: Lazy<{ url: string; server?: EmbeddedChroma }>;
   private readonly openedIndex: Lazy<DocumentIndex>;
   private chain?: AnswerChain;
 
   constructor(readonly settings: Settings) {
-    this.db = openDatabase(join(settings.DATA_DIR, 'citebot.sqlite'));
-    this.conversations = new ConversationStore(this.db);
-    this.messages = new MessageStore(this.db);
+    this.state = openSqliteState(settings.DATA_DIR);
+    this.lease = new ProcessLease(this.state.leases, settings.LEASE_TTL_S * 1000);
     this.chroma = new Lazy(async () =>
       settings.CHROMA_URL
         ? { url: settings.CHROMA_URL }
         : startEmbeddedChroma(settings.DATA_DIR).then((server) => ({ url: server.url, server })),
     );
     this.index = new DocumentIndex({
-      db: this.db,
+      records: this.state.documents,
+      keywords: this.state.keywords,
+      owner: () => this.lease.owner(),
       chromaUrl: () => this.chromaUrl(),
       collectionPrefix: settings.CHROMA_COLLECTION_PREFIX,
       embeddings: new CitebotEmbeddings({
@@ -143,10 +142,10 @@ export class CitebotCore {
   }
 
   async close(): Promise<void> {
-    await this.index.close();
     await this.parsers.close();
     const chroma = await this.chroma.peek()?.catch(() => undefined);
     await chroma?.server?.stop();
-    if (this.db.open) this.db.close();
+    await this.lease.release();
+    await this.state.close();
   }
 }

@@ -59,7 +59,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   }
 
   const index = chromaOk ? core.index : undefined;
-  const built = index?.builtWith();
+  const built = await index?.builtWith();
   if (!index) {
     checks.push({ name: 'index', status: 'skipped', detail: 'Chroma is not reachable' });
   } else if (built && built !== canonicalModelName(s.EMBED_MODEL)) {
@@ -73,7 +73,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
     checks.push({
       name: 'index',
       status: 'skipped',
-      detail: `${index.chunkCount()} chunks; collection not checked without the embedding model`,
+      detail: `${await index.chunkCount()} chunks; collection not checked without the embedding model`,
     });
   } else {
     try {
@@ -81,7 +81,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
       checks.push({
         name: 'index',
         status: 'ok',
-        detail: `${index.chunkCount()} chunks in ${index.documents().length} documents, collection ${await index.collectionName()} (${s.EMBED_MODEL})`,
+        detail: `${await index.chunkCount()} chunks in ${(await index.documents()).length} documents, collection ${await index.collectionName()} (${s.EMBED_MODEL})`,
       });
     } catch (error) {
       checks.push({ name: 'index', status: 'failed', detail: oneLine(error), fix: 'citebot reindex' });
@@ -90,7 +90,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
 
   // Scopes calibrated by `eval --generate`: a warning once their content changed (only scopes ever calibrated are listed).
   try {
-    checks.push(...calibrationChecks(s.DATA_DIR, core.index));
+    checks.push(...(await calibrationChecks(s.DATA_DIR, core.index)));
   } catch (error) {
     checks.push({ name: 'calibration', status: 'warning', detail: `could not be checked: ${oneLine(error)}` });
   }

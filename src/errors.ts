@@ -14,7 +14,9 @@ export type CitebotErrorCode =
   | 'invalid_input'
   | 'reranker_unavailable'
   | 'platform_rejected'
-  | 'platform_unavailable';
+  | 'platform_unavailable'
+  | 'lease_lost'
+  | 'database_unavailable';
 
 export interface CitebotErrorOptions {
   /** What the person should do, e.g. "run `citebot reindex`". */
@@ -31,6 +33,7 @@ const RETRYABLE: ReadonlySet<CitebotErrorCode> = new Set([
   'chroma_unavailable',
   'reranker_unavailable',
   'platform_unavailable',
+  'database_unavailable',
 ]);
 
 export class CitebotError extends Error {

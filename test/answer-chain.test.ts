@@ -539,12 +539,16 @@ describe('retrieval strategies for large indexes', () => {
       await indexer.ingest(memorySource('scope:big', 'Normans.md', NORMANS));
       await indexer.ingest(memorySource('scope:small', 'board.md', MERGER));
       const { DocumentIndex } = await import('../src/store/document-index.js');
-      const { openDatabase } = await import('../src/store/database.js');
+      const { openSqliteState } = await import('../src/store/sqlite/state.js');
+      const { ProcessLease } = await import('../src/store/process-lease.js');
       const { CitebotEmbeddings } = await import('../src/models/embeddings.js');
       // The same database and collection through an index whose unfiltered strategy is used whenever the scope is a large share.
-      const db = openDatabase(join(t.dataDir, 'citebot.sqlite'));
+      const state = openSqliteState(t.dataDir);
+      const lease = new ProcessLease(state.leases, 10_000);
       const index = new DocumentIndex({
-        db,
+        records: state.documents,
+        keywords: state.keywords,
+        owner: () => lease.owner(),
         chromaUrl: async () => t.settings.CHROMA_URL!,
         collectionPrefix: t.settings.CHROMA_COLLECTION_PREFIX,
         embeddings: new CitebotEmbeddings({ model: t.settings.EMBED_MODEL, baseUrl: double.url }),
@@ -557,8 +561,8 @@ describe('retrieval strategies for large indexes', () => {
         const small = await index.denseSearch('reimbursement code', ['scope:small'], 5);
         expect(small.map((d) => d.metadata.source)).toEqual(['board.md']);
       } finally {
-        await index.close();
-        db.close();
+        await lease.release();
+        await state.close();
       }
     } finally {
       await t.close();

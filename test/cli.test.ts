@@ -194,13 +194,13 @@ describe('citebot CLI', () => {
     const core = new CitebotCore(loadSettings({ env, dotenvDir: false }));
     try {
       const index = await core.openIndex();
-      const ledger = index.documents(['local:default']);
+      const ledger = await index.documents(['local:default']);
       expect(ledger).toHaveLength(12);
       expect(ledger.every((d) => d.status === 'indexed')).toBe(true);
       const expected = ledger.reduce((n, d) => n + d.chunkCount, 0);
-      const keywordIds = ledger.flatMap((d) => index.chunkIdsOf(d.scope, d.docId));
+      const keywordIds = (await Promise.all(ledger.map((d) => index.chunkIdsOf(d.scope, d.docId)))).flat();
       expect(keywordIds).toHaveLength(expected);
-      expect(index.chunkCount()).toBe(expected);
+      expect(await index.chunkCount()).toBe(expected);
       const vectorIds = await index.vectorIds({ scope: 'local:default' });
       expect(vectorIds.length).toBe(expected);
       expect(new Set(vectorIds)).toEqual(new Set(keywordIds));

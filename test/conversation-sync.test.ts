@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMessageChanges } from '../src/app/conversation-sync.js';
 import { conversationDocuments, MESSAGES_PER_DAY_DOCUMENT } from '../src/ingest/conversation/documents.js';
-import type { ConversationMessage } from '../src/ingest/conversation/message.js';
+import type { ConversationMessage } from '../src/store/conversation-message.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { createTestCore, type TestCore } from './support/harness.js';
 
@@ -47,19 +47,16 @@ describe('conversation documents and sync (core, real Chroma, Ollama double)', (
       upserts: [message('1', 'Lunch is at noon.'), message('2', 'Which bucket holds the backups?')],
       deletions: [],
     });
-    expect(t.core.index.documents([SCOPE]).map((d) => d.docId)).toEqual(['msg:day:2026-11-30']);
+    expect((await t.core.index.documents([SCOPE])).map((d) => d.docId)).toEqual(['msg:day:2026-11-30']);
 
     ollama.reset();
     await applyMessageChanges(t.core, channel, {
       upserts: [message('3', 'The backups are in bucket B-7.', { author: 'ben', threadId: '2' })],
       deletions: [],
     });
-    const ids = t.core.index
-      .documents([SCOPE])
-      .map((d) => d.docId)
-      .sort();
+    const ids = (await t.core.index.documents([SCOPE])).map((d) => d.docId).sort();
     expect(ids).toEqual(['msg:day:2026-11-30', 'msg:thread:2']);
-    const thread = t.core.index.chunksOf(SCOPE, 'msg:thread:2');
+    const thread = await t.core.index.chunksOf(SCOPE, 'msg:thread:2');
     expect(thread.map((c) => [c.text, c.metadata.url, c.metadata.author])).toEqual([
       ['ana: Which bucket holds the backups?', 'https://t.slack.com/archives/C1/p2', 'ana'],
       ['ben: The backups are in bucket B-7.', 'https://t.slack.com/archives/C1/p3', 'ben'],
@@ -68,14 +65,14 @@ describe('conversation documents and sync (core, real Chroma, Ollama double)', (
     expect(ollama.embedInputs.flat().some((i) => i.includes('Lunch'))).toBe(false);
 
     ollama.reset();
-    const idsBefore = t.core.index.chunkIdsOf(SCOPE, 'msg:thread:2');
+    const idsBefore = await t.core.index.chunkIdsOf(SCOPE, 'msg:thread:2');
     await applyMessageChanges(t.core, channel, {
       upserts: [message('3', 'The backups are in bucket B-9.', { author: 'ben', threadId: '2' })],
       deletions: [],
     });
     expect(ollama.embedInputs.flat()).toHaveLength(1);
     expect(ollama.embedInputs.flat()[0]).toContain('B-9');
-    const idsAfter = t.core.index.chunkIdsOf(SCOPE, 'msg:thread:2');
+    const idsAfter = await t.core.index.chunkIdsOf(SCOPE, 'msg:thread:2');
     expect(idsAfter[0]).toBe(idsBefore[0]);
     expect(idsAfter[1]).not.toBe(idsBefore[1]);
     expect(await t.core.index.vectorIds({ scope: SCOPE })).toEqual(expect.not.arrayContaining([idsBefore[1]]));
@@ -84,6 +81,6 @@ describe('conversation documents and sync (core, real Chroma, Ollama double)', (
     expect(found.some((d) => d.pageContent.includes('B-7'))).toBe(false);
 
     await applyMessageChanges(t.core, channel, { upserts: [], deletions: ['1'] });
-    expect(t.core.index.documents([SCOPE]).map((d) => d.docId)).toEqual(['msg:thread:2']);
+    expect((await t.core.index.documents([SCOPE])).map((d) => d.docId)).toEqual(['msg:thread:2']);
   });
 });

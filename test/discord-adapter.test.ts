@@ -163,7 +163,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     const pages = discord.requestsTo('GET', new RegExp(`^/channels/${ALPHA}/messages$`));
     expect(pages.length).toBeGreaterThanOrEqual(3);
     expect(pages.every((p) => Number(p.query.limit) <= 100)).toBe(true);
-    const normans = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).find((d) => d.source === 'Normans.md')!;
+    const normans = (await h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`])).find((d) => d.source === 'Normans.md')!;
     expect(normans).toMatchObject({
       status: 'indexed',
       url: expect.stringMatching(new RegExp(`^https://discord\\.com/channels/${GUILD}/${ALPHA}/\\d+$`)),
@@ -216,7 +216,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     expect(summary).toMatch(/^1 file: 1 new/);
     expect(summary).toMatch(/Read the latest 150 messages \(DISCORD_HISTORY_LIMIT\); older attachments were not looked at\./);
     // Files only: the channel's messages are indexed beside them as conversation documents (msg:…).
-    const files = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).filter((d) => !d.docId.startsWith('msg:'));
+    const files = (await h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`])).filter((d) => !d.docId.startsWith('msg:'));
     expect(files.map((d) => d.source)).toEqual(['Normans.md']);
   });
 
@@ -372,7 +372,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       .toMatch(/^1 file: 1 new/);
     expect(discord.downloads.some((d) => d.status === 404)).toBe(true);
     expect(discord.downloads.some((d) => d.status === 200)).toBe(true);
-    expect(h.t.core.index.documents([`discord:dm:${DM}`]).map((d) => d.source)).toEqual(['guide.md']);
+    expect((await h.t.core.index.documents([`discord:dm:${DM}`])).map((d) => d.source)).toEqual(['guide.md']);
 
     // A question in the DM (no mention needed there) reads the DM's file; #alpha does not.
     const inDm = discord.sendMessage({ channelId: DM, author: ANN, content: 'How do I get started?' });
@@ -420,7 +420,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
     ollama.configure({ embedDelayMsPerText: 0 });
 
     // Files only: the channel's conversation, indexed by the same /ingest, is documents of its own (msg:…).
-    const docs = h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).filter((d) => !d.docId.startsWith('msg:'));
+    const docs = (await h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`])).filter((d) => !d.docId.startsWith('msg:'));
     expect(docs.map((d) => d.source).sort()).toEqual(['Normans.md', 'guide.md']);
     expect(docs.every((d) => d.status === 'indexed')).toBe(true);
     // One ingest at a time: every text of guide.md was embedded after the last one of Normans.md, and only once.
@@ -531,7 +531,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       user: MOD,
     });
     await expect.poll(() => discord.interactionMessages(byModerator.id).original?.content ?? '').toMatch(/Removed “guide.md”/);
-    expect(h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`]).filter((d) => !d.docId.startsWith('msg:'))).toHaveLength(0);
+    expect((await h.t.core.index.documents([`discord:${GUILD}:${ALPHA}`])).filter((d) => !d.docId.startsWith('msg:'))).toHaveLength(0);
   });
 
   it('a Chinese question gets Chinese fixed texts: placeholder, nothing indexed, model down; the channel keeps the language', async () => {

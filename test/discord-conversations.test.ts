@@ -87,10 +87,10 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     expect(discord.requestsTo('GET', new RegExp(`^/channels/${ALPHA}/messages`)).length).toBeGreaterThanOrEqual(3);
 
     const scope = `discord:${GUILD}:${ALPHA}`;
-    const all = scopeTexts(h.t.core, scope);
+    const all = await scopeTexts(h.t.core, scope);
     expect(all.some((t) => t.includes('heron'))).toBe(false);
     expect(all.find((t) => t.includes('Oslo'))).toContain('@\u200beveryone');
-    expect(h.t.core.index.documents([scope]).filter((d) => d.docId === `msg:thread:${THREAD}`)).toHaveLength(1);
+    expect((await h.t.core.index.documents([scope])).filter((d) => d.docId === `msg:thread:${THREAD}`)).toHaveLength(1);
 
     const oslo = discord.messages(ALPHA).find((m) => m.content.includes('Oslo'))!;
     const a = await answerIn(h.t.core, 'Which office does the narwhal release ship from?', scope);
@@ -117,22 +117,22 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     ollama.reset();
     const a = discord.sendMessage({ channelId: BETA, author: ANN, content: 'The octopus code is OC-77.' });
     const b = discord.sendMessage({ channelId: BETA, author: BOB, content: 'The squid room is B-12.' });
-    await expect.poll(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await scopeTexts(h!.t.core, scope)).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(true);
     expect(ollama.embedInputs.flat()).toHaveLength(2);
 
     discord.editUserMessage(BETA, a.id, 'The octopus code is OC-99.');
-    await expect.poll(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('OC-99')), { timeout: 20_000 }).toBe(true);
-    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('OC-77'))).toBe(false);
+    await expect.poll(async () => (await scopeTexts(h!.t.core, scope)).some((t) => t.includes('OC-99')), { timeout: 20_000 }).toBe(true);
+    expect((await scopeTexts(h.t.core, scope)).some((t) => t.includes('OC-77'))).toBe(false);
     const edited = await answerIn(h.t.core, 'What is the octopus code?', scope);
     expect(answerSources(edited).some((s) => s.snippet.includes('OC-77'))).toBe(false);
 
     discord.deleteUserMessage(BETA, b.id);
-    await expect.poll(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(false);
+    await expect.poll(async () => (await scopeTexts(h!.t.core, scope)).some((t) => t.includes('B-12')), { timeout: 20_000 }).toBe(false);
 
     // A channel never ingested is not followed.
     discord.sendMessage({ channelId: FAR, author: ANN, content: 'unfollowed walrus' });
     await new Promise((r) => setTimeout(r, 600));
-    expect(h.t.core.index.documents([`discord:${OTHER_GUILD}:${FAR}`])).toHaveLength(0);
+    expect(await h.t.core.index.documents([`discord:${OTHER_GUILD}:${FAR}`])).toHaveLength(0);
 
     ollama.reset();
     expect(await ingest(h, BETA)).toMatch(/Conversation: no new messages/);
@@ -146,7 +146,7 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     ollama.reset();
     h = { ...h, bot: await startDiscordBot(h.t.core) };
     await h.bot.catchUp;
-    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('kraken'))).toBe(true);
+    expect((await scopeTexts(h.t.core, scope)).some((t) => t.includes('kraken'))).toBe(true);
     expect(ollama.embedInputs.flat()).toHaveLength(1);
 
     // /forget file:messages, then /ingest files:true leaves the conversation out.
@@ -154,8 +154,8 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     await expect
       .poll(() => discord.interactionMessages(id).original?.content ?? '', { timeout: 20_000 })
       .toMatch(/Removed this channel's messages/);
-    expect(h.t.core.index.documents([scope])).toHaveLength(0);
+    expect(await h.t.core.index.documents([scope])).toHaveLength(0);
     await ingest(h, BETA, { files: true });
-    expect(h.t.core.index.documents([scope])).toHaveLength(0);
+    expect(await h.t.core.index.documents([scope])).toHaveLength(0);
   }, 120_000);
 });

@@ -43,12 +43,12 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     expect(result.chunks).toBeGreaterThan(0);
 
     const index = await t.core.openIndex();
-    const ids = index.chunkIdsOf('slack:T1:C1', 'doc-handbook.md');
+    const ids = await index.chunkIdsOf('slack:T1:C1', 'doc-handbook.md');
     expect(ids).toHaveLength(result.chunks);
     expect(await index.vectorIds({ docId: 'doc-handbook.md' })).toEqual(expect.arrayContaining(ids));
     expect(await index.vectorCount()).toBe(result.chunks);
 
-    const [chunk] = index.chunks([(await index.keywordSearch('reimbursement code', ['slack:T1:C1'], 1))[0]!.id!]);
+    const [chunk] = await index.chunks([(await index.keywordSearch('reimbursement code', ['slack:T1:C1'], 1))[0]!.id!]);
     expect(chunk!.text).toContain('EXP-4471');
     expect(chunk!.metadata).toMatchObject({
       scope: 'slack:T1:C1',
@@ -57,7 +57,7 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
       mimeType: 'text/markdown',
     });
 
-    const entry = index.document('slack:T1:C1', 'doc-handbook.md')!;
+    const entry = (await index.document('slack:T1:C1', 'doc-handbook.md'))!;
     expect(entry).toMatchObject({ status: 'indexed', chunkCount: result.chunks, source: 'handbook.md' });
     expect(entry.contentHash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -100,16 +100,16 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const indexer = await t.core.indexer();
     await indexer.ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
     const index = await t.core.openIndex();
-    const before = index.chunkIdsOf('local:default', 'doc-handbook.md');
+    const before = await index.chunkIdsOf('local:default', 'doc-handbook.md');
 
     const changed = HANDBOOK.replace('EXP-4471', 'EXP-9000');
     const result = await indexer.ingest(memorySource('local:default', 'handbook.md', changed));
     expect(result.status).toBe('updated');
-    const after = index.chunkIdsOf('local:default', 'doc-handbook.md');
+    const after = await index.chunkIdsOf('local:default', 'doc-handbook.md');
     expect(after.some((id) => before.includes(id))).toBe(false);
     expect((await index.vectorIds({ docId: 'doc-handbook.md' })).sort()).toEqual([...after].sort());
     const texts = async (q: string) =>
-      index.chunks((await index.keywordSearch(q, ['local:default'], 5)).map((h) => h.id!)).map((c) => c.text);
+      (await index.chunks((await index.keywordSearch(q, ['local:default'], 5)).map((h) => h.id!))).map((c) => c.text);
     expect((await texts('EXP-4471')).join()).not.toContain('4471');
     expect((await texts('EXP-9000'))[0]).toContain('EXP-9000');
   });
@@ -122,8 +122,8 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const index = await t.core.openIndex();
     const removed = await index.forget('local:default', 'doc-handbook.md');
     expect(removed).toBeGreaterThan(0);
-    expect(index.document('local:default', 'doc-handbook.md')).toBeUndefined();
-    expect(index.chunkIdsOf('local:default', 'doc-handbook.md')).toEqual([]);
+    expect(await index.document('local:default', 'doc-handbook.md')).toBeUndefined();
+    expect(await index.chunkIdsOf('local:default', 'doc-handbook.md')).toEqual([]);
     expect(await index.vectorIds({ docId: 'doc-handbook.md' })).toEqual([]);
     // The other document is untouched.
     expect(await index.vectorIds({ docId: 'doc-plan.md' })).toHaveLength(1);
@@ -140,11 +140,11 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     expect(await index.keywordSearch('Globex merger heron', ['slack:T1:C1'], 10)).toEqual([]);
     const hits = await index.keywordSearch('Globex merger heron', ['slack:T1:C2'], 10);
     expect(hits.length).toBe(1);
-    expect(index.chunks(hits.map((h) => h.id!)).every((c) => c.metadata.scope === 'slack:T1:C2')).toBe(true);
+    expect((await index.chunks(hits.map((h) => h.id!))).every((c) => c.metadata.scope === 'slack:T1:C2')).toBe(true);
 
     // The same file in two scopes is two documents with distinct chunk ids.
-    const slackIds = index.chunkIdsOf('slack:T1:C2', 'doc-plan.md');
-    const discordIds = index.chunkIdsOf('discord:G1:C1', 'doc-plan.md');
+    const slackIds = await index.chunkIdsOf('slack:T1:C2', 'doc-plan.md');
+    const discordIds = await index.chunkIdsOf('discord:G1:C1', 'doc-plan.md');
     expect(slackIds.some((id) => discordIds.includes(id))).toBe(false);
 
     // Dense search with the scope filter never returns another scope's chunks.
@@ -189,7 +189,7 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const error = await t.core.indexer().catch((e: unknown) => e);
     expect(isCitebotError(error, 'model_missing')).toBe(true);
     expect((error as Error).message).toContain('ollama pull snowflake-arctic-embed');
-    expect(t.core.index.documents()).toEqual([]);
+    expect(await t.core.index.documents()).toEqual([]);
   });
 
   it('Ollama down mid-ingest: a clear error, the old version still served, and the next run completes', async () => {
@@ -197,7 +197,7 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const indexer = await t.core.indexer();
     await indexer.ingest(memorySource('local:default', 'handbook.md', HANDBOOK));
     const index = await t.core.openIndex();
-    const before = index.chunkIdsOf('local:default', 'doc-handbook.md');
+    const before = await index.chunkIdsOf('local:default', 'doc-handbook.md');
 
     await double.down();
     const changed = memorySource('local:default', 'handbook.md', HANDBOOK + '\n## Parking\n\nParking is free on weekends.\n');
@@ -207,13 +207,13 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     expect((error as Error).message).toContain('Ollama is not reachable');
 
     // Nothing half-written: the previous chunks are what the index holds.
-    expect(index.chunkIdsOf('local:default', 'doc-handbook.md')).toEqual(before);
+    expect(await index.chunkIdsOf('local:default', 'doc-handbook.md')).toEqual(before);
     expect((await index.vectorIds({ docId: 'doc-handbook.md' })).sort()).toEqual([...before].sort());
 
     const again = await indexer.ingest(changed);
     expect(again.status).toBe('updated');
     expect(await index.keywordSearch('parking weekends', ['local:default'], 3)).toHaveLength(1);
-    expect(index.document('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
+    expect(await index.document('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
   });
 
   it('retries a 5xx from Ollama and succeeds', async () => {
@@ -245,9 +245,9 @@ describe('DocumentIndex when Chroma goes down', () => {
       expect(isCitebotError(error, 'chroma_unavailable')).toBe(true);
       expect((error as Error).message).toMatch(/^Chroma is not reachable at http:\/\/127\.0\.0\.1:\d+: nothing answers there\. Fix:/);
       const index = await t.core.openIndex();
-      expect(index.document('local:default', 'doc-plan.md')).toBeUndefined();
-      expect(index.chunkIdsOf('local:default', 'doc-plan.md')).toEqual([]);
-      expect(index.document('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
+      expect(await index.document('local:default', 'doc-plan.md')).toBeUndefined();
+      expect(await index.chunkIdsOf('local:default', 'doc-plan.md')).toEqual([]);
+      expect(await index.document('local:default', 'doc-handbook.md')).toMatchObject({ status: 'indexed' });
 
       // Chroma back on the same port and data: the next run indexes the file and leaves no orphans.
       chroma = await startEmbeddedChroma(chromaDir, { port: Number(new URL(chroma.url).port) });
@@ -256,7 +256,7 @@ describe('DocumentIndex when Chroma goes down', () => {
         const result = await (await next.indexer()).ingest(memorySource('local:default', 'plan.md', SECRET_PLAN));
         expect(result.status).toBe('indexed');
         const reopened = await next.openIndex();
-        const ids = reopened.documents().flatMap((d) => reopened.chunkIdsOf(d.scope, d.docId));
+        const ids = (await Promise.all((await reopened.documents()).map((d) => reopened.chunkIdsOf(d.scope, d.docId)))).flat();
         expect(new Set(await reopened.vectorIds({ scope: 'local:default' }))).toEqual(new Set(ids));
       } finally {
         await next.close();

@@ -84,8 +84,8 @@ describe('citebot eval --docs', () => {
   it('scores the top citation by document and section exactly, leaves the user index alone, and reuses its cache', async () => {
     const { core } = user;
     await (await core.indexer()).ingest(memorySource('local:default', 'mine.txt', 'My own notes about lighthouses and tea.'));
-    const ledgerBefore = core.index.documents();
-    const chunksBefore = core.index.chunkCount();
+    const ledgerBefore = await core.index.documents();
+    const chunksBefore = await core.index.chunkCount();
     const all = parseDocQuestions(readFileSync(QUESTIONS, 'utf8'));
     const run = (answerableOnly: boolean) =>
       core
@@ -101,8 +101,8 @@ describe('citebot eval --docs', () => {
     expect(first.sectionNotFound).toBe(0);
 
     // The user's documents and chunks are as they were.
-    expect(core.index.documents()).toEqual(ledgerBefore);
-    expect(core.index.chunkCount()).toBe(chunksBefore);
+    expect(await core.index.documents()).toEqual(ledgerBefore);
+    expect(await core.index.chunkCount()).toBe(chunksBefore);
 
     // Second run, all six questions: nothing embedded again but the questions.
     double.reset();

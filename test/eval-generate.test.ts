@@ -108,7 +108,7 @@ describe('citebot eval --generate', () => {
   });
 
   it('asks the chat model, rejects copied questions, caches the set by content, and writes JSONL that --qa reads', async () => {
-    const chunks = scopeChunks(user.core.index, 'local:default');
+    const chunks = await scopeChunks(user.core.index, 'local:default');
     double.reset();
     const first = await generateQuestionSet(user.settings, 'local:default', chunks, 12);
     expect(first).toMatchObject({ generator: 'chat-model', cached: false });
@@ -135,7 +135,7 @@ describe('citebot eval --generate', () => {
   });
 
   it('calibrates the reranker: candidate counts on the best fusion, and none when the reranker does not load', async () => {
-    const chunks = scopeChunks(user.core.index, 'local:default');
+    const chunks = await scopeChunks(user.core.index, 'local:default');
     const { set } = await generateQuestionSet(user.settings, 'local:default', chunks, 12);
     const server = await RerankDouble.start({ api: 'tei' });
     const named = () => ({
@@ -178,7 +178,7 @@ describe('citebot eval --generate', () => {
   }, 120_000);
 
   it('falls back to inverse cloze when the chat model is not pulled', async () => {
-    const chunks = scopeChunks(user.core.index, 'local:default');
+    const chunks = await scopeChunks(user.core.index, 'local:default');
     const settings = { ...user.settings, CHAT_MODEL: 'not-pulled:7b' };
     const set = await generateQuestionSet(settings, 'local:default', chunks, 8);
     expect(set.generator).toBe('cloze');

@@ -131,8 +131,8 @@ describe('eval runs', () => {
   it('scores every configuration on a throwaway index, leaves the user index alone, and reuses its cache', async () => {
     const { core } = user;
     await (await core.indexer()).ingest(memorySource('local:default', 'mine.txt', 'My own notes about lighthouses and tea.'));
-    const ledgerBefore = core.index.documents();
-    const chunksBefore = core.index.chunkCount();
+    const ledgerBefore = await core.index.documents();
+    const chunksBefore = await core.index.chunkCount();
     const set = readSet(SQUAD);
     const chromaUrl = await core.chromaUrl();
     const run = () => runEval(core.settings, chromaUrl, set, set.questions, { embedModels: ['nomic-embed-text'], ks: [1, 5] });
@@ -150,8 +150,8 @@ describe('eval runs', () => {
     expect(first.indexing[0]!.textsPerSecond).toBeGreaterThan(0);
 
     // The user's documents, chunks and collection are as they were.
-    expect(core.index.documents()).toEqual(ledgerBefore);
-    expect(core.index.chunkCount()).toBe(chunksBefore);
+    expect(await core.index.documents()).toEqual(ledgerBefore);
+    expect(await core.index.chunkCount()).toBe(chunksBefore);
 
     // Second run: the passages come from the cache; only the questions are embedded (dense search needs them).
     double.reset();

@@ -198,14 +198,14 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(slack.callsTo('chat.update').some((c) => /^Indexed \d\/8/.test(String(c.args.text)))).toBe(true);
     expect(slack.downloads.map((d) => d.fileId).sort()).toEqual(['FENC', 'FNORM', 'FPDF', 'FPNG', 'FSHOT', 'FTRUNC']);
-    const docs = h.t.core.index.documents(['slack:T0CITEBOT:CA']);
+    const docs = await h.t.core.index.documents(['slack:T0CITEBOT:CA']);
     expect(docs.find((d) => d.docId === 'FNORM')).toMatchObject({
       status: 'indexed',
       url: expect.stringMatching(/^https:\/\/citebot-test\.slack\.com\/files\/UANA\/FNORM\//),
       uploadedBy: 'UANA',
     });
     expect(docs.find((d) => d.docId === 'FNORM')!.uploadedAt).toMatch(/^20\d\d-/);
-    expect(h.t.core.index.documents(['slack:T0CITEBOT:CB'])).toHaveLength(0);
+    expect(await h.t.core.index.documents(['slack:T0CITEBOT:CB'])).toHaveLength(0);
     // The run goes on with the channel's conversation, in the same message.
     await slack.waitFor((c) => c.method === 'chat.update' && /^8 files: [\s\S]*\nConversation: /.test(String(c.args.text)), 20_000);
 
@@ -264,7 +264,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     for (const n of numbers) expect(shown).toContain(`[${n}] <https://`);
     // The stored answer behind the feedback buttons.
     const answerId = JSON.stringify(final.args.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
-    expect(h.t.core.conversations.answer(answerId)).toMatchObject({
+    expect(await h.t.core.state.answers.get(answerId)).toMatchObject({
       question: 'Who were the Normans?',
       scope: 'slack:T0CITEBOT:CA',
       askedBy: 'UANA',
@@ -282,7 +282,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       actions: [{ type: 'button', action_id: 'citebot_feedback_down', block_id: 'citebot_feedback', value: answerId, action_ts: '1' }],
     });
     expect(click.status).toBe(200);
-    await expect.poll(() => h!.t.core.conversations.feedback(answerId)).toEqual([{ userId: 'UBEN', rating: 'down' }]);
+    await expect.poll(() => h!.t.core.state.answers.feedback(answerId)).toEqual([{ userId: 'UBEN', rating: 'down' }]);
   }, 60_000);
 
   it('/ask with no text shows usage; -p answers privately through the response_url; the bot outside the channel still answers', async () => {
@@ -471,7 +471,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     });
     const done = await slack.waitFor((c) => c.method === 'chat.update' && /^1 file: 1 new/.test(String(c.args.text)), 20_000);
     expect(done.args.channel).toBe('CA');
-    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FAUTO')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
+    expect(await h.t.core.index.document('slack:T0CITEBOT:CA', 'FAUTO')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
 
     slack.addFile({ id: 'FOFF', name: 'guide.md', channel: 'CB', user: 'UBEN', bytes: fixture('guide.md') });
     await h.event({
@@ -483,7 +483,7 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
       event_ts: '1800000003.000100',
     });
     await new Promise((r) => setTimeout(r, 500));
-    expect(h.t.core.index.document('slack:T0CITEBOT:CB', 'FOFF')).toBeUndefined();
+    expect(await h.t.core.index.document('slack:T0CITEBOT:CB', 'FOFF')).toBeUndefined();
   });
 
   it('a file shared with auto-ingest on while /ingest runs: queued (and said so), indexed once, after the /ingest', async () => {
@@ -520,10 +520,12 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
         timeout: 60_000,
       })
       .toBeGreaterThanOrEqual(2);
-    await expect.poll(() => h!.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')?.status, { timeout: 60_000 }).toBe('indexed');
+    await expect
+      .poll(async () => (await h!.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE'))?.status, { timeout: 60_000 })
+      .toBe('indexed');
     ollama.configure({ embedDelayMsPerText: 0 });
 
-    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
+    expect(await h.t.core.index.document('slack:T0CITEBOT:CA', 'FGUIDE')).toMatchObject({ status: 'indexed', uploadedBy: 'UBEN' });
     // One ingest at a time: guide.md was embedded once, after every text of Normans.md.
     const inputs = ollama.embedInputs.flat();
     const fromGuide = inputs.filter((t) => t.includes('Citebot answers questions'));
@@ -540,11 +542,11 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     await expect
       .poll(() => JSON.stringify(h!.slack.responses(refused.responseUrl)))
       .toMatch(/Only the person who shared “Normans.md” or a workspace admin/);
-    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FNORM')?.status).toBe('indexed');
+    expect((await h.t.core.index.document('slack:T0CITEBOT:CA', 'FNORM'))?.status).toBe('indexed');
 
     const byUploader = await h.command('/forget', 'Normans.md', { user: 'UANA' });
     await expect.poll(() => JSON.stringify(h!.slack.responses(byUploader.responseUrl))).toMatch(/Removed “Normans.md”/);
-    expect(h.t.core.index.document('slack:T0CITEBOT:CA', 'FNORM')).toBeUndefined();
+    expect(await h.t.core.index.document('slack:T0CITEBOT:CA', 'FNORM')).toBeUndefined();
     const byAdmin = await h.command('/forget', 'https://citebot-test.slack.com/files/UANA/FGUIDE/guide.md', { user: 'UADMIN' });
     await expect.poll(() => JSON.stringify(h!.slack.responses(byAdmin.responseUrl))).toMatch(/Removed “guide.md”/);
     const missing = await h.command('/forget', 'nothing.pdf');

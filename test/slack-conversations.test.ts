@@ -130,11 +130,11 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     expect(h.slack.calls.some((c) => c.status === 429)).toBe(true);
 
     const scope = `slack:${TEAM}:CA`;
-    const all = scopeTexts(h.t.core, scope);
+    const all = await scopeTexts(h.t.core, scope);
     expect(all.some((t) => t.includes('flamingo'))).toBe(false);
     // The mass mention is inert.
     expect(all.find((t) => t.includes('zebrafish service?'))).toContain('@\u200bchannel');
-    const docs = h.t.core.index.documents([scope]);
+    const docs = await h.t.core.index.documents([scope]);
     expect(docs.filter((d) => d.docId.startsWith('msg:thread:'))).toHaveLength(1);
     expect(docs.filter((d) => d.docId.startsWith('msg:day:')).length).toBeGreaterThanOrEqual(3);
 
@@ -155,30 +155,30 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     seed(h.slack);
     await ingest(h, 'CB');
     const scope = `slack:${TEAM}:CB`;
-    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('walrus'))).toBe(true);
+    expect((await scopeTexts(h.t.core, scope)).some((t) => t.includes('walrus'))).toBe(true);
 
     // Events: two new messages in one batch, then an edit and a deletion.
     ollama.reset();
     const first = h.slack.postUserMessage('CB', { user: 'UANA', text: 'The walrus budget moved to the octopus cost centre.' });
     const second = h.slack.postUserMessage('CB', { user: 'UBEN', text: 'Octopus cost centre code is OC-77.' });
     for (const e of [first, second]) expect((await event(h, e)).status).toBe(200);
-    await until(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('OC-77')), 'the new messages');
+    await until(async () => (await scopeTexts(h!.t.core, scope)).some((t) => t.includes('OC-77')), 'the new messages');
     expect(ollama.embedInputs.flat().filter((i) => /octopus|OC-77/i.test(i))).toHaveLength(2);
     expect(ollama.embedInputs.flat().some((i) => i.includes('walrus budget is 40'))).toBe(false);
 
     await event(h, h.slack.editUserMessage('CB', String(second.ts), 'Octopus cost centre code is OC-99.'));
-    await until(() => scopeTexts(h!.t.core, scope).some((t) => t.includes('OC-99')), 'the edit');
-    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('OC-77'))).toBe(false);
+    await until(async () => (await scopeTexts(h!.t.core, scope)).some((t) => t.includes('OC-99')), 'the edit');
+    expect((await scopeTexts(h.t.core, scope)).some((t) => t.includes('OC-77'))).toBe(false);
     const edited = await answerIn(h.t.core, 'What is the octopus cost centre code?', scope);
     expect(answerSources(edited).some((s) => s.snippet.includes('OC-77'))).toBe(false);
 
     await event(h, h.slack.deleteUserMessage('CB', String(first.ts)));
-    await until(() => !scopeTexts(h!.t.core, scope).some((t) => t.includes('moved to the octopus')), 'the deletion');
+    await until(async () => !(await scopeTexts(h!.t.core, scope)).some((t) => t.includes('moved to the octopus')), 'the deletion');
 
     // A channel never ingested is not followed: its events index nothing.
     await event(h, h.slack.postUserMessage('CA', { user: 'UANA', text: 'Unfollowed channel narwhal message' }));
     await new Promise((r) => setTimeout(r, 600));
-    expect(h.t.core.index.documents([`slack:${TEAM}:CA`])).toHaveLength(0);
+    expect(await h.t.core.index.documents([`slack:${TEAM}:CA`])).toHaveLength(0);
 
     // A re-run reads only what is newer than the cursor and embeds nothing known.
     ollama.reset();
@@ -186,14 +186,14 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     expect(await ingest(h, 'CB')).toMatch(/Conversation: no new messages/);
     expect(ollama.embedInputs.flat()).toHaveLength(0);
     const rerun = h.slack.callsTo('conversations.history').slice(historyCalls);
-    expect(rerun[0]!.args.oldest).toBe(h.t.core.messages.channel(scope)!.cursor);
+    expect(rerun[0]!.args.oldest).toBe((await h.t.core.state.messages.channel(scope))!.cursor);
 
     // citebot stops; a message is posted meanwhile (its event is lost); on start it is read from the cursor.
     await h.bot.stop();
     h.slack.postUserMessage('CB', { user: 'UANA', text: 'Posted while away: the kraken launch is on Monday.' });
     ollama.reset();
     h = { ...(await startBot(h.slack, h.t, h.port)) };
-    expect(scopeTexts(h.t.core, scope).some((t) => t.includes('kraken'))).toBe(true);
+    expect((await scopeTexts(h.t.core, scope)).some((t) => t.includes('kraken'))).toBe(true);
     expect(ollama.embedInputs.flat()).toHaveLength(1);
 
     // /forget messages removes the conversation and stops following it; /ingest files leaves it out.
@@ -205,10 +205,13 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
       user_id: 'UBEN',
       response_url: h.slack.responseUrl(),
     });
-    await until(() => h!.t.core.index.documents([scope]).length === 0 && !h!.t.core.messages.channel(scope), 'forget messages');
+    await until(
+      async () => (await h!.t.core.index.documents([scope])).length === 0 && !(await h!.t.core.state.messages.channel(scope)),
+      'forget messages',
+    );
     await ingest(h, 'CB', 'files');
-    expect(h.t.core.index.documents([scope])).toHaveLength(0);
-    expect(h.t.core.messages.channel(scope)).toBeUndefined();
+    expect(await h.t.core.index.documents([scope])).toHaveLength(0);
+    expect(await h.t.core.state.messages.channel(scope)).toBeUndefined();
   }, 120_000);
 
   it('a channel citebot is not in says how to fix it', async () => {
@@ -217,6 +220,6 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     h.slack.addThreadMessage('GPRIV', '1800000000.000100', { user: 'UANA', text: 'private' });
     h.slack.removeBotFrom('GPRIV');
     expect(await ingest(h, 'GPRIV')).toMatch(/invite it/);
-    expect(h.t.core.index.documents([`slack:${TEAM}:GPRIV`])).toHaveLength(0);
+    expect(await h.t.core.index.documents([`slack:${TEAM}:GPRIV`])).toHaveLength(0);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import type { CitebotCore } from '../core.js';
 import { oneLine } from '../errors.js';
-import type { ConversationChannel, ConversationMessage } from '../ingest/conversation/message.js';
+import type { ConversationChannel, ConversationMessage } from '../store/conversation-message.js';
 import { log } from '../log.js';
 import { applyMessageChanges, newerCursor } from './conversation-sync.js';
 import { queueIngest } from './ingest.js';
@@ -36,13 +36,13 @@ export class ConversationFollower {
   ) {}
 
   /** Whether events of this scope are followed. */
-  follows(scope: string): boolean {
-    return this.core.settings.INDEX_MESSAGES && this.core.messages.channel(scope) !== undefined;
+  async follows(scope: string): Promise<boolean> {
+    return this.core.settings.INDEX_MESSAGES && (await this.core.state.messages.channel(scope)) !== undefined;
   }
 
   /** Queues an event; false when the channel is not followed (nothing to do). */
-  push(channel: ConversationChannel, event: MessageEvent): boolean {
-    if (!this.follows(channel.scope)) return false;
+  async push(channel: ConversationChannel, event: MessageEvent): Promise<boolean> {
+    if (!(await this.follows(channel.scope))) return false;
     const batch = this.batchOf(channel);
     if (event.kind === 'upsert') {
       batch.deletions.delete(event.message.id);
@@ -92,13 +92,13 @@ export class ConversationFollower {
     try {
       await queueIngest(this.core, channel.scope, async () => {
         // The channel may have been forgotten while this batch waited.
-        if (!this.follows(channel.scope)) return;
+        if (!(await this.follows(channel.scope))) return;
         await applyMessageChanges(this.core, channel, { upserts, deletions });
         const cursor = upserts.reduce<string | undefined>(
           (c, m) => newerCursor(c, m.id),
-          this.core.messages.channel(channel.scope)?.cursor,
+          (await this.core.state.messages.channel(channel.scope))?.cursor,
         );
-        if (cursor) this.core.messages.setCursor(channel.scope, cursor);
+        if (cursor) await this.core.state.messages.setCursor(channel.scope, cursor);
       }).done;
     } catch (error) {
       const wait = RETRY_DELAYS[batch.failures];

@@ -1,5 +1,5 @@
 import type { CitebotCore } from '../core.js';
-import type { ConversationChannel, ConversationMessage } from '../ingest/conversation/message.js';
+import type { ConversationChannel, ConversationMessage } from '../store/conversation-message.js';
 import { applyMessageChanges, newerCursor } from './conversation-sync.js';
 import { messages, type Language } from '../messages/index.js';
 
@@ -29,8 +29,9 @@ export async function ingestConversation(
   read: ConversationReader,
   onProgress?: (messages: number) => void,
 ): Promise<ConversationIngestResult> {
-  const known = core.messages.channel(channel.scope);
-  core.messages.follow(channel.scope, channel.name);
+  const store = core.state.messages;
+  const known = await store.channel(channel.scope);
+  await store.follow(channel.scope, channel.name);
   let cursor = known?.cursor;
   const result = { messages: 0, documents: 0, chunks: 0 };
   for await (const page of read(known?.cursor)) {
@@ -42,8 +43,8 @@ export async function ingestConversation(
     for (const m of page) cursor = newerCursor(cursor, m.id);
     onProgress?.(result.messages);
   }
-  if (cursor) core.messages.setCursor(channel.scope, cursor);
-  return { ...result, total: core.messages.count(channel.scope) };
+  if (cursor) await store.setCursor(channel.scope, cursor);
+  return { ...result, total: await store.count(channel.scope) };
 }
 
 /** One line of what a conversation ingest did, in the channel's language. */

@@ -5,16 +5,16 @@ import {
   conversationChunks,
   conversationDocuments,
   conversationHash,
-  groupKey,
   isDocumentOfGroup,
 } from '../ingest/conversation/documents.js';
 import {
   compareIds,
   CONVERSATION_DOC_PREFIX,
+  groupKey,
   type ConversationChannel,
   type ConversationMessage,
   type MessageChanges,
-} from '../ingest/conversation/message.js';
+} from '../store/conversation-message.js';
 
 /** Documents written at once while applying a batch. */
 const GROUP_CONCURRENCY = 4;
@@ -42,27 +42,28 @@ export async function applyMessageChanges(
   changes: MessageChanges,
 ): Promise<ConversationUpdate> {
   const { scope } = channel;
-  const store = core.messages;
+  const store = core.state.messages;
   const touched = new Set<string>();
-  const deletions = changes.deletions.filter((id) => {
-    const old = store.get(scope, id);
+  const deletions: string[] = [];
+  for (const id of changes.deletions) {
+    const old = await store.get(scope, id);
     if (old) touched.add(groupKey(old));
-    return old !== undefined;
-  });
+    if (old) deletions.push(id);
+  }
   // The last version of each message wins within a batch.
   const latest = new Map<string, ConversationMessage>();
   for (const m of changes.upserts) if (!deletions.includes(m.id)) latest.set(m.id, m);
   const upserts: ConversationMessage[] = [];
   for (const m of latest.values()) {
-    const old = store.get(scope, m.id);
+    const old = await store.get(scope, m.id);
     // A message that someone replied to starts a thread: it moves from its day into the thread.
-    const startsThread = !m.threadId && (store.hasReplies(scope, m.id) || [...latest.values()].some((r) => r.threadId === m.id));
+    const startsThread = !m.threadId && ([...latest.values()].some((r) => r.threadId === m.id) || (await store.hasReplies(scope, m.id)));
     const message = startsThread ? { ...m, threadId: m.id } : m;
     if (old) touched.add(groupKey(old));
     touched.add(groupKey(message));
     upserts.push(message);
     if (message.threadId && message.threadId !== message.id && !latest.has(message.threadId)) {
-      const root = store.get(scope, message.threadId);
+      const root = await store.get(scope, message.threadId);
       if (root && !root.threadId) {
         touched.add(groupKey(root));
         upserts.push({ ...root, threadId: root.id });
@@ -70,7 +71,7 @@ export async function applyMessageChanges(
       }
     }
   }
-  store.save(scope, upserts, deletions);
+  await store.save(scope, upserts, deletions);
   const rebuilt = await rebuildGroups(core, channel, [...touched]);
   return { messages: upserts.length + deletions.length, ...rebuilt };
 }
@@ -84,18 +85,18 @@ async function rebuildGroups(
   const { scope } = channel;
   const index = await core.openIndex();
   const chunker = new DocumentChunker({ chunkTokens: core.settings.CHUNK_TOKENS, overlapTokens: core.settings.CHUNK_OVERLAP_TOKENS });
-  const existing = index.documents([scope]).filter((d) => d.docId.startsWith(CONVERSATION_DOC_PREFIX));
+  const existing = (await index.documents([scope])).filter((d) => d.docId.startsWith(CONVERSATION_DOC_PREFIX));
   let documents = 0;
   let removed = 0;
   let chunks = 0;
   const rebuild = async (key: string) => {
     const written = new Set<string>();
-    for (const doc of conversationDocuments(channel, key, core.messages.inGroup(scope, key))) {
+    for (const doc of conversationDocuments(channel, key, await core.state.messages.inGroup(scope, key))) {
       const docChunks = await conversationChunks(scope, doc, (text) => chunker.split(text));
       if (docChunks.length === 0) continue;
       written.add(doc.docId);
       const contentHash = conversationHash(docChunks);
-      const previous = index.document(scope, doc.docId);
+      const previous = await index.document(scope, doc.docId);
       if (previous?.status === 'indexed' && previous.contentHash === contentHash) continue;
       await index.write(
         {
@@ -140,8 +141,8 @@ export function newerCursor(a: string | undefined, b: string | undefined): strin
 export async function forgetConversation(core: CitebotCore, scope: string): Promise<{ documents: number; chunks: number }> {
   const index = await core.openIndex();
   let chunks = 0;
-  const docs = index.documents([scope]).filter((d) => d.docId.startsWith(CONVERSATION_DOC_PREFIX));
+  const docs = (await index.documents([scope])).filter((d) => d.docId.startsWith(CONVERSATION_DOC_PREFIX));
   for (const doc of docs) chunks += await index.forget(scope, doc.docId);
-  core.messages.unfollow(scope);
+  await core.state.messages.unfollow(scope);
   return { documents: docs.length, chunks };
 }

@@ -19,8 +19,8 @@ export type ForgetOutcome =
  * The documents `target` names in a scope: a document id, the path or link it was indexed from,
  * or its file name. An id or a path names one document; a name may name several.
  */
-export function findDocuments(core: CitebotCore, scope: string, target: string, paths: string[] = []): DocumentEntry[] {
-  const documents = core.index.documents([scope]);
+export async function findDocuments(core: CitebotCore, scope: string, target: string, paths: string[] = []): Promise<DocumentEntry[]> {
+  const documents = await core.index.documents([scope]);
   const exact = documents.filter((d) => d.docId === target || d.url === target || paths.includes(d.url));
   return exact.length ? exact : documents.filter((d) => d.source === target);
 }
@@ -30,7 +30,7 @@ export async function forgetDocument(
   core: CitebotCore,
   request: { scope: string; target: string; paths?: string[]; requester?: ForgetRequester },
 ): Promise<ForgetOutcome> {
-  const matches = findDocuments(core, request.scope, request.target, request.paths);
+  const matches = await findDocuments(core, request.scope, request.target, request.paths);
   if (matches.length === 0) return { kind: 'not_found' };
   if (matches.length > 1) return { kind: 'ambiguous', candidates: matches };
   const doc = matches[0]!;

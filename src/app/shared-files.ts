@@ -31,7 +31,7 @@ export async function ingestSharedFiles(
   language: Language = DEFAULT_LANGUAGE,
 ): Promise<IngestResult[]> {
   const text = messages(language).ingest;
-  const results: (IngestResult | undefined)[] = files.map((file) => knownResult(indexer, scope, file));
+  const results: (IngestResult | undefined)[] = await Promise.all(files.map((file) => knownResult(indexer, scope, file)));
   const pending = files.map((file, i) => ({ file, i })).filter(({ i }) => !results[i]);
   const settled = files.length - pending.length;
   let lastNote = '';
@@ -56,11 +56,11 @@ export async function ingestSharedFiles(
   return results as IngestResult[];
 }
 
-function knownResult(indexer: Indexer, scope: string, file: SharedFile): IngestResult | undefined {
+async function knownResult(indexer: Indexer, scope: string, file: SharedFile): Promise<IngestResult | undefined> {
   const base = { scope, docId: file.docId, source: file.name };
   const unsupported = unsupportedByName(file.name, file.mimeType);
   if (unsupported) return { ...base, status: 'skipped', chunks: 0, error: unsupported };
-  const known = indexer.index.document(scope, file.docId);
+  const known = await indexer.index.document(scope, file.docId);
   if (!known || file.size === undefined || known.bytes !== file.size) return undefined;
   if (known.status === 'indexed' && !known.error) return { ...base, status: 'unchanged', chunks: known.chunkCount };
   if ((known.status === 'failed' || known.status === 'skipped') && known.error)

@@ -1,5 +1,5 @@
 import type { CitebotCore } from '../core.js';
-import { CONVERSATION_DOC_PREFIX } from '../ingest/conversation/message.js';
+import { CONVERSATION_DOC_PREFIX } from '../store/conversation-message.js';
 import type { DocumentEntry } from '../store/ledger.js';
 
 export interface ScopeSources {
@@ -13,40 +13,29 @@ export interface ScopeSources {
 }
 
 /** What `sources` shows: the scope's own documents, then each shared scope that has any. */
-export function readableSources(core: CitebotCore, scope: string): ScopeSources[] {
-  return core
-    .readableScopes(scope)
-    .map((s) => {
-      const all = core.index.documents([s]);
+export async function readableSources(core: CitebotCore, scope: string): Promise<ScopeSources[]> {
+  const groups = await Promise.all(
+    core.readableScopes(scope).map(async (s) => {
+      const all = await core.index.documents([s]);
       const files = all.filter((d) => !d.docId.startsWith(CONVERSATION_DOC_PREFIX));
       return { scope: s, own: s === scope, documents: files, conversationDocuments: all.length - files.length };
-    })
-    .filter((group) => group.own || group.documents.length > 0 || group.conversationDocuments > 0);
+    }),
+  );
+  return groups.filter((group) => group.own || group.documents.length > 0 || group.conversationDocuments > 0);
 }
 
 /** Every document in every scope (the CLI's `sources --all`). */
-export function allSources(core: CitebotCore): DocumentEntry[] {
+export function allSources(core: CitebotCore): Promise<DocumentEntry[]> {
   return core.index.documents();
 }
 
-/** A document's state as a person should read it: `indexing` whose writer process is gone is `interrupted`. */
+/** A document's state as a person should read it: `indexing` whose writer's lease is gone is `interrupted`. */
 export function documentState(d: DocumentEntry): DocumentEntry['status'] | 'interrupted' {
-  return d.status === 'indexing' && !processAlive(d.writer) ? 'interrupted' : d.status;
+  return d.interrupted ? 'interrupted' : d.status;
 }
 
 /** The note shown next to a document: its error, or how to finish an interrupted one. */
 export function documentNote(d: DocumentEntry): string {
   if (documentState(d) === 'interrupted') return 'interrupted before it was indexed; ingest it again to complete it';
   return d.error ?? '';
-}
-
-function processAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -33,7 +33,7 @@ export function answerJson(answer: Answer) {
 /** Ask one question; on a terminal the answer streams in as it is written. */
 export async function askCommand(core: CitebotCore, question: string, options: { scope: string; json?: boolean }): Promise<number> {
   const events = ask(core, { question, scope: options.scope });
-  const warning = emptyScopeWarning(core, options.scope);
+  const warning = await emptyScopeWarning(core, options.scope);
   if (warning) process.stderr.write(`citebot: warning: ${warning}\n`);
   if (!options.json) {
     await writeAnswerStream(events, (text) => process.stdout.write(text), process.stdout.isTTY);

@@ -80,7 +80,7 @@ function summaryLines(generated: GeneratedSet, run: Calibration, applied?: strin
 
 export async function generateAndCalibrate(core: CitebotCore, options: GenerateCommandOptions): Promise<number> {
   const settings: Settings = core.settings;
-  const chunks = scopeChunks(core.index, options.scope);
+  const chunks = await scopeChunks(core.index, options.scope);
   const bar = progressBar(!options.json, 'Generating questions');
   let generated: GeneratedSet;
   try {

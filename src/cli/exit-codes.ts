@@ -25,6 +25,8 @@ const EXIT_FOR: Record<CitebotErrorCode, ExitCodeValue> = {
   chroma_unavailable: ExitCode.unavailable,
   reranker_unavailable: ExitCode.unavailable,
   platform_unavailable: ExitCode.unavailable,
+  lease_lost: ExitCode.unavailable,
+  database_unavailable: ExitCode.unavailable,
   platform_rejected: ExitCode.usage,
 };
 

@@ -9,7 +9,7 @@ import { printJson } from './output.js';
 /** `citebot forget <docId|path|name>`: one document; an ambiguous name lists the candidates (exit 1). */
 export async function forgetCommand(core: CitebotCore, target: string, options: { scope: string; json?: boolean }): Promise<number> {
   const outcome = await forgetDocument(core, { scope: options.scope, target, paths: [resolve(target)] });
-  const warning = outcome.kind === 'not_found' ? emptyScopeWarning(core, options.scope) : undefined;
+  const warning = outcome.kind === 'not_found' ? await emptyScopeWarning(core, options.scope) : undefined;
   if (warning) process.stderr.write(`citebot: warning: ${warning}\n`);
   const lines = forgetLines(outcome, target, options.scope, `citebot sources --scope ${options.scope}`);
   const removed = outcome.kind === 'removed';

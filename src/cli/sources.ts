@@ -5,11 +5,11 @@ import { printJson, table } from './output.js';
 
 /** `citebot sources`: what a question in the scope may read (its own documents and shared ones), or everything with --all. */
 export async function sourcesCommand(core: CitebotCore, options: { scope: string; all?: boolean; json?: boolean }): Promise<number> {
-  const groups = readableSources(core, options.scope);
-  const warning = options.all ? undefined : emptyScopeWarning(core, options.scope);
+  const groups = await readableSources(core, options.scope);
+  const warning = options.all ? undefined : await emptyScopeWarning(core, options.scope);
   if (warning) process.stderr.write(`citebot: warning: ${warning}\n`);
   const all = options.all || groups.length > 1;
-  const documents = options.all ? allSources(core) : groups.flatMap((g) => core.index.documents([g.scope]));
+  const documents = options.all ? await allSources(core) : await core.index.documents(groups.map((g) => g.scope));
   if (options.json) {
     printJson({
       documents: documents.map((d) => ({

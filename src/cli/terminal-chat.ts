@@ -66,7 +66,7 @@ export async function runTerminalChat(
       } else if (text.startsWith('/ingest')) {
         await ingest(core, scope, text.slice('/ingest'.length).trim(), write);
       } else if (text === '/sources') {
-        write(sourcesLines(readableSources(core, scope), '/ingest <path>').join('\n') + '\n');
+        write(sourcesLines(await readableSources(core, scope), '/ingest <path>').join('\n') + '\n');
       } else if (text.startsWith('/forget')) {
         await forget(core, scope, text.slice('/forget'.length).trim(), write);
       } else if (text.startsWith('/')) {

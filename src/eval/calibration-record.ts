@@ -34,21 +34,25 @@ export function recordCalibration(dataDir: string, scope: string, entry: Calibra
 }
 
 /** One doctor line per calibrated scope: ok while its content is the one calibrated on, a warning once it changed. */
-export function calibrationChecks(dataDir: string, index: DocumentIndex): Check[] {
-  return Object.entries(readCalibrations(dataDir)).map(([scope, entry]) => {
-    const chunks = scopeChunks(index, scope);
-    const date = entry.at.slice(0, 10);
-    if (scopeContentKey(chunks) === entry.contentKey)
-      return {
-        name: `calibration ${scope}`,
-        status: 'ok' as const,
-        detail: `calibrated on ${date} on its current content (${chunks.length} chunks)`,
-      };
+export async function calibrationChecks(dataDir: string, index: DocumentIndex): Promise<Check[]> {
+  const checks: Check[] = [];
+  for (const [scope, entry] of Object.entries(readCalibrations(dataDir))) checks.push(await calibrationCheck(index, scope, entry));
+  return checks;
+}
+
+async function calibrationCheck(index: DocumentIndex, scope: string, entry: CalibrationEntry): Promise<Check> {
+  const chunks = await scopeChunks(index, scope);
+  const date = entry.at.slice(0, 10);
+  if (scopeContentKey(chunks) === entry.contentKey)
     return {
       name: `calibration ${scope}`,
-      status: 'warning' as const,
-      detail: `calibrated on ${date} on ${entry.chunks} chunks; the scope has changed since (${chunks.length} chunks now)`,
-      fix: `citebot eval --generate 100 --scope ${scope} --apply`,
+      status: 'ok' as const,
+      detail: `calibrated on ${date} on its current content (${chunks.length} chunks)`,
     };
-  });
+  return {
+    name: `calibration ${scope}`,
+    status: 'warning' as const,
+    detail: `calibrated on ${date} on ${entry.chunks} chunks; the scope has changed since (${chunks.length} chunks now)`,
+    fix: `citebot eval --generate 100 --scope ${scope} --apply`,
+  };
 }

@@ -64,15 +64,15 @@ async function docsCacheKey(folder: string, files: readonly string[], embedModel
 }
 
 /** Section headings of every chunk of the given documents, by chunk id, and every heading found per document. */
-function sectionsByChunk(
+async function sectionsByChunk(
   index: DocumentIndex,
   scope: string,
   docIds: Iterable<string>,
-): { sections: Map<string, string[]>; headings: Map<string, string[]> } {
+): Promise<{ sections: Map<string, string[]>; headings: Map<string, string[]> }> {
   const sections = new Map<string, string[]>();
   const headings = new Map<string, string[]>();
   for (const docId of docIds) {
-    const chunks = index.chunksOf(scope, docId);
+    const chunks = await index.chunksOf(scope, docId);
     const found = chunkSections(chunks.map((c) => ({ text: c.text, chunkIndex: c.metadata.chunkIndex, section: c.metadata.section })));
     chunks.forEach((c, i) => sections.set(c.id, found[i]!));
     headings.set(docId, [...new Set(found.flat())]);
@@ -108,15 +108,10 @@ export async function runDocsEval(
     const { index, scope } = built;
     // A question's `doc` is a path relative to the folder (a bare file name for files at its top).
     const goldDocId = (doc: string) => localDocId(resolve(root, doc));
-    const indexedDocs = new Set(
-      index
-        .documents([scope])
-        .filter((d) => d.status === 'indexed')
-        .map((d) => d.docId),
-    );
+    const indexedDocs = new Set((await index.documents([scope])).filter((d) => d.status === 'indexed').map((d) => d.docId));
     const goldDocs = new Set(questions.map((q) => goldDocId(q.doc)));
     const missingDocuments = [...new Set(questions.filter((q) => !indexedDocs.has(goldDocId(q.doc))).map((q) => q.doc))];
-    const { sections, headings } = sectionsByChunk(
+    const { sections, headings } = await sectionsByChunk(
       index,
       scope,
       [...goldDocs].filter((d) => indexedDocs.has(d)),

@@ -68,7 +68,7 @@ export class Indexer {
     const limit = this.options.limits.maxFileBytes;
     if (input.size !== undefined && input.size > limit) {
       const reason = tooLarge(limit, input.size).reason;
-      this.index.recordProblem({ ...facts, bytes: input.size }, 'skipped', reason);
+      await this.index.recordProblem({ ...facts, bytes: input.size }, 'skipped', reason);
       return { ...base, status: 'skipped', chunks: 0, error: reason };
     }
 
@@ -78,14 +78,14 @@ export class Indexer {
     } catch (error) {
       const reason = error instanceof IngestError ? error.reason : `could not read the file: ${oneLine(error)}`;
       const status = error instanceof IngestError ? error.status : 'failed';
-      this.index.recordProblem(facts, status, reason);
+      await this.index.recordProblem(facts, status, reason);
       return { ...base, status, chunks: 0, error: reason };
     }
     const contentHash = createHash('sha256').update(bytes).digest('hex');
-    const previous = this.index.document(scope, docId);
+    const previous = await this.index.document(scope, docId);
     if (previous?.status === 'indexed' && previous.contentHash === contentHash) {
       // A later, broken version may have left an error; these bytes are the indexed ones.
-      this.index.clearProblem(scope, docId);
+      await this.index.clearProblem(scope, docId);
       return { ...base, status: 'unchanged', chunks: previous.chunkCount };
     }
     if ((previous?.status === 'failed' || previous?.status === 'skipped') && previous.contentHash === contentHash && previous.error) {
@@ -108,7 +108,7 @@ export class Indexer {
     } catch (error) {
       if (error instanceof CitebotError) throw error;
       const problem = error instanceof IngestError ? error : new IngestError('failed', `could not read the file: ${oneLine(error)}`);
-      this.index.recordProblem({ ...facts, contentHash, bytes: bytes.length }, problem.status, problem.reason);
+      await this.index.recordProblem({ ...facts, contentHash, bytes: bytes.length }, problem.status, problem.reason);
       log.debug('file not indexed', { source, status: problem.status, reason: problem.reason });
       return { ...base, status: problem.status, chunks: 0, error: problem.reason };
     }

@@ -5,7 +5,6 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CitebotError } from '../errors.js';
 import { log } from '../log.js';
-import { processAlive } from '../util/process.js';
 
 /**
  * An embedded Chroma server: the `chroma run` that ships in the chromadb npm package, on a free
@@ -79,7 +78,8 @@ async function reuseRunning(infoFile: string): Promise<EmbeddedChroma | undefine
   try {
     const info = JSON.parse(readFileSync(infoFile, 'utf8')) as ServerInfo;
     const url = `http://127.0.0.1:${info.port}`;
-    if (processAlive(info.pid) && (await isChromaAlive(url))) {
+    // Its heartbeat, not its pid, says it is alive: pids recur (containers) and mean nothing elsewhere.
+    if (await isChromaAlive(url)) {
       log.debug('sharing the embedded Chroma server started by another citebot process', { url });
       return { url, owned: false, stop: async () => {} };
     }

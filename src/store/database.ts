@@ -108,6 +108,43 @@ const MIGRATIONS: string[] = [
   -- The language of the last question asked in a channel: replies that answer no question use it.
   ALTER TABLE channel_settings ADD COLUMN language TEXT;
   `,
+  `
+  -- Leases instead of process ids: a writer is an owner id (random, host-independent) whose lease
+  -- it renews; work of an owner whose lease expired is recovered. Old pid values name no lease, so
+  -- what they left is recovered as a dead writer's.
+  CREATE TABLE leases (owner TEXT PRIMARY KEY, holder TEXT NOT NULL, acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+  ALTER TABLE documents DROP COLUMN writer;
+  ALTER TABLE documents ADD COLUMN writer TEXT;
+  CREATE TABLE unconfirmed_vectors_v5 (id TEXT NOT NULL, collection TEXT NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (id, collection));
+  INSERT INTO unconfirmed_vectors_v5 SELECT id, collection, 'pid:' || owner FROM unconfirmed_vectors;
+  DROP TABLE unconfirmed_vectors;
+  ALTER TABLE unconfirmed_vectors_v5 RENAME TO unconfirmed_vectors;
+  CREATE INDEX unconfirmed_vectors_owner ON unconfirmed_vectors (owner);
+
+  -- Durable ingest jobs: one lane per scope, one job at a time per lane, in seq order.
+  CREATE TABLE jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    lane TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    owner TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    result TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX jobs_pending ON jobs (status, lane, seq);
+
+  -- Events handled once (Slack event ids, slash-command trigger ids), across restarts.
+  CREATE TABLE handled_events (key TEXT PRIMARY KEY, owner TEXT NOT NULL, handled_at INTEGER NOT NULL);
+  CREATE INDEX handled_events_age ON handled_events (handled_at);
+
+  -- Threads citebot answered in: replies there are follow-ups.
+  CREATE TABLE answered_threads (thread TEXT PRIMARY KEY, answered_at INTEGER NOT NULL);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

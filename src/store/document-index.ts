@@ -3,12 +3,9 @@ import { CitebotError } from '../errors.js';
 import { log } from '../log.js';
 import { canonicalModelName } from '../models/embedding-profiles.js';
 import type { CitebotEmbeddings } from '../models/embeddings.js';
-import { processAlive } from '../util/process.js';
 import { embeddingInput, type StoredChunk } from './chunk.js';
-import { ChunkStore } from './chunk-store.js';
-import { getMeta, setMeta, type Db } from './database.js';
-import { KeywordSearcher } from './keyword-searcher.js';
-import { Ledger, type DocumentEntry } from './ledger.js';
+import type { DocumentEntry } from './ledger.js';
+import type { DocumentRecords, KeywordIndex } from './ports.js';
 import { VectorIndex } from './vector-index.js';
 
 const INDEX_MODEL = 'index_model';
@@ -23,7 +20,11 @@ const UNFILTERED_MIN_SHARE = 0.2;
 const UNFILTERED_WIDENING = [2, 6];
 
 export interface DocumentIndexOptions {
-  db: Db;
+  /** The table of record for documents and chunks (see DocumentRecords). */
+  records: DocumentRecords;
+  keywords: KeywordIndex;
+  /** The owner id this process writes under (its lease, see ProcessLease). */
+  owner: () => Promise<string>;
   /** Where Chroma listens; asked on first need, and again after a failure (a server may come up later). */
   chromaUrl: () => Promise<string>;
   collectionPrefix: string;
@@ -46,18 +47,15 @@ export interface IndexStats {
 /**
  * The index as one thing: Chroma vectors, the keyword index and the ledger, kept in step.
  *
- * SQLite (ledger + chunks + keywords) is the record of what is indexed; Chroma follows it. Every
- * vector id is noted in `unconfirmed_vectors` before it is written to Chroma, and settled when the
- * SQLite transaction that commits (or supersedes) it succeeds. After a crash, whatever is still
- * unconfirmed and not committed is deleted from Chroma, so an interrupted ingest leaves no orphans
- * and a re-run completes it.
+ * The document records (ledger + chunks + keywords, see DocumentRecords) are the record of what is
+ * indexed; Chroma follows them. Every vector id is noted as unconfirmed, under the writer's lease,
+ * before it is written to Chroma, and settled when the commit that holds (or supersedes) it
+ * succeeds. When a writer's lease expires (a crash), whatever it left unconfirmed and uncommitted is
+ * deleted from Chroma, so an interrupted ingest leaves no orphans and a re-run completes it.
  */
 export class DocumentIndex {
-  private readonly db: Db;
-  private readonly ledger: Ledger;
-  private readonly chunkStore: ChunkStore;
-  /** BM25 searches off the main thread (see KeywordSearcher). */
-  private readonly keywordSearcher: KeywordSearcher;
+  private readonly records: DocumentRecords;
+  private readonly keywords: KeywordIndex;
   private readonly embeddings: CitebotEmbeddings;
   private vectorIndex?: VectorIndex;
   private dimension?: number;
@@ -65,11 +63,9 @@ export class DocumentIndex {
   private readonly unfilteredFromChunks: number;
 
   constructor(private readonly options: DocumentIndexOptions) {
-    this.db = options.db;
+    this.records = options.records;
+    this.keywords = options.keywords;
     this.embeddings = options.embeddings;
-    this.ledger = new Ledger(options.db);
-    this.chunkStore = new ChunkStore(options.db);
-    this.keywordSearcher = new KeywordSearcher(options.db.name);
     this.upsertBatchSize = options.upsertBatchSize ?? 64;
     this.unfilteredFromChunks = options.unfilteredFromChunks ?? UNFILTERED_FROM_CHUNKS;
   }
@@ -90,13 +86,13 @@ export class DocumentIndex {
   }
 
   /** The model that embedded the stored chunks, if any are stored. */
-  builtWith(): string | undefined {
-    return this.chunkStore.count() > 0 ? getMeta(this.db, INDEX_MODEL) : undefined;
+  async builtWith(): Promise<string | undefined> {
+    return (await this.records.chunkCount()) > 0 ? this.records.meta(INDEX_MODEL) : undefined;
   }
 
   /** Throw the model-mismatch error if the stored chunks were embedded by another model. */
-  assertSameModel(): void {
-    const built = this.builtWith();
+  async assertSameModel(): Promise<void> {
+    const built = await this.builtWith();
     if (built && built !== this.model) {
       throw new CitebotError(
         'index_model_mismatch',
@@ -108,7 +104,7 @@ export class DocumentIndex {
 
   /** Connect to this model's collection and finish any interrupted work. */
   async open(): Promise<void> {
-    this.assertSameModel();
+    await this.assertSameModel();
     const vectors = await this.vectors();
     // The collection records its dimension: the model is asked (maybe a probe embedding) only for a new one.
     this.dimension = (await vectors.existingDimension()) ?? (await this.embeddings.getDimension());
@@ -124,7 +120,7 @@ export class DocumentIndex {
    * With no collection yet (nothing indexed with this model) dense search finds nothing.
    */
   async openForQuery(): Promise<void> {
-    this.assertSameModel();
+    await this.assertSameModel();
     const vectors = await this.vectors();
     if (vectors.isOpen) return;
     const dimension = this.dimension ?? (await vectors.existingDimension());
@@ -136,11 +132,6 @@ export class DocumentIndex {
     const vectors = await this.vectors();
     await vectors.heartbeat();
     return vectors.url;
-  }
-
-  /** Stop the keyword search worker. */
-  async close(): Promise<void> {
-    await this.keywordSearcher.close();
   }
 
   // ---- Search -------------------------------------------------------------------------------
@@ -156,7 +147,7 @@ export class DocumentIndex {
     if (!vectors.isOpen) return [];
     const vector = await this.embeddings.embedQuery(query);
     const results = await this.nearest(vectors, vector, scopes, k);
-    const committed = new Map(this.chunkStore.get(results.map(([doc]) => doc.id!)).map((c) => [c.id, c]));
+    const committed = new Map((await this.records.chunks(results.map(([doc]) => doc.id!))).map((c) => [c.id, c]));
     return results.flatMap(([doc, distance]) => {
       const chunk = committed.get(doc.id!);
       // Belt and braces: the filter already restricts the scope; a stray result is dropped, not shown.
@@ -173,8 +164,8 @@ export class DocumentIndex {
    */
   private async nearest(vectors: VectorIndex, vector: number[], scopes: string[], k: number): Promise<[Document, number][]> {
     const filter = scopes.length === 1 ? { scope: scopes[0]! } : { scope: { $in: scopes } };
-    const inScope = this.chunkStore.countInScopes(scopes);
-    const total = this.chunkStore.countCached();
+    const inScope = await this.records.chunkCount(scopes);
+    const total = await this.records.chunkCount();
     if (inScope === 0) return [];
     const share = inScope / Math.max(1, total);
     if (total >= this.unfilteredFromChunks && share >= UNFILTERED_MIN_SHARE) {
@@ -193,8 +184,8 @@ export class DocumentIndex {
 
   /** BM25 (plus term proximity) over these scopes, each a Document with `keywordScore` and `keywordCoverage` (see KeywordHit). */
   async keywordSearch(query: string, scopes: string[], k: number): Promise<Document[]> {
-    const hits = await this.keywordSearcher.search(query, scopes, k);
-    const chunks = new Map(this.chunkStore.get(hits.map((h) => h.id)).map((c) => [c.id, c]));
+    const hits = await this.keywords.search(query, scopes, k);
+    const chunks = new Map((await this.records.chunks(hits.map((h) => h.id))).map((c) => [c.id, c]));
     return hits.flatMap((hit) => {
       const chunk = chunks.get(hit.id);
       return chunk ? [toDocument(chunk, { keywordScore: hit.score, keywordCoverage: hit.coverage })] : [];
@@ -204,47 +195,52 @@ export class DocumentIndex {
   // ---- Chunks and documents -----------------------------------------------------------------
 
   /** Stored chunks by id (unknown ids are left out). */
-  chunks(ids: string[]): StoredChunk[] {
-    return this.chunkStore.get(ids);
+  chunks(ids: string[]): Promise<StoredChunk[]> {
+    return this.records.chunks(ids);
   }
 
   /** A document's chunk ids, in order. */
-  chunkIdsOf(scope: string, docId: string): string[] {
-    return this.chunkStore.idsOfDocument(scope, docId);
+  chunkIdsOf(scope: string, docId: string): Promise<string[]> {
+    return this.records.chunkIdsOf(scope, docId);
   }
 
   /** A document's chunks, in order. */
-  chunksOf(scope: string, docId: string): StoredChunk[] {
-    return this.chunkStore.get(this.chunkStore.idsOfDocument(scope, docId));
+  async chunksOf(scope: string, docId: string): Promise<StoredChunk[]> {
+    return this.records.chunks(await this.records.chunkIdsOf(scope, docId));
   }
 
   /** Chunks stored, in these scopes or in all. */
-  chunkCount(scopes?: string[]): number {
-    return scopes ? this.chunkStore.countInScopes(scopes) : this.chunkStore.count();
+  chunkCount(scopes?: string[]): Promise<number> {
+    return this.records.chunkCount(scopes);
   }
 
   /** Every stored chunk of a scope, in pages (for building question sets from a scope's own text). */
-  *chunkPages(scope: string, pageSize = 500): Generator<StoredChunk[]> {
-    yield* this.chunkStore.all(pageSize, scope);
+  chunkPages(scope: string, pageSize = 500): AsyncGenerator<StoredChunk[]> {
+    return this.records.chunkPages(pageSize, scope);
   }
 
-  document(scope: string, docId: string): DocumentEntry | undefined {
-    return this.ledger.get(scope, docId);
+  document(scope: string, docId: string): Promise<DocumentEntry | undefined> {
+    return this.records.document(scope, docId);
   }
 
   /** Documents in these scopes (or every scope), by scope then name. */
-  documents(scopes?: string[]): DocumentEntry[] {
-    return this.ledger.list(scopes);
+  documents(scopes?: string[]): Promise<DocumentEntry[]> {
+    return this.records.documents(scopes);
   }
 
   /** Documents whose id or file name is `target`, optionally within one scope. */
-  findDocuments(target: string, scope?: string): DocumentEntry[] {
-    return this.ledger.find(target, scope);
+  findDocuments(target: string, scope?: string): Promise<DocumentEntry[]> {
+    return this.records.findDocuments(target, scope);
   }
 
-  /** Counts for doctor and the CLI; SQLite only. */
-  stats(): IndexStats {
-    return { chunks: this.chunkStore.count(), documents: this.ledger.list().length, builtWith: this.builtWith(), model: this.model };
+  /** Counts for doctor and the CLI; no Chroma needed. */
+  async stats(): Promise<IndexStats> {
+    return {
+      chunks: await this.records.chunkCount(),
+      documents: (await this.records.documents()).length,
+      builtWith: await this.builtWith(),
+      model: this.model,
+    };
   }
 
   /** Ids of the vectors Chroma holds in this model's collection for a metadata filter (consistency checks, tests). */
@@ -267,23 +263,19 @@ export class DocumentIndex {
     return (await this.vectors()).metadata();
   }
 
-  /** Settle what a crashed process left behind: interrupted documents and unconfirmed vectors. */
+  /**
+   * Settle what dead processes left behind (writers whose lease expired): interrupted documents go
+   * back to their last committed version and their unconfirmed vectors are deleted from Chroma. A
+   * live writer's work, in this process or another, is never touched.
+   */
   async recover(): Promise<void> {
-    const deadOwners = (this.db.prepare('SELECT DISTINCT owner FROM unconfirmed_vectors').all() as { owner: number }[])
-      .map((r) => r.owner)
-      .filter((pid) => pid !== process.pid && !processAlive(pid));
-    const interrupted = this.ledger.interrupted().filter((e) => e.writer === undefined || !processAlive(e.writer));
-    if (interrupted.length) {
-      this.db.transaction(() => {
-        for (const entry of interrupted) {
-          // The committed chunks (if any) are still the previous version: keep serving them.
-          if (entry.contentHash) this.ledger.upsert({ ...entry, status: 'indexed', pendingHash: undefined, writer: undefined });
-          else this.ledger.remove(entry.scope, entry.docId);
-        }
-      })();
-      log.info(`recovered ${interrupted.length} interrupted document(s); ingest them again to finish`);
+    const self = await this.options.owner();
+    let recovered = 0;
+    for (const owner of await this.records.deadWriters(self)) {
+      await this.settle(owner);
+      recovered += await this.records.recoverDocuments(owner);
     }
-    for (const owner of deadOwners) await this.settle(owner);
+    if (recovered) log.info(`recovered ${recovered} interrupted document(s); ingest them again to finish`);
   }
 
   /**
@@ -291,12 +283,8 @@ export class DocumentIndex {
    * then forget the notes. With `ids`, only those (a process settles just the write it finished,
    * never another write of its own still in flight); without, everything the writer left.
    */
-  private async settle(owner: number, ids?: string[]): Promise<void> {
-    const select = this.db.prepare(
-      'SELECT u.id, u.collection FROM unconfirmed_vectors u LEFT JOIN chunks c ON c.id = u.id WHERE u.owner = ? AND c.id IS NULL' +
-        (ids ? ' AND u.id = ?' : ''),
-    );
-    const rows = (ids ? ids.flatMap((id) => select.all(owner, id)) : select.all(owner)) as { id: string; collection: string }[];
+  private async settle(owner: string, ids?: string[]): Promise<void> {
+    const rows = await this.records.orphanVectors(owner, ids);
     const byCollection = new Map<string, string[]>();
     for (const row of rows) byCollection.set(row.collection, [...(byCollection.get(row.collection) ?? []), row.id]);
     const vectors = byCollection.size ? await this.vectors() : undefined;
@@ -305,50 +293,39 @@ export class DocumentIndex {
       if (!existing.includes(collection)) continue;
       for (let i = 0; i < orphans.length; i += 1000) await vectors!.deleteEverywhere(orphans.slice(i, i + 1000), [collection]);
     }
-    if (!ids) {
-      this.db.prepare('DELETE FROM unconfirmed_vectors WHERE owner = ?').run(owner);
-      return;
-    }
-    const forget = this.db.prepare('DELETE FROM unconfirmed_vectors WHERE owner = ? AND id = ?');
-    this.db.transaction(() => ids.forEach((id) => forget.run(owner, id)))();
-  }
-
-  private noteUnconfirmed(ids: string[], collections: string[]): void {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO unconfirmed_vectors (id, collection, owner) VALUES (?, ?, ?)');
-    for (const collection of collections) for (const id of ids) insert.run(id, collection, process.pid);
+    await this.records.settleNotes(owner, ids);
   }
 
   /**
    * Replace a document's chunks with new ones: embed, write vectors, then commit chunks, keywords
-   * and the ledger in one transaction, then remove the previous version's vectors.
+   * and the ledger at once, then remove the previous version's vectors.
    */
   async write(
     entry: Omit<DocumentEntry, 'status' | 'chunkCount' | 'updatedAt' | 'pendingHash'>,
     chunks: StoredChunk[],
     onEmbedded?: (done: number, total: number) => void,
   ): Promise<void> {
-    this.assertSameModel();
+    await this.assertSameModel();
+    const owner = await this.options.owner();
     const vectors = await this.vectors();
-    const own = [vectors.collectionName];
+    const collection = vectors.collectionName;
+    const notes = (ids: string[]) => ids.map((id) => ({ id, collection }));
     const now = new Date().toISOString();
-    const previous = this.ledger.get(entry.scope, entry.docId);
-    this.db.transaction(() => {
-      this.ledger.upsert({
+    const previous = await this.records.document(entry.scope, entry.docId);
+    await this.records.beginWrite(
+      {
         // Only an indexed previous version has chunks worth falling back to after a crash.
         ...(previous?.status === 'indexed' ? previous : { ...entry, contentHash: undefined, chunkCount: 0 }),
         status: 'indexing',
         pendingHash: entry.contentHash,
-        writer: process.pid,
         updatedAt: now,
-      } as DocumentEntry);
-      this.noteUnconfirmed(
-        chunks.map((c) => c.id),
-        own,
-      );
-    })();
+      } as DocumentEntry,
+      owner,
+      notes(chunks.map((c) => c.id)),
+    );
 
     // A chunk id names its content (see chunkId): one already committed has its vector; embed only the rest.
-    const committed = new Set(this.chunkStore.idsOfDocument(entry.scope, entry.docId));
+    const committed = new Set(await this.records.chunkIdsOf(entry.scope, entry.docId));
     const fresh = chunks.filter((c) => !committed.has(c.id));
     let done = chunks.length - fresh.length;
     let next = 0;
@@ -377,60 +354,68 @@ export class DocumentIndex {
     } catch (error) {
       // Back to the state before this attempt; vectors already written are removed now or, if
       // Chroma is the thing that failed, on this process's next flush or the next start.
-      this.db.transaction(() => {
-        if (previous) this.ledger.upsert(previous);
-        else this.ledger.remove(entry.scope, entry.docId);
-      })();
+      await this.records.abortWrite(entry.scope, entry.docId, previous);
       await this.settle(
-        process.pid,
+        owner,
         chunks.map((c) => c.id),
       ).catch(() => {});
       throw error;
     }
 
     const newIds = new Set(chunks.map((c) => c.id));
-    const oldIds = this.chunkStore.idsOfDocument(entry.scope, entry.docId);
+    const oldIds = await this.records.chunkIdsOf(entry.scope, entry.docId);
     const stale = oldIds.filter((id) => !newIds.has(id));
-    this.db.transaction(() => {
-      this.chunkStore.delete(oldIds);
-      this.chunkStore.insert(chunks);
-      this.ledger.upsert({ ...entry, status: 'indexed', chunkCount: chunks.length, error: undefined, ingestedAt: now, updatedAt: now });
-      // assertSameModel() passed: the index is empty or already this model's.
-      setMeta(this.db, INDEX_MODEL, this.model);
+    await this.records.commitWrite(
+      {
+        entry: {
+          ...entry,
+          status: 'indexed',
+          chunkCount: chunks.length,
+          error: undefined,
+          ingestedAt: now,
+          updatedAt: now,
+          writer: undefined,
+        },
+        chunks,
+        replaces: oldIds,
+        // assertSameModel() passed: the index is empty or already this model's.
+        meta: { [INDEX_MODEL]: this.model },
+      },
+      owner,
       // The previous version's vectors are now orphans-to-be: note them, then delete below.
-      this.noteUnconfirmed(stale, own);
-    })();
-    await this.settle(process.pid, [...newIds, ...stale]);
+      notes(stale),
+    );
+    await this.settle(owner, [...newIds, ...stale]);
   }
 
   /** The same bytes as the indexed version came in again: a later, broken version's error no longer applies. */
-  clearProblem(scope: string, docId: string): void {
-    const entry = this.ledger.get(scope, docId);
-    if (entry?.error) this.ledger.upsert({ ...entry, error: undefined, updatedAt: new Date().toISOString() });
+  async clearProblem(scope: string, docId: string): Promise<void> {
+    const entry = await this.records.document(scope, docId);
+    if (entry?.error) await this.records.putDocument({ ...entry, error: undefined, updatedAt: new Date().toISOString() });
   }
 
   /** Record a failed or skipped attempt. An older indexed version, if any, stays indexed and searchable. */
-  recordProblem(entry: Omit<DocumentEntry, 'status' | 'chunkCount' | 'updatedAt'>, status: 'failed' | 'skipped', reason: string): void {
-    const previous = this.ledger.get(entry.scope, entry.docId);
+  async recordProblem(
+    entry: Omit<DocumentEntry, 'status' | 'chunkCount' | 'updatedAt'>,
+    status: 'failed' | 'skipped',
+    reason: string,
+  ): Promise<void> {
+    const previous = await this.records.document(entry.scope, entry.docId);
     const now = new Date().toISOString();
     if (previous && previous.status === 'indexed') {
-      this.ledger.upsert({ ...previous, error: reason, updatedAt: now });
+      await this.records.putDocument({ ...previous, error: reason, updatedAt: now });
     } else {
       // contentHash here is the hash of the bytes that failed, so the same bytes are not read again.
-      this.ledger.upsert({ ...entry, status, chunkCount: 0, error: reason, updatedAt: now });
+      await this.records.putDocument({ ...entry, status, chunkCount: 0, error: reason, updatedAt: now });
     }
   }
 
   /** Remove a document's chunks from Chroma (every model's collection), the keyword index and the ledger. */
   async forget(scope: string, docId: string): Promise<number> {
-    const ids = this.chunkStore.idsOfDocument(scope, docId);
+    const owner = await this.options.owner();
     const collections = await (await this.vectors()).collectionNames();
-    this.db.transaction(() => {
-      this.noteUnconfirmed(ids, collections);
-      this.chunkStore.delete(ids);
-      this.ledger.remove(scope, docId);
-    })();
-    await this.settle(process.pid, ids);
+    const ids = await this.records.forgetDocument(scope, docId, owner, collections);
+    await this.settle(owner, ids);
     return ids.length;
   }
 
@@ -439,13 +424,13 @@ export class DocumentIndex {
    * the original files are not needed. The collection is rebuilt from scratch.
    */
   async reindex(onProgress?: (done: number, total: number) => void): Promise<{ chunks: number; model: string; previousModel?: string }> {
-    const previousModel = this.builtWith();
+    const previousModel = await this.builtWith();
     const vectors = await this.vectors();
     this.dimension = await this.embeddings.getDimension();
     await vectors.recreate(this.dimension);
-    const total = this.chunkStore.count();
+    const total = await this.records.chunkCount();
     let done = 0;
-    for (const page of this.chunkStore.all(this.upsertBatchSize * 4)) {
+    for await (const page of this.records.chunkPages(this.upsertBatchSize * 4)) {
       const batches: StoredChunk[][] = [];
       for (let i = 0; i < page.length; i += this.upsertBatchSize) batches.push(page.slice(i, i + this.upsertBatchSize));
       await Promise.all(
@@ -456,7 +441,7 @@ export class DocumentIndex {
         }),
       );
     }
-    setMeta(this.db, INDEX_MODEL, this.model);
+    await this.records.setMeta(INDEX_MODEL, this.model);
     return { chunks: total, model: this.model, previousModel };
   }
 }

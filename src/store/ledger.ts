@@ -14,8 +14,10 @@ export interface DocumentEntry {
   contentHash?: string;
   /** Hash of the bytes being indexed right now; set only while status is `indexing`. */
   pendingHash?: string;
-  /** pid of the process indexing it, while status is `indexing`. */
-  writer?: number;
+  /** Owner id (see LeaseStore) of the process indexing it, while status is `indexing`. */
+  writer?: string;
+  /** Read only: `indexing`, but its writer's lease is gone (a crash); it is put back on the next recovery. */
+  interrupted?: boolean;
   status: DocumentStatus;
   chunkCount: number;
   bytes?: number;
@@ -36,7 +38,7 @@ interface Row {
   mime_type: string | null;
   content_hash: string | null;
   pending_hash: string | null;
-  writer: number | null;
+  writer: string | null;
   status: DocumentStatus;
   chunk_count: number;
   bytes: number | null;
@@ -67,7 +69,7 @@ const fromRow = (r: Row): DocumentEntry => ({
   updatedAt: r.updated_at,
 });
 
-/** The ledger of documents: one row per (scope, docId). Writes happen inside the index's transactions. */
+/** The ledger of documents (SQLite): one row per (scope, docId). Writes happen inside SqliteDocumentRecords' transactions. */
 export class Ledger {
   constructor(private readonly db: Db) {}
 
@@ -93,9 +95,10 @@ export class Ledger {
     return rows.map(fromRow);
   }
 
-  /** Documents whose last ingest was interrupted. */
-  interrupted(): DocumentEntry[] {
-    return (this.db.prepare("SELECT * FROM documents WHERE status = 'indexing'").all() as Row[]).map(fromRow);
+  /** Documents being indexed by `writer` (null: by no recorded writer). */
+  indexing(writer: string | null): DocumentEntry[] {
+    const rows = this.db.prepare("SELECT * FROM documents WHERE status = 'indexing' AND writer IS ?").all(writer);
+    return (rows as Row[]).map(fromRow);
   }
 
   upsert(entry: DocumentEntry): void {
@@ -123,7 +126,7 @@ export class Ledger {
         uploadedBy: null,
         uploadedAt: null,
         ingestedAt: null,
-        ...Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)),
+        ...Object.fromEntries(Object.entries(entry).filter(([k, v]) => v !== undefined && k !== 'interrupted')),
       });
   }
 

@@ -74,8 +74,7 @@ export async function answerIn(core: CitebotCore, question: string, scope: strin
 export const answerSources = (a: Answer) => [...a.citations, ...a.alsoRelevant];
 
 /** The text of every chunk indexed in a scope. */
-export const scopeTexts = (core: CitebotCore, scope: string): string[] =>
-  core.index
-    .documents([scope])
-    .flatMap((d) => core.index.chunksOf(scope, d.docId))
-    .map((c) => c.text);
+export const scopeTexts = async (core: CitebotCore, scope: string): Promise<string[]> => {
+  const chunks = await Promise.all((await core.index.documents([scope])).map((d) => core.index.chunksOf(scope, d.docId)));
+  return chunks.flat().map((c) => c.text);
+};

@@ -1,22 +1,13 @@
-import { ask } from '../../app/ask.js';
-import type { Answer, Turn } from '../../chains/types.js';
+import { askInChannel, type AskRequest } from '../../app/ask.js';
+import type { Answer } from '../../chains/types.js';
 import type { CitebotCore } from '../../core.js';
-import type { StoredAnswer } from '../../store/conversation-store.js';
+import type { StoredAnswer } from '../../store/ports.js';
 import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import { detectLanguage } from '../../messages/index.js';
 import { thinkingText } from './chat-text.js';
 import { failureMessage } from './failure-message.js';
 import { ThrottledEdit } from './throttled-edit.js';
-
-export interface Question {
-  text: string;
-  /** Where it was asked: the scope whose documents (plus operator-shared ones) it may read. */
-  scope: string;
-  askedBy?: string;
-  /** Earlier turns of the thread, oldest first. */
-  history?: Turn[];
-}
 
 /** Where an answer is shown: one message that grows, then is replaced by the final rendering. */
 export interface AnswerSurface {
@@ -30,11 +21,11 @@ export interface AnswerSurface {
 
 /**
  * One question, from the chain to a chat message: streams partial text into the surface at a
- * bounded rate, stores the final answer (so feedback can refer to it) and shows it. Every failure
+ * bounded rate and shows the final answer (stored by `askInChannel`, so feedback can refer to it). Every failure
  * ends as a short message on the surface, never as silence.
  */
-export async function answerQuestion(core: CitebotCore, question: Question, surface: AnswerSurface): Promise<Answer | undefined> {
-  const language = detectLanguage(question.text);
+export async function answerQuestion(core: CitebotCore, question: AskRequest, surface: AnswerSurface): Promise<Answer | undefined> {
+  const language = detectLanguage(question.question);
   const thinking = thinkingText(language);
   // One edit stream for both, so a late "Thinking…" can never overwrite answer text.
   const partial = new ThrottledEdit(
@@ -42,11 +33,7 @@ export async function answerQuestion(core: CitebotCore, question: Question, surf
     core.settings.STREAM_EDIT_INTERVAL_MS,
   );
   try {
-    // Replies in this channel that answer no question (ingest progress, /sources) follow its last question's language.
-    if (question.text.trim() && core.conversations.channelLanguage(question.scope) !== language)
-      core.conversations.updateChannel(question.scope, { language });
-    const events = ask(core, { question: question.text, scope: question.scope, history: question.history });
-    for await (const event of events) {
+    for await (const event of askInChannel(core, question, language)) {
       if (event.type === 'thinking') {
         partial.push(thinking);
         continue;
@@ -56,16 +43,8 @@ export async function answerQuestion(core: CitebotCore, question: Question, surf
         continue;
       }
       await partial.close();
-      const { answer } = event;
-      const stored = core.conversations.saveAnswer({
-        scope: question.scope,
-        askedBy: question.askedBy,
-        question: question.text,
-        answer: answer.answer,
-        sources: answer.citations.map(({ n, source, url, location, chunkId }) => ({ n, source, url, location, chunkId })),
-      });
-      await surface.showAnswer(answer, stored);
-      return answer;
+      await surface.showAnswer(event.answer, event.stored);
+      return event.answer;
     }
     throw new Error('the answer stream ended without an answer');
   } catch (error) {

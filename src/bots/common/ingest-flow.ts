@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../app/channels.js';
 import { queueIngest } from '../../app/ingest.js';
 import type { CitebotCore } from '../../core.js';
 import { oneLine } from '../../errors.js';
@@ -31,7 +32,7 @@ export async function ingestWithProgress(
   options: { nothingFound?: string } = {},
 ): Promise<IngestResult[] | undefined> {
   const { ahead, done } = queueIngest(core, scope, () => ingestNow(core, view, scope, load, options));
-  if (ahead > 0) await Promise.resolve(view.show(messages(core.conversations.channelLanguage(scope)).ingest.queued)).catch(() => {});
+  if (ahead > 0) await Promise.resolve(view.show(messages(await channelLanguage(core, scope)).ingest.queued)).catch(() => {});
   return done;
 }
 
@@ -44,7 +45,7 @@ async function ingestNow(
 ): Promise<IngestResult[] | undefined> {
   const edits = new ThrottledEdit((line) => (view.progress ?? view.show).call(view, line), core.settings.STREAM_EDIT_INTERVAL_MS);
   // No question here: the channel's language (that of its last question).
-  const language = core.conversations.channelLanguage(scope);
+  const language = await channelLanguage(core, scope);
   const text = messages(language);
   try {
     const files = await load();

@@ -1,5 +1,5 @@
 import { MessageType, type Collection, type Message, type TextBasedChannel } from 'discord.js';
-import type { ConversationMessage } from '../../ingest/conversation/message.js';
+import type { ConversationMessage } from '../../store/conversation-message.js';
 
 /** Messages per history request: Discord's maximum. */
 const PAGE = 100;

@@ -1,3 +1,4 @@
+import { channelLanguage, followedScopes } from '../../app/channels.js';
 import type { TextBasedChannel } from 'discord.js';
 import { ingestConversation, summarizeConversation } from '../../app/conversation-ingest.js';
 import { queueIngest } from '../../app/ingest.js';
@@ -22,10 +23,10 @@ export async function ingestDiscordConversation(context: DiscordContext, channel
         readDiscordConversation(channel, { botId: context.botId, after: cursor, limit: core.settings.DISCORD_HISTORY_LIMIT }),
       ),
     ).done;
-    return summarizeConversation(result, core.conversations.channelLanguage(scope));
+    return summarizeConversation(result, await channelLanguage(core, scope));
   } catch (error) {
     log.warn(`discord: conversation of ${scope} not indexed: ${oneLine(error)}`);
-    const language = core.conversations.channelLanguage(scope);
+    const language = await channelLanguage(core, scope);
     return `${failureMessage(error, 'ingestMessages', language)} ${messages(language).failure.keptMessages}`;
   }
 }
@@ -36,7 +37,7 @@ export async function catchUpDiscordConversations(
   fetchChannel: (id: string) => Promise<TextBasedChannel | undefined>,
 ): Promise<void> {
   if (!context.core.settings.INDEX_MESSAGES) return;
-  for (const scope of context.core.messages.followedScopes('discord:')) {
+  for (const scope of await followedScopes(context.core, 'discord:')) {
     const channel = await fetchChannel(scope.split(':')[2]!).catch(() => undefined);
     if (channel) await ingestDiscordConversation(context, channel, scope);
   }

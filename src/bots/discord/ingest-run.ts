@@ -1,3 +1,4 @@
+import { channelLanguage, channelSettings, updateChannelSettings } from '../../app/channels.js';
 import type { Message, TextBasedChannel } from 'discord.js';
 import type { SharedFile } from '../../app/shared-files.js';
 import { summarizeIngest } from '../../app/shared-files.js';
@@ -21,12 +22,12 @@ export async function ingestChannel(
 ): Promise<void> {
   const { core } = context;
   const settings = core.settings;
-  const channelSettings = core.conversations.channel(scope);
-  const since = options.full || options.file ? undefined : channelSettings.lastScan;
+  const channel$ = await channelSettings(core, scope);
+  const since = options.full || options.file ? undefined : channel$.lastScan;
   let newest: string | undefined;
   let note = '';
   // No question here: the channel's language (that of its last question).
-  const m = messages(channelSettings.language).ingest;
+  const m = messages(channel$.language).ingest;
   const load = async (): Promise<SharedFile[]> => {
     await target.show(m.discordReadingHistory(Boolean(since)));
     const scan = await scanChannelHistory(channel, settings, { limit: settings.DISCORD_HISTORY_LIMIT, since });
@@ -38,7 +39,7 @@ export async function ingestChannel(
   const nothingFound = options.file
     ? m.discordNoAttachmentNamed(options.file)
     : since
-      ? m.discordNoNewAttachments(core.index.documents([scope]).length)
+      ? m.discordNoNewAttachments((await core.index.documents([scope])).length)
       : undefined;
   const results = await ingestWithProgress(
     core,
@@ -48,12 +49,12 @@ export async function ingestChannel(
     { nothingFound },
   );
   // Remember where this scan ended only when it completed: a failed run is read again next time.
-  if (results && newest && !options.file) core.conversations.updateChannel(scope, { lastScan: newest });
+  if (results && newest && !options.file) await updateChannelSettings(core, scope, { lastScan: newest });
   if (!results || options.file || options.filesOnly || !settings.INDEX_MESSAGES) return;
   // The conversation is the parent channel's: a thread's messages are read with it.
   const conversation = channel.isThread() && channel.parent?.isTextBased() ? channel.parent : channel;
   const filesLine = results.length === 0 && since ? nothingFound! : summarizeIngest(results);
-  await target.show(`${filesLine}${note}\n${messages(core.conversations.channelLanguage(scope)).ingest.readingMessages()}`);
+  await target.show(`${filesLine}${note}\n${messages(await channelLanguage(core, scope)).ingest.readingMessages()}`);
   await target.show(`${filesLine}${note}\n${await ingestDiscordConversation(context, conversation, scope)}`);
 }
 
@@ -67,7 +68,7 @@ export async function ingestMessage(context: DiscordContext, target: MessageTarg
     scope,
     async () => files,
     {
-      nothingFound: messages(context.core.conversations.channelLanguage(scope)).ingest.discordAttachHelp,
+      nothingFound: messages(await channelLanguage(context.core, scope)).ingest.discordAttachHelp,
     },
   );
 }

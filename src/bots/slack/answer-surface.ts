@@ -1,5 +1,5 @@
 import type { Answer } from '../../chains/types.js';
-import type { StoredAnswer } from '../../store/conversation-store.js';
+import type { StoredAnswer } from '../../store/ports.js';
 import type { AnswerSurface } from '../common/answer-flow.js';
 import { answerMessages, partialMessage, textMessage } from './answer-blocks.js';
 import type { PostedMessage } from './posted-message.js';

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { ConversationMessage } from '../../ingest/conversation/message.js';
+import type { ConversationMessage } from '../../store/conversation-message.js';
 import { conversationMessage, isSpokenMessage, type SlackNames, type SlackRawMessage } from './conversation-messages.js';
 
 /** Messages per history or replies request (Slack allows up to 999; 200 is what it recommends). */

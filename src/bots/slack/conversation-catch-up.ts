@@ -1,3 +1,4 @@
+import { followedScopes } from '../../app/channels.js';
 import type { webApi } from '@slack/bolt';
 import { queueIngest } from '../../app/ingest.js';
 import { oneLine } from '../../errors.js';
@@ -13,7 +14,7 @@ import type { SlackContext } from './slack-context.js';
 export async function catchUpConversations(context: SlackContext, client: webApi.WebClient, teamId: string): Promise<void> {
   const { core } = context;
   if (!core.settings.INDEX_MESSAGES || !teamId) return;
-  for (const scope of core.messages.followedScopes(`slack:${teamId}:`)) {
+  for (const scope of await followedScopes(core, `slack:${teamId}:`)) {
     const channelId = scope.split(':')[2]!;
     try {
       const result = await queueIngest(core, scope, () => ingestSlackConversation(context, client, teamId, channelId)).done;

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { ingestConversation, type ConversationIngestResult } from '../../app/conversation-ingest.js';
-import type { ConversationChannel } from '../../ingest/conversation/message.js';
+import type { ConversationChannel } from '../../store/conversation-message.js';
 import { historyStart, readSlackHistory } from './channel-history.js';
 import { SlackNames, slackPermalink } from './conversation-messages.js';
 import { slackScope } from './scope.js';

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { ConversationMessage } from '../../ingest/conversation/message.js';
+import type { ConversationMessage } from '../../store/conversation-message.js';
 
 /** A Slack message as conversations.history / conversations.replies / events / exports carry it. */
 export interface SlackRawMessage {

@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../app/channels.js';
 import type { webApi } from '@slack/bolt';
 import { summarizeConversation } from '../../app/conversation-ingest.js';
 import { queueIngest } from '../../app/ingest.js';
@@ -33,7 +34,7 @@ export async function ingestConversationWithProgress(
   const edits = new ThrottledEdit((line) => progress.progress(payload(line)), context.core.settings.STREAM_EDIT_INTERVAL_MS);
   const scope = slackScope(teamId, channelId);
   // No question here: the channel's language (that of its last question).
-  const language = context.core.conversations.channelLanguage(scope);
+  const language = await channelLanguage(context.core, scope);
   const text = messages(language);
   try {
     await show(text.ingest.readingMessages());

@@ -4,7 +4,7 @@ import { ingestConversation, type ConversationIngestResult } from '../../app/con
 import { queueIngest } from '../../app/ingest.js';
 import type { CitebotCore } from '../../core.js';
 import { CitebotError } from '../../errors.js';
-import type { ConversationMessage } from '../../ingest/conversation/message.js';
+import type { ConversationMessage } from '../../store/conversation-message.js';
 import { readZipDirectory } from '../../ingest/loaders/zip-directory.js';
 import { conversationMessage, isSpokenMessage, SlackNames, type SlackRawMessage } from './conversation-messages.js';
 

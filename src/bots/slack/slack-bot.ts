@@ -98,11 +98,11 @@ function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 's
     core,
     outbox: new SlackOutbox({ token: s.SLACK_BOT_TOKEN, slackApiUrl: s.SLACK_API_URL, logger: boltLogger }),
     botUserId: identity.botUserId,
-    threads: new ThreadRegistry(),
+    threads: new ThreadRegistry(core),
     follower: new ConversationFollower(core),
     workspaceUrl: identity.url,
   };
-  app.use(dropRedeliveries());
+  app.use(dropRedeliveries(core));
   registerAskCommand(app, context);
   registerConversationListeners(app, context);
   registerIngest(app, context);

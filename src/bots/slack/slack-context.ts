@@ -1,3 +1,4 @@
+import { isAnsweredThread, rememberAnsweredThread } from '../../app/channels.js';
 import type { ConversationFollower } from '../../app/conversation-follower.js';
 import type { CitebotCore } from '../../core.js';
 import type { SlackNames } from './conversation-messages.js';
@@ -21,41 +22,43 @@ export interface SlackContext {
 }
 
 /**
- * Threads citebot answered in (after a restart the thread itself is checked), and threads known
- * not to be its own, so busy threads elsewhere do not cost a conversations.replies per message. A
- * thread becomes citebot's only by a mention, which adds it here.
+ * Threads citebot answered in, and threads known not to be its own. Its own are remembered through
+ * the app (the store), so a restart or another replica knows them; "not ours" is a short-lived
+ * cache here, so busy threads elsewhere do not cost a conversations.replies per message. A thread
+ * becomes citebot's only by a mention, which adds it.
  */
 export class ThreadRegistry {
-  private readonly ours = new Map<string, number>();
   private readonly notOurs = new Map<string, number>();
 
   constructor(
+    private readonly core: CitebotCore,
     private readonly max = 10_000,
     private readonly notOursTtlMs = 10 * 60_000,
   ) {}
 
-  add(channel: string, threadTs: string): void {
-    const key = `${channel}:${threadTs}`;
+  /** Slack channel ids are unique across workspaces (a shared channel keeps its id): they key the thread. */
+  private key(channel: string, threadTs: string): string {
+    return `slack:${channel}:${threadTs}`;
+  }
+
+  async add(channel: string, threadTs: string): Promise<void> {
+    const key = this.key(channel, threadTs);
     this.notOurs.delete(key);
-    remember(this.ours, key, this.max);
+    await rememberAnsweredThread(this.core, key);
   }
 
   addNotOurs(channel: string, threadTs: string): void {
-    remember(this.notOurs, `${channel}:${threadTs}`, this.max);
+    const key = this.key(channel, threadTs);
+    this.notOurs.delete(key);
+    this.notOurs.set(key, Date.now());
+    if (this.notOurs.size > this.max) this.notOurs.delete(this.notOurs.keys().next().value!);
   }
 
   /** true: citebot's; false: known not to be (recently); undefined: ask Slack. */
-  knows(channel: string, threadTs: string): boolean | undefined {
-    const key = `${channel}:${threadTs}`;
-    if (this.ours.has(key)) return true;
+  async knows(channel: string, threadTs: string): Promise<boolean | undefined> {
+    const key = this.key(channel, threadTs);
+    if (await isAnsweredThread(this.core, key)) return true;
     const at = this.notOurs.get(key);
     return at !== undefined && Date.now() - at < this.notOursTtlMs ? false : undefined;
   }
-}
-
-/** Insert as newest; drop the oldest past `max`. */
-function remember(map: Map<string, number>, key: string, max: number): void {
-  map.delete(key);
-  map.set(key, Date.now());
-  if (map.size > max) map.delete(map.keys().next().value!);
 }

@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import type { DocumentIndex } from '../../store/document-index.js';
 import type { StoredChunk } from '../../store/chunk.js';
 
-export function scopeChunks(index: DocumentIndex, scope: string): StoredChunk[] {
-  return index.documents([scope]).flatMap((doc) => index.chunksOf(scope, doc.docId));
+export async function scopeChunks(index: DocumentIndex, scope: string): Promise<StoredChunk[]> {
+  const chunks: StoredChunk[] = [];
+  for (const doc of await index.documents([scope])) chunks.push(...(await index.chunksOf(scope, doc.docId)));
+  return chunks;
 }
 
 /** Chunk ids are deterministic from scope, document, content hash and position: their set is the scope's content. */

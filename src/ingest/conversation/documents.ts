@@ -1,20 +1,17 @@
 import { createHash } from 'node:crypto';
-import { neutralizeMentions } from '../../chains/sanitize.js';
+import { neutralizeMentions } from '../../text/mentions.js';
 import type { ChunkMetadata, StoredChunk } from '../../store/chunk.js';
-import { byTimeThenId, CONVERSATION_DOC_PREFIX, type ConversationChannel, type ConversationMessage } from './message.js';
+import {
+  byTimeThenId,
+  CONVERSATION_DOC_PREFIX,
+  type ConversationChannel,
+  type ConversationMessage,
+} from '../../store/conversation-message.js';
 
 /** Stand-alone messages of one day are one document until it holds this many; then a second part starts. */
 export const MESSAGES_PER_DAY_DOCUMENT = 100;
 const EXCERPT_CHARACTERS = 60;
 export const CONVERSATION_MIME_TYPE = 'text/x-chat-conversation';
-
-/**
- * The group a message's document is built from: its thread, or the UTC day of a stand-alone message.
- * A thread is one document, however long; a day may become several (see conversationDocuments).
- */
-export function groupKey(message: Pick<ConversationMessage, 'threadId' | 'sentAt'>): string {
-  return message.threadId ? `thread:${message.threadId}` : `day:${message.sentAt.slice(0, 10)}`;
-}
 
 /** One document of a channel's conversation: a thread, or (part of) a day of stand-alone messages. */
 export interface ConversationDocument {

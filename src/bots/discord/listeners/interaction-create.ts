@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../../app/channels.js';
 import { type ChatInputCommandInteraction, type Client, Events, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { oneLine } from '../../../errors.js';
 import { log } from '../../../log.js';
@@ -47,7 +48,7 @@ export function registerInteractionListener(client: Client, context: DiscordCont
 }
 
 async function replyFailure(context: DiscordContext, interaction: ChatInputCommandInteraction, error: unknown): Promise<void> {
-  const language = context.core.conversations.channelLanguage(interactionScope(interaction));
+  const language = await channelLanguage(context.core, interactionScope(interaction));
   const content = failureMessage(error, { command: interaction.commandName }, language);
   await (interaction.deferred || interaction.replied
     ? interaction.editReply({ content, allowedMentions: NO_MENTIONS })
@@ -62,20 +63,15 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
       await target.defer();
       const question = interaction.options.getString('question', true).trim();
       // Discord requires the option, but spaces pass: answer with usage, never a model call.
-      if (!question) return target.show(messages(context.core.conversations.channelLanguage(scope)).help.discordAskUsage);
+      if (!question) return target.show(messages(await channelLanguage(context.core, scope)).help.discordAskUsage);
       const heading = `-# ${messages(detectLanguage(question)).answer.asked(interaction.user.username, question.replace(/\n/gu, ' '))}`;
-      await answerQuestion(
-        context.core,
-        { text: question, scope, askedBy: interaction.user.id },
-        new DiscordAnswerSurface(target, heading),
-      );
+      await answerQuestion(context.core, { question, scope, askedBy: interaction.user.id }, new DiscordAnswerSurface(target, heading));
       return;
     }
     case 'ingest': {
       const target = new InteractionTarget(interaction);
       await target.defer();
-      if (!interaction.channel)
-        return target.show(messages(context.core.conversations.channelLanguage(scope)).ingest.discordCannotReadChannel);
+      if (!interaction.channel) return target.show(messages(await channelLanguage(context.core, scope)).ingest.discordCannotReadChannel);
       await ingestChannel(context, target, interaction.channel, scope, {
         file: interaction.options.getString('file') ?? undefined,
         full: interaction.options.getBoolean('full') ?? false,
@@ -89,7 +85,7 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
       return forget(context, interaction, scope);
     default:
       await interaction.reply({
-        content: messages(context.core.conversations.channelLanguage(scope)).help.unknownCommand(interaction.commandName),
+        content: messages(await channelLanguage(context.core, scope)).help.unknownCommand(interaction.commandName),
         flags: MessageFlags.Ephemeral,
       });
   }
@@ -97,8 +93,8 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
 
 async function listSources(context: DiscordContext, interaction: ChatInputCommandInteraction, scope: string): Promise<void> {
   const lines: string[] = [];
-  const m = messages(context.core.conversations.channelLanguage(scope));
-  const groups = readableSources(context.core, scope);
+  const m = messages(await channelLanguage(context.core, scope));
+  const groups = await readableSources(context.core, scope);
   for (const { scope: s, own, documents: docs, conversationDocuments } of groups) {
     lines.push(`**${own ? m.sources.ownHeading(docs.length) : m.sources.sharedHeading(s, docs.length)}**`);
     if (conversationDocuments) lines.push(`- ${m.sources.conversation(conversationDocuments, '/forget file:messages')}`);
@@ -125,7 +121,7 @@ async function forget(context: DiscordContext, interaction: ChatInputCommandInte
   }
   const moderator = async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
   const outcome = await forgetDocument(context.core, { scope, target, requester: { userId: interaction.user.id, mayModerate: moderator } });
-  const m = messages(context.core.conversations.channelLanguage(scope)).forget;
+  const m = messages(await channelLanguage(context.core, scope)).forget;
   if (outcome.kind === 'not_found') return void (await interaction.editReply(m.notFound(target)));
   if (outcome.kind === 'ambiguous')
     return void (await interaction.editReply({

@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../../app/channels.js';
 import { type Client, Events, type Message } from 'discord.js';
 import { log } from '../../../log.js';
 import { oneLine } from '../../../errors.js';
@@ -37,7 +38,7 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
   const scope = messageScope(message);
   const target = new MessageReplyTarget(message, context.outbox);
   if (/^ingest\b/iu.test(text)) return ingestMessage(context, target, message, scope);
-  if (!text) return target.show(messages(context.core.conversations.channelLanguage(scope)).help.discordMention);
+  if (!text) return target.show(messages(await channelLanguage(context.core, scope)).help.discordMention);
   const language = detectLanguage(text);
 
   // "citebot is typing…" at once, for the whole channel (one indicator however many mentions came
@@ -58,7 +59,7 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
       log.warn(`conversation history unavailable, answering without it: ${oneLine(error)}`);
       history = undefined;
     }
-    await answerQuestion(context.core, { text, scope, askedBy: message.author.id, history }, new DiscordAnswerSurface(target));
+    await answerQuestion(context.core, { question: text, scope, askedBy: message.author.id, history }, new DiscordAnswerSurface(target));
   } finally {
     stopTyping();
   }

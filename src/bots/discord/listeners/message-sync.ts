@@ -1,3 +1,4 @@
+import { followedChannelName } from '../../../app/channels.js';
 import { Events, type Client, type Message, type PartialMessage } from 'discord.js';
 import { oneLine } from '../../../errors.js';
 import { log } from '../../../log.js';
@@ -23,12 +24,13 @@ export function registerMessageSync(client: Client<true>, context: DiscordContex
   const push = async (raw: Message | PartialMessage, deleted: boolean) => {
     const { channelId, threadId } = placeOf(raw);
     const scope = discordScope(raw.guildId, channelId);
-    if (!follower.follows(scope)) return;
-    const name = context.core.messages.channel(scope)?.name ?? `#${channelId}`;
-    if (deleted) return void follower.push({ scope, name }, { kind: 'delete', id: raw.id });
+    if (!(await follower.follows(scope))) return;
+    const name = (await followedChannelName(context.core, scope)) ?? `#${channelId}`;
+    if (deleted) return void (await follower.push({ scope, name }, { kind: 'delete', id: raw.id }));
     const message = raw.partial ? await raw.fetch() : raw;
-    if (!isSpokenDiscordMessage(message, context.botId)) return void follower.push({ scope, name }, { kind: 'delete', id: message.id });
-    follower.push({ scope, name }, { kind: 'upsert', message: discordConversationMessage(message, threadId) });
+    if (!isSpokenDiscordMessage(message, context.botId))
+      return void (await follower.push({ scope, name }, { kind: 'delete', id: message.id }));
+    await follower.push({ scope, name }, { kind: 'upsert', message: discordConversationMessage(message, threadId) });
   };
   const guarded = (raw: Message | PartialMessage, deleted: boolean) =>
     push(raw, deleted).catch((error: unknown) => log.warn(`discord: message event not applied: ${oneLine(error)}`));

@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../../app/channels.js';
 import type { App, SlashCommand } from '@slack/bolt';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { placeholderText } from '../../common/chat-text.js';
@@ -36,7 +37,7 @@ export function registerAskCommand(app: App, context: SlackContext): void {
     if (!question)
       return void (await ack({
         response_type: 'ephemeral',
-        text: messages(context.core.conversations.channelLanguage(scope)).help.slackAskUsage,
+        text: messages(await channelLanguage(context.core, scope)).help.slackAskUsage,
       }));
     const language = detectLanguage(question);
     // The acknowledgement is the asker's placeholder: it reaches them within Slack's 3 seconds
@@ -46,6 +47,6 @@ export function registerAskCommand(app: App, context: SlackContext): void {
     const message = new PostedMessage({ outbox: context.outbox, channel: command.channel_id, respond, ephemeral, acknowledged: true });
     const heading = messages(language).answer.asked(`*${escapeMrkdwn(command.user_name ?? 'Someone')}*`, escapeMrkdwn(question));
     const surface = new SlackAnswerSurface(message, heading);
-    await answerQuestion(context.core, { text: question, scope, askedBy: command.user_id }, surface);
+    await answerQuestion(context.core, { question, scope, askedBy: command.user_id }, surface);
   });
 }

@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../../app/channels.js';
 import type { App, webApi } from '@slack/bolt';
 import type { Turn } from '../../../chains/types.js';
 import { log } from '../../../log.js';
@@ -48,9 +49,9 @@ function incomingQuestion(teamId: string, m: QuestionMessage, botUserId: string)
 async function answerInThread(context: SlackContext, client: webApi.WebClient, q: IncomingQuestion): Promise<void> {
   const message = new PostedMessage({ outbox: context.outbox, channel: q.channel, threadTs: q.threadTs });
   const scope = slackScope(q.teamId, q.channel);
-  if (!q.text) return void (await message.show(textMessage(messages(context.core.conversations.channelLanguage(scope)).help.slackMention)));
+  if (!q.text) return void (await message.show(textMessage(messages(await channelLanguage(context.core, scope)).help.slackMention)));
   const language = detectLanguage(q.text);
-  context.threads.add(q.channel, q.threadTs);
+  await context.threads.add(q.channel, q.threadTs);
   // 👀 says "working on it" before the first word arrives; not being able to react is harmless.
   client.reactions
     .add({ channel: q.channel, timestamp: q.ts, name: 'eyes' })
@@ -68,16 +69,16 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
     log.warn(`thread history unavailable, answering without it: ${oneLine(error)}`);
     history = [];
   }
-  await answerQuestion(context.core, { text: q.text, scope, askedBy: q.user, history }, surface);
+  await answerQuestion(context.core, { question: q.text, scope, askedBy: q.user, history }, surface);
 }
 
 /** Whether a thread is one citebot answered in: remembered, or (after a restart) seen in the thread. */
 async function isCitebotThread(context: SlackContext, client: webApi.WebClient, channel: string, threadTs: string): Promise<boolean> {
-  const known = context.threads.knows(channel, threadTs);
+  const known = await context.threads.knows(channel, threadTs);
   if (known !== undefined) return known;
   const replies = (await client.conversations.replies({ channel, ts: threadTs, limit: 50 })) as { messages?: { user?: string }[] };
   const ours = (replies.messages ?? []).some((m) => m.user === context.botUserId);
-  if (ours) context.threads.add(channel, threadTs);
+  if (ours) await context.threads.add(channel, threadTs);
   else context.threads.addNotOurs(channel, threadTs);
   return ours;
 }

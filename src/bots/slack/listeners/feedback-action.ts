@@ -1,3 +1,4 @@
+import { rateAnswer } from '../../../app/feedback.js';
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { FEEDBACK_DOWN, FEEDBACK_UP } from '../answer-blocks.js';
 import type { SlackContext } from '../slack-context.js';
@@ -7,7 +8,7 @@ export function registerFeedbackAction(app: App, context: SlackContext): void {
   app.action<BlockButtonAction>(new RegExp(`^(${FEEDBACK_UP}|${FEEDBACK_DOWN})$`), async ({ action, body, ack, respond }) => {
     await ack();
     const rating = action.action_id === FEEDBACK_UP ? 'up' : 'down';
-    const stored = context.core.conversations.rate(action.value ?? '', body.user.id, rating);
+    const stored = await rateAnswer(context.core, action.value ?? '', body.user.id, rating);
     await respond({
       response_type: 'ephemeral',
       replace_original: false,

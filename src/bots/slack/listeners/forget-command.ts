@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../../app/channels.js';
 import type { App, webApi } from '@slack/bolt';
 import { failureMessage } from '../../common/failure-message.js';
 import { forgetConversation } from '../../../app/conversation-sync.js';
@@ -22,7 +23,7 @@ export function registerForgetCommand(app: App, context: SlackContext): void {
     const reply = (text: string) => respond({ response_type: 'ephemeral', text });
     const target = (command.text ?? '').trim();
     const scope = slackScope(command.team_id, command.channel_id);
-    const language = context.core.conversations.channelLanguage(scope);
+    const language = await channelLanguage(context.core, scope);
     const m = messages(language).forget;
     if (!target) return void (await reply(m.slackMessagesUsage));
     if (/^messages$/iu.test(target)) {

@@ -1,3 +1,4 @@
+import { channelLanguage, channelSettings, updateChannelSettings } from '../../../app/channels.js';
 import type { App, RespondFn, webApi } from '@slack/bolt';
 import type { IngestResult } from '../../../ingest/indexer.js';
 import type { SharedFile } from '../../../app/shared-files.js';
@@ -26,7 +27,7 @@ async function findFiles(client: webApi.WebClient, channel: string, reference: s
 }
 
 /** Slack's side of an ingest: the files as SharedFiles, progress lines as mrkdwn in one message. */
-function runIngest(
+async function runIngest(
   context: SlackContext,
   progress: PostedMessage,
   scope: string,
@@ -34,6 +35,7 @@ function runIngest(
   what: string,
 ): Promise<IngestResult[] | undefined> {
   const settings = context.core.settings;
+  const nothingFound = what ? messages(await channelLanguage(context.core, scope)).ingest.noFileMatching(what) : undefined;
   return ingestWithProgress(
     context.core,
     {
@@ -42,7 +44,7 @@ function runIngest(
     },
     scope,
     async () => (await load()).map((f) => sharedSlackFile(f, settings)).filter((f): f is SharedFile => f !== undefined),
-    what ? { nothingFound: messages(context.core.conversations.channelLanguage(scope)).ingest.noFileMatching(what) } : {},
+    { nothingFound },
   );
 }
 
@@ -57,7 +59,7 @@ export function registerIngest(app: App, context: SlackContext): void {
     const text = (command.text ?? '').trim();
     const auto = /^auto(?:\s+(on|off))?$/iu.exec(text);
     // No question here: replies follow the channel's language (that of its last question).
-    const language = context.core.conversations.channelLanguage(scope);
+    const language = await channelLanguage(context.core, scope);
     const m = messages(language);
     if (auto) return void (await respondAuto(context, respond, scope, auto[1]?.toLowerCase()));
     if (/^(help|-h|--help)$/iu.test(text)) return void (await respond({ response_type: 'ephemeral', text: m.ingest.slackUsage }));
@@ -85,7 +87,7 @@ export function registerIngest(app: App, context: SlackContext): void {
 
   app.event('file_shared', async ({ event, body, client }) => {
     const scope = slackScope(body.team_id, event.channel_id);
-    if (!context.core.conversations.channel(scope).autoIngest) return;
+    if (!(await channelSettings(context.core, scope)).autoIngest) return;
     const progress = new PostedMessage({ outbox: context.outbox, channel: event.channel_id });
     const info = async () =>
       [((await client.files.info({ file: event.file_id })) as { file?: SlackFile }).file].filter((f): f is SlackFile => f !== undefined);
@@ -94,8 +96,9 @@ export function registerIngest(app: App, context: SlackContext): void {
 }
 
 async function respondAuto(context: SlackContext, respond: RespondFn, scope: string, value: string | undefined): Promise<void> {
-  const store = context.core.conversations;
-  const settings = value ? store.updateChannel(scope, { autoIngest: value === 'on' }) : store.channel(scope);
+  const settings = value
+    ? await updateChannelSettings(context.core, scope, { autoIngest: value === 'on' })
+    : await channelSettings(context.core, scope);
   const text = messages(settings.language).ingest;
   const state = settings.autoIngest ? text.autoOn : text.autoOff;
   await respond({ response_type: value ? 'in_channel' : 'ephemeral', text: state });

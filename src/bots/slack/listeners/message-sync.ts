@@ -1,3 +1,4 @@
+import { followedChannelName } from '../../../app/channels.js';
 import type { App, webApi } from '@slack/bolt';
 import type { MessageEvent } from '../../../app/conversation-follower.js';
 import { oneLine } from '../../../errors.js';
@@ -36,12 +37,12 @@ export function registerMessageSync(app: App, context: SlackContext): void {
     const e = event as unknown as SlackMessageEvent;
     const teamId = (body as { team_id?: string }).team_id ?? '';
     const scope = slackScope(teamId, e.channel);
-    if (!follower?.follows(scope)) return;
+    if (!follower || !(await follower.follows(scope))) return;
     try {
       const change = await toEvent(context, client, e);
       if (!change) return;
-      const name = context.core.messages.channel(scope)?.name ?? (await slackChannel(client, teamId, e.channel)).name;
-      follower.push({ scope, name }, change);
+      const name = (await followedChannelName(context.core, scope)) ?? (await slackChannel(client, teamId, e.channel)).name;
+      await follower.push({ scope, name }, change);
     } catch (error) {
       log.warn(`slack: message event in ${e.channel} not applied: ${oneLine(error)}`);
     }

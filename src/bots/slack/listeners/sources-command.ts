@@ -1,3 +1,4 @@
+import { channelLanguage } from '../../../app/channels.js';
 import type { App } from '@slack/bolt';
 import type { DocumentEntry } from '../../../store/ledger.js';
 import { readableSources } from '../../../app/sources.js';
@@ -20,8 +21,8 @@ export function registerSourcesCommand(app: App, context: SlackContext): void {
   app.command('/sources', async ({ command, ack }) => {
     const scope = slackScope(command.team_id, command.channel_id);
     const lines: string[] = [];
-    const m = messages(context.core.conversations.channelLanguage(scope));
-    const groups = readableSources(context.core, scope);
+    const m = messages(await channelLanguage(context.core, scope));
+    const groups = await readableSources(context.core, scope);
     for (const { scope: s, own, documents: docs, conversationDocuments } of groups) {
       lines.push(`*${own ? m.sources.ownHeading(docs.length) : m.sources.sharedHeading(escapeMrkdwn(s), docs.length)}*`);
       if (conversationDocuments) lines.push(`• ${m.sources.conversation(conversationDocuments, '/forget messages')}`);

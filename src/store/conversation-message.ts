@@ -48,3 +48,11 @@ export function compareIds(a: string, b: string): number {
   const [x, y] = [af.padEnd(width, '0'), bf.padEnd(width, '0')];
   return x === y ? 0 : x < y ? -1 : 1;
 }
+
+/**
+ * The group a message's document is built from: its thread, or the UTC day of a stand-alone message.
+ * A thread is one document, however long; a day may become several (see `conversationDocuments` in src/ingest/conversation).
+ */
+export function groupKey(message: Pick<ConversationMessage, 'threadId' | 'sentAt'>): string {
+  return message.threadId ? `thread:${message.threadId}` : `day:${message.sentAt.slice(0, 10)}`;
+}

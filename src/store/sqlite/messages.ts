@@ -1,6 +1,6 @@
-import { groupKey } from '../ingest/conversation/documents.js';
-import type { ConversationMessage } from '../ingest/conversation/message.js';
-import type { Db } from './database.js';
+import { groupKey, type ConversationMessage } from '../conversation-message.js';
+import type { Db } from '../database.js';
+import type { ChannelMessageStore, FollowedChannel } from '../ports.js';
 
 interface Row {
   message_id: string;
@@ -22,30 +22,22 @@ const toMessage = (r: Row): ConversationMessage => ({
   url: r.url,
 });
 
-/** A followed channel: its name for citations and where its history was last read up to. */
-export interface FollowedChannel {
-  scope: string;
-  name: string;
-  /** Platform cursor: the newest message read (a Slack ts, a Discord snowflake). */
-  cursor?: string;
-}
-
 /**
  * The messages of every channel whose conversation is indexed, and each channel's cursor. The index
  * holds their chunks; this holds the messages, so a thread or day is rebuilt when one message of it
  * changes without asking the platform for the rest.
  */
-export class MessageStore {
+export class SqliteChannelMessageStore implements ChannelMessageStore {
   constructor(private readonly db: Db) {}
 
-  channel(scope: string): FollowedChannel | undefined {
+  async channel(scope: string): Promise<FollowedChannel | undefined> {
     const row = this.db.prepare('SELECT scope, name, cursor FROM conversation_channels WHERE scope = ?').get(scope) as
       { scope: string; name: string; cursor: string | null } | undefined;
     return row && { scope: row.scope, name: row.name, ...(row.cursor !== null && { cursor: row.cursor }) };
   }
 
   /** Start (or keep) following a channel; `cursor` given moves it, undefined keeps it. */
-  follow(scope: string, name: string, cursor?: string): void {
+  async follow(scope: string, name: string, cursor?: string): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO conversation_channels (scope, name, cursor, updated_at) VALUES (?, ?, ?, ?)
@@ -55,7 +47,7 @@ export class MessageStore {
   }
 
   /** Scopes followed whose name starts with `prefix` ("slack:T1:"). */
-  followedScopes(prefix: string): string[] {
+  async followedScopes(prefix: string): Promise<string[]> {
     return (
       this.db
         .prepare('SELECT scope FROM conversation_channels WHERE substr(scope, 1, ?) = ? ORDER BY scope')
@@ -65,27 +57,27 @@ export class MessageStore {
     ).map((r) => r.scope);
   }
 
-  setCursor(scope: string, cursor: string): void {
+  async setCursor(scope: string, cursor: string): Promise<void> {
     this.db
       .prepare('UPDATE conversation_channels SET cursor = ?, updated_at = ? WHERE scope = ?')
       .run(cursor, new Date().toISOString(), scope);
   }
 
   /** Stop following a channel and drop its messages (`/forget messages`). */
-  unfollow(scope: string): void {
+  async unfollow(scope: string): Promise<void> {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM conversation_messages WHERE scope = ?').run(scope);
       this.db.prepare('DELETE FROM conversation_channels WHERE scope = ?').run(scope);
     })();
   }
 
-  get(scope: string, id: string): ConversationMessage | undefined {
+  async get(scope: string, id: string): Promise<ConversationMessage | undefined> {
     const row = this.db.prepare('SELECT * FROM conversation_messages WHERE scope = ? AND message_id = ?').get(scope, id) as Row | undefined;
     return row && toMessage(row);
   }
 
   /** Whether some stored message replies in the thread `id`: then the message `id` starts a thread. */
-  hasReplies(scope: string, id: string): boolean {
+  async hasReplies(scope: string, id: string): Promise<boolean> {
     return (
       this.db
         .prepare('SELECT 1 FROM conversation_messages WHERE scope = ? AND thread_id = ? AND message_id != ? LIMIT 1')
@@ -93,18 +85,18 @@ export class MessageStore {
     );
   }
 
-  inGroup(scope: string, key: string): ConversationMessage[] {
+  async inGroup(scope: string, key: string): Promise<ConversationMessage[]> {
     return (this.db.prepare('SELECT * FROM conversation_messages WHERE scope = ? AND group_key = ?').all(scope, key) as Row[]).map(
       toMessage,
     );
   }
 
-  count(scope: string): number {
+  async count(scope: string): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM conversation_messages WHERE scope = ?').get(scope) as { n: number }).n;
   }
 
   /** Stores messages (replacing those with the same id) and removes deleted ids, in one transaction. */
-  save(scope: string, upserts: ConversationMessage[], deletions: string[]): void {
+  async save(scope: string, upserts: ConversationMessage[], deletions: string[]): Promise<void> {
     const put = this.db.prepare(
       `INSERT INTO conversation_messages (scope, message_id, thread_id, group_key, author, author_id, sent_at, text, url)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { openDatabase } from '../database.js';
+import { KeywordSearcher } from '../keyword-searcher.js';
+import type { StateStore } from '../ports.js';
+import { SqliteAnswerStore } from './answers.js';
+import { SqliteAnsweredThreadStore, SqliteChannelSettingsStore } from './channels.js';
+import { SqliteDocumentRecords } from './documents.js';
+import { SqliteHandledEventStore } from './events.js';
+import { SqliteJobStore } from './jobs.js';
+import { SqliteLeaseStore } from './leases.js';
+import { SqliteChannelMessageStore } from './messages.js';
+
+/** The file under DATA_DIR that holds all of citebot's state on one machine. */
+export const SQLITE_FILE = 'citebot.sqlite';
+
+/**
+ * All state in one SQLite file (WAL: a running bot reads while an ingest writes; several processes
+ * may share it). Keyword searches run in a worker thread on their own connection.
+ */
+export function openSqliteState(dataDir: string): StateStore {
+  const db = openDatabase(join(dataDir, SQLITE_FILE));
+  const keywords = new KeywordSearcher(db.name);
+  return {
+    backend: 'sqlite',
+    documents: new SqliteDocumentRecords(db),
+    keywords,
+    answers: new SqliteAnswerStore(db),
+    channels: new SqliteChannelSettingsStore(db),
+    threads: new SqliteAnsweredThreadStore(db),
+    messages: new SqliteChannelMessageStore(db),
+    leases: new SqliteLeaseStore(db),
+    jobs: new SqliteJobStore(db),
+    events: new SqliteHandledEventStore(db),
+    async close() {
+      await keywords.close();
+      if (db.open) db.close();
+    },
+  };
+}
