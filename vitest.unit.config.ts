@@ -10,6 +10,7 @@ export default defineConfig({
       'test/real-model-answers.test.ts',
       'test/sanitize.test.ts',
       'test/text.test.ts',
+      'test/store-contract.test.ts',
     ],
   },
 });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { registerJobHandlers } from './app/jobs.js';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadSettings, redactSecrets } from './config.js';
@@ -55,6 +56,7 @@ async function run(
     // The process's entry point owns logging: the level, and secrets scrubbed from every line.
     configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
     core = new CitebotCore(settings);
+    registerJobHandlers(core);
     code = await command(core, { onInterrupt: (note) => (interruptNote = note) });
   } catch (error) {
     code = report(error);

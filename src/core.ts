@@ -3,6 +3,8 @@ import { createReranker } from './chains/rerankers/index.js';
 import type { Reranker } from './chains/rerankers/reranker.js';
 import { createRetrievalPipeline } from './chains/retrieval-pipeline.js';
 import type { Settings } from './config.js';
+import { oneLine } from './errors.js';
+import { log } from './log.js';
 import { Indexer } from './ingest/indexer.js';
 import { DEFAULT_PARSER_WORKERS, ParserPool } from './ingest/parser-pool.js';
 import type { LoaderLimits } from './ingest/types.js';
@@ -11,11 +13,11 @@ import { CitebotEmbeddings } from './models/embeddings.js';
 import { readableScopes } from './scope-grants.js';
 import { startEmbeddedChroma, type EmbeddedChroma } from './store/chroma-server.js';
 import { DocumentIndex } from './store/document-index.js';
+import { JobQueue } from './store/job-queue.js';
 import type { StateStore } from './store/ports.js';
 import { ProcessLease } from './store/process-lease.js';
 import { openSqliteState } from './store/sqlite/state.js';
 import { Lazy } from './util/lazy.js';
-import { WorkQueue } from './util/work-queue.js';
 
 const MB = 1024 * 1024;
 
@@ -51,15 +53,17 @@ export class CitebotCore {
   readonly reranker: Reranker | undefined;
   /** Parser worker threads, shared by every ingest. */
   readonly parsers: ParserPool;
-  /** Ingest work, one run at a time per scope: a file shared during a channel's ingest waits its turn, never dropped. */
-  readonly ingestQueue = new WorkQueue();
+  /** Ingest jobs, durable, one at a time per scope: a file shared during a channel's ingest waits its turn, never dropped. */
+  readonly jobs: JobQueue;
   private readonly chroma: Lazy<{ url: string; server?: EmbeddedChroma }>;
   private readonly openedIndex: Lazy<DocumentIndex>;
   private chain?: AnswerChain;
+  private recovery?: NodeJS.Timeout;
 
   constructor(readonly settings: Settings) {
     this.state = openSqliteState(settings.DATA_DIR);
     this.lease = new ProcessLease(this.state.leases, settings.LEASE_TTL_S * 1000);
+    this.jobs = new JobQueue(this.state.jobs, this.lease);
     this.chroma = new Lazy(async () =>
       settings.CHROMA_URL
         ? { url: settings.CHROMA_URL }
@@ -141,7 +145,23 @@ export class CitebotCore {
     return this.chain;
   }
 
+  /**
+   * For a long-running process (serve): resume jobs that dead processes left, and recover their
+   * documents and vectors, as their leases expire.
+   */
+  startBackgroundWork(): void {
+    this.jobs.start();
+    this.recovery ??= setInterval(() => {
+      void this.openedIndex
+        .peek()
+        ?.then((index) => index.recover())
+        .catch((error: unknown) => log.warn(`recovery of interrupted work failed: ${oneLine(error)}; trying again`));
+    }, this.lease.ttlMs).unref();
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.recovery);
+    await this.jobs.close();
     await this.parsers.close();
     const chroma = await this.chroma.peek()?.catch(() => undefined);
     await chroma?.server?.stop();

@@ -90,16 +90,11 @@ export class ConversationFollower {
     const upserts = [...batch.upserts.values()];
     const deletions = [...batch.deletions];
     try {
-      await queueIngest(this.core, channel.scope, async () => {
-        // The channel may have been forgotten while this batch waited.
-        if (!(await this.follows(channel.scope))) return;
-        await applyMessageChanges(this.core, channel, { upserts, deletions });
-        const cursor = upserts.reduce<string | undefined>(
-          (c, m) => newerCursor(c, m.id),
-          (await this.core.state.messages.channel(channel.scope))?.cursor,
-        );
-        if (cursor) await this.core.state.messages.setCursor(channel.scope, cursor);
-      }).done;
+      const changes: MessageSyncBatch = { channel, upserts, deletions };
+      const { done } = await queueIngest(this.core, { scope: channel.scope, kind: MESSAGE_SYNC_JOB, payload: changes }, () =>
+        applyMessageSyncBatch(this.core, changes),
+      );
+      await done;
     } catch (error) {
       const wait = RETRY_DELAYS[batch.failures];
       if (wait === undefined)
@@ -116,4 +111,25 @@ export class ConversationFollower {
       retry.timer = setTimeout(() => this.start(channel.scope), Math.max(1, this.delayMs) * wait);
     }
   }
+}
+
+/** The job kind of a batch of message events (resumable: the batch is its own payload). */
+export const MESSAGE_SYNC_JOB = 'message-sync';
+
+/** A batch of one channel's message events, as queued (JSON). */
+export interface MessageSyncBatch {
+  channel: ConversationChannel;
+  upserts: ConversationMessage[];
+  deletions: string[];
+}
+
+/** Applies a batch to a followed channel and moves its cursor; a channel forgotten meanwhile is left alone. */
+export async function applyMessageSyncBatch(core: CitebotCore, batch: MessageSyncBatch): Promise<void> {
+  const { channel, upserts, deletions } = batch;
+  const store = core.state.messages;
+  const followed = await store.channel(channel.scope);
+  if (!core.settings.INDEX_MESSAGES || !followed) return;
+  await applyMessageChanges(core, channel, { upserts, deletions });
+  const cursor = upserts.reduce<string | undefined>((c, m) => newerCursor(c, m.id), followed.cursor);
+  if (cursor) await store.setCursor(channel.scope, cursor);
 }

@@ -33,18 +33,26 @@ export function ingestReport(rows: IngestRow[]): IngestReport {
 }
 
 /**
- * Run ingest work in a scope after whatever ingest is already running there. `ahead` > 0 means it
- * waits its turn (say so); nothing queued is dropped.
+ * Run ingest work in a scope (its lane) after whatever ingest is queued or running there, in this
+ * process or another. `ahead` > 0 means it waits its turn (say so); nothing queued is dropped. The
+ * job is a row: with a handler for its kind (see registerJobHandlers) it resumes after a crash.
  */
-export function queueIngest<T>(core: CitebotCore, scope: string, work: () => Promise<T>): { ahead: number; done: Promise<T> } {
-  return core.ingestQueue.enqueue(scope, work);
+export async function queueIngest<T>(
+  core: CitebotCore,
+  job: { scope: string; kind: string; payload?: unknown },
+  work: () => Promise<T>,
+): Promise<{ ahead: number; done: Promise<T> }> {
+  const { ahead, done } = await core.jobs.enqueue({ lane: job.scope, kind: job.kind, payload: job.payload }, work);
+  return { ahead, done };
 }
 
 /** `ingest` of local files and folders (CLI and terminal chat): one row per file, and one per path that does not exist. */
 export async function ingestPaths(core: CitebotCore, paths: string[], scope: string, onProgress?: IngestProgress): Promise<IngestRow[]> {
   const { sources, missing, passedOver } = await collectLocalSources(paths, scope);
   const indexer = await core.indexer();
-  const { done } = queueIngest(core, scope, () => indexer.ingestAll(sources, onProgress));
+  const { done } = await queueIngest(core, { scope, kind: 'local-files', payload: { paths } }, () =>
+    indexer.ingestAll(sources, onProgress),
+  );
   const results = await done;
   return [
     ...results.map((r, i) => ({ ...r, path: sources[i]!.url })),

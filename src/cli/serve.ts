@@ -23,6 +23,7 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
   server?.on('error', (error) => log.warn(`health endpoint not started: ${oneLine(error)} (HEALTH_PORT=${port})`));
   if (!port) log.info('health endpoint off (HEALTH_PORT=0)');
   const adapters = startChatAdapters(core);
+  core.startBackgroundWork();
 
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;

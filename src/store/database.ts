@@ -129,7 +129,10 @@ const MIGRATIONS: string[] = [
     kind TEXT NOT NULL,
     payload TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    -- The submitter while queued, the runner while running.
     owner TEXT,
+    -- 0: work that only its submitter can run (a CLI run's progress bar): if the submitter dies, it fails.
+    resumable INTEGER NOT NULL DEFAULT 1,
     attempts INTEGER NOT NULL DEFAULT 0,
     result TEXT,
     error TEXT,

@@ -194,6 +194,8 @@ export interface Job {
   /** Which handler runs it (`files`, `chat-ingest`, …). */
   kind: string;
   payload: unknown;
+  /** Whether any process with a handler for its kind may run it; else only its submitter, and it fails if the submitter dies. */
+  resumable: boolean;
   status: JobStatus;
   owner?: string;
   attempts: number;
@@ -207,12 +209,14 @@ export interface Job {
  * lease, and one whose owner's lease expired goes back to the queue for whoever claims it next.
  */
 export interface JobStore {
-  enqueue(job: { lane: string; kind: string; payload: unknown }): Promise<Job>;
+  /** Queue a job, submitted by `owner`. Finished jobs older than a week are swept. */
+  enqueue(job: { lane: string; kind: string; payload: unknown; resumable: boolean }, owner: string): Promise<Job>;
   /**
-   * Claim the oldest queued job of a lane with no job running under a live lease, among `kinds`;
-   * the job becomes `running` under `owner`. Jobs of dead owners are put back in their place first.
+   * Claim the oldest queued job of a lane with no job running under a live lease, if its kind is
+   * among `kinds` or its id among `ids`; it becomes `running` under `owner`. First, jobs of owners
+   * whose lease expired are settled: resumable ones go back to their place in the queue, the rest fail.
    */
-  claim(owner: string, kinds: string[]): Promise<Job | undefined>;
+  claim(owner: string, kinds: string[], ids: string[]): Promise<Job | undefined>;
   /** Save a running job's progress state (e.g. the files done so far). False if `owner` no longer holds it. */
   checkpoint(id: string, owner: string, payload: unknown): Promise<boolean>;
   /** End a running job. False if `owner` no longer holds it (fenced: another owner took it over). */

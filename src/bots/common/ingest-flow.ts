@@ -27,11 +27,12 @@ export interface ProgressView {
 export async function ingestWithProgress(
   core: CitebotCore,
   view: ProgressView,
-  scope: string,
+  job: { scope: string; kind: string; payload?: unknown },
   load: () => Promise<SharedFile[]>,
   options: { nothingFound?: string } = {},
 ): Promise<IngestResult[] | undefined> {
-  const { ahead, done } = queueIngest(core, scope, () => ingestNow(core, view, scope, load, options));
+  const { scope } = job;
+  const { ahead, done } = await queueIngest(core, job, () => ingestNow(core, view, scope, load, options));
   if (ahead > 0) await Promise.resolve(view.show(messages(await channelLanguage(core, scope)).ingest.queued)).catch(() => {});
   return done;
 }

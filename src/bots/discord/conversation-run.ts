@@ -18,11 +18,12 @@ export function discordChannelName(channel: TextBasedChannel): string {
 export async function ingestDiscordConversation(context: DiscordContext, channel: TextBasedChannel, scope: string): Promise<string> {
   const { core } = context;
   try {
-    const result = await queueIngest(core, scope, () =>
+    const { done } = await queueIngest(core, { scope, kind: 'discord-conversation' }, () =>
       ingestConversation(core, { scope, name: discordChannelName(channel) }, (cursor) =>
         readDiscordConversation(channel, { botId: context.botId, after: cursor, limit: core.settings.DISCORD_HISTORY_LIMIT }),
       ),
-    ).done;
+    );
+    const result = await done;
     return summarizeConversation(result, await channelLanguage(core, scope));
   } catch (error) {
     log.warn(`discord: conversation of ${scope} not indexed: ${oneLine(error)}`);

@@ -44,7 +44,7 @@ export async function ingestChannel(
   const results = await ingestWithProgress(
     core,
     { show: (text) => target.show(text + note), progress: (text) => target.progress(text + note) },
-    scope,
+    { scope, kind: 'discord-files' },
     load,
     { nothingFound },
   );
@@ -65,7 +65,7 @@ export async function ingestMessage(context: DiscordContext, target: MessageTarg
   await ingestWithProgress(
     context.core,
     { show: (text) => target.show(text), progress: (text) => target.progress(text) },
-    scope,
+    { scope, kind: 'discord-files' },
     async () => files,
     {
       nothingFound: messages(await channelLanguage(context.core, scope)).ingest.discordAttachHelp,

@@ -17,7 +17,10 @@ export async function catchUpConversations(context: SlackContext, client: webApi
   for (const scope of await followedScopes(core, `slack:${teamId}:`)) {
     const channelId = scope.split(':')[2]!;
     try {
-      const result = await queueIngest(core, scope, () => ingestSlackConversation(context, client, teamId, channelId)).done;
+      const { done } = await queueIngest(core, { scope, kind: 'slack-catch-up' }, () =>
+        ingestSlackConversation(context, client, teamId, channelId),
+      );
+      const result = await done;
       if (result.messages) log.info(`slack: caught up ${result.messages} message(s) in ${channelId}`);
     } catch (error) {
       log.warn(`slack: catch-up of ${channelId} failed: ${oneLine(error)}`);

@@ -38,9 +38,10 @@ export async function ingestConversationWithProgress(
   const text = messages(language);
   try {
     await show(text.ingest.readingMessages());
-    const result = await queueIngest(context.core, scope, () =>
+    const { done } = await queueIngest(context.core, { scope, kind: 'slack-conversation' }, () =>
       ingestSlackConversation(context, client, teamId, channelId, (n) => edits.push(text.ingest.readingMessages(n))),
-    ).done;
+    );
+    const result = await done;
     await edits.close();
     await show(summarizeConversation(result, language));
   } catch (error) {

@@ -98,6 +98,9 @@ export async function importSlackExport(
       yield await Promise.all(spoken.map((msg) => conversationMessage(msg, channelId, names, workspaceUrl)));
     }
   }
-  const result = await queueIngest(core, scope, () => ingestConversation(core, { scope, name }, pages, onProgress)).done;
+  const { done } = await queueIngest(core, { scope, kind: 'slack-export' }, () =>
+    ingestConversation(core, { scope, name }, pages, onProgress),
+  );
+  const result = await done;
   return { ...result, channel: name };
 }

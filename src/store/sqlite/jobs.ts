@@ -9,6 +9,7 @@ interface Row {
   payload: string;
   status: JobStatus;
   owner: string | null;
+  resumable: number;
   attempts: number;
   result: string | null;
   error: string | null;
@@ -20,6 +21,7 @@ const fromRow = (r: Row): Job => ({
   lane: r.lane,
   kind: r.kind,
   payload: JSON.parse(r.payload) as unknown,
+  resumable: r.resumable === 1,
   status: r.status,
   ...(r.owner !== null && { owner: r.owner }),
   attempts: r.attempts,
@@ -28,38 +30,47 @@ const fromRow = (r: Row): Job => ({
   ...(r.error !== null && { error: r.error }),
 });
 
+/** Finished jobs are kept this long (for `ahead` counts, and to read what happened). */
+const KEEP_FINISHED_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** Ingest jobs in SQLite. Claims run in IMMEDIATE transactions, so two processes on one file never take the same job. */
 export class SqliteJobStore implements JobStore {
   constructor(private readonly db: Db) {}
 
-  async enqueue(job: { lane: string; kind: string; payload: unknown }): Promise<Job> {
+  async enqueue(job: { lane: string; kind: string; payload: unknown; resumable: boolean }, owner: string): Promise<Job> {
     const id = randomUUID();
+    const now = new Date();
     this.db
-      .prepare("INSERT INTO jobs (id, lane, kind, payload, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)")
-      .run(id, job.lane, job.kind, JSON.stringify(job.payload ?? null), new Date().toISOString());
+      .prepare("INSERT INTO jobs (id, lane, kind, payload, status, owner, resumable, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)")
+      .run(id, job.lane, job.kind, JSON.stringify(job.payload ?? null), owner, job.resumable ? 1 : 0, now.toISOString());
+    this.db
+      .prepare("DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < ?")
+      .run(new Date(now.getTime() - KEEP_FINISHED_MS).toISOString());
     return (await this.get(id))!;
   }
 
-  async claim(owner: string, kinds: string[]): Promise<Job | undefined> {
-    if (kinds.length === 0) return undefined;
+  async claim(owner: string, kinds: string[], ids: string[]): Promise<Job | undefined> {
     const claim = this.db.transaction((): Row | undefined => {
       const now = Date.now();
-      // A job whose owner's lease expired goes back to its place in the queue (seq is unchanged).
+      const dead = `owner IS NULL OR owner NOT IN (SELECT owner FROM leases WHERE expires_at > ${now})`;
+      // Work only its dead submitter could run fails; a resumable job of a dead runner goes back to its place (seq is unchanged).
       this.db
         .prepare(
-          `UPDATE jobs SET status = 'queued', owner = NULL
-           WHERE status = 'running' AND owner NOT IN (SELECT owner FROM leases WHERE expires_at > ?)`,
+          `UPDATE jobs SET status = 'failed', error = 'interrupted: the process that queued it stopped', finished_at = ?
+           WHERE status IN ('queued', 'running') AND resumable = 0 AND (${dead})`,
         )
-        .run(now);
+        .run(new Date(now).toISOString());
+      this.db.prepare(`UPDATE jobs SET status = 'queued', owner = NULL WHERE status = 'running' AND (${dead})`).run();
+      const list = (values: string[]) => (values.length ? values.map(() => '?').join(',') : 'NULL');
       const next = this.db
         .prepare(
           `SELECT j.* FROM jobs j
-           WHERE j.status = 'queued' AND j.kind IN (${kinds.map(() => '?').join(',')})
+           WHERE j.status = 'queued' AND (j.kind IN (${list(kinds)}) OR j.id IN (${list(ids)}))
              AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.lane = j.lane AND r.status = 'running')
              AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.status = 'queued' AND e.seq < j.seq)
            ORDER BY j.seq LIMIT 1`,
         )
-        .get(...kinds) as Row | undefined;
+        .get(...kinds, ...ids) as Row | undefined;
       if (!next) return undefined;
       this.db.prepare("UPDATE jobs SET status = 'running', owner = ?, attempts = attempts + 1 WHERE id = ?").run(owner, next.id);
       return { ...next, status: 'running', owner, attempts: next.attempts + 1 };

@@ -42,7 +42,7 @@ async function runIngest(
       show: (text) => progress.show(textMessage(escapeMrkdwn(text))),
       progress: (text) => progress.progress(textMessage(escapeMrkdwn(text))),
     },
-    scope,
+    { scope, kind: 'slack-files' },
     async () => (await load()).map((f) => sharedSlackFile(f, settings)).filter((f): f is SharedFile => f !== undefined),
     { nothingFound },
   );
