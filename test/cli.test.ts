@@ -1,4 +1,5 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { CitebotCore } from '../src/core.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { runCli as run, startCli as start } from './support/cli.js';
 import { testEnv } from './support/harness.js';
+
+const BUILT_CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'docs');
 
@@ -204,6 +207,106 @@ describe('citebot CLI', () => {
       const vectorIds = await index.vectorIds({ scope: 'local:default' });
       expect(vectorIds.length).toBe(expected);
       expect(new Set(vectorIds)).toEqual(new Set(keywordIds));
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('an ingest killed in a PID namespace and started again with the same pid (a container) is recovered, and completed once', async () => {
+    // Inside `unshare --pid --fork` every run is pid 1, as in a container: a pid check would take the dead writer for alive.
+    const { env, dataDir } = testEnv(double.url, {
+      CHUNK_TOKENS: '40',
+      CHUNK_OVERLAP_TOKENS: '0',
+      EMBED_BATCH_SIZE: '4',
+      LEASE_TTL_S: '2',
+    });
+    cleanup.push(dataDir);
+    const folder = mkdtempSync(join(tmpdir(), 'citebot-pidns-'));
+    cleanup.push(folder);
+    for (let i = 0; i < 8; i++)
+      writeFileSync(
+        join(folder, `note-${i}.md`),
+        `# Note ${i}\n\n` + Array.from({ length: 10 }, (_, p) => `Note ${i} line ${p}: ${i * 7 + p} crates.`).join('\n\n'),
+      );
+    const inNamespace = (args: string[]) =>
+      spawn('unshare', ['--pid', '--fork', '--kill-child', process.execPath, BUILT_CLI, ...args], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+    const finish = (child: ReturnType<typeof inNamespace>) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        let stdout = '';
+        child.stdout!.on('data', (d: Buffer) => (stdout += d));
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+    double.reset();
+    double.configure({ embedDelayMsPerText: 15 });
+    try {
+      const child = inNamespace(['ingest', folder, '--json']);
+      await expect.poll(() => double.stats.textsEmbedded, { timeout: 30_000 }).toBeGreaterThanOrEqual(12);
+      process.kill(-child.pid!, 'SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    } finally {
+      double.configure({ embedDelayMsPerText: 0 });
+    }
+    // Once the dead run's lease has expired, a new run (pid 1 again) sees its work as interrupted.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const sources = JSON.parse((await finish(inNamespace(['sources', '--json']))).stdout) as { documents: { status: string }[] };
+    expect(sources.documents.some((d) => d.status === 'interrupted')).toBe(true);
+    expect(sources.documents.some((d) => d.status === 'indexing')).toBe(false);
+    const rerun = await finish(inNamespace(['ingest', folder, '--json']));
+    expect(rerun.code).toBe(0);
+    const core = new CitebotCore(loadSettings({ env, dotenvDir: false }));
+    try {
+      const index = await core.openIndex();
+      const ledger = await index.documents(['local:default']);
+      expect(ledger.map((d) => d.status)).toEqual(Array(8).fill('indexed'));
+      const ids = (await Promise.all(ledger.map((d) => index.chunkIdsOf(d.scope, d.docId)))).flat();
+      expect(new Set(await index.vectorIds({ scope: 'local:default' }))).toEqual(new Set(ids));
+    } finally {
+      await core.close();
+    }
+  });
+
+  it("a second process on the same DATA_DIR never recovers a live writer's work", async () => {
+    const { env, dataDir } = testEnv(double.url, { CHUNK_TOKENS: '40', CHUNK_OVERLAP_TOKENS: '0', EMBED_BATCH_SIZE: '2' });
+    cleanup.push(dataDir);
+    const folder = mkdtempSync(join(tmpdir(), 'citebot-two-'));
+    cleanup.push(folder);
+    writeFileSync(
+      join(folder, 'long.md'),
+      '# Long\n\n' + Array.from({ length: 40 }, (_, p) => `Paragraph ${p}: ${p * 3} widgets shipped.`).join('\n\n'),
+    );
+    double.reset();
+    double.configure({ embedDelayMsPerText: 40 });
+    try {
+      const writer = start(['ingest', folder, '--json'], env);
+      let out = '';
+      writer.stdout!.on('data', (d: Buffer) => (out += d));
+      await expect.poll(() => double.stats.textsEmbedded, { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+      // Meanwhile another process opens the index, which runs recovery: the writer's lease is live.
+      const other = new CitebotCore(loadSettings({ env, dotenvDir: false }));
+      try {
+        const index = await other.openIndex();
+        await index.recover();
+        expect((await index.documents())[0]).toMatchObject({ status: 'indexing' });
+        expect((await index.documents())[0]!.interrupted).toBeUndefined();
+      } finally {
+        await other.close();
+      }
+      expect(await new Promise((r) => writer.once('exit', r))).toBe(0);
+      expect((JSON.parse(out) as { files: { status: string }[] }).files.map((f) => f.status)).toEqual(['indexed']);
+    } finally {
+      double.configure({ embedDelayMsPerText: 0 });
+    }
+    const core = new CitebotCore(loadSettings({ env, dotenvDir: false }));
+    try {
+      const index = await core.openIndex();
+      const [doc] = await index.documents();
+      const ids = await index.chunkIdsOf(doc!.scope, doc!.docId);
+      expect(ids).toHaveLength(doc!.chunkCount);
+      expect(new Set(await index.vectorIds({ scope: 'local:default' }))).toEqual(new Set(ids));
     } finally {
       await core.close();
     }

@@ -78,6 +78,24 @@ describe('settings', () => {
     ]);
   });
 
+  it('warns about environment names that look like settings (a CITEBOT_ name, a typo, DATABASE_URL), never about unrelated ones', () => {
+    const warnings: string[] = [];
+    const env = {
+      DATABASE_URL: 'postgres://db/citebot',
+      CITEBOT_DEBUG: '1',
+      CHUNK_TOKEN: '300',
+      PATH: '/usr/bin',
+      HOME: '/root',
+      OLLAMA_HOST: '0.0.0.0',
+    };
+    loadSettings({ env, dotenvDir: false, onWarning: (line) => warnings.push(line) });
+    expect(warnings).toEqual([
+      'environment: DATABASE_URL is not a citebot setting and is ignored (this version keeps all state in SQLite under DATA_DIR)',
+      'environment: CITEBOT_DEBUG is not a citebot setting and is ignored; config/defaults.yaml lists them',
+      'environment: CHUNK_TOKEN is not a citebot setting and is ignored; did you mean CHUNK_TOKENS?',
+    ]);
+  });
+
   it('CHROMA_URL must be http(s)://host:port: one line, whatever is wrong with it', () => {
     for (const bad of ['http://:80', 'localhost:8000', 'chroma', 'http://chroma:8000/api/v2']) {
       try {
