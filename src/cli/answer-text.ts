@@ -1,4 +1,5 @@
 import type { AnswerEvent } from '../chains/answer-chain.js';
+import { alsoRelevantLabel } from '../chains/closest-label.js';
 import type { Answer, Citation } from '../chains/types.js';
 import { messages } from '../messages/index.js';
 
@@ -12,8 +13,7 @@ export function plainSources(answer: Answer): string {
   const lines: string[] = [];
   const { labels } = messages(answer.language);
   if (answer.citations.length) lines.push(`${labels.sources}:`, ...answer.citations.map(sourceLine));
-  if (answer.alsoRelevant.length)
-    lines.push(`${answer.noEvidence ? labels.closestFiles : labels.alsoRelevant}:`, ...answer.alsoRelevant.map(sourceLine));
+  if (answer.alsoRelevant.length) lines.push(`${alsoRelevantLabel(labels, answer)}:`, ...answer.alsoRelevant.map(sourceLine));
   // The reranker's fallback is said once per process in the log (unavailable-notice.ts), not under every answer.
   for (const note of answer.degraded ?? []) if (note.type !== 'fusion-order') lines.push(`(note: ${note.message})`);
   return lines.join('\n');
