@@ -168,16 +168,17 @@ function readYaml(file: string): RawSettings {
         `config file ${file}: unknown setting ${key}. Fix: remove it, or use one of the names in config/defaults.yaml.`,
       ]);
     }
-    raw[key] = value === null ? undefined : value;
+    raw[key] = value === null || value === '' ? undefined : value;
   }
   return raw;
 }
 
+/** The settings an environment (or .env) sets. An empty value means unset, as .env.example says: `OLLAMA_BASE_URL=` is the default. */
 function fromEnv(env: NodeJS.ProcessEnv): RawSettings {
   const raw: RawSettings = {};
   for (const name of SETTING_NAMES) {
     const value = env[name];
-    if (value !== undefined) raw[name] = value;
+    if (value !== undefined && value.trim() !== '') raw[name] = value;
   }
   return raw;
 }

@@ -7,6 +7,7 @@ import { pairedBootstrap, wilson } from '../src/eval/confidence.js';
 import { parseEvalSet } from '../src/eval/dataset.js';
 import { questionFromReply } from '../src/eval/generate/chat-questions.js';
 import { clozePair } from '../src/eval/generate/cloze.js';
+import { mixText } from '../src/cli/eval-generate.js';
 import { generateQuestionSet } from '../src/eval/generate/generated-set.js';
 import { rejectionReason } from '../src/eval/generate/overlap.js';
 import { scopeChunks } from '../src/eval/generate/scope-chunks.js';
@@ -111,11 +112,14 @@ describe('citebot eval --generate', () => {
     const chunks = await scopeChunks(user.core.index, 'local:default');
     double.reset();
     const first = await generateQuestionSet(user.settings, 'local:default', chunks, 12);
-    expect(first).toMatchObject({ generator: 'chat-model', cached: false });
+    expect(first).toMatchObject({ generator: 'chat-model', cached: false, mix: { 'chat-model': 12, cloze: 0 } });
     expect(first.set.questions).toHaveLength(12);
-    // The double copies the passage for about one chunk in four: those were rejected, not kept.
-    expect(first.rejected).toBeGreaterThan(0);
-    expect(double.stats.requests.chat).toBe(12 + first.rejected);
+    // The double copies the passage for about one chunk in four: those were rejected, not kept, and asked
+    // again with the stricter prompt, which the double (an instruction-tuned model) then follows.
+    expect(first.rejected.copied).toBeGreaterThan(0);
+    expect(first.retried).toBe(first.rejected.copied);
+    expect(double.stats.requests.chat).toBe(12 + first.retried);
+    expect(double.chatRequests.filter((r) => /previous reply was rejected/.test(r.messages[0]!.content))).toHaveLength(first.retried);
     for (const q of first.set.questions) expect(q.question).toMatch(/^What do our files say about .+\?$/);
     // Each question's gold passage is indexed, under its file's name (as text).
     for (const q of first.set.questions) expect(first.set.passages.some((p) => p.docId === q.docId)).toBe(true);
@@ -181,7 +185,7 @@ describe('citebot eval --generate', () => {
     const chunks = await scopeChunks(user.core.index, 'local:default');
     const settings = { ...user.settings, CHAT_MODEL: 'not-pulled:7b' };
     const set = await generateQuestionSet(settings, 'local:default', chunks, 8);
-    expect(set.generator).toBe('cloze');
+    expect(set).toMatchObject({ generator: 'cloze', mix: { 'chat-model': 0, cloze: 8 } });
     expect(set.fallbackReason).toMatch(/does not have the model "not-pulled:7b"/);
     expect(set.set.questions).toHaveLength(8);
     for (const q of set.set.questions) {
@@ -191,6 +195,43 @@ describe('citebot eval --generate', () => {
       expect(chunks.some((c) => c.text.includes(q.question))).toBe(true);
     }
   });
+
+  it('a chat model that quotes the passage instead of asking: asked once more, stricter, then cloze tops up, and the mix is said', async () => {
+    const quoting = await OllamaDouble.start({ questionWriter: 'quotes' });
+    try {
+      const chunks = await scopeChunks(user.core.index, 'local:default');
+      const set = await generateQuestionSet({ ...user.settings, OLLAMA_BASE_URL: quoting.url }, 'local:default', chunks, 8);
+      expect(set.set.questions).toHaveLength(8);
+      expect(set).toMatchObject({ generator: 'cloze', mix: { 'chat-model': 0, cloze: 8 } });
+      // Ten passages, each asked twice (the second time with the stricter prompt), before giving up on the model.
+      expect(set.retried).toBe(10);
+      expect(set.rejected).toEqual({ copied: 20, 'too long': 0, 'no question': 0 });
+      expect(quoting.stats.requests.chat).toBe(20);
+      expect(set.fallbackReason).toMatch(/no usable question from the first 10 passages/);
+      expect(mixText(set)).toBe('chat-model 0, cloze 8; 20 rejected: 20 copied; 10 passages asked again with a stricter prompt');
+
+      const { env, dataDir } = testEnv(quoting.url);
+      cleanup.push(dataDir);
+      expect((await runCli(['ingest', join(DOCS, 'Normans.md'), join(DOCS, 'Warsaw.html')], env)).code).toBe(0);
+      const json = await runCli(['eval', '--generate', '6', '--json'], env);
+      expect(json.code).toBe(0);
+      const report = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(report).toMatchObject({
+        questions: 6,
+        generator: 'cloze',
+        mix: { 'chat-model': 0, cloze: 6 },
+        rejected: { copied: 20, total: 20 },
+        retried: 10,
+        fallback: expect.stringMatching(/no usable question/) as unknown,
+      });
+      // The human text, on the set cached by the first run.
+      const human = await runCli(['eval', '--generate', '6'], env);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/^6 questions \(chat-model 0, cloze 6; cached\) in .*\.jsonl$/m);
+    } finally {
+      await quoting.close();
+    }
+  }, 400_000);
 
   it('--json prints the contract; --apply writes only the settings file; the user index and sources are unchanged', async () => {
     const { env, dataDir } = testEnv(double.url);
@@ -215,6 +256,9 @@ describe('citebot eval --generate', () => {
     expect(Object.keys(report)).toEqual([
       'questions',
       'generator',
+      'mix',
+      'rejected',
+      'retried',
       'configurations',
       'recommendation',
       'recommended',

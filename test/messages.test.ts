@@ -17,6 +17,7 @@ function shape(value: unknown, path = ''): string[] {
 /** Arguments for the texts that take more than strings and numbers. */
 const SAMPLE_ARGUMENTS: Record<string, unknown[]> = {
   'answer.notCoveredClosest': [['a.pdf', 'b.md']],
+  'answer.notCoveredClosestSources': [['#c1 · 2023-11-14', 'a.pdf']],
   'ingest.summary': [{ files: 12, indexed: 3, updated: 1, unchanged: 6, notIndexed: 2, passages: 40 }],
   'ingest.conversationSummary': [{ messages: 120, documents: 14, total: 3400 }],
   'ingest.readingMessages': [1200],

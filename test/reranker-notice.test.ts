@@ -46,7 +46,7 @@ describe('an unavailable reranker is said once per process, and is a doctor warn
     ]);
   });
 
-  it('`citebot ask` says it once, not once in the log and again under the answer', async () => {
+  it('`citebot ask` says it once, under the answer as the README shows (`(note: reranker unavailable: …)`), not in the log', async () => {
     const { env, dataDir } = testEnv(ollama.url, { ...BROKEN_RERANKER, LOG_LEVEL: 'info' });
     dirs.push(dataDir);
     const folder = mkdtempSync(join(tmpdir(), 'citebot-rerank-'));
@@ -58,7 +58,8 @@ describe('an unavailable reranker is said once per process, and is a doctor warn
     expect(asked.stdout).toContain('handbook.md');
     const mentions = `${asked.stdout}\n${asked.stderr}`.split('\n').filter((l) => /reranker/i.test(l));
     expect(mentions).toHaveLength(1);
-    expect(mentions[0]).toMatch(/reranker unavailable: answers use fusion order/);
+    expect(mentions[0]).toMatch(/^\(note: reranker unavailable: fusion order used \(/);
+    expect(asked.stdout).toContain(mentions[0]);
 
     // The JSON contract still carries the degradation for the one answer.
     const json = JSON.parse((await runCli(['ask', 'What is the reimbursement code?', '--json'], env)).stdout) as {

@@ -214,6 +214,18 @@ describe('Slack conversations (real Bolt, HTTP receiver, Web API double)', () =>
     expect(await h.t.core.state.messages.channel(scope)).toBeUndefined();
   }, 120_000);
 
+  it('a first /ingest of a channel whose history is all older than SLACK_HISTORY_DAYS says how many days were read and how to read further back', async () => {
+    h = await start(ollama);
+    h.slack.addChannel({ id: 'COLD', name: 'old' });
+    const longAgo = Math.floor(Date.now() / 1000) - 400 * 86_400;
+    h.slack.addThreadMessage('COLD', `${longAgo}.000100`, { user: 'UANA', text: 'The archive key is in vault 7.' });
+    const summary = await ingest(h, 'COLD');
+    expect(summary).toContain(
+      'Conversation: no messages in the last 365 days (SLACK_HISTORY_DAYS=365); to read further back, raise SLACK_HISTORY_DAYS and run /ingest again.',
+    );
+    expect(summary).not.toMatch(/no new messages/);
+  }, 60_000);
+
   it('a channel citebot is not in says how to fix it', async () => {
     h = await start(ollama);
     h.slack.addChannel({ id: 'GPRIV', name: 'secret', isPrivate: true });

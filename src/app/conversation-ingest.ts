@@ -14,6 +14,8 @@ export interface ConversationIngestResult {
   chunks: number;
   /** Messages of the channel now indexed. */
   total: number;
+  /** A first read that went back only this many days (Slack's SLACK_HISTORY_DAYS): said when it found nothing. */
+  historyDays?: number;
 }
 
 /**

@@ -5,7 +5,11 @@ import { statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 
 /** One row of an ingest report: a result and the path or link it came from. */
-export type IngestRow = IngestResult & { path: string };
+export type IngestRow = IngestResult & {
+  path: string;
+  /** Not read at all: a path that does not exist, or one passed over on purpose (hidden, node_modules, an Office lock file). */
+  notRead?: 'missing' | 'passed over';
+};
 
 /** The `citebot ingest --json` contract (DESIGN.md). */
 export interface IngestReport {
@@ -64,6 +68,7 @@ export async function ingestPaths(core: CitebotCore, paths: string[], scope: str
       status: 'failed' as const,
       chunks: 0,
       error: 'no such file or folder',
+      notRead: 'missing' as const,
     })),
     // Hidden files and node_modules are not read, but never dropped without a line in the report.
     ...passedOver.map(({ path, reason }) => ({
@@ -74,6 +79,7 @@ export async function ingestPaths(core: CitebotCore, paths: string[], scope: str
       status: 'skipped' as const,
       chunks: 0,
       error: reason,
+      notRead: 'passed over' as const,
     })),
   ];
 }

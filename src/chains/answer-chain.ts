@@ -5,6 +5,7 @@ import { connectionReason, isConnectionError, oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { detectLanguage, messages, type Language } from '../messages/index.js';
 import type { ChatModelChoice } from '../models/chat-models.js';
+import { includesMessages } from './closest-label.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
 import { finalAnswer, hasAnswer, isReasoning, partialAnswerText } from './model-output.js';
@@ -129,7 +130,9 @@ export class AnswerChain {
 
     if (kept.length === 0) {
       const closest = closestFiles(report.candidates);
-      const text = closest.length ? text$.answer.notCoveredClosest(closest.map((c) => c.source)) : text$.answer.noFilesIndexed;
+      const names = closest.map((c) => c.source);
+      const closestText = includesMessages(closest) ? text$.answer.notCoveredClosestSources(names) : text$.answer.notCoveredClosest(names);
+      const text = closest.length ? closestText : text$.answer.noFilesIndexed;
       yield {
         type: 'answer',
         answer: { answer: text, citations: [], alsoRelevant: closest, noEvidence: true, droppedCitations: 0, ...base, timings: timings(0) },

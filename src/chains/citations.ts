@@ -31,7 +31,9 @@ export interface VerifiedCitations {
 }
 
 /** Location fields of a chunk; values may come back from a store as strings. */
-export type LocationFields = { [K in 'page' | 'slide' | 'sheet' | 'section' | 'author' | 'sentAt']?: ChunkMetadata[K] | string | null };
+export type LocationFields = {
+  [K in 'page' | 'slide' | 'sheet' | 'section' | 'author' | 'sentAt' | 'source']?: ChunkMetadata[K] | string | null;
+};
 
 /**
  * Where in its file a passage is, for humans: "p. 3", "slide 4", "sheet Budget", "Design > Limits",
@@ -39,9 +41,12 @@ export type LocationFields = { [K in 'page' | 'slide' | 'sheet' | 'section' | 'a
  * and a short label reads better in a chat message than "p. 3 · Design > Limits".
  */
 export function formatLocation(metadata: LocationFields): string {
-  // A message: who said it and when ("ana · 2026-11-30").
-  if (typeof metadata.author === 'string' && metadata.author.trim())
-    return [metadata.author.trim(), typeof metadata.sentAt === 'string' ? metadata.sentAt.slice(0, 10) : ''].filter(Boolean).join(' · ');
+  // A message: who said it and when ("ana · 2026-11-30"); a day's document already has the date in its name ("#general · 2026-11-30").
+  if (typeof metadata.author === 'string' && metadata.author.trim()) {
+    const day = typeof metadata.sentAt === 'string' ? metadata.sentAt.slice(0, 10) : '';
+    const named = day !== '' && typeof metadata.source === 'string' && metadata.source.includes(` · ${day}`);
+    return [metadata.author.trim(), named ? '' : day].filter(Boolean).join(' · ');
+  }
   const page = positiveInteger(metadata.page);
   if (page !== undefined) return `p. ${page}`;
   const slide = positiveInteger(metadata.slide);

@@ -1,4 +1,5 @@
 import type { AnswerEvent } from '../chains/answer-chain.js';
+import { alsoRelevantLabel } from '../chains/closest-label.js';
 import type { Answer, Citation } from '../chains/types.js';
 import { messages } from '../messages/index.js';
 
@@ -7,15 +8,22 @@ export function sourceLine(c: Citation): string {
   return `[${c.n}] ${c.source}${c.location ? ` · ${c.location}` : ''}${c.url ? ` — ${c.url}` : ''}`;
 }
 
+/** Notes said once per process however many answers carry them (chat): the reranker's fallback. */
+const ONCE = new Set<string>(['fusion-order']);
+const saidOnce = new Set<string>();
+
 /** An answer's source list for a terminal: cited sources, then the also-relevant ones, then notes. */
 export function plainSources(answer: Answer): string {
   const lines: string[] = [];
   const { labels } = messages(answer.language);
   if (answer.citations.length) lines.push(`${labels.sources}:`, ...answer.citations.map(sourceLine));
-  if (answer.alsoRelevant.length)
-    lines.push(`${answer.noEvidence ? labels.closestFiles : labels.alsoRelevant}:`, ...answer.alsoRelevant.map(sourceLine));
-  // The reranker's fallback is said once per process in the log (unavailable-notice.ts), not under every answer.
-  for (const note of answer.degraded ?? []) if (note.type !== 'fusion-order') lines.push(`(note: ${note.message})`);
+  if (answer.alsoRelevant.length) lines.push(`${alsoRelevantLabel(labels, answer)}:`, ...answer.alsoRelevant.map(sourceLine));
+  // The reranker's fallback is said under the first answer only (and not in the log: sayRerankerNoticeUnderAnswers).
+  for (const note of answer.degraded ?? []) {
+    if (ONCE.has(note.type) && saidOnce.has(note.type)) continue;
+    if (ONCE.has(note.type)) saidOnce.add(note.type);
+    lines.push(`(note: ${note.message})`);
+  }
   return lines.join('\n');
 }
 

@@ -9,7 +9,7 @@ import { calibrate, type Calibration } from '../eval/calibrate.js';
 import { recordCalibration } from '../eval/calibration-record.js';
 import { wilson } from '../eval/confidence.js';
 import type { NamedReranker } from '../eval/configurations.js';
-import { generateQuestionSet, type GeneratedSet } from '../eval/generate/generated-set.js';
+import { generateQuestionSet, rejectedTotal, type GeneratedSet } from '../eval/generate/generated-set.js';
 import { scopeChunks, scopeContentKey } from '../eval/generate/scope-chunks.js';
 import type { Report, Table } from '../eval/report.js';
 import { applyToSettingsFile, overriddenBy } from '../eval/settings-file.js';
@@ -32,6 +32,13 @@ export interface GenerateCommandOptions {
 export interface GenerateReport {
   questions: number;
   generator: GeneratedSet['generator'];
+  /** Questions per generator: the chat model's, and the cloze ones that topped them up. */
+  mix: GeneratedSet['mix'];
+  /** The chat model's rejected questions by why, and how many passages were asked again with the stricter prompt. */
+  rejected: GeneratedSet['rejected'] & { total: number };
+  retried: number;
+  /** Why the chat model was not used, or stopped being asked. */
+  fallback?: string;
   configurations: Calibration['configurations'][number]['result'][];
   recommendation: Calibration['recommendation'];
   recommended: string;
@@ -54,13 +61,24 @@ function calibrationTable(run: Calibration, ks: number[], n: number): Table {
   };
 }
 
+/** `chat-model 23, cloze 177; 211 rejected: 198 copied, 13 too long; 120 passages asked again (stricter)`. */
+export function mixText(generated: GeneratedSet): string {
+  const { mix, rejected, retried } = generated;
+  const parts = [`chat-model ${mix['chat-model']}, cloze ${mix.cloze}`];
+  const total = rejectedTotal(rejected);
+  if (total) {
+    const kinds = Object.entries(rejected).filter(([, count]) => count > 0);
+    parts.push(`${total} rejected: ${kinds.map(([kind, count]) => `${count} ${kind}`).join(', ')}`);
+  }
+  if (retried) parts.push(`${retried} passage${retried === 1 ? '' : 's'} asked again with a stricter prompt`);
+  return parts.join('; ');
+}
+
 function summaryLines(generated: GeneratedSet, run: Calibration, applied?: string, overridden: string[] = []): string[] {
   const m = run.margin;
   const lines = [
-    `${generated.set.questions.length} questions (${generated.generator}${generated.cached ? ', cached' : ''}${generated.rejected ? `, ${generated.rejected} rejected for copying the passage` : ''}) in ${generated.file}`,
-    ...(generated.fallbackReason
-      ? [`The chat model did not answer (${generated.fallbackReason}): inverse-cloze questions were used.`]
-      : []),
+    `${generated.set.questions.length} questions (${mixText(generated)}${generated.cached ? '; cached' : ''}) in ${generated.file}`,
+    ...(generated.fallbackReason ? [`Inverse-cloze questions made up the rest: ${generated.fallbackReason}.`] : []),
     ...(run.rerankerSkipped ? [`Reranker not calibrated: ${run.rerankerSkipped}.`] : []),
     `Recommended: ${run.recommended} (p95 within ${run.latencyBudgetMs} ms): ${Object.entries(run.recommendation)
       .map(([k, v]) => `${k}=${v}`)
@@ -125,6 +143,10 @@ export async function generateAndCalibrate(core: CitebotCore, options: GenerateC
     const report: GenerateReport = {
       questions: n,
       generator: generated.generator,
+      mix: generated.mix,
+      rejected: { ...generated.rejected, total: rejectedTotal(generated.rejected) },
+      retried: generated.retried,
+      ...(generated.fallbackReason && { fallback: generated.fallbackReason }),
       configurations: run.configurations.map((c) => c.result),
       recommendation: run.recommendation,
       recommended: run.recommended,

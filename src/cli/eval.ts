@@ -3,7 +3,7 @@ import { createReranker } from '../chains/rerankers/index.js';
 import type { Settings } from '../config.js';
 import type { CitebotCore } from '../core.js';
 import { CitebotError, oneLine } from '../errors.js';
-import type { NamedReranker } from '../eval/configurations.js';
+import { loadedReranker, type NamedReranker } from '../eval/configurations.js';
 import { parseEvalSet, selectQuestions } from '../eval/dataset.js';
 import { parseDocQuestions } from '../eval/doc-questions.js';
 import {
@@ -152,7 +152,13 @@ export async function evalCommand(core: CitebotCore, options: EvalCommandOptions
   }
   if (options.apply) throw usage('--apply: only with --generate (it applies the calibration made there).');
   if (options.qa === undefined) throw usage('eval: give --qa <file> (your questions) or --generate <n> (questions made from a scope).');
-  if (options.docs !== undefined) return evalDocs(core, { ...options, docs: options.docs, qa: options.qa }, limit, reranker);
+  // A reranker that cannot load (no network for its model) is left out and said, not the end of the run.
+  const loaded = await loadedReranker(reranker);
+  if (loaded.skipped)
+    (options.json ? process.stderr : process.stdout).write(
+      `Left out the reranker configurations: ${loaded.skipped}. Compared without it; fix the reranker (citebot doctor) to include it.\n`,
+    );
+  if (options.docs !== undefined) return evalDocs(core, { ...options, docs: options.docs, qa: options.qa }, limit, loaded.reranker);
 
   const embedModels = options.embedModels ? list(options.embedModels) : [core.settings.EMBED_MODEL];
   if (embedModels.length === 0) throw usage('--embed-models: expected a comma-separated list of model names.');
@@ -167,7 +173,7 @@ export async function evalCommand(core: CitebotCore, options: EvalCommandOptions
     run = await runEval(core.settings, await core.chromaUrl(), set, questions, {
       embedModels,
       ks,
-      reranker,
+      reranker: loaded.reranker,
       onProgress: ({ stage, label, done, total }) => bar.update(done, total, stage === 'indexing' ? `indexing ${label}` : label),
     });
   } finally {

@@ -1,7 +1,7 @@
 import { emptyFolders, ingestPaths, ingestReport } from '../app/ingest.js';
 import type { CommandContext } from './command-context.js';
 import { webApi } from '@slack/bolt';
-import { importSlackExport, isSlackExport } from '../bots/slack/export-import.js';
+import { importSlackExport, isSlackExport, type ExportImportResult } from '../bots/slack/export-import.js';
 import { CitebotError } from '../errors.js';
 import type { CitebotCore } from '../core.js';
 import { ingestTotalsLine, plural } from './command-text.js';
@@ -9,6 +9,7 @@ import { ExitCode } from './exit-codes.js';
 import { printJson, progressBar, table } from './output.js';
 
 export type { IngestReport } from '../app/ingest.js';
+import type { IngestRow } from '../app/ingest.js';
 
 /** `citebot ingest <paths...>`: a progress bar, then a table of what was not indexed (or of every file, when few) and the totals. */
 export async function ingestCommand(
@@ -34,6 +35,7 @@ export async function ingestCommand(
   } finally {
     bar.stop();
   }
+  rows = await withExportHints(rows);
   const report = ingestReport(rows);
   for (const folder of emptyFolders(paths, rows)) process.stderr.write(`citebot: no files found in ${folder}\n`);
   if (options.json) printJson(report);
@@ -48,7 +50,32 @@ export async function ingestCommand(
       );
     process.stdout.write(ingestTotalsLine(report, options.scope) + '\n');
   }
-  return report.totals.failed + report.totals.skipped > 0 ? ExitCode.partial : ExitCode.ok;
+  return ingestExitCode(rows);
+}
+
+/**
+ * 2 (bad usage) when nothing was read because every path given is mistyped; 1 (partly done) when a file
+ * failed or was skipped; passed-over paths (hidden files, Office lock files) are not problems.
+ */
+export function ingestExitCode(rows: IngestRow[]): number {
+  if (rows.length > 0 && rows.every((r) => r.notRead === 'missing')) return ExitCode.usage;
+  return rows.some((r) => r.notRead !== 'passed over' && (r.status === 'failed' || r.status === 'skipped'))
+    ? ExitCode.partial
+    : ExitCode.ok;
+}
+
+/** A Slack workspace export given without a Slack --scope is not a file to index: say how to import it. */
+async function withExportHints(rows: IngestRow[]): Promise<IngestRow[]> {
+  return Promise.all(
+    rows.map(async (row) =>
+      row.status !== 'indexed' && row.status !== 'updated' && row.status !== 'unchanged' && (await isSlackExport(row.path))
+        ? {
+            ...row,
+            error: `${row.error ?? 'not indexed'}; it looks like a Slack workspace export: import a channel with citebot ingest ${row.path} --scope slack:<team id>:<channel id or name>`,
+          }
+        : row,
+    ),
+  );
 }
 
 /** What Ctrl-C leaves behind: finished files stay indexed; the file being read is completed by the next run. */
@@ -81,10 +108,26 @@ async function importExportCommand(
 ): Promise<number> {
   const url = await slackWorkspaceUrl(core, options.workspaceUrl);
   const result = await importSlackExport(core, path, options.scope, url);
-  if (options.json) printJson({ import: { path, scope: options.scope, ...result } });
-  else
-    process.stdout.write(
-      `Imported ${result.messages} message(s) of ${result.channel} into ${options.scope} (${result.documents} thread/day documents written; ${result.total} messages indexed there).\n`,
-    );
+  if (options.json) printJson({ import: { path, ...result } });
+  else process.stdout.write(importLines(result).join('\n') + '\n');
   return ExitCode.ok;
+}
+
+/** What an export import did, and what it left out and why. */
+export function importLines(result: ExportImportResult): string[] {
+  const lines = [
+    `Imported ${plural(result.messages, 'message')} of ${result.channel} into ${result.scope} (${result.documents} thread/day documents written; ${result.total} messages indexed there).`,
+  ];
+  const { total, ...reasons } = result.skipped;
+  if (total) {
+    const counts = Object.entries(reasons)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${n} ${reason}`);
+    lines.push(`Left out ${total} ${total === 1 ? 'entry' : 'entries'} that are not people talking: ${counts.join(', ')}.`);
+  }
+  if (result.filesNotImported)
+    lines.push(
+      `${plural(result.filesNotImported, 'attached file')} not imported: an export links to Slack's copies; download them and run citebot ingest <folder> --scope ${result.scope}, or /ingest in the channel.`,
+    );
+  return lines;
 }

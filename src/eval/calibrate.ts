@@ -10,10 +10,9 @@ import type { RetrievalKind, RetrievalSettings } from '../chains/retrieval-pipel
 import { createRetrievalPipeline } from '../chains/retrieval-pipeline.js';
 import type { SideSearchCache } from '../chains/retrievers/memo.js';
 import type { Settings } from '../config.js';
-import { oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { pairedBootstrap } from './confidence.js';
-import type { NamedReranker } from './configurations.js';
+import { loadedReranker, type NamedReranker } from './configurations.js';
 import type { EvalSet } from './dataset.js';
 import { buildEvalIndex } from './eval-index.js';
 import { MRR_DEPTH, RECALL_DEPTH, type QuestionOutcome } from './metrics.js';
@@ -115,17 +114,8 @@ export function recommend(configurations: readonly CalibratedConfiguration[], bu
 export async function calibrate(user: Settings, chromaUrl: string, set: EvalSet, options: CalibrateOptions): Promise<Calibration> {
   const ks = [...new Set(options.ks)].sort((a, b) => a - b);
   const depth = Math.max(RECALL_DEPTH, MRR_DEPTH, ...ks);
-  let reranker = options.reranker;
-  let rerankerSkipped: string | undefined;
-  if (reranker) {
-    try {
-      await reranker.reranker.load();
-    } catch (error) {
-      rerankerSkipped = `${reranker.name} unavailable (${oneLine(error)})`;
-      log.warn(`calibration without the reranker: ${rerankerSkipped}`);
-      reranker = undefined;
-    }
-  }
+  const { reranker, skipped: rerankerSkipped } = await loadedReranker(options.reranker);
+  if (rerankerSkipped) log.warn(`calibration without the reranker: ${rerankerSkipped}`);
   const several = options.embedModels.length > 1;
   const configurations: CalibratedConfiguration[] = [];
   for (const embedModel of options.embedModels) {

@@ -6,7 +6,7 @@ import type { Reranker } from '../chains/rerankers/index.js';
 import { createRetrievalPipeline, type RetrievalKind, type RetrievalPipeline } from '../chains/retrieval-pipeline.js';
 import type { Settings } from '../config.js';
 import type { DocumentIndex } from '../store/document-index.js';
-import { CitebotError } from '../errors.js';
+import { CitebotError, oneLine } from '../errors.js';
 
 export type { RetrievalKind } from '../chains/retrieval-pipeline.js';
 
@@ -65,4 +65,18 @@ export async function rankFor(config: Pick<EvalConfiguration, 'pipeline' | 'rera
       fix: `check it with citebot doctor, or pass --reranker none`,
     });
   return documents;
+}
+
+/**
+ * The reranker when it loads; otherwise none and why. An eval compares what it can (dense, keyword,
+ * fusion) and says which configurations it left out, as ask and serve fall back to fusion order.
+ */
+export async function loadedReranker(named: NamedReranker | undefined): Promise<{ reranker?: NamedReranker; skipped?: string }> {
+  if (!named) return {};
+  try {
+    await named.reranker.load();
+    return { reranker: named };
+  } catch (error) {
+    return { skipped: `${named.name} unavailable (${oneLine(error)})` };
+  }
 }

@@ -20,6 +20,9 @@ export function localSource(path: string, scope: string, size?: number): IngestS
   };
 }
 
+/** Word, Excel and PowerPoint write `~$report.docx` beside a document while it is open: its owner's name, not a document. */
+const OFFICE_LOCK_PREFIX = '~$';
+
 /** A path inside a given folder that is not read, and why (reported, never dropped in silence). */
 export interface PassedOver {
   path: string;
@@ -28,7 +31,7 @@ export interface PassedOver {
 
 /**
  * Expand files and folders (recursively) into sources, sorted for stable output. Hidden files and
- * folders (.git, .DS_Store) and node_modules are passed over and returned with the reason; paths
+ * folders (.git, .DS_Store), node_modules and Office lock files (~$report.docx) are passed over and returned with the reason; paths
  * that do not exist are returned apart. A path given explicitly is always read.
  */
 export async function collectLocalSources(
@@ -50,6 +53,10 @@ export async function collectLocalSources(
     if (!explicit && (name.startsWith('.') || name === 'node_modules')) {
       const what = info.isDirectory() ? 'folder' : 'file';
       passedOver.push({ path: resolve(path), reason: name.startsWith('.') ? `hidden ${what}` : 'node_modules folder' });
+      return;
+    }
+    if (!explicit && info.isFile() && name.startsWith(OFFICE_LOCK_PREFIX)) {
+      passedOver.push({ path: resolve(path), reason: 'Office lock file (the document is open in Word, Excel or PowerPoint)' });
       return;
     }
     if (info.isDirectory()) {

@@ -16,6 +16,8 @@ export interface Messages {
     notCovered: string;
     /** `files`: the closest files' names, already joined by the caller's list separator. */
     notCoveredClosest(files: string[]): string;
+    /** As notCoveredClosest, when some of the closest sources are conversations (threads, days of messages). */
+    notCoveredClosestSources(sources: string[]): string;
     /** Before the passages quoted when the chat model is down or too slow. */
     modelUnavailable: string;
     /** The heading of a Slack or Discord answer to a slash command. */
@@ -25,6 +27,8 @@ export interface Messages {
     sources: string;
     alsoRelevant: string;
     closestFiles: string;
+    /** closestFiles when some are conversations. */
+    closestSources: string;
     /** A continuation message of a long answer (Slack fallback text). */
     continued: string;
   };
@@ -82,7 +86,8 @@ export interface Messages {
     /** The conversation half of /ingest: messages read so far (none yet: undefined). */
     readingMessages(count?: number): string;
     /** "Conversation: 120 new messages (14 thread/day documents written); 3,400 messages indexed in this channel." */
-    conversationSummary(counts: { messages: number; documents: number; total: number }): string;
+    /** `historyDays`: a first read went back only this many days (Slack's SLACK_HISTORY_DAYS). */
+    conversationSummary(counts: { messages: number; documents: number; total: number; historyDays?: number }): string;
     slackConversationNotReadable: string;
     discordNoAttachmentNamed(name: string): string;
     discordNoNewAttachments(indexedFiles: number): string;

@@ -11,10 +11,17 @@ export const en = {
     noFilesIndexed: 'No files are indexed here yet, so there is nothing to answer from.',
     notCovered: "The files shared here don't cover this.",
     notCoveredClosest: (files) => `The files shared here don't cover this. The closest files are ${files.join(', ')}.`,
+    notCoveredClosestSources: (sources) => `What was shared here doesn't cover this. The closest sources are ${sources.join(', ')}.`,
     modelUnavailable: 'The language model is unavailable; here are the most relevant passages:',
     asked: (who, question) => `${who} asked: ${question}`,
   },
-  labels: { sources: 'Sources', alsoRelevant: 'Also relevant', closestFiles: 'Closest files', continued: '(continued)' },
+  labels: {
+    sources: 'Sources',
+    alsoRelevant: 'Also relevant',
+    closestFiles: 'Closest files',
+    closestSources: 'Closest sources',
+    continued: '(continued)',
+  },
   placeholders: {
     searching: (where) => `Searching the files shared in ${where}…`,
     thinking: 'Thinking…',
@@ -69,8 +76,10 @@ export const en = {
     problemLine: (source, reason, status) => `• ${source}: ${reason} (${status})`,
     more: (count) => `• … and ${count} more`,
     readingMessages: (count) => `Reading this channel’s messages…${count === undefined ? '' : ` ${count.toLocaleString('en-US')}`}`,
-    conversationSummary: ({ messages, documents, total }) => {
+    conversationSummary: ({ messages, documents, total, historyDays }) => {
       const indexed = `${total.toLocaleString('en-US')} message${total === 1 ? '' : 's'} indexed in this channel`;
+      if (messages === 0 && historyDays !== undefined)
+        return `Conversation: no messages in the last ${plural(historyDays, 'day', 'days')} (SLACK_HISTORY_DAYS=${historyDays}); to read further back, raise SLACK_HISTORY_DAYS and run /ingest again.`;
       if (messages === 0) return `Conversation: no new messages; ${indexed}.`;
       return `Conversation: ${messages.toLocaleString('en-US')} new message${messages === 1 ? '' : 's'} (${documents} thread/day document${documents === 1 ? '' : 's'} written); ${indexed}.`;
     },

@@ -10,10 +10,11 @@ export const zh = {
     noFilesIndexed: '这里还没有索引任何文件，所以没有可以作答的依据。',
     notCovered: '这里共享的文件没有涉及这个问题。',
     notCoveredClosest: (files) => `这里共享的文件没有涉及这个问题。最接近的文件是：${files.join('、')}。`,
+    notCoveredClosestSources: (sources) => `这里共享的内容没有涉及这个问题。最接近的来源是：${sources.join('、')}。`,
     modelUnavailable: '语言模型暂时不可用；以下是最相关的段落：',
     asked: (who, question) => `${who} 提问：${question}`,
   },
-  labels: { sources: '来源', alsoRelevant: '其他相关', closestFiles: '最接近的文件', continued: '（续）' },
+  labels: { sources: '来源', alsoRelevant: '其他相关', closestFiles: '最接近的文件', closestSources: '最接近的来源', continued: '（续）' },
   placeholders: {
     searching: (where) => `正在搜索 ${where} 中共享的文件…`,
     thinking: '思考中…',
@@ -67,10 +68,12 @@ export const zh = {
     problemLine: (source, reason, status) => `• ${source}：${reason}（${status}）`,
     more: (count) => `• ……另有 ${count} 个`,
     readingMessages: (count) => `正在读取本频道的消息…${count === undefined ? '' : ` ${count}`}`,
-    conversationSummary: ({ messages, documents, total }) =>
-      messages === 0
-        ? `会话：没有新消息；本频道共索引 ${total} 条消息。`
-        : `会话：新增 ${messages} 条消息（写入 ${documents} 个话题/日期文档）；本频道共索引 ${total} 条消息。`,
+    conversationSummary: ({ messages, documents, total, historyDays }) =>
+      messages === 0 && historyDays !== undefined
+        ? `会话：最近 ${historyDays} 天内没有消息（SLACK_HISTORY_DAYS=${historyDays}）；要读取更早的消息，请调大 SLACK_HISTORY_DAYS 后再运行 /ingest。`
+        : messages === 0
+          ? `会话：没有新消息；本频道共索引 ${total} 条消息。`
+          : `会话：新增 ${messages} 条消息（写入 ${documents} 个话题/日期文档）；本频道共索引 ${total} 条消息。`,
     slackConversationNotReadable: '会话未索引：citebot 只能读取它所在的频道（用 `/invite @citebot` 邀请它，然后再运行 `/ingest`）。',
     discordReadingHistory: (since) => `正在读取本频道${since ? '自上次 /ingest 以来' : ''}的历史消息…`,
     discordNoAttachmentNamed: (name) => `本频道近期的历史消息中没有名为“${name}”的附件。`,

@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { shapeAnswer, type AnswerShape, type PromptSource } from './answer-shapes.js';
 import { canonicalModelName, estimateTokens, hashEmbedding, normalize, truncateToTokens } from './text-features.js';
 
-import { wantsQuestion, writeQuestion } from './question-writer.js';
+import { wantsQuestion, writeQuestion, type QuestionWriter } from './question-writer.js';
 import { USE_LITE } from './use-embeddings.js';
 export { USE_LITE } from './use-embeddings.js';
 export { canonicalModelName, cosine, estimateTokens, featureTokens, hashEmbedding } from './text-features.js';
@@ -251,6 +251,11 @@ export interface OllamaDoubleOptions {
    */
   answerShape?: AnswerShape | null;
   malformed?: Malformation | false | null;
+  /**
+   * How the model writes an eval question (question-writer.ts): `mixed` (default) as instruction-tuned
+   * models do, `quotes` as small local models do, a sentence of the passage with a question mark, always.
+   */
+  questionWriter?: QuestionWriter;
 }
 
 // ------------------------------------------------------------------------------------------- records
@@ -388,9 +393,10 @@ function route(method: string, path: string): { endpoint: Endpoint; allowed: boo
  * - No sources: a fixed "could not find" answer that mentions the question.
  * - "Write one question" (citebot eval --generate): a question about the passage, see question-writer.ts.
  */
-export function composeAnswer(messages: readonly ChatMessage[], adversarial = false): string {
+export function composeAnswer(messages: readonly ChatMessage[], adversarial = false, questionWriter: QuestionWriter = 'mixed'): string {
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-  if (!adversarial && messages.some((m) => m.role === 'system' && wantsQuestion(m.content))) return writeQuestion(lastUser);
+  const questionPrompt = messages.find((m) => m.role === 'system' && wantsQuestion(m.content));
+  if (!adversarial && questionPrompt) return writeQuestion(lastUser, questionPrompt.content, questionWriter);
   const wantsStandalone = messages.some((m) => (m.role === 'system' || m === messages.at(-1)) && /standalone question/i.test(m.content));
   if (wantsStandalone && !adversarial) return standaloneQuestion(lastUser);
 
@@ -527,6 +533,7 @@ export class OllamaDouble {
       adversarial: false,
       malformed: null,
       answerShape: null,
+      questionWriter: 'mixed',
     };
     // Every request in flight waits on this signal; many concurrent chats are normal, not a leak.
     setMaxListeners(0, this.lifetime.signal);
@@ -1012,7 +1019,7 @@ export class OllamaDouble {
    * field only where Ollama would put it there: a model with the thinking capability not told `think: false`.
    */
   private output(messages: readonly ChatMessage[], spec: ModelSpec, think: unknown): { thinking: string; content: string } {
-    const answer = composeAnswer(messages, this.opts.adversarial);
+    const answer = composeAnswer(messages, this.opts.adversarial, this.opts.questionWriter);
     const shape = this.opts.answerShape;
     if (!shape) return { thinking: '', content: answer };
     if (shape.reasoning === 'thinking-field' && (think === false || !spec.capabilities.includes('thinking')))

@@ -5,6 +5,9 @@
  * sentence turned into a question (which citebot must reject as copied). Which one is decided by a hash of
  * the passage, so a test run is repeatable. The "paraphrase" asks about the passage's two rarest-looking
  * words (the longest ones; in Chinese, 4-character terms), as a colleague who half remembers a document would.
+ * Told its previous question was rejected (citebot's stricter second prompt), it paraphrases, as
+ * instruction-tuned models mostly do. The `quotes` writer is a small local model: whatever the prompt, it
+ * quotes a sentence of the passage with a question mark.
  */
 import { createHash } from 'node:crypto';
 
@@ -19,9 +22,20 @@ export function wantsQuestion(systemPrompt: string): boolean {
   return /write one question/i.test(systemPrompt);
 }
 
-export function writeQuestion(userMessage: string): string {
+export type QuestionWriter = 'mixed' | 'quotes';
+
+/** A sentence of the passage, nearly verbatim, made a question: the first, or on a retry the second. */
+function quoted(passage: string, retry: boolean): string {
+  const sentences = passage.split(/(?<=[.!?。])\s+/u);
+  const sentence = (retry ? sentences[1] : undefined) ?? sentences[0] ?? passage;
+  return `${sentence.replace(/[.!?。]+$/u, '')}?`;
+}
+
+export function writeQuestion(userMessage: string, systemPrompt = '', writer: QuestionWriter = 'mixed'): string {
   const passage = passageOf(userMessage);
-  const style = createHash('sha256').update(passage).digest()[0]! % 4;
+  const retry = /previous reply was rejected/i.test(systemPrompt);
+  if (writer === 'quotes') return quoted(passage, retry);
+  const style = retry ? 1 : createHash('sha256').update(passage).digest()[0]! % 4;
   // Chinese has no spaces: a "word" would be a whole clause, so a run of Han characters is cut into
   // 4-character terms, as a colleague names a term rather than reciting the clause.
   const pieces = (passage.match(WORD) ?? []).flatMap((w) => (/\p{Script=Han}/u.test(w) ? (w.match(/\p{Script=Han}{4}/gu) ?? []) : [w]));
@@ -33,11 +47,9 @@ export function writeQuestion(userMessage: string): string {
       return `Here is a question a colleague might ask:\n\n"${paraphrase}"`;
     case 1:
       return paraphrase;
-    case 2: {
+    case 2:
       // Ignores "paraphrase": the first sentence, nearly verbatim.
-      const first = passage.split(/(?<=[.!?。])\s+/u)[0] ?? passage;
-      return `${first.replace(/[.!?。]+$/u, '')}?`;
-    }
+      return quoted(passage, false);
     default:
       return `**Question:** ${paraphrase}`;
   }

@@ -1,3 +1,4 @@
+import { alsoRelevantLabel } from '../../chains/closest-label.js';
 import type { Answer, Citation } from '../../chains/types.js';
 import { splitMessage } from '../common/split-message.js';
 import { messages } from '../../messages/index.js';
@@ -30,8 +31,7 @@ export function answerContents(answer: Answer, heading?: string): string[] {
   const lines: string[] = [];
   const { labels } = messages(answer.language);
   if (answer.citations.length) lines.push(...answer.citations.map(sourceLine));
-  if (answer.alsoRelevant.length)
-    lines.push(`-# ${answer.noEvidence ? labels.closestFiles : labels.alsoRelevant}:`, ...answer.alsoRelevant.map(sourceLine));
+  if (answer.alsoRelevant.length) lines.push(`-# ${alsoRelevantLabel(labels, answer)}:`, ...answer.alsoRelevant.map(sourceLine));
   for (const note of answer.degraded ?? []) lines.push(`-# _${note.message}_`);
   const text = [heading, answer.answer, lines.length ? `\n${lines.join('\n')}` : ''].filter(Boolean).join('\n');
   return splitMessage(text, MESSAGE_LIMIT);

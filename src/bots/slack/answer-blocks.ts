@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { alsoRelevantLabel } from '../../chains/closest-label.js';
 import type { Answer, Citation } from '../../chains/types.js';
 import { splitMessage } from '../common/split-message.js';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn.js';
@@ -64,7 +65,7 @@ export function answerMessages(answer: Answer, answerId: string, heading?: strin
   const blocks: KnownBlock[] = [...(heading ? contextBlocks([heading]) : []), ...sections];
   const { labels } = catalogue(answer.language);
   if (sourceLines.length) blocks.push(...contextBlocks([`*${labels.sources}*`, ...sourceLines]));
-  if (alsoLines.length) blocks.push(...contextBlocks([`*${answer.noEvidence ? labels.closestFiles : labels.alsoRelevant}*`, ...alsoLines]));
+  if (alsoLines.length) blocks.push(...contextBlocks([`*${alsoRelevantLabel(labels, answer)}*`, ...alsoLines]));
   if (answer.degraded?.length) blocks.push(...contextBlocks(answer.degraded.map((note) => `_${escapeMrkdwn(note.message)}_`)));
   if (!answer.noEvidence) {
     blocks.push({

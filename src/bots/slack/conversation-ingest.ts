@@ -43,19 +43,23 @@ export async function ingestSlackConversation(
   const url = await workspaceUrl(context, client, channelId);
   const names = context.names ?? SlackNames.fromClient(client);
   const days = context.core.settings.SLACK_HISTORY_DAYS;
-  return ingestConversation(
+  let firstRead = false;
+  const result = await ingestConversation(
     context.core,
     channel,
-    (cursor) =>
-      readSlackHistory(client, {
+    (cursor) => {
+      firstRead = cursor === undefined;
+      return readSlackHistory(client, {
         channel: channelId,
         botUserId: context.botUserId,
         workspaceUrl: url,
         names,
         oldest: cursor ?? historyStart(days),
-      }),
+      });
+    },
     onProgress,
   );
+  return firstRead ? { ...result, historyDays: days } : result;
 }
 
 export { slackPermalink };

@@ -11,6 +11,8 @@ export interface SlackRawMessage {
   bot_id?: string;
   text?: string;
   reply_count?: number;
+  /** Files attached to the message (an export lists them; citebot indexes messages' text only). */
+  files?: unknown[];
   user_profile?: { display_name?: string; real_name?: string; name?: string };
 }
 

@@ -21,6 +21,30 @@ interface ExportUser {
 }
 
 const LISTS = ['channels.json', 'groups.json', 'mpims.json', 'dms.json'];
+
+/** Why an exported message was not imported, as the summary counts them. */
+export type SkipReason = 'join or leave' | 'bot message' | 'tombstone' | 'image-only message' | 'other channel event';
+export type ExportSkips = Record<SkipReason, number>;
+
+const JOINS = new Set(['channel_join', 'channel_leave', 'group_join', 'group_leave']);
+
+/** Why a message that is not spoken was left out (see isSpokenMessage). */
+function skipReason(m: SlackRawMessage, isBot: boolean): SkipReason {
+  if (m.subtype && JOINS.has(m.subtype)) return 'join or leave';
+  if (m.subtype === 'tombstone') return 'tombstone';
+  if (m.bot_id || m.subtype === 'bot_message' || isBot) return 'bot message';
+  if (!m.text?.trim() && m.files?.length) return 'image-only message';
+  return 'other channel event';
+}
+
+export interface ExportImportResult extends ConversationIngestResult {
+  channel: string;
+  /** The scope imported into: --scope's, with a channel given by name replaced by its id. */
+  scope: string;
+  skipped: ExportSkips & { total: number };
+  /** Files attached to imported messages: not indexed from an export (its files are links to Slack, not bytes). */
+  filesNotImported: number;
+}
 const DAY_FILE = /^(?:.*\/)?(\d{4}-\d{2}-\d{2})\.json$/u;
 
 /** Whether a .zip is a Slack workspace export (it has a channels.json or users.json at its root). */
@@ -60,10 +84,10 @@ export async function importSlackExport(
   scope: string,
   workspaceUrl: string,
   onProgress?: (messages: number) => void,
-): Promise<ConversationIngestResult & { channel: string }> {
+): Promise<ExportImportResult> {
   const m = /^slack:([^:]+):([^:]+)$/u.exec(scope);
   if (!m) throw invalid(`--scope ${scope} is not a Slack channel`, 'pass --scope slack:<team id>:<channel id>, e.g. slack:T0123:C0456');
-  const channelId = m[2]!;
+  const given = m[2]!;
   const bytes = await readFile(path);
   const limit = core.settings.MAX_UNCOMPRESSED_MB * 1024 * 1024;
   const total = (await readZipDirectory(bytes)).reduce((sum, e) => sum + e.uncompressedSize, 0);
@@ -74,12 +98,16 @@ export async function importSlackExport(
     );
   const zip = await JSZip.loadAsync(bytes);
   const lists = await Promise.all(LISTS.map((l) => json<ExportChannel[]>(zip, l)));
-  const channel = lists.flat().find((c) => c?.id === channelId);
+  // A channel by id, or by the name channels.json maps to its id ("general" for #general).
+  const listed = lists.flat().filter((c): c is ExportChannel => Boolean(c));
+  const channel = listed.find((c) => c.id === given) ?? listed.find((c) => c.name === given.replace(/^#/u, ''));
   if (!channel)
     throw invalid(
-      `channel ${channelId} is not in this export`,
-      'check the channel id in --scope (channels.json lists the exported channels)',
+      `channel ${given} is not in this export`,
+      `check the channel id or name in --scope (the export has ${listed.map((c) => (c.name ? `${c.name} (${c.id})` : c.id)).join(', ') || 'no channels'})`,
     );
+  const channelId = channel.id;
+  const target = `slack:${m[1]!}:${channelId}`;
   // Public and private channels are folders by name; DMs and group DMs by id.
   const folder = zip.folder(channel.name ?? channelId)?.file(DAY_FILE).length ? channel.name! : channelId;
   const users = new Map(((await json<ExportUser[]>(zip, 'users.json')) ?? []).map((u) => [u.id, u]));
@@ -91,16 +119,26 @@ export async function importSlackExport(
     .file(new RegExp(`^${folder.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}/\\d{4}-\\d{2}-\\d{2}\\.json$`, 'u'))
     .sort((a, b) => a.name.localeCompare(b.name));
   const name = channel.name ? `#${channel.name}` : 'DM';
+  const skipped: ExportSkips = { 'join or leave': 0, 'bot message': 0, tombstone: 0, 'image-only message': 0, 'other channel event': 0 };
+  let filesNotImported = 0;
   async function* pages(): AsyncGenerator<ConversationMessage[]> {
     for (const day of days) {
       const raw = (await json<SlackRawMessage[]>(zip, day.name)) ?? [];
-      const spoken = raw.filter((msg) => msg.user && !users.get(msg.user)?.is_bot && isSpokenMessage(msg, ''));
+      const spoken: SlackRawMessage[] = [];
+      for (const msg of raw) {
+        const isBot = Boolean(msg.user && users.get(msg.user)?.is_bot);
+        if (msg.user && !isBot && isSpokenMessage(msg, '')) {
+          spoken.push(msg);
+          filesNotImported += msg.files?.length ?? 0;
+        } else skipped[skipReason(msg, isBot)]++;
+      }
       yield await Promise.all(spoken.map((msg) => conversationMessage(msg, channelId, names, workspaceUrl)));
     }
   }
-  const { done } = await queueIngest(core, { scope, kind: 'slack-export' }, () =>
-    ingestConversation(core, { scope, name }, pages, onProgress),
+  const { done } = await queueIngest(core, { scope: target, kind: 'slack-export' }, () =>
+    ingestConversation(core, { scope: target, name }, pages, onProgress),
   );
   const result = await done;
-  return { ...result, channel: name };
+  const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
+  return { ...result, channel: name, scope: target, skipped: { ...skipped, total: skippedTotal }, filesNotImported };
 }

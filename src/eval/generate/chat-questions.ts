@@ -8,7 +8,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { stripReasoning } from '../../chains/reasoning.js';
 import { CitebotError } from '../../errors.js';
 import { toOllamaError } from '../../models/ollama-errors.js';
-import { rejectionReason } from './overlap.js';
+import { MAX_QUESTION_WORDS, rejectionOf, type Rejection } from './overlap.js';
 
 export const QUESTION_SYSTEM_PROMPT = [
   "You write evaluation questions for a search engine over a team's shared files.",
@@ -35,11 +35,32 @@ export function questionFromReply(reply: string): string | undefined {
   return lines.find((line) => /[?？]$/u.test(line));
 }
 
-export interface ChatQuestion {
-  question: string;
+/**
+ * The second, stricter prompt for a passage whose first question was rejected: small models that quote
+ * the passage often do better when shown what they did wrong and given the question's shape.
+ */
+export const STRICTER_QUESTION_PROMPT = [
+  QUESTION_SYSTEM_PROMPT,
+  'Your previous reply was rejected. Rules this time:',
+  '- Do NOT repeat any sentence or run of words from the passage; the question must not be a sentence of the passage with a question mark.',
+  `- At most ${MAX_QUESTION_WORDS} words, starting with a question word (What, Who, When, Where, Which, How, Why; in Chinese 什么, 谁, 何时, 哪, 如何, 为什么).`,
+  '- Name the topic in different words, the way someone who read it last month would remember it.',
+].join('\n');
+
+export type AskOutcome = { question: string } | { rejected: Rejection };
+
+/** The previous, rejected attempt on the passage: asks with STRICTER_QUESTION_PROMPT. */
+export interface Retry {
+  previous: string;
+  rejection: Rejection;
 }
 
-export type AskOutcome = { question: string } | { rejected: string };
+function prompt(passage: { source: string; text: string }, retry?: Retry) {
+  const text = `Passage (from ${passage.source}):\n${passage.text}`;
+  if (!retry) return [new SystemMessage(QUESTION_SYSTEM_PROMPT), new HumanMessage(text)];
+  const why = `Your previous question was rejected (${retry.rejection.kind}: ${retry.rejection.detail}): ${retry.previous.replace(/\s+/gu, ' ').slice(0, 300)}`;
+  return [new SystemMessage(STRICTER_QUESTION_PROMPT), new HumanMessage(`${why}\n\n${text}`)];
+}
 
 /**
  * Ask the chat model for one question on a passage. Ollama down or the model not pulled is thrown as a
@@ -49,21 +70,19 @@ export async function askForQuestion(
   chat: BaseChatModel,
   passage: { source: string; text: string },
   model: { name: string; baseUrl: string },
-): Promise<AskOutcome> {
+  retry?: Retry,
+): Promise<AskOutcome & { reply: string }> {
   let reply: string;
   try {
-    const message = await chat.invoke([
-      new SystemMessage(QUESTION_SYSTEM_PROMPT),
-      new HumanMessage(`Passage (from ${passage.source}):\n${passage.text}`),
-    ]);
+    const message = await chat.invoke(prompt(passage, retry));
     reply = typeof message.content === 'string' ? message.content : message.content.map((c) => ('text' in c ? c.text : '')).join('');
   } catch (error) {
     throw toOllamaError(error, model.name, model.baseUrl).error;
   }
   const question = questionFromReply(reply);
-  if (!question) return { rejected: 'no question in the reply' };
-  const reason = rejectionReason(question, passage.text);
-  return reason ? { rejected: reason } : { question };
+  if (!question) return { rejected: { kind: 'no question', detail: 'no question in the reply' }, reply };
+  const rejection = rejectionOf(question, passage.text);
+  return rejection ? { rejected: rejection, reply: question } : { question, reply };
 }
 
 /** Whether a generation error means "no chat model here" (fall back) rather than a bug. */

@@ -1,7 +1,7 @@
 /**
  * `citebot eval --generate N`: a question set made from a scope's own indexed chunks, each question with
- * its gold chunk. With the chat model (chat-questions.ts) when it answers; otherwise inverse cloze
- * (cloze.ts). The set is written to `<DATA_DIR>/eval-cache/generated/<key>.jsonl`, keyed by the scope's
+ * its gold chunk. With the chat model (chat-questions.ts) as far as it writes usable questions, topped up
+ * with inverse cloze (cloze.ts) on other chunks when it yields fewer than N or does not answer at all. The set is written to `<DATA_DIR>/eval-cache/generated/<key>.jsonl`, keyed by the scope's
  * content, the size and the chat model: a second run reuses it (also after a person edited it), and
  * `citebot eval --qa <that file>` reads it. Only the eval cache is written; the user's index is read.
  */
@@ -17,15 +17,18 @@ import type { StoredChunk } from '../../store/chunk.js';
 import { keywordWords } from '../../text/tokens.js';
 import { passageDocId, questionLines, type EvalPassage, type EvalQuestion, type EvalSet } from '../dataset.js';
 import { askForQuestion, chatModelMissing } from './chat-questions.js';
+import type { RejectionKind } from './overlap.js';
 import { clozePair } from './cloze.js';
 import { sampleOrder, scopeContentKey } from './scope-chunks.js';
 
 export type Generator = 'chat-model' | 'cloze';
 
 /** Bumped when generation changes, so old cached sets are not reused. */
-const GENERATION_VERSION = 1;
+const GENERATION_VERSION = 2;
 /** Chunks tried per question wanted before giving up (rejected questions, chunks too short). */
 const ATTEMPTS_PER_QUESTION = 3;
+/** Passages tried (each with its stricter retry) without one usable question: the model cannot do it, cloze does the rest. */
+const GIVE_UP_AFTER = 10;
 /** Chunks shorter than this make poor questions. */
 const MIN_CHUNK_WORDS = 15;
 /** Distractor chunks indexed besides the gold ones: bounds the throwaway index's size on a big scope. */
@@ -43,17 +46,30 @@ export interface GeneratedLine {
   generator: Generator;
 }
 
+/** How many questions each generator made. */
+export type GeneratorMix = Record<Generator, number>;
+
+/** The chat model's questions that were not kept, by why (a first attempt and its retry count separately). */
+export type Rejections = Record<RejectionKind, number>;
+
 export interface GeneratedSet {
+  /** The generator of most questions (chat-model on a tie); `mix` has both counts. */
   generator: Generator;
+  mix: GeneratorMix;
   /** The scope's chunks (gold and distractors) as passages, and the questions. */
   set: EvalSet;
   file: string;
   cached: boolean;
-  /** Questions the chat model wrote that were rejected (copied the passage, or no question). */
-  rejected: number;
-  /** Why the chat model was not used. */
+  rejected: Rejections;
+  /** Passages asked a second time with the stricter prompt after a rejected first question. */
+  retried: number;
+  /** Why the chat model was not used at all (it did not answer), or stopped being asked (no usable question). */
   fallbackReason?: string;
   seconds: number;
+}
+
+export function rejectedTotal(r: Rejections): number {
+  return r.copied + r['too long'] + r['no question'];
 }
 
 export type GenerateProgress = (done: number, total: number) => void;
@@ -66,7 +82,20 @@ function cacheFile(settings: Settings, scope: string, chunks: readonly StoredChu
   return join(settings.DATA_DIR, 'eval-cache', 'generated', `${key}.jsonl`);
 }
 
-async function withChatModel(settings: Settings, candidates: StoredChunk[], n: number, onProgress?: GenerateProgress) {
+interface ChatOutcome {
+  lines: GeneratedLine[];
+  rejected: Rejections;
+  retried: number;
+  /** Set when the model was given up on. */
+  gaveUp?: string;
+}
+
+async function withChatModel(
+  settings: Settings,
+  candidates: StoredChunk[],
+  n: number,
+  onProgress?: GenerateProgress,
+): Promise<ChatOutcome> {
   const chat = new ChatOllama({
     model: settings.CHAT_MODEL,
     baseUrl: settings.OLLAMA_BASE_URL,
@@ -75,38 +104,55 @@ async function withChatModel(settings: Settings, candidates: StoredChunk[], n: n
     numPredict: 512,
     temperature: 0.3,
   });
-  const lines: GeneratedLine[] = [];
-  let rejected = 0;
+  const model = { name: settings.CHAT_MODEL, baseUrl: settings.OLLAMA_BASE_URL };
+  const out: ChatOutcome = { lines: [], rejected: { copied: 0, 'too long': 0, 'no question': 0 }, retried: 0 };
+  let tried = 0;
   for (const chunk of candidates.slice(0, n * ATTEMPTS_PER_QUESTION)) {
-    if (lines.length >= n) break;
-    const outcome = await askForQuestion(
-      chat,
-      { source: chunk.metadata.source, text: chunk.text },
-      {
-        name: settings.CHAT_MODEL,
-        baseUrl: settings.OLLAMA_BASE_URL,
-      },
-    );
+    if (out.lines.length >= n) break;
+    if (tried >= GIVE_UP_AFTER && out.lines.length === 0) {
+      out.gaveUp = `no usable question from the first ${tried} passages, each asked twice`;
+      break;
+    }
+    tried++;
+    const passage = { source: chunk.metadata.source, text: chunk.text };
+    let outcome = await askForQuestion(chat, passage, model);
     if ('rejected' in outcome) {
-      rejected++;
-      log.debug(`generated question rejected (${outcome.rejected})`);
+      out.rejected[outcome.rejected.kind]++;
+      log.debug(`generated question rejected (${outcome.rejected.detail}); asking once more, stricter`);
+      out.retried++;
+      outcome = await askForQuestion(chat, passage, model, { previous: outcome.reply, rejection: outcome.rejected });
+    }
+    if ('rejected' in outcome) {
+      out.rejected[outcome.rejected.kind]++;
+      log.debug(`generated question rejected again (${outcome.rejected.detail})`);
       continue;
     }
-    lines.push(line(lines.length, outcome.question, chunk.text, chunk, 'chat-model'));
-    onProgress?.(lines.length, n);
+    out.lines.push(line(out.lines.length, outcome.question, chunk.text, chunk, 'chat-model'));
+    onProgress?.(out.lines.length, n);
   }
-  return { lines, rejected };
+  return out;
 }
 
-function withCloze(candidates: StoredChunk[], n: number): GeneratedLine[] {
+/** Cloze questions on the candidates no question was made from yet, numbered after the `first` lines. */
+function withCloze(candidates: StoredChunk[], n: number, first: readonly GeneratedLine[]): GeneratedLine[] {
+  const used = new Set(first.map((l) => l.chunkId));
   const lines: GeneratedLine[] = [];
   for (const chunk of candidates) {
     if (lines.length >= n) break;
+    if (used.has(chunk.id)) continue;
     const pair = clozePair(chunk.text);
-    if (pair) lines.push(line(lines.length, pair.query, pair.passage, chunk, 'cloze'));
+    if (pair) lines.push(line(first.length + lines.length, pair.query, pair.passage, chunk, 'cloze'));
   }
   return lines;
 }
+
+function mixOf(lines: readonly GeneratedLine[]): GeneratorMix {
+  const mix: GeneratorMix = { 'chat-model': 0, cloze: 0 };
+  for (const l of lines) mix[l.generator]++;
+  return mix;
+}
+
+const mainGenerator = (mix: GeneratorMix): Generator => (mix.cloze > mix['chat-model'] ? 'cloze' : 'chat-model');
 
 function line(i: number, question: string, context: string, chunk: StoredChunk, generator: Generator): GeneratedLine {
   return { id: `gen-${i + 1}`, question, answers: [], context, doc: chunk.metadata.source, chunkId: chunk.id, generator };
@@ -179,39 +225,46 @@ export async function generateQuestionSet(
   const file = cacheFile(settings, scope, chunks, n);
   if (existsSync(file)) {
     const lines = await readLines(file);
+    const mix = mixOf(lines);
     return {
-      generator: lines[0]?.generator ?? 'cloze',
+      generator: mainGenerator(mix),
+      mix,
       set: evalSetOf(chunks, lines),
       file,
       cached: true,
-      rejected: 0,
+      rejected: { copied: 0, 'too long': 0, 'no question': 0 },
+      retried: 0,
       seconds: (performance.now() - started) / 1000,
     };
   }
   const candidates = sampleOrder(chunks).filter((c) => keywordWords(c.text).length >= MIN_CHUNK_WORDS);
-  let lines: GeneratedLine[];
-  let rejected = 0;
+  let chat: ChatOutcome = { lines: [], rejected: { copied: 0, 'too long': 0, 'no question': 0 }, retried: 0 };
   let fallbackReason: string | undefined;
   try {
-    ({ lines, rejected } = await withChatModel(settings, candidates, n, onProgress));
+    chat = await withChatModel(settings, candidates, n, onProgress);
+    fallbackReason = chat.gaveUp;
   } catch (error) {
     if (!chatModelMissing(error)) throw error;
-    fallbackReason = oneLine(error);
-    log.warn(`the chat model did not answer (${fallbackReason}): generating cloze questions instead`);
-    lines = withCloze(candidates, n);
+    fallbackReason = `the chat model did not answer (${oneLine(error)})`;
   }
+  const cloze = chat.lines.length < n ? withCloze(candidates, n - chat.lines.length, chat.lines) : [];
+  if (cloze.length) log.debug(`${cloze.length} cloze question(s) top up the chat model's ${chat.lines.length}`);
+  const lines = [...chat.lines, ...cloze];
   if (lines.length === 0)
     throw new CitebotError('invalid_input', `--generate: no usable question could be made from the ${chunks.length} chunks of ${scope}`, {
       fix: 'index longer documents, or write a question file and use --qa',
     });
   await mkdir(join(settings.DATA_DIR, 'eval-cache', 'generated'), { recursive: true });
   await writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const mix = mixOf(lines);
   return {
-    generator: lines[0]!.generator,
+    generator: mainGenerator(mix),
+    mix,
     set: evalSetOf(chunks, lines),
     file,
     cached: false,
-    rejected,
+    rejected: chat.rejected,
+    retried: chat.retried,
     ...(fallbackReason && { fallbackReason }),
     seconds: (performance.now() - started) / 1000,
   };

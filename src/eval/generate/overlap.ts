@@ -10,6 +10,16 @@ import { keywordTerms, keywordWords } from '../../text/tokens.js';
 export const MAX_SHARED_TERMS = 0.75;
 /** This many consecutive words of the passage in the question: copied. */
 export const MAX_COPIED_WORDS = 6;
+/** More words than this (CJK characters count as words): not a question a colleague types, but a paragraph. */
+export const MAX_QUESTION_WORDS = 30;
+
+/** Why a question was rejected, in the counts `eval --generate` prints (`198 copied, 13 too long`). */
+export type RejectionKind = 'copied' | 'too long' | 'no question';
+
+export interface Rejection {
+  kind: RejectionKind;
+  detail: string;
+}
 
 const terms = (text: string) => new Set(keywordTerms(text).map(indexedForm));
 
@@ -39,11 +49,18 @@ export function longestCopiedRun(question: string, passage: string): number {
 }
 
 /** Why a generated question is not kept, or undefined when it is. */
-export function rejectionReason(question: string, passage: string): string | undefined {
-  if (!/[?？]\s*$/u.test(question)) return 'not a question';
+export function rejectionOf(question: string, passage: string): Rejection | undefined {
+  if (!/[?？]\s*$/u.test(question)) return { kind: 'no question', detail: 'not a question' };
   const share = sharedTermShare(question, passage);
-  if (share > MAX_SHARED_TERMS) return `shares ${Math.round(share * 100)} % of its terms with the passage`;
+  if (share > MAX_SHARED_TERMS) return { kind: 'copied', detail: `shares ${Math.round(share * 100)} % of its terms with the passage` };
   const run = longestCopiedRun(question, passage);
-  if (run >= MAX_COPIED_WORDS) return `copies ${run} consecutive words of the passage`;
+  if (run >= MAX_COPIED_WORDS) return { kind: 'copied', detail: `copies ${run} consecutive words of the passage` };
+  const words = keywordWords(question).length;
+  if (words > MAX_QUESTION_WORDS) return { kind: 'too long', detail: `${words} words` };
   return undefined;
+}
+
+/** The rejection's detail alone (tests and logs). */
+export function rejectionReason(question: string, passage: string): string | undefined {
+  return rejectionOf(question, passage)?.detail;
 }
