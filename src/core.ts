@@ -15,6 +15,7 @@ import { ConversationStore } from './store/conversation-store.js';
 import { openDatabase, type Db } from './store/database.js';
 import { DocumentIndex } from './store/document-index.js';
 import { MessageStore } from './store/message-store.js';
+import { TokenStore } from './store/token-store.js';
 import { Lazy } from './util/lazy.js';
 import { WorkQueue } from './util/work-queue.js';
 
@@ -48,6 +49,8 @@ export class CitebotCore {
   readonly conversations: ConversationStore;
   /** Messages of the channels whose conversation is indexed, and each channel's cursor. */
   readonly messages: MessageStore;
+  /** Access tokens for agents (citebot mcp, /mcp). */
+  readonly tokens: TokenStore;
   /** The configured reranker (undefined for RERANKER=none); loaded on first use, shared by every question. */
   readonly reranker: Reranker | undefined;
   /** Parser worker threads, shared by every ingest. */
@@ -63,6 +66,7 @@ export class CitebotCore {
     this.db = openDatabase(join(settings.DATA_DIR, 'citebot.sqlite'));
     this.conversations = new ConversationStore(this.db);
     this.messages = new MessageStore(this.db);
+    this.tokens = new TokenStore(this.db);
     this.chroma = new Lazy(async () =>
       settings.CHROMA_URL
         ? { url: settings.CHROMA_URL }

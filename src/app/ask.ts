@@ -7,6 +7,8 @@ export interface AskRequest {
   question: string;
   /** Where it was asked: its scope, plus whatever SHARED_SCOPES shares with it, is what it may read. */
   scope: string;
+  /** The exact scopes to read instead, already resolved (an access token's); `scope` then only names the request. */
+  readable?: string[];
   /** Earlier turns of the thread, oldest first. */
   history?: Turn[];
 }
@@ -22,5 +24,5 @@ export function requireQuestion(question: string): string {
 /** `ask` for every surface (CLI, chat, Slack, Discord): the answer's events, streamed. */
 export function ask(core: CitebotCore, request: AskRequest): AsyncGenerator<AnswerEvent> {
   const question = requireQuestion(request.question);
-  return core.answerChain().stream({ question, scopes: core.readableScopes(request.scope), history: request.history });
+  return core.answerChain().stream({ question, scopes: request.readable ?? core.readableScopes(request.scope), history: request.history });
 }

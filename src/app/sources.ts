@@ -16,12 +16,15 @@ export interface ScopeSources {
 export function readableSources(core: CitebotCore, scope: string): ScopeSources[] {
   return core
     .readableScopes(scope)
-    .map((s) => {
-      const all = core.index.documents([s]);
-      const files = all.filter((d) => !d.docId.startsWith(CONVERSATION_DOC_PREFIX));
-      return { scope: s, own: s === scope, documents: files, conversationDocuments: all.length - files.length };
-    })
+    .map((s) => scopeSources(core, s, s === scope))
     .filter((group) => group.own || group.documents.length > 0 || group.conversationDocuments > 0);
+}
+
+/** One scope's files, and how many conversation documents it holds. */
+export function scopeSources(core: CitebotCore, scope: string, own: boolean): ScopeSources {
+  const all = core.index.documents([scope]);
+  const files = all.filter((d) => !d.docId.startsWith(CONVERSATION_DOC_PREFIX));
+  return { scope, own, documents: files, conversationDocuments: all.length - files.length };
 }
 
 /** Every document in every scope (the CLI's `sources --all`). */

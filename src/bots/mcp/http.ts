@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { authorize } from '../../app/tokens.js';
+import type { CitebotCore } from '../../core.js';
+import { isCitebotError, oneLine } from '../../errors.js';
+import { log } from '../../log.js';
+import { AgentLimits } from './limits.js';
+import { createMcpServer } from './server.js';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/iu;
+
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ error: message }));
+}
+
+/**
+ * `/mcp` on `citebot serve`: MCP over Streamable HTTP, stateless. Every POST carries its token
+ * (`Authorization: Bearer …`), checked before anything else: none, unknown, revoked or expired is a 401.
+ * Each request gets its own server and transport, so nothing of one caller's access outlives its request.
+ */
+export function mcpHttpHandler(core: CitebotCore, version: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const limits = new AgentLimits(core.settings);
+  return async (req, res) => {
+    // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
+    if (req.method !== 'POST') return refuse(res, 405, 'use POST for MCP requests', { allow: 'POST' });
+    let access;
+    try {
+      access = await authorize(core, BEARER.exec(req.headers.authorization ?? '')?.[1]);
+    } catch (error) {
+      const message = isCitebotError(error) ? error.message : oneLine(error);
+      return refuse(res, 401, message, { 'www-authenticate': 'Bearer realm="citebot", error="invalid_token"' });
+    }
+    const server = createMcpServer({ core, limits, access: async () => access, version });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res);
+    } catch (error) {
+      log.warn(`mcp request failed: ${oneLine(error)}`);
+      if (!res.headersSent) refuse(res, 500, 'the MCP request failed; the server log has details');
+    }
+  };
+}
