@@ -313,6 +313,15 @@ describe('citebot as an MCP server (stdio and Streamable HTTP), through the SDK 
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(await none.json()).toEqual({ error: expect.stringMatching(/no access token.*Fix: set CITEBOT_TOKEN/) });
     expect((await post({ authorization: 'Bearer citebot_0123456789abcdef_' + 'x'.repeat(43) })).status).toBe(401);
+    // With a valid token, the body is still bounded and must be JSON.
+    const raw = async (body: string) =>
+      fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await storedToken(`raw-${body.length}`, [CHANNEL_A])}` },
+        body,
+      });
+    expect((await raw('not json')).status).toBe(400);
+    expect((await raw(`"${'x'.repeat(1024 * 1024)}"`)).status).toBe(413);
 
     const b = await httpClient(await storedToken('http-b', [CHANNEL_B]));
     const vault = structured<SearchOutput>(await search(b, { query: 'What is the beta vault word?' }));
