@@ -38,15 +38,16 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
  */
 export function mcpHttpHandler(core: CitebotCore, version: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const limits = new AgentLimits(core.settings);
-  return async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
     if (req.method !== 'POST') return refuse(res, 405, 'use POST for MCP requests', { allow: 'POST' });
     let access: AgentAccess;
     try {
       access = await authorize(core, BEARER.exec(req.headers.authorization ?? '')?.[1]);
     } catch (error) {
-      const message = isCitebotError(error) ? error.message : oneLine(error);
-      return refuse(res, 401, message, { 'www-authenticate': 'Bearer realm="citebot", error="invalid_token"' });
+      // Anything but a refused token (the database unreadable, say) is the server's failure, not the caller's.
+      if (!isCitebotError(error, 'unauthorized')) throw error;
+      return refuse(res, 401, error.message, { 'www-authenticate': 'Bearer realm="citebot", error="invalid_token"' });
     }
     const read = await readJson(req);
     if ('status' in read) return refuse(res, read.status, read.message);
@@ -56,12 +57,13 @@ export function mcpHttpHandler(core: CitebotCore, version: string): (req: Incomi
       void transport.close();
       void server.close();
     });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req, res, read.body);
-    } catch (error) {
+    await server.connect(transport);
+    await transport.handleRequest(req, res, read.body);
+  };
+  // A request that fails (a client that hangs up mid-body, a database error) is logged; serve keeps running.
+  return (req, res) =>
+    handle(req, res).catch((error: unknown) => {
       log.warn(`mcp request failed: ${oneLine(error)}`);
       if (!res.headersSent) refuse(res, 500, 'the MCP request failed; the server log has details');
-    }
-  };
+    });
 }

@@ -32,7 +32,7 @@ function toolError(error: unknown, tool: string): CallToolResult {
 
 /** A result with its structured content, and the same as JSON text for clients that read only text. */
 function toolResult(value: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value };
+  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
 }
 
 /**
