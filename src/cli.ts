@@ -18,6 +18,8 @@ import { ingestCommand } from './cli/ingest.js';
 import { reindexCommand } from './cli/reindex.js';
 import { serveCommand } from './cli/serve.js';
 import { sourcesCommand } from './cli/sources.js';
+import { mcpCommand } from './cli/mcp.js';
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './cli/token.js';
 import { exitQuietlyWhenOutputCloses } from './cli/output.js';
 import { scopeProblem } from './scope-names.js';
 
@@ -117,7 +119,7 @@ Exit codes: 0 ok, 1 partly done, 2 bad arguments or settings, 3 a service is una
 program
   .command('serve')
   .description('start citebot and the configured chat adapters')
-  .action(() => run((core) => serveCommand(core), { handlesSignals: true }));
+  .action(() => run((core) => serveCommand(core, { version: packageJson.version }), { handlesSignals: true }));
 
 program
   .command('ingest')
@@ -192,6 +194,36 @@ program
   .description('register the slash commands (/ask, /ingest, /sources, /forget) with Discord')
   .option('--guild <id>', 'register in one guild: available at once (default: globally, which can take up to an hour)')
   .action((options: { guild?: string }) => run((core) => discordRegisterCommand(core.settings, options)));
+
+program
+  .command('mcp')
+  .description('serve search, ask and sources to a local agent over MCP (stdio); needs a token from `citebot token create`')
+  .option('--token <token>', 'the access token (default: the CITEBOT_TOKEN environment variable)')
+  .option('--scope <patterns>', "narrow the token's scopes, e.g. slack:T1:C1 (comma-separated; never wider than the token)")
+  .action((options: { token?: string; scope?: string }) => run((core) => mcpCommand(core, { ...options, version: packageJson.version })));
+
+const token = program.command('token').description('access tokens for agents (citebot mcp and /mcp on citebot serve)');
+token
+  .command('create')
+  .description('create a token and print it once; it reads the given scopes plus what SHARED_SCOPES shares with them')
+  .requiredOption('--name <name>', 'a name to list and revoke it by, e.g. claude-desktop')
+  .requiredOption('--scopes <patterns>', 'comma-separated scopes or wildcards, e.g. "slack:T0123:C0456,local:*"')
+  .option('--expires <duration>', 'expire after this long: 12h, 30d, 8w (default: until revoked)')
+  .option('--json', 'print the token and its record as JSON')
+  .action((options: { name: string; scopes: string; expires?: string; json?: boolean }) =>
+    run((core) => tokenCreateCommand(core, options)),
+  );
+token
+  .command('list')
+  .description('list the tokens (never their secrets): scopes, state, expiry, last use')
+  .option('--json', 'print the result as JSON')
+  .action((options: { json?: boolean }) => run((core) => tokenListCommand(core, options)));
+token
+  .command('revoke')
+  .description('revoke a token by name or id: agents using it are refused from their next request')
+  .argument('<token>', 'the name or id `citebot token list` shows')
+  .option('--json', 'print the revoked token as JSON')
+  .action((nameOrId: string, options: { json?: boolean }) => run((core) => tokenRevokeCommand(core, nameOrId, options)));
 
 program
   .command('doctor')

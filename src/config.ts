@@ -127,6 +127,11 @@ const schema = z.object({
   STREAM_EDIT_INTERVAL_MS: int(250, 60_000),
   HEALTH_PORT: int(0, 65535),
   LEASE_TTL_S: int(2, 600),
+  MCP_HTTP: z.enum(['on', 'off'], { message: 'expected on or off' }),
+  MCP_REQUESTS_PER_MINUTE: int(1, 100_000),
+  MCP_CONCURRENT_ASKS: int(1, 64),
+  MCP_MAX_QUESTION_CHARS: int(16, 100_000),
+  MCP_MAX_K: int(1, 100),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'expected error, warn, info or debug' }),
 });
 
@@ -297,6 +302,9 @@ function checkCombinations(settings: Settings): Settings {
     problems.push(
       `ANSWER_RESERVE_TOKENS: must be under half of CHAT_NUM_CTX (${settings.CHAT_NUM_CTX}) to leave room for the sources. Fix: lower it or raise CHAT_NUM_CTX.`,
     );
+  }
+  if (settings.MCP_HTTP === 'on' && settings.HEALTH_PORT === 0) {
+    problems.push('MCP_HTTP: /mcp is served on HEALTH_PORT, which is 0 (off). Fix: set HEALTH_PORT to a port, or MCP_HTTP=off.');
   }
   if (settings.RERANKER === 'http' && !settings.RERANK_URL) {
     problems.push('RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.');

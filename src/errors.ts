@@ -12,6 +12,8 @@ export type CitebotErrorCode =
   | 'invalid_settings'
   | 'not_found'
   | 'invalid_input'
+  | 'unauthorized'
+  | 'rate_limited'
   | 'reranker_unavailable'
   | 'platform_rejected'
   | 'platform_unavailable'
@@ -34,6 +36,7 @@ const RETRYABLE: ReadonlySet<CitebotErrorCode> = new Set([
   'reranker_unavailable',
   'platform_unavailable',
   'database_unavailable',
+  'rate_limited',
 ]);
 
 export class CitebotError extends Error {

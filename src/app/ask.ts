@@ -10,6 +10,8 @@ export interface AskRequest {
   question: string;
   /** Where it was asked: its scope, plus whatever SHARED_SCOPES shares with it, is what it may read. */
   scope: string;
+  /** The exact scopes to read instead, already resolved (an access token's); `scope` then only names the request. */
+  readable?: string[];
   /** Earlier turns of the thread, oldest first. */
   history?: Turn[];
   /** Who asked (a platform user id), stored with a chat answer. */
@@ -27,7 +29,7 @@ export function requireQuestion(question: string): string {
 /** `ask` for every surface: the answer's events, streamed. Nothing is stored. */
 export function ask(core: CitebotCore, request: AskRequest): AsyncGenerator<AnswerEvent> {
   const question = requireQuestion(request.question);
-  return core.answerChain().stream({ question, scopes: core.readableScopes(request.scope), history: request.history });
+  return core.answerChain().stream({ question, scopes: request.readable ?? core.readableScopes(request.scope), history: request.history });
 }
 
 /** What a chat answer ends with: the answer and its stored record (the id a 👍/👎 click carries). */

@@ -14,14 +14,15 @@ export interface ScopeSources {
 
 /** What `sources` shows: the scope's own documents, then each shared scope that has any. */
 export async function readableSources(core: CitebotCore, scope: string): Promise<ScopeSources[]> {
-  const groups = await Promise.all(
-    core.readableScopes(scope).map(async (s) => {
-      const all = await core.index.documents([s]);
-      const files = all.filter((d) => !d.docId.startsWith(CONVERSATION_DOC_PREFIX));
-      return { scope: s, own: s === scope, documents: files, conversationDocuments: all.length - files.length };
-    }),
-  );
+  const groups = await Promise.all(core.readableScopes(scope).map((s) => scopeSources(core, s, s === scope)));
   return groups.filter((group) => group.own || group.documents.length > 0 || group.conversationDocuments > 0);
+}
+
+/** One scope's files, and how many conversation documents it holds. */
+export async function scopeSources(core: CitebotCore, scope: string, own: boolean): Promise<ScopeSources> {
+  const all = await core.index.documents([scope]);
+  const files = all.filter((d) => !d.docId.startsWith(CONVERSATION_DOC_PREFIX));
+  return { scope, own, documents: files, conversationDocuments: all.length - files.length };
 }
 
 /** Every document in every scope (the CLI's `sources --all`). */

@@ -69,7 +69,8 @@ function snippet(text: string): string {
   return flat.length > SNIPPET_CHARS ? flat.slice(0, SNIPPET_CHARS - 1).trimEnd() + '…' : flat;
 }
 
-function citable(doc: Document, n: number): CitableSource {
+/** A retrieved passage as a numbered source: citation data and a short snippet. */
+export function citable(doc: Document, n: number): CitableSource {
   const m = doc.metadata;
   return {
     n,

@@ -16,6 +16,8 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 /** The one table from error codes to exit codes. */
 const EXIT_FOR: Record<CitebotErrorCode, ExitCodeValue> = {
   invalid_input: ExitCode.usage,
+  unauthorized: ExitCode.usage,
+  rate_limited: ExitCode.unavailable,
   invalid_settings: ExitCode.usage,
   index_model_mismatch: ExitCode.usage,
   not_found: ExitCode.partial,

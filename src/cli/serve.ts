@@ -3,23 +3,27 @@ import type { CitebotCore } from '../core.js';
 import { oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { startChatAdapters } from '../bots/chat-adapters.js';
+import { mcpHttpHandler } from '../bots/mcp/http.js';
 import { noteRerankerUnavailable } from '../chains/rerankers/unavailable-notice.js';
 
 /**
  * Start the core and keep it running until SIGINT/SIGTERM. Dependencies that are down are
  * reported, not fatal: the service stays up so it can work as soon as they come back.
  */
-export async function serveCommand(core: CitebotCore, options: { retryMs?: number } = {}): Promise<number> {
+export async function serveCommand(core: CitebotCore, options: { retryMs?: number; version?: string } = {}): Promise<number> {
   let ready = false;
   const port = core.settings.HEALTH_PORT;
+  const mcp = core.settings.MCP_HTTP === 'on' ? mcpHttpHandler(core, options.version ?? '') : undefined;
   // Health first: the container is alive even while a dependency is still starting.
   const server = port
     ? createServer((req, res) => {
+        if (mcp && new URL(req.url ?? '/', 'http://localhost').pathname === '/mcp') return void mcp(req, res);
         if (req.url !== '/healthz') return void res.writeHead(404).end();
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ready }));
       }).listen(port)
     : undefined;
   server?.on('listening', () => log.info(`health endpoint: http://127.0.0.1:${port}/healthz`));
+  if (mcp) server?.on('listening', () => log.info(`MCP endpoint: http://127.0.0.1:${port}/mcp (tokens: citebot token create)`));
   server?.on('error', (error) => log.warn(`health endpoint not started: ${oneLine(error)} (HEALTH_PORT=${port})`));
   if (!port) log.info('health endpoint off (HEALTH_PORT=0)');
   const adapters = startChatAdapters(core);

@@ -148,6 +148,21 @@ const MIGRATIONS: string[] = [
   -- Threads citebot answered in: replies there are follow-ups.
   CREATE TABLE answered_threads (thread TEXT PRIMARY KEY, answered_at INTEGER NOT NULL);
   `,
+  `
+  -- Access tokens for agents (citebot mcp, /mcp): only a hash of the secret is kept; the scopes are a
+  -- JSON array of patterns. A revoked token keeps its row (for list), and its name is free again.
+  CREATE TABLE access_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT,
+    last_used_at TEXT
+  );
+  CREATE UNIQUE INDEX access_tokens_active_name ON access_tokens (name) WHERE revoked_at IS NULL;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -237,6 +237,37 @@ export interface HandledEventStore {
   claim(key: string, owner: string): Promise<boolean>;
 }
 
+/** An access token as stored: never its secret, only a hash of it. */
+export interface AccessToken {
+  id: string;
+  name: string;
+  /** Scope patterns it grants (src/scope-patterns.ts). */
+  scopes: string[];
+  createdAt: string;
+  expiresAt?: string;
+  revokedAt?: string;
+  lastUsedAt?: string;
+}
+
+/** Why a presented token was not accepted; each is told to the caller as it is. */
+export type TokenRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired';
+
+export type TokenCheck = { ok: true; token: AccessToken } | { ok: false; refusal: TokenRefusal; token?: AccessToken };
+
+/** Access tokens for agents (MCP): scopes they grant, and only a hash of each secret. */
+export interface AccessTokenStore {
+  /** A new token; its secret is returned here once and never again. Throws when an active token has this name. */
+  create(input: { name: string; scopes: string[]; expiresAt?: Date }): Promise<{ secret: string; token: AccessToken }>;
+  get(id: string): Promise<AccessToken | undefined>;
+  /** The active (not revoked) token of this name. */
+  active(name: string): Promise<AccessToken | undefined>;
+  list(): Promise<AccessToken[]>;
+  revoke(nameOrId: string, at?: Date): Promise<AccessToken | undefined>;
+  /** Whether a presented token is accepted now, and why not. */
+  check(presented: string, now?: Date): Promise<TokenCheck>;
+  touch(id: string, at?: Date): Promise<void>;
+}
+
 /** All of citebot's state, from one backend. */
 export interface StateStore {
   /** Which backend holds it (`sqlite`, `postgres`): for doctor and logs. */
@@ -250,5 +281,6 @@ export interface StateStore {
   readonly leases: LeaseStore;
   readonly jobs: JobStore;
   readonly events: HandledEventStore;
+  readonly tokens: AccessTokenStore;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { SqliteHandledEventStore } from './events.js';
 import { SqliteJobStore } from './jobs.js';
 import { SqliteLeaseStore } from './leases.js';
 import { SqliteChannelMessageStore } from './messages.js';
+import { SqliteTokenStore } from './tokens.js';
 
 /** The file under DATA_DIR that holds all of citebot's state on one machine. */
 export const SQLITE_FILE = 'citebot.sqlite';
@@ -31,6 +32,7 @@ export function openSqliteState(dataDir: string): StateStore {
     leases: new SqliteLeaseStore(db),
     jobs: new SqliteJobStore(db),
     events: new SqliteHandledEventStore(db),
+    tokens: new SqliteTokenStore(db),
     async close() {
       await keywords.close();
       if (db.open) db.close();
