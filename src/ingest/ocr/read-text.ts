@@ -1,9 +1,16 @@
+import sharp from 'sharp';
 import { oneLineMessage } from '../loaders/error-message.js';
 import { IngestError, type OcrOptions } from '../types.js';
-import { OcrTimeoutError, tesseract } from './tesseract-engine.js';
+import { cleanScan, measureScan, planCleanup, retryPlan } from './scan-cleanup.js';
+import { OcrTimeoutError, tesseract, type RecognizedText } from './tesseract-engine.js';
 
 /** Fewer letters or digits than this is not text worth indexing (a stray "|" or "1" read from a border). */
 const MIN_READABLE_CHARACTERS = 3;
+/**
+ * A reading less confident than this is tried again (see readPage). Clean pages read at 88-96; a noisy
+ * 200-dpi scan that reads at 60 has lines read in the wrong script (bench/RESULTS.md, "OCR on noisy scans").
+ */
+const RETRY_BELOW_CONFIDENCE = 85;
 
 export interface OcrCall {
   options: OcrOptions;
@@ -25,13 +32,37 @@ export async function recognizeText(image: Buffer, { options, fileBudgetMs, what
     await tesseract.start(options.languages, Math.max(1, fileBudgetMs));
     const left = fileBudgetMs - (Date.now() - started);
     pageLimited = options.pageTimeoutMs <= left;
-    const { text } = await tesseract.recognize(image, options.languages, Math.max(1, Math.min(options.pageTimeoutMs, left)));
+    const { text } = await readPage(image, options.languages, Date.now() + Math.max(1, Math.min(options.pageTimeoutMs, left)));
     return (text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= MIN_READABLE_CHARACTERS ? text : undefined;
   } catch (error) {
     if (!(error instanceof OcrTimeoutError)) throw new IngestError('failed', `OCR failed on ${what}: ${oneLineMessage(error)}`);
     throw pageLimited
       ? new IngestError('failed', `OCR of ${what} took longer than ${formatSeconds(options.pageTimeoutMs)} (OCR_PAGE_TIMEOUT_S)`)
       : outOfFileTime(what);
+  }
+}
+
+/**
+ * The page read by tesseract, by `deadline`: cleaned first when it measures tilted, noisy or small (see
+ * scan-cleanup.ts), and read a second time, cleaned at another size, when the first reading is unsure; the
+ * more confident reading is kept. A second reading that would not fit in the time left is not started, and
+ * one that runs out keeps the first.
+ */
+export async function readPage(image: Buffer, languages: string[], deadline: number): Promise<RecognizedText> {
+  const [measure, { width = 0, height = 0 }] = await Promise.all([measureScan(image), sharp(image).metadata()]);
+  const plan = planCleanup(measure, width, height);
+  const first = plan ? await cleanScan(image, plan) : image;
+  const started = Date.now();
+  const reading = await tesseract.recognize(first, languages, Math.max(1, deadline - started));
+  if (reading.confidence >= RETRY_BELOW_CONFIDENCE || deadline - Date.now() < Date.now() - started) return reading;
+  const again = retryPlan(plan, width, height);
+  if (!again) return reading;
+  try {
+    const retry = await tesseract.recognize(await cleanScan(image, again), languages, Math.max(1, deadline - Date.now()));
+    return retry.confidence > reading.confidence ? retry : reading;
+  } catch (error) {
+    if (error instanceof OcrTimeoutError) return reading;
+    throw error;
   }
 }
 
