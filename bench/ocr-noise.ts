@@ -3,8 +3,8 @@
  * bench/fixtures/ocr-noise/make-noisy.py (English and Chinese; 150/200/300 dpi; turned 0, 1 or 3 degrees;
  * clean, or grey paper with sensor noise and JPEG 60-75), read twice in the same run:
  *  - before: the image as the image loader prepares it, read once (what citebot did before issue 26);
- *  - after: readPage, which measures the page, cleans it (deskew, upscale, denoise, binarise) and reads
- *    it again when tesseract is unsure.
+ *  - after: readPage, which measures the page, cleans it (deskew, upscale, median filter, binarise) and
+ *    reads it again at another size when tesseract is unsure.
  * Needs ImageMagick and the fonts (apt-get install -y imagemagick fonts-noto-cjk fonts-dejavu).
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { imageForOcr } from '../src/ingest/ocr/image-input.js';
 import { readPage } from '../src/ingest/ocr/read-text.js';
 import { tesseract } from '../src/ingest/ocr/tesseract-engine.js';
-import { cer, comparable } from './cer.js';
+import { cer, comparable } from '../test/support/cer.js';
 import { fixed, machine, ROOT, writeResultsSection } from './support.js';
 
 const GENERATOR = join(ROOT, 'bench', 'fixtures', 'ocr-noise', 'make-noisy.py');
@@ -103,7 +103,7 @@ export async function benchOcrNoise(): Promise<void> {
     'Pages: made by `python3 bench/fixtures/ocr-noise/make-noisy.py set DIR` — six lines of 10-point text (two sentences a line, as wide as a page), English (DejaVu Serif/Sans) and Chinese (Noto Serif/Sans CJK SC), ' +
       'rendered at twice the scan resolution, turned clockwise, shrunk to 150/200/300 dpi; "noise" pages also get grey paper and faded toner (`+level 12%,88%`), Gaussian sensor noise (`-attenuate 2 +noise Gaussian`) and JPEG 60 or 75. ' +
       'CER = edits / reference characters (English with single spaces between words, Chinese without whitespace). ' +
-      '"before": the image as the loader prepares it, read once (citebot before issue 26). "after": `readPage` (src/ingest/ocr/read-text.ts): measured, deskewed, upscaled to ~40-px lines, smoothed and binarised when noisy, and read again the other way when tesseract\'s confidence is under 85. Times are per page, warm engine.',
+      '"before": the image as the loader prepares it, read once (citebot before issue 26). "after": `readPage` (src/ingest/ocr/read-text.ts): measured, deskewed, upscaled to ~48-px lines, median-filtered and binarised when noisy, and read again at another size when tesseract\'s confidence is under 85. Times are per page, warm engine.',
     '',
     '| where | language | pages | CER before | CER after | time before | time after |',
     '|---|---|---|---|---|---|---|',

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { cer, comparable } from './cer.js';
+import { cer, comparable } from '../test/support/cer.js';
 import { OllamaDouble } from '../test/doubles/ollama-double.js';
 import { scannedPdf } from '../test/support/ocr-files.js';
 import { benchWorkspace, fixed, machine, ROOT, runMeasured, writeResultsSection, type ChildRun } from './support.js';
