@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { oneLineMessage } from '../loaders/error-message.js';
 import { IngestError, type OcrOptions } from '../types.js';
+import { readImageHeader } from './image-input.js';
 import { cleanScan, measureScan, planCleanup, retryPlan } from './scan-cleanup.js';
 import { OcrTimeoutError, tesseract, type RecognizedText } from './tesseract-engine.js';
 
@@ -49,16 +50,26 @@ export async function recognizeText(image: Buffer, { options, fileBudgetMs, what
  * one that runs out keeps the first.
  */
 export async function readPage(image: Buffer, languages: string[], deadline: number): Promise<RecognizedText> {
+  const timeLeft = () => {
+    // Measuring and cleaning cannot be interrupted: stop between steps once the page's time is up.
+    const left = deadline - Date.now();
+    if (left <= 0) throw new OcrTimeoutError(0);
+    return left;
+  };
+  // sharp (libvips) does not read BMP, which imageForOcr passes through for tesseract: read as it is.
+  if (readImageHeader(image).type === 'bmp') return tesseract.recognize(image, languages, timeLeft());
   const [measure, { width = 0, height = 0 }] = await Promise.all([measureScan(image), sharp(image).metadata()]);
   const plan = planCleanup(measure, width, height);
+  timeLeft();
   const first = plan ? await cleanScan(image, plan) : image;
   const started = Date.now();
-  const reading = await tesseract.recognize(first, languages, Math.max(1, deadline - started));
+  const reading = await tesseract.recognize(first, languages, timeLeft());
   if (reading.confidence >= RETRY_BELOW_CONFIDENCE || deadline - Date.now() < Date.now() - started) return reading;
   const again = retryPlan(plan, width, height);
   if (!again) return reading;
   try {
-    const retry = await tesseract.recognize(await cleanScan(image, again), languages, Math.max(1, deadline - Date.now()));
+    const second = await cleanScan(image, again);
+    const retry = await tesseract.recognize(second, languages, timeLeft());
     return retry.confidence > reading.confidence ? retry : reading;
   } catch (error) {
     if (error instanceof OcrTimeoutError) return reading;

@@ -7,9 +7,10 @@ import sharp from 'sharp';
  * straightened, enlarged to a legible line height, smoothed and binarised.
  */
 
-/** Skew is searched within ±MAX_SKEW_DEG in SKEW_STEP_DEG steps; scans are rarely further off, and beyond that the page was turned on purpose. */
+/** Skew is searched within ±MAX_SKEW_DEG, to SKEW_STEP_DEG; scans are rarely further off, and beyond that the page was turned on purpose. */
 const MAX_SKEW_DEG = 5;
 const SKEW_STEP_DEG = 0.1;
+const COARSE_SKEW_STEP_DEG = 0.5;
 /** Less skew than this is left alone: rotating resamples every pixel and tesseract copes with it. */
 const MIN_DESKEW_DEG = 0.3;
 /** Width of the copy skew and line height are measured on: fine enough for 0.1° over a page's width, cheap enough for a 300-dpi A4 page. */
@@ -163,19 +164,24 @@ function inkPixels(data: Uint8Array, width: number, threshold: number): Ink {
  */
 function bestSkew(ink: Ink): { skewDeg: number; profile: Float64Array } {
   const margin = Math.ceil(ink.width * Math.tan((MAX_SKEW_DEG * Math.PI) / 180)) + 1;
-  let best = { skewDeg: 0, score: -1, profile: new Float64Array(0) };
-  for (let step = -MAX_SKEW_DEG / SKEW_STEP_DEG; step <= MAX_SKEW_DEG / SKEW_STEP_DEG; step++) {
-    const degrees = step * SKEW_STEP_DEG;
+  const sharpness = (degrees: number) => {
     const slope = Math.tan((degrees * Math.PI) / 180);
     const profile = new Float64Array(ink.height + 2 * margin);
     for (let i = 0; i < ink.xs.length; i++) profile[Math.round(ink.ys[i]! - ink.xs[i]! * slope) + margin]!++;
     let score = 0;
     for (const count of profile) score += count * count;
-    // Ties (a blank page) keep the smallest angle: the steps run outward from neither side, so compare strictly.
-    if (score > best.score || (score === best.score && Math.abs(degrees) < Math.abs(best.skewDeg)))
-      best = { skewDeg: degrees, score, profile };
-  }
-  return { skewDeg: Math.round(best.skewDeg * 10) / 10, profile: best.profile };
+    return { degrees, score, profile };
+  };
+  const best = (angles: number[]) =>
+    angles
+      .map(sharpness)
+      .reduce((a, b) => (b.score > a.score || (b.score === a.score && Math.abs(b.degrees) < Math.abs(a.degrees)) ? b : a));
+  // Coarse steps over the whole range, then fine steps around the best (ties keep the smallest angle: a blank page is not turned).
+  const steps = (from: number, to: number, step: number) =>
+    Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => Math.round((from + i * step) * 10) / 10);
+  const coarse = best(steps(-MAX_SKEW_DEG, MAX_SKEW_DEG, COARSE_SKEW_STEP_DEG));
+  const fine = best(steps(coarse.degrees - COARSE_SKEW_STEP_DEG, coarse.degrees + COARSE_SKEW_STEP_DEG, SKEW_STEP_DEG));
+  return { skewDeg: fine.degrees, profile: fine.profile };
 }
 
 /** Median height of the runs of rows that hold a line's ink (rows with at least a tenth of the busiest row's ink). */
