@@ -101,7 +101,7 @@ export async function benchOcrNoise(): Promise<void> {
     `Command: \`npx tsx bench/ocr-noise.ts\` (also in \`npm run bench\`). Machine: ${machine()}. Load average (1 min) at the start: ${fixed(loadAtStart, 1)} (other work was running; times grow with it).`,
     '',
     'Pages: made by `python3 bench/fixtures/ocr-noise/make-noisy.py set DIR` — six lines of 10-point text (two sentences a line, as wide as a page), English (DejaVu Serif/Sans) and Chinese (Noto Serif/Sans CJK SC), ' +
-      'rendered at twice the scan resolution, turned clockwise, shrunk to 150/200/300 dpi; "noise" pages also get grey paper and faded toner (`+level 12%,88%`), Gaussian sensor noise (`-attenuate 2 +noise Gaussian`) and JPEG 60 or 75. ' +
+      'rendered at twice the scan resolution, turned clockwise, shrunk to 150/200/300 dpi; "noise" pages also get grey paper and faded toner (`+level 12%,88%`), Gaussian sensor noise (`-attenuate 2 +noise Gaussian`) and JPEG 75 (the generator\'s 60/75 alternation falls on clean pages only, so clean pages are JPEG 85 and noisy ones 75; the test fixtures are JPEG 60). ' +
       'CER = edits / reference characters (English with single spaces between words, Chinese without whitespace). ' +
       '"before": the image as the loader prepares it, read once (citebot before issue 26). "after": `readPage` (src/ingest/ocr/read-text.ts): measured, deskewed, upscaled to ~48-px lines, median-filtered and binarised when noisy, and read again at another size when tesseract\'s confidence is under 85. Times are per page, warm engine.',
     '',
