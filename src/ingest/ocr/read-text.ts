@@ -50,30 +50,37 @@ export async function recognizeText(image: Buffer, { options, fileBudgetMs, what
  * one that runs out keeps the first.
  */
 export async function readPage(image: Buffer, languages: string[], deadline: number): Promise<RecognizedText> {
-  const timeLeft = () => {
-    // Measuring and cleaning cannot be interrupted: stop between steps once the page's time is up.
-    const left = deadline - Date.now();
-    if (left <= 0) throw new OcrTimeoutError(0);
-    return left;
-  };
+  const timeLeft = () => Math.max(1, deadline - Date.now());
   // sharp (libvips) does not read BMP, which imageForOcr passes through for tesseract: read as it is.
   if (readImageHeader(image).type === 'bmp') return tesseract.recognize(image, languages, timeLeft());
-  const [measure, { width = 0, height = 0 }] = await Promise.all([measureScan(image), sharp(image).metadata()]);
+  const [measure, { width = 0, height = 0 }] = await byDeadline(Promise.all([measureScan(image), sharp(image).metadata()]), deadline);
   const plan = planCleanup(measure, width, height);
-  timeLeft();
-  const first = plan ? await cleanScan(image, plan) : image;
+  const first = plan ? await byDeadline(cleanScan(image, plan), deadline) : image;
   const started = Date.now();
   const reading = await tesseract.recognize(first, languages, timeLeft());
   if (reading.confidence >= RETRY_BELOW_CONFIDENCE || deadline - Date.now() < Date.now() - started) return reading;
   const again = retryPlan(plan, width, height);
   if (!again) return reading;
   try {
-    const second = await cleanScan(image, again);
+    const second = await byDeadline(cleanScan(image, again), deadline);
     const retry = await tesseract.recognize(second, languages, timeLeft());
     return retry.confidence > reading.confidence ? retry : reading;
   } catch (error) {
     if (error instanceof OcrTimeoutError) return reading;
     throw error;
+  }
+}
+
+/** `work`, or OcrTimeoutError at `deadline`: measuring and cleaning a page count against its time (what is left of them runs on, unread). */
+async function byDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OcrTimeoutError(0)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -203,12 +203,12 @@ function medianLineHeight(profile: Float64Array): number | undefined {
   return heights[Math.floor(heights.length / 2)];
 }
 
-/** How far paper pixels stray from their four neighbours' mean, on every fourth row (noise, not ink edges: all five must be paper). */
+/** How far paper pixels stray from their four neighbours' mean, on every eighth row (noise, not ink edges: all five must be paper). */
 function paperNoise(data: Uint8Array, width: number, height: number, threshold: number): number {
   let sum = 0;
   let count = 0;
   const paper = (i: number) => data[i]! > threshold;
-  for (let y = 1; y < height - 1; y += 4) {
+  for (let y = 1; y < height - 1; y += 8) {
     for (let x = 1; x < width - 1; x++) {
       const i = y * width + x;
       if (!paper(i) || !paper(i - 1) || !paper(i + 1) || !paper(i - width) || !paper(i + width)) continue;
