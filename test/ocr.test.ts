@@ -4,10 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadSettings } from '../src/config.js';
 import { detectKind, unsupportedByName } from '../src/ingest/detect.js';
 import { removeSpacesBetweenCjk } from '../src/ingest/ocr/cjk-spacing.js';
+import { imageForOcr } from '../src/ingest/ocr/image-input.js';
+import { measureScan, planCleanup, retryPlan } from '../src/ingest/ocr/scan-cleanup.js';
 import { ParserPool } from '../src/ingest/parser-pool.js';
 import { DEFAULT_LOADER_LIMITS, IngestError, type LoaderLimits, type OcrOptions, type ParsedDocument } from '../src/ingest/types.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { createTestCore, memorySource, testEnv, type TestCore } from './support/harness.js';
+import { cer, comparable } from './support/cer.js';
 import { gifWithFrames, scannedPdf } from './support/ocr-files.js';
 
 // Made by test/fixtures/ocr/make-fixtures.py (ImageMagick, img2pdf, Noto CJK).
@@ -133,6 +136,58 @@ describe('OCR of scanned PDFs', () => {
       status: 'skipped',
       reason: 'no text found: the PDF is scanned images and OCR is off (OCR=off)',
     });
+  });
+});
+
+describe('OCR of noisy scans', () => {
+  // Made by bench/fixtures/ocr-noise/make-noisy.py: `page zh 200 1 2 60 4 noisy-chinese.jpg 3` and
+  // `page en 200 1 2 60 4 noisy-english.jpg 3` (200 dpi, turned 1°, grey paper, Gaussian noise, JPEG 60).
+  const NOISY_CHINESE = [
+    '仓库位于上海市浦东新区张江路八号，客户满意度调查结果已经在内网公布',
+    '年度预算需要董事会在三月底前批准，请勿在实验室内饮食或吸烟',
+    '猎户座集群的维护窗口是每周六凌晨两点到四点，季度销售报告显示华东地区增长百分之十二',
+  ];
+  const NOISY_ENGLISH = [
+    'Version 2.4.1 fixes a memory leak in the image uploader. Submit expense reports before the 5th of each month.',
+    'Patients must fast for eight hours before the blood test. Press Ctrl+Shift+P and choose Reload Window to fix it.',
+    'The Orion cluster is patched every Saturday between 02:00 and 04:00. Invoice 88213 is overdue by 14 days; please pay by Friday.',
+  ];
+  // Time is not what these measure (bench/ocr-noise.ts does): a loaded machine may take more than 30 s a page.
+  const patient = limits({ timeoutMs: 300_000 }, { pageTimeoutMs: 240_000 });
+  const errorRate = (reference: string[], read: string, language: 'en' | 'zh') =>
+    cer([{ reference: comparable(reference.join('\n'), language), read: comparable(read, language) }]);
+
+  it('reads a noisy, tilted 200-dpi Chinese scan (read as it is, every line is dropped as noise)', async () => {
+    const document = await parse('noisy-chinese.jpg', fixture('noisy-chinese.jpg'), patient);
+    expect(errorRate(NOISY_CHINESE, document.sections[0]!.text, 'zh')).toBeLessThan(0.08);
+  }, 300_000);
+
+  it('reads a noisy, tilted 200-dpi English scan', async () => {
+    const document = await parse('noisy-english.jpg', fixture('noisy-english.jpg'), patient);
+    expect(errorRate(NOISY_ENGLISH, document.sections[0]!.text, 'en')).toBeLessThan(0.02);
+  }, 300_000);
+
+  it('measures skew, noise and line height: a noisy scan is straightened, enlarged and smoothed, a clean screenshot only enlarged', async () => {
+    const noisy = await measureScan(await imageForOcr(fixture('noisy-chinese.jpg')));
+    expect(noisy.skewDeg).toBe(1);
+    expect(noisy.noise).toBeGreaterThan(10);
+    expect(noisy.lineHeightPx).toBeGreaterThan(20);
+    expect(noisy.lineHeightPx).toBeLessThan(35);
+    expect(planCleanup(noisy, 1287, 295)).toEqual({ deskewDeg: 1, scale: 1.7, denoise: true });
+
+    const clean = await measureScan(await imageForOcr(fixture('english.png')));
+    expect({ skewDeg: clean.skewDeg, noisy: clean.noise > 6 }).toEqual({ skewDeg: 0, noisy: false });
+    expect(planCleanup(clean, 520, 167)).toMatchObject({ deskewDeg: 0, denoise: false });
+  });
+
+  it("reads an unsure page again at another size, within the page's bounds", () => {
+    const plan = { deskewDeg: 1, scale: 1.7, denoise: true };
+    expect(retryPlan(plan, 1287, 295)).toEqual({ ...plan, scale: 2.3 });
+    // No room to grow (4096 px a side): smaller instead; neither, no second reading.
+    expect(retryPlan({ ...plan, scale: 1.5 }, 2700, 1000)).toEqual({ ...plan, scale: 1 });
+    expect(retryPlan({ ...plan, scale: 1 }, 4096, 1000)).toBeUndefined();
+    // Read as it was: cleaned and doubled.
+    expect(retryPlan(undefined, 1000, 500)).toEqual({ deskewDeg: 0, scale: 2, denoise: true });
   });
 });
 

@@ -6,6 +6,7 @@ import { DocumentCompressorPipeline } from '@langchain/classic/retrievers/docume
 import { Document } from '@langchain/core/documents';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkReranker } from '../src/chains/rerankers/check.js';
+import { contentBigrams } from '../src/chains/rerankers/cjk-bigram-evidence.js';
 import { CrossEncoderReranker } from '../src/chains/rerankers/cross-encoder.js';
 import { HttpReranker, type RerankApi } from '../src/chains/rerankers/http.js';
 import { createReranker, rerankCompressors } from '../src/chains/rerankers/index.js';
@@ -277,6 +278,20 @@ describe('FusionOrderCompressor and RelevanceThreshold', () => {
     expect(await threshold.compressDocuments(docs([0.1, undefined, 0.25]))).toEqual([]);
     expect((await threshold.compressDocuments(docs([0.1, undefined, 0.3]))).map((d) => d.pageContent)).toEqual(['p0', 'p1', 'p2']);
     expect(await new RelevanceThreshold({ minScore: 0.1, minCoverage: 0 }).compressDocuments(docs([undefined]))).toHaveLength(1);
+  });
+
+  it("in fusion order, keeps a passage holding most of a Chinese question's content bigrams though one word was misread", async () => {
+    const question = '猎户座集群的维护窗口是什么时候？';
+    // Runs of content words (的, 是 and 什么时候 break them): 猎户座集群, 维护窗口.
+    expect(contentBigrams(question)).toEqual(['猎户', '户座', '座集', '集群', '维护', '护窗', '窗口']);
+    expect(contentBigrams('报销代码是什么？')).toEqual([]); // too short to judge by share
+    const page = (text: string) => [new Document({ pageContent: text, metadata: { keywordCoverage: 0.2 } })];
+    const threshold = new RelevanceThreshold({ minScore: 0.1, minCoverage: 0.3 });
+    // 5 of 7 bigrams: 独尸座 costs 猎户 and 户座.
+    expect(await threshold.compressDocuments(page('独尸座 集群的维护窗口是每周六凌晨'), question)).toHaveLength(1);
+    // 3 of 7: the same cluster, another subject.
+    expect(await threshold.compressDocuments(page('猎户座的备份在每周日'), question)).toEqual([]);
+    expect(await threshold.compressDocuments(page('独尸座集群的维护窗口'), 'When is the maintenance window?')).toEqual([]);
   });
 });
 

@@ -9,10 +9,13 @@
  *    themselves are relative (each side divided by its best), so they cannot say "nothing matches"; coverage
  *    can. The question is refused when no kept passage reaches `minCoverage` (EVIDENCE_MIN_COVERAGE);
  *    otherwise all of them stay in fusion order (a passage found by the dense side alone has no coverage,
- *    but may still be the best one).
+ *    but may still be the best one). For a Chinese question, a passage holding most of its content
+ *    character bigrams is evidence too, so that one word misread by OCR does not refuse the page that
+ *    answers it (see cjk-bigram-evidence.ts).
  */
 import { BaseDocumentCompressor } from '@langchain/classic/retrievers/document_compressors';
 import type { DocumentInterface } from '@langchain/core/documents';
+import { bigramShare, contentBigrams, MIN_BIGRAM_SHARE } from './cjk-bigram-evidence.js';
 
 export interface RelevanceThresholdOptions {
   /** 0..1 against `metadata.rerankScore`; 0 keeps every reranked passage. */
@@ -37,11 +40,17 @@ export class RelevanceThreshold extends BaseDocumentCompressor {
     this.minCoverage = options.minCoverage ?? 0;
   }
 
-  async compressDocuments(documents: DocumentInterface[]): Promise<DocumentInterface[]> {
+  async compressDocuments(documents: DocumentInterface[], query = ''): Promise<DocumentInterface[]> {
     const reranked = (doc: DocumentInterface) => typeof doc.metadata.rerankScore === 'number';
     const fusionOrder = documents.filter((doc) => !reranked(doc));
-    const fusionEvidence = Math.max(0, ...fusionOrder.map(keywordCoverage));
-    const fusionKept = this.minCoverage <= 0 || fusionEvidence >= this.minCoverage;
+    const fusionKept = this.minCoverage <= 0 || hasFusionEvidence(fusionOrder, query, this.minCoverage);
     return documents.filter((doc) => (reranked(doc) ? Number(doc.metadata.rerankScore) >= this.minScore : fusionKept));
   }
+}
+
+/** Whether a passage in fusion order reaches `minCoverage`, or holds most of a Chinese question's content bigrams. */
+export function hasFusionEvidence(documents: DocumentInterface[], question: string, minCoverage: number): boolean {
+  if (documents.some((doc) => keywordCoverage(doc) >= minCoverage)) return true;
+  const bigrams = contentBigrams(question);
+  return bigrams.length > 0 && documents.some((doc) => bigramShare(bigrams, doc.pageContent) >= MIN_BIGRAM_SHARE);
 }

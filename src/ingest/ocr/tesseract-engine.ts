@@ -1,10 +1,11 @@
-import { createWorker, OEM, type Block, type Worker } from 'tesseract.js';
+import { createWorker, OEM, PSM, type Block, type Worker } from 'tesseract.js';
 import { removeSpacesBetweenCjk } from './cjk-spacing.js';
 import { languageFolder } from './language-data.js';
 
-/** Text read from one image, lines kept, with tesseract's mean confidence (0-100) for the lines kept. */
+/** Text read from one image, lines kept, with tesseract's mean confidence (0-100). */
 export interface RecognizedText {
   text: string;
+  /** Over every line read, kept or not, weighted by length: a reading that leaves half the page out as noise is a poor one. */
   confidence: number;
 }
 
@@ -36,10 +37,13 @@ export class TesseractEngine {
     await this.withTimeout(this.workerFor(languages), timeoutMs);
   }
 
-  /** Recognise `image`, in at most `timeoutMs` once the engine is running. */
-  async recognize(image: Buffer, languages: string[], timeoutMs: number): Promise<RecognizedText> {
+  /** Recognise `image`, in at most `timeoutMs` once the engine is running, with page segmentation `pageSegMode` (default: automatic). */
+  async recognize(image: Buffer, languages: string[], timeoutMs: number, pageSegMode = PSM.AUTO): Promise<RecognizedText> {
     const worker = await this.workerFor(languages);
-    const result = await this.withTimeout(worker.recognize(image, {}, { text: false, blocks: true }), timeoutMs);
+    const result = await this.withTimeout(
+      worker.setParameters({ tessedit_pageseg_mode: pageSegMode }).then(() => worker.recognize(image, {}, { text: false, blocks: true })),
+      timeoutMs,
+    );
     return readableLines(result.data.blocks ?? []);
   }
 
@@ -93,7 +97,7 @@ export class TesseractEngine {
   }
 }
 
-/** Paragraphs separated by a blank line, lines by a newline; low-confidence lines left out. */
+/** Paragraphs separated by a blank line, lines by a newline; low-confidence lines left out of the text (not of the confidence). */
 function readableLines(blocks: Block[]): RecognizedText {
   const paragraphs: string[] = [];
   let weighted = 0;
@@ -103,10 +107,10 @@ function readableLines(blocks: Block[]): RecognizedText {
       const lines: string[] = [];
       for (const line of paragraph.lines) {
         const text = removeSpacesBetweenCjk(line.text.replace(/\s+/g, ' ').trim());
-        if (!text || line.confidence < MIN_LINE_CONFIDENCE) continue;
-        lines.push(text);
+        if (!text) continue;
         weighted += line.confidence * text.length;
         characters += text.length;
+        if (line.confidence >= MIN_LINE_CONFIDENCE) lines.push(text);
       }
       if (lines.length) paragraphs.push(lines.join('\n'));
     }
