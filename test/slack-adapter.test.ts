@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackApp, startSlackBot, type SlackBot } from '../src/bots/slack/slack-bot.js';
+import { loadSettings } from '../src/config.js';
+import { CitebotCore } from '../src/core.js';
 import { messages } from '../src/messages/index.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { SlackDouble, type SlackCall } from './doubles/slack-double.js';
@@ -427,6 +429,54 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     expect(slack.callsTo('conversations.replies')).toHaveLength(replies);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(calls);
   });
+
+  it('a mention and a slash command delivered again after a restart are answered once', async () => {
+    h = await startHarness(ollama);
+    const { slack } = h;
+    await shareNormans(h);
+    const question = slack.addThreadMessage('CA', '1800000100.000100', {
+      user: 'UANA',
+      text: `<@${slack.botUserId}> Who were the Normans?`,
+      ts: '1800000100.000100',
+    });
+    const mention = { type: 'app_mention', user: 'UANA', text: question.text, ts: question.ts, channel: 'CA', event_ts: question.ts };
+    await h.event(mention, { eventId: 'EvRestart' });
+    await finalAnswer(slack, 'CA');
+    const command = {
+      command: '/ask',
+      text: 'Who were the Normans?',
+      team_id: TEAM,
+      channel_id: 'CA',
+      channel_name: 'alpha',
+      user_id: 'UANA',
+    };
+    const asked = await slashCommand(h.url, SECRET, { ...command, response_url: slack.responseUrl(), trigger_id: 'trig-restart' });
+    expect(asked.status).toBe(200);
+    const answers = () => [...slack.callsTo('chat.postMessage'), ...slack.callsTo('chat.update')].filter(hasFeedback).length;
+    await expect.poll(answers, { timeout: 30_000 }).toBe(2);
+    await new Promise((r) => setTimeout(r, 500));
+    const postsBefore = slack.callsTo('chat.postMessage').length;
+
+    // citebot restarts on the same DATA_DIR; Slack then delivers both again (a retry, a reconnect).
+    await h.bot.stop();
+    await h.t.core.close();
+    const restarted = new CitebotCore(loadSettings({ env: h.t.env, dotenvDir: false }));
+    const bot = await startSlackBot(restarted);
+    h.bot = bot;
+    try {
+      expect((await h.event(mention, { eventId: 'EvRestart', retryNum: 1 })).status).toBe(200);
+      const again = await slashCommand(h.url, SECRET, { ...command, response_url: slack.responseUrl(), trigger_id: 'trig-restart' });
+      expect(again.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(slack.callsTo('chat.postMessage')).toHaveLength(postsBefore);
+      // A new delivery is still answered.
+      await h.event({ ...mention, ts: '1800000100.000200', event_ts: '1800000100.000200' }, { eventId: 'EvRestart2' });
+      await slack.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === '1800000100.000200', 20_000);
+      await expect.poll(answers, { timeout: 30_000 }).toBe(3);
+    } finally {
+      await restarted.close();
+    }
+  }, 120_000);
 
   it("with SLACK_THREAD_FOLLOWUPS=mention, a reply in citebot's thread needs a mention", async () => {
     h = await startHarness(ollama, { SLACK_THREAD_FOLLOWUPS: 'mention' });
