@@ -201,6 +201,22 @@ export class DocumentIndex {
     });
   }
 
+  /**
+   * Set `keywordCoverage` on the documents that have none (found by dense search alone), so the evidence
+   * gate judges every candidate by what it contains, not by which side listed it.
+   */
+  addKeywordCoverage(query: string, documents: Document[]): void {
+    const missing = documents.filter((d) => typeof d.metadata.keywordCoverage !== 'number');
+    if (missing.length === 0) return;
+    const chunks = new Map(this.chunkStore.get(missing.map((d) => d.id!)).map((c) => [c.id, c]));
+    const found = missing.filter((d) => chunks.has(d.id!));
+    const coverage = this.chunkStore.coverage(
+      query,
+      found.map((d) => chunks.get(d.id!)!),
+    );
+    found.forEach((d, i) => (d.metadata.keywordCoverage = coverage[i]));
+  }
+
   // ---- Chunks and documents -----------------------------------------------------------------
 
   /** Stored chunks by id (unknown ids are left out). */
