@@ -5,19 +5,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { createTestCore, memorySource, testEnv } from './support/harness.js';
 import { writeLargeText } from './support/large-text.js';
+import { writePdfCorpus } from './support/pdf-corpus.js';
 
 const CHILD = join(import.meta.dirname, 'support', 'ingest-rss-child.ts');
 const MB = 1024 * 1024;
 
-/** Ingest one file in a process of its own and read back its result and peak RSS (worker threads included). */
-function ingestInChild(file: string, env: NodeJS.ProcessEnv): Promise<{ result: { status: string; chunks: number }; maxRssMb: number }> {
+interface ChildIngest<R> {
+  result: R;
+  maxRssMb: number;
+  stderr: string;
+}
+
+/** Ingest one file (or a folder) in a process of its own and read back its result(s), peak RSS (worker threads included) and stderr. */
+function ingestInChild<R = { status: string; chunks: number }>(file: string, env: NodeJS.ProcessEnv): Promise<ChildIngest<R>> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   return new Promise((resolve, reject) =>
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`child exited ${code}: ${stderr}`)))),
+    child.on('exit', (code) =>
+      code === 0 ? resolve({ ...JSON.parse(stdout), stderr }) : reject(new Error(`child exited ${code}: ${stderr}`)),
+    ),
   );
 }
 
@@ -42,6 +51,25 @@ describe('memory on large files', () => {
     expect(result.chunks).toBeGreaterThan(5000);
     expect(maxRssMb).toBeLessThanOrEqual(600);
   });
+
+  it(
+    'a folder of varied PDFs (scans, specks, huge images, broken, large) stays within INGEST_MEMORY_MB, and tesseract says nothing on stderr',
+    { timeout: 1_200_000 },
+    async () => {
+      const budgetMb = 1024;
+      const { env, dataDir } = testEnv(double.url, { INGEST_MEMORY_MB: String(budgetMb), LOG_LEVEL: 'warn' });
+      cleanup.push(dataDir);
+      const folder = join(dataDir, 'pdfs');
+      const mix = await writePdfCorpus(folder, 40);
+      const { result, maxRssMb, stderr } = await ingestInChild<{ source: string; status: string; error?: string }[]>(folder, env);
+      expect(result).toHaveLength(40);
+      expect(result.filter((r) => r.status === 'indexed').length).toBeGreaterThanOrEqual(mix.text);
+      // Every file not indexed says why.
+      for (const r of result.filter((r) => r.status !== 'indexed')) expect(r.error, r.source).toBeTruthy();
+      expect(maxRssMb).toBeLessThanOrEqual(budgetMb);
+      expect(stderr).not.toMatch(/Image too small to scale|Line cannot be recognized/);
+    },
+  );
 
   it('refuses degenerate text with a reason: one word repeated, or no word break, for megabytes', async () => {
     const t = await createTestCore(double);

@@ -67,7 +67,7 @@ export class ParserPool {
   private readonly budgetBytes: number;
   private readonly rss: () => number;
   /** Which worker thread holds the OCR permit (0: none); shared with every worker. */
-  private readonly ocrPermit = new Int32Array(new SharedArrayBuffer(4));
+  private readonly ocrPermit = new Int32Array(new SharedArrayBuffer(8));
   /** Workers replaced to stay within the budget (for the benchmark's report). */
   recycled = 0;
 

@@ -5,6 +5,7 @@ import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf
 import { FileClock } from '../ocr/file-clock.js';
 import { withOcrPermit } from '../ocr/ocr-permit.js';
 import { outOfFileTime, recognizeText } from '../ocr/read-text.js';
+import { tesseract } from '../ocr/tesseract-engine.js';
 import { IngestError, type LoaderLimits, type Section } from '../types.js';
 import { asClause, oneLineMessage } from './error-message.js';
 import type { DocumentLoader, LoadContext } from './loader.js';
@@ -49,7 +50,10 @@ export class PdfLoader implements DocumentLoader {
             continue;
           }
           scannedPages++;
-          const ocrText = await withOcrPermit(() => ocrPage(document, page, ctx.limits, clock));
+          const ocrText = await withOcrPermit(
+            () => ocrPage(document, page, ctx.limits, clock),
+            () => tesseract.reset(),
+          );
           if (ocrText) sections.push({ text: ocrText, location: { page: pageNumber }, ocr: true });
           else if (text) sections.push({ text, location: { page: pageNumber } });
         } finally {

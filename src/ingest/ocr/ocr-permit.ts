@@ -16,18 +16,29 @@ const waitAsync = (
   }
 ).waitAsync;
 
-export async function withOcrPermit<T>(work: () => Promise<T>): Promise<T> {
+/** Slot 0: the holder's threadId; slot 1: how many workers are waiting for it. */
+const HOLDER = 0;
+const WAITING = 1;
+
+/**
+ * Run `work` holding the permit. When another worker is waiting, `beforeHandOver` runs before the permit
+ * is let go (the caller stops its OCR engine then, so two engines are never alive at once).
+ */
+export async function withOcrPermit<T>(work: () => Promise<T>, beforeHandOver: () => Promise<void>): Promise<T> {
   if (!permit) return work();
+  Atomics.add(permit, WAITING, 1);
   for (;;) {
-    const holder = Atomics.compareExchange(permit, 0, 0, threadId);
+    const holder = Atomics.compareExchange(permit, HOLDER, 0, threadId);
     if (holder === 0) break;
     // Woken when the holder lets go; the timeout only guards against a missed wake-up.
-    await waitAsync(permit, 0, holder, 1000).value;
+    await waitAsync(permit, HOLDER, holder, 1000).value;
   }
+  Atomics.sub(permit, WAITING, 1);
   try {
     return await work();
   } finally {
-    Atomics.compareExchange(permit, 0, threadId, 0);
-    Atomics.notify(permit, 0);
+    if (Atomics.load(permit, WAITING) > 0) await beforeHandOver().catch(() => undefined);
+    Atomics.compareExchange(permit, HOLDER, threadId, 0);
+    Atomics.notify(permit, HOLDER);
   }
 }
