@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { seeded } from '../../src/eval/confidence.js';
 
 /**
  * A folder of varied PDFs like a real document dump (pdf.js's own test corpus is the model): many small
@@ -91,18 +92,6 @@ const WORDS = (
   'timber anchor summit crystal hollow parcel ribbon marble voyage fossil prism cobalt meridian spindle'
 ).split(' ');
 
-/** A small deterministic PRNG (mulberry32): the same seed builds the same folder. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function textLines(rand: () => number, count: number): string[] {
   return Array.from({ length: count }, () =>
     Array.from({ length: 8 + Math.floor(rand() * 6) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' '),
@@ -158,7 +147,7 @@ export function corpusMix(total: number): Record<CorpusKind, number> {
 /** Write `total` PDFs into `folder`; returns how many of each kind. */
 export async function writePdfCorpus(folder: string, total: number, seed = 25): Promise<Record<CorpusKind, number>> {
   mkdirSync(folder, { recursive: true });
-  const rand = random(seed);
+  const rand = seeded(seed);
   const mix = corpusMix(total);
   const full = { x: 0, y: 0, width: A4[0], height: A4[1] };
   const write = (kind: CorpusKind, i: number, bytes: Uint8Array) =>
