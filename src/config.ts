@@ -62,6 +62,7 @@ const schema = z.object({
   MAX_UNCOMPRESSED_MB: num(1, 65536),
   MAX_COMPRESSION_RATIO: num(1, 100000),
   PARSER_MEMORY_MB: int(64, 65536),
+  INGEST_MEMORY_MB: int(256, 1_048_576),
   OCR: z.enum(['on', 'off'], { message: 'expected on or off' }),
   OCR_LANGS: text.transform((v, ctx) => {
     const codes = v.split('+').map((code) => code.trim());
@@ -132,6 +133,7 @@ const schema = z.object({
   MCP_CONCURRENT_ASKS: int(1, 64),
   MCP_MAX_QUESTION_CHARS: int(16, 100_000),
   MCP_MAX_K: int(1, 100),
+  HEALTH_CHECK_S: int(1, 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'expected error, warn, info or debug' }),
 });
 

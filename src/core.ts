@@ -6,7 +6,7 @@ import type { Settings } from './config.js';
 import { oneLine } from './errors.js';
 import { log } from './log.js';
 import { Indexer } from './ingest/indexer.js';
-import { DEFAULT_PARSER_WORKERS, ParserPool } from './ingest/parser-pool.js';
+import { DEFAULT_PARSER_WORKERS, ParserPool, pdfImagePixels } from './ingest/parser-pool.js';
 import type { LoaderLimits } from './ingest/types.js';
 import { ChatModels } from './models/chat-models.js';
 import { CitebotEmbeddings } from './models/embeddings.js';
@@ -31,6 +31,7 @@ export function loaderLimits(settings: Settings): LoaderLimits {
     maxUncompressedBytes: Math.round(settings.MAX_UNCOMPRESSED_MB * MB),
     maxCompressionRatio: settings.MAX_COMPRESSION_RATIO,
     maxParserMemoryMb: settings.PARSER_MEMORY_MB,
+    maxPdfImagePixels: pdfImagePixels(settings.INGEST_MEMORY_MB),
     ocr: { enabled: settings.OCR === 'on', languages: settings.OCR_LANGS, pageTimeoutMs: Math.round(settings.OCR_PAGE_TIMEOUT_S * 1000) },
   };
 }
@@ -98,7 +99,7 @@ export class CitebotCore {
       thinkTokens: settings.CHAT_THINK_TOKENS,
       lookupTimeoutMs: Math.round(settings.CHAT_TIMEOUT_S * 1000),
     });
-    this.parsers = new ParserPool(DEFAULT_PARSER_WORKERS, settings.PARSER_MEMORY_MB);
+    this.parsers = new ParserPool(DEFAULT_PARSER_WORKERS, settings.PARSER_MEMORY_MB, { budgetMb: settings.INGEST_MEMORY_MB });
   }
 
   /** The scopes a question asked in `scope` may read: its own, plus what SHARED_SCOPES grants it. */

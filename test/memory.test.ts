@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { createTestCore, memorySource, testEnv } from './support/harness.js';
 import { writeLargeText } from './support/large-text.js';
+import { writePdfCorpus } from './support/pdf-corpus.js';
+import { runMeasured } from '../bench/support.js';
 
 const CHILD = join(import.meta.dirname, 'support', 'ingest-rss-child.ts');
 const MB = 1024 * 1024;
@@ -42,6 +44,27 @@ describe('memory on large files', () => {
     expect(result.chunks).toBeGreaterThan(5000);
     expect(maxRssMb).toBeLessThanOrEqual(600);
   });
+
+  it(
+    'a folder of varied PDFs (scans, specks, huge images, broken, large) stays within INGEST_MEMORY_MB, and tesseract says nothing on stderr',
+    { timeout: 1_200_000 },
+    async () => {
+      // The built CLI (npm run build first), as a user runs it: from sources every parser worker would also load tsx.
+      const budgetMb = 1024;
+      const { env, dataDir } = testEnv(double.url, { INGEST_MEMORY_MB: String(budgetMb), LOG_LEVEL: 'warn' });
+      cleanup.push(dataDir);
+      const folder = join(dataDir, 'pdfs');
+      const mix = await writePdfCorpus(folder, 40);
+      const run = await runMeasured(process.execPath, [join(import.meta.dirname, '..', 'dist', 'cli.js'), 'ingest', folder, '--json'], env);
+      const report = JSON.parse(run.stdout) as { files: { path: string; status: string; error?: string }[] };
+      expect(report.files).toHaveLength(40);
+      expect(report.files.filter((f) => f.status === 'indexed').length).toBeGreaterThanOrEqual(mix.text);
+      // Every file not indexed says why.
+      for (const f of report.files.filter((f) => f.status !== 'indexed')) expect(f.error, f.path).toBeTruthy();
+      expect(run.peakRssMb).toBeLessThanOrEqual(budgetMb);
+      expect(run.stderr).not.toMatch(/Image too small to scale|Line cannot be recognized/);
+    },
+  );
 
   it('refuses degenerate text with a reason: one word repeated, or no word break, for megabytes', async () => {
     const t = await createTestCore(double);

@@ -134,7 +134,7 @@ describe('OCR of scanned PDFs', () => {
     const error = await refusal(parse('scanned.pdf', fixture('scanned.pdf'), off));
     expect({ status: error.status, reason: error.reason }).toEqual({
       status: 'skipped',
-      reason: 'no text found: the PDF is scanned images and OCR is off (OCR=off)',
+      reason: 'no text found: the PDF has no text layer (scanned pages are read only with OCR=on)',
     });
   });
 });

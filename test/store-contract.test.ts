@@ -190,6 +190,9 @@ describe.each(ADAPTERS)('state ports contract: $name', (adapter) => {
     const hits = await state.keywords.search('zebra migration', ['slack:T1:C1'], 10);
     expect(hits.map((h) => h.id)).toEqual([mine!.id]);
     expect(hits[0]!.coverage).toBeGreaterThan(0.5);
+    const coverage = await state.keywords.coverage('zebra migration', [mine!.id, 'unknown']);
+    expect([...coverage.keys()]).toEqual([mine!.id]);
+    expect(coverage.get(mine!.id)).toBeCloseTo(hits[0]!.coverage, 5);
   });
 
   it('answers: saved and read back; one rating per person, a second click changes it', async () => {

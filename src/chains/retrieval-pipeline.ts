@@ -132,6 +132,8 @@ export class RetrievalPipeline implements Retrieval {
       keywordDepth: keywordK,
     }).search(question);
     degraded.push(...fused.degraded);
+    // Coverage for the candidates the keyword side did not list: the gate reads it from every one.
+    if (s.EVIDENCE_MIN_COVERAGE > 0) await this.index.addKeywordCoverage(question, fused.documents);
 
     const rerankStarted = performance.now();
     const documents = await this.compressor(request, degraded).compressDocuments(fused.documents, question);

@@ -5,13 +5,27 @@ import { log } from '../log.js';
 import { startChatAdapters } from '../bots/chat-adapters.js';
 import { mcpHttpHandler } from '../bots/mcp/http.js';
 import { noteRerankerUnavailable } from '../chains/rerankers/unavailable-notice.js';
+import { dependencyProbe } from '../health/dependency-probe.js';
+import { Readiness } from '../health/readiness.js';
 
 /**
  * Start the core and keep it running until SIGINT/SIGTERM. Dependencies that are down are
- * reported, not fatal: the service stays up so it can work as soon as they come back.
+ * reported, not fatal: the service stays up so it can work as soon as they come back. `ready` means
+ * "can answer a question now": the index is open and the embedding model, the chat model and Chroma answer.
  */
 export async function serveCommand(core: CitebotCore, options: { retryMs?: number; version?: string } = {}): Promise<number> {
-  let ready = false;
+  const retryMs = options.retryMs ?? core.settings.HEALTH_CHECK_S * 1000;
+  let indexOpen = false;
+  const readiness = new Readiness(
+    dependencyProbe(core),
+    () => indexOpen,
+    () =>
+      log.info('core ready', {
+        chroma: core.settings.CHROMA_URL ?? 'embedded',
+        embedModel: core.settings.EMBED_MODEL,
+        chatModel: core.settings.CHAT_MODEL,
+      }),
+  );
   const port = core.settings.HEALTH_PORT;
   const mcp = core.settings.MCP_HTTP === 'on' ? mcpHttpHandler(core, options.version ?? '') : undefined;
   // Health first: the container is alive even while a dependency is still starting.
@@ -19,12 +33,12 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
     ? createServer((req, res) => {
         if (mcp && new URL(req.url ?? '/', 'http://localhost').pathname === '/mcp') return void mcp(req, res);
         if (req.url !== '/healthz') return void res.writeHead(404).end();
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, ready }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(readiness.report()));
       }).listen(port)
     : undefined;
   server?.on('listening', () => log.info(`health endpoint: http://127.0.0.1:${port}/healthz`));
-  if (mcp) server?.on('listening', () => log.info(`MCP endpoint: http://127.0.0.1:${port}/mcp (tokens: citebot token create)`));
   server?.on('error', (error) => log.warn(`health endpoint not started: ${oneLine(error)} (HEALTH_PORT=${port})`));
+  if (mcp) server?.on('listening', () => log.info(`MCP endpoint: http://127.0.0.1:${port}/mcp (tokens: citebot token create)`));
   if (!port) log.info('health endpoint off (HEALTH_PORT=0)');
   const adapters = startChatAdapters(core);
   core.startBackgroundWork();
@@ -35,15 +49,16 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
   const connect = async () => {
     try {
       await core.openIndex();
-      ready = true;
-      log.info('core ready', { chroma: await core.chromaUrl(), embedModel: core.settings.EMBED_MODEL });
+      indexOpen = true;
+      // An existing index opens without Ollama: `core ready` waits until every dependency has answered too.
+      await readiness.check();
     } catch (error) {
       if (!warned) log.warn(`core not ready yet: ${oneLine(error)} (citebot keeps trying; \`citebot doctor\` checks every dependency)`);
       warned = true;
-      if (!stopped) retry = setTimeout(connect, options.retryMs ?? 15_000);
+      if (!stopped) retry = setTimeout(connect, retryMs);
     }
   };
-  void connect();
+  void connect().then(() => readiness.start(retryMs));
   // Load and warm the reranker now, so the first question does not pay for it.
   void warmReranker(core);
 
@@ -56,6 +71,7 @@ export async function serveCommand(core: CitebotCore, options: { retryMs?: numbe
   clearInterval(keepAlive);
   stopped = true;
   clearTimeout(retry);
+  readiness.stop();
   log.info('stopping');
   await adapters.stop();
   server?.close();

@@ -16,7 +16,7 @@ export function wilson(hits: number, n: number, z = 1.96): { low: number; high: 
 }
 
 /** mulberry32: a small seeded generator, so the same set gives the same interval on every run. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

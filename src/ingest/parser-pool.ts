@@ -32,21 +32,55 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
+/** What the pool keeps the process within (main thread and parser workers together). */
+export interface MemoryBudget {
+  /** Resident memory the process may use, in MB (INGEST_MEMORY_MB). */
+  budgetMb: number;
+  /** The process's resident memory now, in bytes (a parameter so tests can stand in a heavy process). */
+  rss?: () => number;
+}
+
+/**
+ * Above this share of the budget, a worker that finishes a file is replaced by a fresh one: what a
+ * long-lived worker holds after a heavy file (a heap grown towards its cap, pdf.js's decoded images,
+ * tesseract's WebAssembly memory, which never shrinks) is only returned to the system when it exits.
+ */
+const RECYCLE_AT = 0.5;
+/** Above this share, a second file is not started while one is still being read. */
+const ADMIT_BELOW = 0.75;
+
 /**
  * A few long-lived parser workers. A fresh worker per file would pay for loading pdfjs, mammoth and
  * cheerio every time (hundreds of ms); reusing them keeps the isolation that matters: each worker's
  * heap is capped, and a worker that runs past the time limit or out of memory is thrown away and
  * replaced, taking only its own file down.
+ *
+ * With a memory budget, the process's resident memory is watched between files: a worker is replaced
+ * after a file that left the process over RECYCLE_AT of the budget, and a second file waits while it is
+ * over ADMIT_BELOW. One OCR page is read at a time across the workers (see OcrPermit).
  */
 export class ParserPool {
   private readonly slots = new Set<Slot>();
   private readonly queue: Job[] = [];
   private nextId = 1;
+  private readonly heapMb: number;
+  private readonly budgetBytes: number;
+  private readonly rss: () => number;
+  /** Which worker thread holds the OCR permit (0: none); shared with every worker. */
+  private readonly ocrPermit = new Int32Array(new SharedArrayBuffer(8));
+  /** Workers replaced to stay within the budget (for the benchmark's report). */
+  recycled = 0;
 
   constructor(
     private readonly size: number,
-    private readonly memoryMb: number,
-  ) {}
+    memoryMb: number,
+    budget?: MemoryBudget,
+  ) {
+    // Each worker's heap is capped so the workers together fit the budget.
+    this.heapMb = Math.max(MIN_WORKER_HEAP_MB, budget ? Math.min(memoryMb, Math.floor(budget.budgetMb / 2)) : memoryMb);
+    this.budgetBytes = budget ? budget.budgetMb * 1024 * 1024 : Infinity;
+    this.rss = budget?.rss ?? (() => process.memoryUsage.rss());
+  }
 
   /**
    * Read a file into sections in a worker: a hostile or broken file can only cost that worker (heap
@@ -68,6 +102,8 @@ export class ParserPool {
 
   private dispatch(): void {
     while (this.queue.length) {
+      const busy = [...this.slots].some((s) => s.job);
+      if (busy && this.rss() > this.budgetBytes * ADMIT_BELOW) return; // the file in flight finishes first
       let slot = [...this.slots].find((s) => !s.job);
       if (!slot) {
         if (this.slots.size >= this.size) return;
@@ -75,6 +111,20 @@ export class ParserPool {
       }
       this.run(slot, this.queue.shift()!);
     }
+  }
+
+  /** After a file: replace the worker if the process is over RECYCLE_AT of its budget. */
+  private afterFile(slot: Slot): void {
+    if (this.rss() <= this.budgetBytes * RECYCLE_AT) return;
+    this.recycled++;
+    this.slots.delete(slot);
+    this.releaseOcrPermit(slot.worker);
+    void slot.worker.terminate();
+  }
+
+  /** A worker that stops while holding the OCR permit (timed out, crashed, replaced) must not keep it. */
+  private releaseOcrPermit(worker: Worker): void {
+    if (Atomics.compareExchange(this.ocrPermit, 0, worker.threadId, 0) === worker.threadId) Atomics.notify(this.ocrPermit, 0);
   }
 
   private run(slot: Slot, job: Job): void {
@@ -88,7 +138,8 @@ export class ParserPool {
 
   private spawn(): Slot {
     const worker = startModuleWorker(import.meta.url, 'parse-worker', {
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(MIN_WORKER_HEAP_MB, this.memoryMb) },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+      workerData: { ocrPermit: this.ocrPermit },
     });
     const slot: Slot = { worker };
     this.slots.add(slot);
@@ -99,6 +150,7 @@ export class ParserPool {
       clearTimeout(slot.timer);
       slot.job = undefined;
       worker.unref();
+      this.afterFile(slot);
       if (reply.ok) job.resolve(reply.document);
       else job.reject(new IngestError(reply.status, reply.reason));
       this.dispatch();
@@ -119,6 +171,7 @@ export class ParserPool {
   private fail(slot: Slot, reason: string): void {
     if (!this.slots.delete(slot)) return;
     clearTimeout(slot.timer);
+    this.releaseOcrPermit(slot.worker);
     void slot.worker.terminate();
     slot.job?.reject(new IngestError('failed', reason));
     this.dispatch();
@@ -138,3 +191,12 @@ export const MIN_WORKER_HEAP_MB = 16;
 
 /** Two workers on most machines: parsing shares the cores with Chroma and the embedding model. */
 export const DEFAULT_PARSER_WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+
+/**
+ * The largest image a PDF may draw, from the batch's memory budget: pdfjs decodes an image to RGBA and
+ * copies it between its threads (about 8 bytes a pixel), and each worker may decode one while a page
+ * render and the main thread need the rest: an eighth of the budget per worker, so 32 MP for 1 GB.
+ */
+export function pdfImagePixels(budgetMb: number): number {
+  return Math.floor((budgetMb * 1024 * 1024) / 8 / DEFAULT_PARSER_WORKERS / 2);
+}

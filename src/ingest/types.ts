@@ -53,6 +53,8 @@ export interface LoaderLimits {
   maxCompressionRatio: number;
   /** Heap cap for the parser worker, in MB. */
   maxParserMemoryMb: number;
+  /** Images in a PDF larger than this many pixels are left out (not decoded); set from INGEST_MEMORY_MB. */
+  maxPdfImagePixels: number;
   ocr: OcrOptions;
 }
 
@@ -65,6 +67,7 @@ export const DEFAULT_LOADER_LIMITS: LoaderLimits = {
   maxUncompressedBytes: 500 * 1024 * 1024,
   maxCompressionRatio: 100,
   maxParserMemoryMb: 1024,
+  maxPdfImagePixels: 32_000_000,
   ocr: { enabled: true, languages: ['eng', 'chi_sim'], pageTimeoutMs: 30_000 },
 };
 

@@ -111,21 +111,36 @@ export class ChunkStore {
       .all(match, Math.max(k, RESCORE_DEPTH)) as (KeywordHit & { text: string; metadata: string })[];
     const queryPairs = adjacentPairs(termStream(query));
     const idf = this.idfLookup(bm25Idf);
-    const coverageIdf = this.idfLookup(smoothIdf);
-    const queryTerms = [...new Set(terms.map(indexedForm))];
-    const weight = queryTerms.reduce((sum, t) => sum + coverageIdf(t), 0);
+    const coverageOf = this.coverageScorer(terms);
     return candidates
       .map((c) => {
         const indexed = this.chunkTerms(c.id, c.text, c.metadata);
-        const covered = queryTerms.reduce((sum, t) => sum + (indexed.terms.has(t) ? coverageIdf(t) : 0), 0);
-        return {
-          id: c.id,
-          score: c.score + proximityBonus(queryPairs, indexed.pairs, idf),
-          coverage: weight > 0 ? Math.min(1, covered / weight) : 0,
-        };
+        return { id: c.id, score: c.score + proximityBonus(queryPairs, indexed.pairs, idf), coverage: coverageOf(indexed.terms) };
       })
       .sort((a, b) => b.score - a.score)
       .slice(0, k);
+  }
+
+  /**
+   * The coverage (see KeywordHit) of the query by each of these chunks, whichever search found them: a
+   * passage that holds the question's words covers it even when BM25's top k, full of equally good
+   * matches, happened to list other copies of it. Same terms and weights as `search`.
+   */
+  coverage(query: string, chunks: StoredChunk[]): number[] {
+    const coverageOf = this.coverageScorer(this.selectiveTerms([...new Set(keywordTerms(query))]));
+    return chunks.map((c) => coverageOf(this.chunkTerms(c.id, c.text, JSON.stringify(c.metadata)).terms));
+  }
+
+  /** The IDF-weighted share of `terms` (query terms, after pruning) found in a chunk's indexed terms. */
+  private coverageScorer(terms: string[]): (chunkTerms: Set<string>) => number {
+    const coverageIdf = this.idfLookup(smoothIdf);
+    const queryTerms = [...new Set(terms.map(indexedForm))];
+    const weight = queryTerms.reduce((sum, t) => sum + coverageIdf(t), 0);
+    return (chunkTerms) => {
+      if (weight <= 0) return 0;
+      const covered = queryTerms.reduce((sum, t) => sum + (chunkTerms.has(t) ? coverageIdf(t) : 0), 0);
+      return Math.min(1, covered / weight);
+    };
   }
 
   /** A chunk's terms and adjacent term pairs, tokenized as it was indexed (cached: the same chunks come back often). */

@@ -192,6 +192,20 @@ export class DocumentIndex {
     });
   }
 
+  /**
+   * Set `keywordCoverage` on the documents that have none (found by dense search alone), so the evidence
+   * gate judges every candidate by what it contains, not by which side listed it.
+   */
+  async addKeywordCoverage(query: string, documents: Document[]): Promise<void> {
+    const missing = documents.filter((d) => typeof d.metadata.keywordCoverage !== 'number');
+    if (missing.length === 0) return;
+    const coverage = await this.keywords.coverage(
+      query,
+      missing.map((d) => d.id!),
+    );
+    for (const d of missing) if (coverage.has(d.id!)) d.metadata.keywordCoverage = coverage.get(d.id!);
+  }
+
   // ---- Chunks and documents -----------------------------------------------------------------
 
   /** Stored chunks by id (unknown ids are left out). */

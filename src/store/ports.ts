@@ -79,6 +79,8 @@ export interface DocumentRecords {
 /** BM25 keyword search over the stored chunks, scoped. */
 export interface KeywordIndex {
   search(query: string, scopes: string[], k: number): Promise<KeywordHit[]>;
+  /** `KeywordHit.coverage` of these chunks for the query, by id (unknown ids are left out): for candidates search did not list. */
+  coverage(query: string, chunkIds: string[]): Promise<Map<string, number>>;
 }
 
 /** A source as stored with an answer: enough to see later what the answer was based on. */

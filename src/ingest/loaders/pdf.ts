@@ -3,7 +3,9 @@ import path from 'node:path';
 import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { FileClock } from '../ocr/file-clock.js';
+import { withOcrPermit } from '../ocr/ocr-permit.js';
 import { outOfFileTime, recognizeText } from '../ocr/read-text.js';
+import { tesseract } from '../ocr/tesseract-engine.js';
 import { IngestError, type LoaderLimits, type Section } from '../types.js';
 import { asClause, oneLineMessage } from './error-message.js';
 import type { DocumentLoader, LoadContext } from './loader.js';
@@ -31,7 +33,7 @@ export class PdfLoader implements DocumentLoader {
 
   async load(bytes: Uint8Array, ctx: LoadContext): Promise<Section[]> {
     const clock = new FileClock(ctx);
-    const document = await openPdf(bytes);
+    const document = await openPdf(bytes, ctx.limits);
     try {
       if (document.numPages > ctx.limits.maxPages) {
         throw new IngestError('failed', `too many pages (${document.numPages} > ${ctx.limits.maxPages}, MAX_PAGES)`);
@@ -42,12 +44,16 @@ export class PdfLoader implements DocumentLoader {
         const page = await document.getPage(pageNumber);
         try {
           const text = normalizeWhitespace(await readPageText(page));
-          if (letters(text) >= SCANNED_PAGE_MAX_LETTERS || !(await pageHasImages(page))) {
+          // With OCR off the page's images are not looked at: finding them decodes every one of them.
+          if (letters(text) >= SCANNED_PAGE_MAX_LETTERS || !ctx.limits.ocr.enabled || !(await pageHasImages(page))) {
             if (text) sections.push({ text, location: { page: pageNumber } });
             continue;
           }
           scannedPages++;
-          const ocrText = ctx.limits.ocr.enabled ? await ocrPage(document, page, ctx.limits, clock) : undefined;
+          const ocrText = await withOcrPermit(
+            () => ocrPage(document, page, ctx.limits, clock),
+            () => tesseract.reset(),
+          );
           if (ocrText) sections.push({ text: ocrText, location: { page: pageNumber }, ocr: true });
           else if (text) sections.push({ text, location: { page: pageNumber } });
         } finally {
@@ -64,9 +70,12 @@ export class PdfLoader implements DocumentLoader {
   }
 }
 
-async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
+async function openPdf(bytes: Uint8Array, limits: LoaderLimits): Promise<PDFDocumentProxy> {
   const task = getDocument({
     data: bytes.slice(), // pdfjs transfers (detaches) the buffer it is given
+    // A few-kB JPEG can declare 20000 x 20000 pixels; pdfjs would decode it (RGBA, copied between its
+    // threads) outside any heap cap. Larger images are left out of the page instead.
+    maxImageSize: limits.maxPdfImagePixels,
     verbosity: VerbosityLevel.ERRORS,
     isEvalSupported: false,
     useSystemFonts: false,
@@ -102,8 +111,10 @@ async function ocrPage(
 }
 
 function noText(scannedPages: number, limits: LoaderLimits): IngestError {
+  // With OCR off the pages' images were not looked at (see load): a scan and a blank PDF look alike.
+  if (!limits.ocr.enabled)
+    return new IngestError('skipped', 'no text found: the PDF has no text layer (scanned pages are read only with OCR=on)');
   if (scannedPages === 0) return new IngestError('failed', 'no text found: the PDF has neither text nor scanned pages');
-  if (!limits.ocr.enabled) return new IngestError('skipped', 'no text found: the PDF is scanned images and OCR is off (OCR=off)');
   return new IngestError('failed', 'no readable text: OCR found no legible text on the scanned pages');
 }
 

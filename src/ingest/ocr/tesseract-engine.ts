@@ -84,8 +84,9 @@ export class TesseractEngine {
       errorHandler: () => undefined,
     }).then(async (w) => {
       // Screenshots carry no (or a wrong) resolution, which tesseract warns about on stderr for every image;
-      // PDF pages are rendered at 300 dpi.
-      await w.setParameters({ user_defined_dpi: '300' });
+      // PDF pages are rendered at 300 dpi. Tesseract's other messages ("Image too small to scale!!",
+      // "Line cannot be recognized!!", one per speck it takes for a line) go to debug_file, else to stderr.
+      await w.setParameters({ user_defined_dpi: '300', debug_file: '/dev/null' });
       return w;
     });
     // A failed start is not kept: the next call tries again.

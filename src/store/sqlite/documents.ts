@@ -12,7 +12,8 @@ import { liveLease } from './leases.js';
  */
 export class SqliteDocumentRecords implements DocumentRecords {
   private readonly ledger: Ledger;
-  private readonly chunkStore: ChunkStore;
+  /** The chunk rows and their FTS5 index (shared with SqliteKeywordIndex for coverage on this thread). */
+  readonly chunkStore: ChunkStore;
 
   constructor(private readonly db: Db) {
     this.ledger = new Ledger(db);

@@ -6,6 +6,7 @@ import { SqliteAnswerStore } from './answers.js';
 import { SqliteAnsweredThreadStore, SqliteChannelSettingsStore } from './channels.js';
 import { SqliteDocumentRecords } from './documents.js';
 import { SqliteHandledEventStore } from './events.js';
+import { SqliteKeywordIndex } from './keywords.js';
 import { SqliteJobStore } from './jobs.js';
 import { SqliteLeaseStore } from './leases.js';
 import { SqliteChannelMessageStore } from './messages.js';
@@ -20,11 +21,12 @@ export const SQLITE_FILE = 'citebot.sqlite';
  */
 export function openSqliteState(dataDir: string): StateStore {
   const db = openDatabase(join(dataDir, SQLITE_FILE));
-  const keywords = new KeywordSearcher(db.name);
+  const searcher = new KeywordSearcher(db.name);
+  const documents = new SqliteDocumentRecords(db);
   return {
     backend: 'sqlite',
-    documents: new SqliteDocumentRecords(db),
-    keywords,
+    documents,
+    keywords: new SqliteKeywordIndex(searcher, documents.chunkStore),
     answers: new SqliteAnswerStore(db),
     channels: new SqliteChannelSettingsStore(db),
     threads: new SqliteAnsweredThreadStore(db),
@@ -34,7 +36,7 @@ export function openSqliteState(dataDir: string): StateStore {
     events: new SqliteHandledEventStore(db),
     tokens: new SqliteTokenStore(db),
     async close() {
-      await keywords.close();
+      await searcher.close();
       if (db.open) db.close();
     },
   };
