@@ -1,4 +1,3 @@
-import { Ollama } from 'ollama';
 import type { CitebotCore } from './core.js';
 import { failedCheck, oneLine, type Check } from './errors.js';
 import { calibrationChecks } from './eval/calibration-record.js';
@@ -18,29 +17,11 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<
 export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   const s = core.settings;
   const checks: Check[] = [];
-  const ollama = new Ollama({ host: s.OLLAMA_BASE_URL });
 
-  let pulled: string[] | undefined;
-  try {
-    const { version } = await withTimeout(ollama.version(), 5000, 'Ollama');
-    checks.push({ name: 'ollama', status: 'ok', detail: `Ollama ${version} at ${s.OLLAMA_BASE_URL}` });
-    pulled = (await withTimeout(ollama.list(), 5000, 'Ollama')).models.map((m) => canonicalModelName(m.name));
-  } catch (error) {
-    checks.push({
-      name: 'ollama',
-      status: 'failed',
-      detail: `Ollama is not reachable at ${s.OLLAMA_BASE_URL}: ${oneLine(error)}`,
-      fix: 'start Ollama (ollama serve) or set OLLAMA_BASE_URL',
-    });
-  }
-  for (const [name, model] of [
-    ['embedding model', s.EMBED_MODEL],
-    ['chat model', s.CHAT_MODEL],
-  ] as const) {
-    if (!pulled) checks.push({ name, status: 'skipped', detail: `${model}: Ollama is not reachable` });
-    else if (pulled.includes(canonicalModelName(model))) checks.push({ name, status: 'ok', detail: `${model} is pulled` });
-    else checks.push({ name, status: 'failed', detail: `${model} is not pulled`, fix: `ollama pull ${model}` });
-  }
+  // Each provider checks its hosts and its model; chat and embeddings on the same Ollama say the host once.
+  const modelChecks = [...(await core.embeddings.check()), ...(await core.chatModels.check())];
+  checks.push(...modelChecks.filter((c, i) => modelChecks.findIndex((o) => o.name === c.name && o.detail === c.detail) === i));
+  const embedderOk = modelChecks.some((c) => c.name === 'embedding model' && c.status === 'ok');
 
   let chromaOk = false;
   try {
@@ -69,7 +50,7 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
       detail: `the index was built with ${built}, EMBED_MODEL is ${s.EMBED_MODEL}`,
       fix: `citebot reindex (or EMBED_MODEL=${built})`,
     });
-  } else if (!pulled?.includes(canonicalModelName(s.EMBED_MODEL))) {
+  } else if (!embedderOk) {
     checks.push({
       name: 'index',
       status: 'skipped',

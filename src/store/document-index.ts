@@ -2,7 +2,7 @@ import { Document } from '@langchain/core/documents';
 import { CitebotError } from '../errors.js';
 import { log } from '../log.js';
 import { canonicalModelName } from '../models/embedding-profiles.js';
-import type { CitebotEmbeddings } from '../models/embeddings.js';
+import type { EmbeddingProvider } from '../models/provider.js';
 import { processAlive } from '../util/process.js';
 import { embeddingInput, type StoredChunk } from './chunk.js';
 import { ChunkStore } from './chunk-store.js';
@@ -27,7 +27,7 @@ export interface DocumentIndexOptions {
   /** Where Chroma listens; asked on first need, and again after a failure (a server may come up later). */
   chromaUrl: () => Promise<string>;
   collectionPrefix: string;
-  embeddings: CitebotEmbeddings;
+  embeddings: EmbeddingProvider;
   /** Chunks per embedding request and Chroma upsert (capped by what Chroma accepts). */
   upsertBatchSize?: number;
   /** Index size from which dense search may search unfiltered and cut to the scope (tests lower it). */
@@ -58,7 +58,7 @@ export class DocumentIndex {
   private readonly chunkStore: ChunkStore;
   /** BM25 searches off the main thread (see KeywordSearcher). */
   private readonly keywordSearcher: KeywordSearcher;
-  private readonly embeddings: CitebotEmbeddings;
+  private readonly embeddings: EmbeddingProvider;
   private vectorIndex?: VectorIndex;
   private dimension?: number;
   private upsertBatchSize: number;

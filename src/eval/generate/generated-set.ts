@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChatOllama } from '@langchain/ollama';
 import type { Settings } from '../../config.js';
 import { CitebotError, oneLine } from '../../errors.js';
 import { log } from '../../log.js';
+import { createChatModelProvider } from '../../models/index.js';
 import type { StoredChunk } from '../../store/chunk.js';
 import { keywordWords } from '../../text/tokens.js';
 import { passageDocId, questionLines, type EvalPassage, type EvalQuestion, type EvalSet } from '../dataset.js';
@@ -67,26 +67,14 @@ function cacheFile(settings: Settings, scope: string, chunks: readonly StoredChu
 }
 
 async function withChatModel(settings: Settings, candidates: StoredChunk[], n: number, onProgress?: GenerateProgress) {
-  const chat = new ChatOllama({
-    model: settings.CHAT_MODEL,
-    baseUrl: settings.OLLAMA_BASE_URL,
-    numCtx: settings.CHAT_NUM_CTX,
-    // Room for a reasoning model's thinking before its one-line question.
-    numPredict: 512,
-    temperature: 0.3,
-  });
+  const provider = createChatModelProvider(settings);
+  // Room for a reasoning model's thinking before its one-line question.
+  const chat = provider.plain({ temperature: 0.3, maxTokens: 512 });
   const lines: GeneratedLine[] = [];
   let rejected = 0;
   for (const chunk of candidates.slice(0, n * ATTEMPTS_PER_QUESTION)) {
     if (lines.length >= n) break;
-    const outcome = await askForQuestion(
-      chat,
-      { source: chunk.metadata.source, text: chunk.text },
-      {
-        name: settings.CHAT_MODEL,
-        baseUrl: settings.OLLAMA_BASE_URL,
-      },
-    );
+    const outcome = await askForQuestion(chat, { source: chunk.metadata.source, text: chunk.text }, provider);
     if ('rejected' in outcome) {
       rejected++;
       log.debug(`generated question rejected (${outcome.rejected})`);
