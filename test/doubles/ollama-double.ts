@@ -413,6 +413,23 @@ export function composeAnswer(messages: readonly ChatMessage[], adversarial = fa
   return answer;
 }
 
+/**
+ * What the model writes for `messages`: the double's answer in the configured shape. Reasoning goes to a
+ * separate field (Ollama's `thinking`, an OpenAI server's `reasoning_content`) only where the server would
+ * put it there (`reasoningField`); otherwise a 'thinking-field' shape answers without reasoning.
+ */
+export function modelOutput(
+  messages: readonly ChatMessage[],
+  options: { shape: AnswerShape | null; adversarial: boolean; reasoningField: boolean },
+): { thinking: string; content: string } {
+  const answer = composeAnswer(messages, options.adversarial);
+  const shape = options.shape;
+  if (!shape) return { thinking: '', content: answer };
+  if (shape.reasoning === 'thinking-field' && !options.reasoningField)
+    return shapeAnswer(answer, questionOf(messages), promptSources(messages), { ...shape, reasoning: undefined });
+  return shapeAnswer(answer, questionOf(messages), promptSources(messages), shape);
+}
+
 /** The sources numbered in the prompt (system and user messages). */
 function promptSources(messages: readonly ChatMessage[]): PromptSource[] {
   return findSources(
@@ -1012,12 +1029,8 @@ export class OllamaDouble {
    * field only where Ollama would put it there: a model with the thinking capability not told `think: false`.
    */
   private output(messages: readonly ChatMessage[], spec: ModelSpec, think: unknown): { thinking: string; content: string } {
-    const answer = composeAnswer(messages, this.opts.adversarial);
-    const shape = this.opts.answerShape;
-    if (!shape) return { thinking: '', content: answer };
-    if (shape.reasoning === 'thinking-field' && (think === false || !spec.capabilities.includes('thinking')))
-      return shapeAnswer(answer, questionOf(messages), promptSources(messages), { ...shape, reasoning: undefined });
-    return shapeAnswer(answer, questionOf(messages), promptSources(messages), shape);
+    const reasoningField = think !== false && spec.capabilities.includes('thinking');
+    return modelOutput(messages, { shape: this.opts.answerShape, adversarial: this.opts.adversarial, reasoningField });
   }
 
   private thinkingMs(): number {
@@ -1031,7 +1044,7 @@ export class OllamaDouble {
 
 // ------------------------------------------------------------------------------- request parsing
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((done) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
