@@ -2,7 +2,7 @@ import type { CitebotCore } from './core.js';
 import { failedCheck, oneLine, type Check } from './errors.js';
 import { calibrationChecks } from './eval/calibration-record.js';
 import { checkReranker } from './chains/rerankers/check.js';
-import { canonicalModelName } from './models/embedding-profiles.js';
+import { describeIndexedModel } from './models/embedding-profiles.js';
 import { checkDiscord, checkSlack } from './bots/platform-checks.js';
 
 export type { Check } from './errors.js';
@@ -43,12 +43,12 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   const built = index?.builtWith();
   if (!index) {
     checks.push({ name: 'index', status: 'skipped', detail: 'Chroma is not reachable' });
-  } else if (built && built !== canonicalModelName(s.EMBED_MODEL)) {
+  } else if (built && built !== index.model) {
     checks.push({
       name: 'index',
       status: 'failed',
-      detail: `the index was built with ${built}, EMBED_MODEL is ${s.EMBED_MODEL}`,
-      fix: `citebot reindex (or EMBED_MODEL=${built})`,
+      detail: `the index was built with ${describeIndexedModel(built)}, EMBED_PROVIDER and EMBED_MODEL name ${describeIndexedModel(index.model)}`,
+      fix: `citebot reindex (or set EMBED_PROVIDER and EMBED_MODEL back to ${describeIndexedModel(built)})`,
     });
   } else if (!embedderOk) {
     checks.push({

@@ -117,7 +117,7 @@ export class HostPool {
       host.state = 'up';
       const wait = RETRY_STATUSES.has(response.status) ? retryAfterMs(response.headers.get('retry-after')) : undefined;
       if (wait === undefined || wait > this.maxRetryAfterMs || !resendable || waits >= MAX_WAITS) return response;
-      await response.body?.cancel().catch(() => undefined);
+      await response.arrayBuffer().catch(() => undefined);
       waits++;
       // Another host may answer at once; when there is none, wait as told.
       const elsewhere = this.hosts.some((h) => h !== host && this.usable(h));

@@ -1,7 +1,7 @@
 import { Document } from '@langchain/core/documents';
 import { CitebotError } from '../errors.js';
 import { log } from '../log.js';
-import { canonicalModelName } from '../models/embedding-profiles.js';
+import { describeIndexedModel, indexedModelName } from '../models/embedding-profiles.js';
 import type { EmbeddingProvider } from '../models/provider.js';
 import { processAlive } from '../util/process.js';
 import { embeddingInput, type StoredChunk } from './chunk.js';
@@ -76,17 +76,13 @@ export class DocumentIndex {
 
   /** The Chroma side, created once Chroma's URL is known. */
   private async vectors(): Promise<VectorIndex> {
-    this.vectorIndex ??= new VectorIndex(
-      await this.options.chromaUrl(),
-      this.options.collectionPrefix,
-      this.embeddings.model,
-      this.embeddings,
-    );
+    this.vectorIndex ??= new VectorIndex(await this.options.chromaUrl(), this.options.collectionPrefix, this.model, this.embeddings);
     return this.vectorIndex;
   }
 
+  /** The embedding model as the index records it: with its provider unless Ollama. */
   get model(): string {
-    return canonicalModelName(this.embeddings.model);
+    return indexedModelName(this.embeddings);
   }
 
   /** The model that embedded the stored chunks, if any are stored. */
@@ -100,8 +96,10 @@ export class DocumentIndex {
     if (built && built !== this.model) {
       throw new CitebotError(
         'index_model_mismatch',
-        `The index was built with the embedding model ${built}, but EMBED_MODEL is ${this.model}`,
-        { fix: `run \`citebot reindex\` to re-embed the stored chunks with ${this.model}, or set EMBED_MODEL=${built}` },
+        `The index was built with the embedding model ${describeIndexedModel(built)}, but EMBED_PROVIDER and EMBED_MODEL name ${describeIndexedModel(this.model)}`,
+        {
+          fix: `run \`citebot reindex\` to re-embed the stored chunks with ${describeIndexedModel(this.model)}, or set EMBED_PROVIDER and EMBED_MODEL back to ${describeIndexedModel(built)}`,
+        },
       );
     }
   }

@@ -56,6 +56,8 @@ export interface ModelSpec {
    * sentence encoder (USE lite, use-embeddings.ts; loaded on first use, for benchmarks: see USE_LITE).
    */
   embeddings?: 'lexical' | 'semantic';
+  /** What /api/tags reports as the digest; default: a hash of the name (two doubles agree). */
+  digest?: string;
 }
 
 const EMBEDDING = ['embedding'];
@@ -1097,7 +1099,7 @@ function tagEntry(spec: ModelSpec) {
     model: spec.name,
     modified_at: MODIFIED_AT,
     size: spec.size,
-    digest: digestOf(spec.name),
+    digest: spec.digest ?? digestOf(spec.name),
     details: details(spec),
   };
 }
