@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HumanMessage } from '@langchain/core/messages';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CitebotCore } from '../src/core.js';
@@ -10,6 +13,7 @@ import { CitebotEmbeddings } from '../src/models/embeddings.js';
 import { createChatModelProvider, createEmbeddingProvider } from '../src/models/index.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { OpenAIDouble } from './doubles/openai-double.js';
+import { runCli } from './support/cli.js';
 import { createTestCore, memorySource, testEnv, type TestCore } from './support/harness.js';
 
 const HANDBOOK = `# Handbook\n\nReceipts are due within 30 days of the trip. The reimbursement code is EXP-4471.\n`;
@@ -104,6 +108,31 @@ describe('model providers', () => {
       html.server.close();
     }
   });
+
+  it('ask --json with OLLAMA_BASE_URL at another web server: stdout stays one JSON document, stderr says "not Ollama"', async () => {
+    const [ollama, html] = await Promise.all([OllamaDouble.start(), htmlServer()]);
+    const docs = mkdtempSync(join(tmpdir(), 'citebot-notollama-'));
+    const { env, dataDir } = testEnv(ollama.url, { LOG_LEVEL: 'warn' });
+    try {
+      writeFileSync(join(docs, 'handbook.md'), HANDBOOK);
+      const ingest = await runCli(['ingest', docs, '--json'], env);
+      expect(ingest.code, ingest.stderr).toBe(0);
+      const run = await runCli(['ask', 'When are receipts due?', '--json'], { ...env, OLLAMA_BASE_URL: html.url });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).not.toContain('Getting text from response');
+      const answer = JSON.parse(run.stdout) as { degraded?: { type: string; message: string }[] };
+      expect(answer.degraded?.map((d) => d.type)).toEqual(['keyword-only', 'passages-only']);
+      expect(run.stderr).toContain(`the server at ${html.url} is not Ollama`);
+      // Each model told apart by one request, never retried.
+      expect(html.requests.every((r) => r === 'GET /api/version')).toBe(true);
+      expect(html.requests.length).toBeLessThanOrEqual(2);
+    } finally {
+      html.server.close();
+      await ollama.close();
+      rmSync(docs, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   describe('an OpenAI-compatible server', () => {
     let server: OpenAIDouble;
