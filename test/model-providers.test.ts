@@ -162,6 +162,25 @@ describe('model providers', () => {
         .invoke([new HumanMessage('[1] The office opens at nine. Question: when does it open?')]);
       expect(String(reply.content)).toContain('The office opens at nine. [1]');
       expect(server.requests.slice(before).map((r) => r.status)).toEqual([429, 503, 200]);
+      // The streamed answer (SSE), as the answer chain reads it.
+      server.configure({ rateLimit: { count: 1, retryAfterS: 0.2 }, loading: { count: 1, retryAfterS: 0.2 } });
+      const streamedFrom = server.requests.length;
+      let streamed = '';
+      const stream = await choice.model.stream([new HumanMessage('[1] The office opens at nine. Question: when?')], {
+        signal: new AbortController().signal,
+      });
+      for await (const chunk of stream) streamed += String(chunk.content);
+      expect(streamed).toBe('According to the shared files, The office opens at nine. [1]');
+      expect(server.requests.slice(streamedFrom).map((r) => r.status)).toEqual([429, 503, 200]);
+      // A max_tokens cut (finish_reason "length") and an empty usage, as llama.cpp and LM Studio send it: the text so far, no failure.
+      server.configure({ cutAfterChars: 20, usage: 'empty' });
+      let cut = '';
+      for await (const chunk of await choice.model.stream([new HumanMessage('[1] The office opens at nine.')], {
+        signal: new AbortController().signal,
+      }))
+        cut += String(chunk.content);
+      expect(cut).toBe('According to the sha');
+      server.configure({ cutAfterChars: undefined, usage: 'counts' });
       // Embeddings too: a rate limit is waited out, not turned into a failed ingest.
       server.configure({ rateLimit: { count: 2, retryAfterS: 0.1 } });
       const embeddings = createEmbeddingProvider(settingsFor({}));
