@@ -8,13 +8,19 @@ import re
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
-SECRETS = {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"}
-HEADER_END = "# ---------------------------------------------------------------- models (Ollama)"
+SECRETS = {"CHAT_API_KEY", "EMBED_API_KEY", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"}
+# The header ends, and the settings start, at the first section rule ("# ----…---- models").
+SECTION = "# " + "-" * 64 + " "
+
+
+def first_section(lines):
+    return next(i for i, line in enumerate(lines) if line.startswith(SECTION))
+
 
 old = (root / ".env.example").read_text().splitlines()
-header = old[: old.index(HEADER_END)]
+header = old[: first_section(old)]
 lines = (root / "config" / "defaults.yaml").read_text().splitlines()
-start = lines.index(HEADER_END)
+start = first_section(lines)
 out = list(header)
 for line in lines[start:]:
     m = re.match(r"^([A-Z0-9_]+):\s*(.*)$", line)

@@ -29,6 +29,21 @@ const isServerUrl = (v: string): boolean => {
 };
 const serverUrl = (example: string) =>
   optionalText.pipe(z.string().refine(isServerUrl, `expected http(s)://host:port such as ${example}`).optional());
+/** One or more servers for one model, comma-separated: each http(s)://host[:port][/path]. */
+const hostList = optionalText.transform((v, ctx) => {
+  const hosts = (v ?? '')
+    .split(',')
+    .map((h) => h.trim().replace(/\/+$/u, ''))
+    .filter(Boolean);
+  const bad = hosts.find((host) => {
+    const parsed = URL.canParse(host) ? new URL(host) : undefined;
+    return !parsed || !/^https?:$/u.test(parsed.protocol) || !parsed.hostname;
+  });
+  if (bad === undefined) return hosts;
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a URL such as http://127.0.0.1:11434, got ${bad}` });
+  return z.NEVER;
+});
+const provider = z.enum(['ollama', 'openai'], { message: 'expected ollama or openai' });
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
     .number({ message: 'expected a whole number' })
@@ -39,7 +54,14 @@ const num = (min: number, max: number) =>
   z.coerce.number({ message: 'expected a number' }).min(min, `expected ≥ ${min}`).max(max, `expected ≤ ${max}`);
 
 const schema = z.object({
-  OLLAMA_BASE_URL: url,
+  OLLAMA_BASE_URL: hostList.pipe(z.array(z.string()).min(1, 'expected a URL such as http://127.0.0.1:11434')),
+  CHAT_PROVIDER: provider,
+  EMBED_PROVIDER: provider,
+  // Unset: OLLAMA_BASE_URL for the ollama provider; required for openai (checkCombinations).
+  CHAT_BASE_URL: hostList,
+  EMBED_BASE_URL: hostList,
+  CHAT_API_KEY: optionalText,
+  EMBED_API_KEY: optionalText,
   EMBED_MODEL: text.min(1, 'expected a model name such as nomic-embed-text'),
   CHAT_MODEL: text.min(1, 'expected a model name such as qwen2.5:7b'),
   CHAT_NUM_CTX: int(512),
@@ -142,7 +164,14 @@ export type SettingName = keyof Settings;
 export const SETTING_NAMES = Object.keys(schema.shape) as SettingName[];
 
 /** Settings whose values must never reach a log line or an error message. */
-export const SECRET_SETTINGS: readonly SettingName[] = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_TOKEN'];
+export const SECRET_SETTINGS: readonly SettingName[] = [
+  'CHAT_API_KEY',
+  'EMBED_API_KEY',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'DISCORD_TOKEN',
+];
 
 /** A setting that is missing or invalid. `message` is one line per problem, each naming the setting and the fix. */
 /** Bad or missing settings: one line per problem, each naming the setting and the fix. */
@@ -307,6 +336,23 @@ function checkCombinations(settings: Settings): Settings {
   }
   if (settings.MCP_HTTP === 'on' && settings.HEALTH_PORT === 0) {
     problems.push('MCP_HTTP: /mcp is served on HEALTH_PORT, which is 0 (off). Fix: set HEALTH_PORT to a port, or MCP_HTTP=off.');
+  }
+  for (const role of ['CHAT', 'EMBED'] as const) {
+    const ollama = settings[`${role}_PROVIDER`] === 'ollama';
+    if (!ollama && !settings[`${role}_BASE_URL`].length) {
+      problems.push(
+        `${role}_BASE_URL: required when ${role}_PROVIDER=openai. Fix: set it to the server's OpenAI-compatible address, e.g. http://gpu-box:8000/v1 (vLLM), or set ${role}_PROVIDER=ollama.`,
+      );
+    }
+    // Ollama's client adds /api itself: with it in the address every route is "not found", which reads as a missing model.
+    const name: SettingName = settings[`${role}_BASE_URL`].length ? `${role}_BASE_URL` : 'OLLAMA_BASE_URL';
+    const hosts = settings[name] as string[];
+    const withApi = ollama ? hosts.find((host) => /\/api$/u.test(new URL(host).pathname)) : undefined;
+    if (withApi && !problems.some((p) => p.startsWith(`${name}:`))) {
+      problems.push(
+        `${name}: ${withApi} ends in /api, which citebot adds itself. Fix: set ${name} to Ollama's address without the path, e.g. ${new URL(withApi).origin}.`,
+      );
+    }
   }
   if (settings.RERANKER === 'http' && !settings.RERANK_URL) {
     problems.push('RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.');

@@ -8,8 +8,7 @@ import { log } from './log.js';
 import { Indexer } from './ingest/indexer.js';
 import { DEFAULT_PARSER_WORKERS, ParserPool, pdfImagePixels } from './ingest/parser-pool.js';
 import type { LoaderLimits } from './ingest/types.js';
-import { ChatModels } from './models/chat-models.js';
-import { CitebotEmbeddings } from './models/embeddings.js';
+import { createChatModelProvider, createEmbeddingProvider, type ChatModelProvider, type EmbeddingProvider } from './models/index.js';
 import { readableScopes } from './scope-grants.js';
 import { startEmbeddedChroma, type EmbeddedChroma } from './store/chroma-server.js';
 import { DocumentIndex } from './store/document-index.js';
@@ -40,7 +39,7 @@ export function loaderLimits(settings: Settings): LoaderLimits {
  * citebot's core, built once from settings and handed to the CLI and the adapters. It owns every
  * long-lived piece: the database, the index, the parser workers, the embedded Chroma server and the
  * per-scope ingest queue. Services start on first use: listing sources needs only SQLite;
- * forgetting needs Chroma; ingesting and asking also need Ollama. A service that fails to start is
+ * forgetting needs Chroma; ingesting and asking also need the model server. A service that fails to start is
  * tried again on the next use, never remembered as failed.
  */
 export class CitebotCore {
@@ -50,6 +49,8 @@ export class CitebotCore {
   readonly lease: ProcessLease;
   /** Documents, chunks and vectors. Reads of the records work at once; Chroma is connected on first need. */
   readonly index: DocumentIndex;
+  /** The embedding model (EMBED_PROVIDER) the index embeds with. */
+  readonly embeddings: EmbeddingProvider;
   /** The configured reranker (undefined for RERANKER=none); loaded on first use, shared by every question. */
   readonly reranker: Reranker | undefined;
   /** Parser worker threads, shared by every ingest. */
@@ -76,13 +77,7 @@ export class CitebotCore {
       owner: () => this.lease.owner(),
       chromaUrl: () => this.chromaUrl(),
       collectionPrefix: settings.CHROMA_COLLECTION_PREFIX,
-      embeddings: new CitebotEmbeddings({
-        model: settings.EMBED_MODEL,
-        baseUrl: settings.OLLAMA_BASE_URL,
-        batchSize: settings.EMBED_BATCH_SIZE,
-        maxConcurrency: settings.EMBED_CONCURRENCY,
-        maxRetries: settings.EMBED_MAX_RETRIES,
-      }),
+      embeddings: (this.embeddings = createEmbeddingProvider(settings)),
       upsertBatchSize: settings.EMBED_BATCH_SIZE,
     });
     this.openedIndex = new Lazy(async () => {
@@ -90,15 +85,7 @@ export class CitebotCore {
       return this.index;
     });
     this.reranker = createReranker(settings);
-    this.chatModels = new ChatModels({
-      model: settings.CHAT_MODEL,
-      baseUrl: settings.OLLAMA_BASE_URL,
-      numCtx: settings.CHAT_NUM_CTX,
-      answerTokens: settings.ANSWER_RESERVE_TOKENS,
-      think: settings.CHAT_THINK,
-      thinkTokens: settings.CHAT_THINK_TOKENS,
-      lookupTimeoutMs: Math.round(settings.CHAT_TIMEOUT_S * 1000),
-    });
+    this.chatModels = createChatModelProvider(settings);
     this.parsers = new ParserPool(DEFAULT_PARSER_WORKERS, settings.PARSER_MEMORY_MB, { budgetMb: settings.INGEST_MEMORY_MB });
   }
 
@@ -126,12 +113,12 @@ export class CitebotCore {
   }
 
   /**
-   * The chat model: streaming, the configured window sent as num_ctx, the answer capped to its reserve
-   * (plus CHAT_THINK_TOKENS when it thinks), `think` set from CHAT_THINK and the model's capabilities.
+   * The chat model (CHAT_PROVIDER): streaming, the answer capped to its reserve (plus CHAT_THINK_TOKENS
+   * for reasoning), thinking decided from CHAT_THINK and what the server says of the model.
    */
-  readonly chatModels: ChatModels;
+  readonly chatModels: ChatModelProvider;
 
-  /** The answer chain, built once. Chroma and Ollama may come and go: each question uses them afresh. */
+  /** The answer chain, built once. Chroma and the model server may come and go: each question uses them afresh. */
   answerChain(): AnswerChain {
     const s = this.settings;
     this.chain ??= new AnswerChain({

@@ -1,9 +1,8 @@
-import { Ollama } from 'ollama';
 import type { CitebotCore } from './core.js';
 import { failedCheck, oneLine, type Check } from './errors.js';
 import { calibrationChecks } from './eval/calibration-record.js';
 import { checkReranker } from './chains/rerankers/check.js';
-import { canonicalModelName } from './models/embedding-profiles.js';
+import { describeIndexedModel } from './models/embedding-profiles.js';
 import { checkDiscord, checkSlack } from './bots/platform-checks.js';
 
 export type { Check } from './errors.js';
@@ -18,29 +17,11 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<
 export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   const s = core.settings;
   const checks: Check[] = [];
-  const ollama = new Ollama({ host: s.OLLAMA_BASE_URL });
 
-  let pulled: string[] | undefined;
-  try {
-    const { version } = await withTimeout(ollama.version(), 5000, 'Ollama');
-    checks.push({ name: 'ollama', status: 'ok', detail: `Ollama ${version} at ${s.OLLAMA_BASE_URL}` });
-    pulled = (await withTimeout(ollama.list(), 5000, 'Ollama')).models.map((m) => canonicalModelName(m.name));
-  } catch (error) {
-    checks.push({
-      name: 'ollama',
-      status: 'failed',
-      detail: `Ollama is not reachable at ${s.OLLAMA_BASE_URL}: ${oneLine(error)}`,
-      fix: 'start Ollama (ollama serve) or set OLLAMA_BASE_URL',
-    });
-  }
-  for (const [name, model] of [
-    ['embedding model', s.EMBED_MODEL],
-    ['chat model', s.CHAT_MODEL],
-  ] as const) {
-    if (!pulled) checks.push({ name, status: 'skipped', detail: `${model}: Ollama is not reachable` });
-    else if (pulled.includes(canonicalModelName(model))) checks.push({ name, status: 'ok', detail: `${model} is pulled` });
-    else checks.push({ name, status: 'failed', detail: `${model} is not pulled`, fix: `ollama pull ${model}` });
-  }
+  // Each provider checks its hosts and its model; chat and embeddings on the same Ollama say the host once.
+  const modelChecks = [...(await core.embeddings.check()), ...(await core.chatModels.check())];
+  checks.push(...modelChecks.filter((c, i) => modelChecks.findIndex((o) => o.name === c.name && o.detail === c.detail) === i));
+  const embedderOk = modelChecks.some((c) => c.name === 'embedding model' && c.status === 'ok');
 
   let chromaOk = false;
   try {
@@ -62,14 +43,14 @@ export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   const built = await index?.builtWith();
   if (!index) {
     checks.push({ name: 'index', status: 'skipped', detail: 'Chroma is not reachable' });
-  } else if (built && built !== canonicalModelName(s.EMBED_MODEL)) {
+  } else if (built && built !== index.model) {
     checks.push({
       name: 'index',
       status: 'failed',
-      detail: `the index was built with ${built}, EMBED_MODEL is ${s.EMBED_MODEL}`,
-      fix: `citebot reindex (or EMBED_MODEL=${built})`,
+      detail: `the index was built with ${describeIndexedModel(built)}, EMBED_PROVIDER and EMBED_MODEL name ${describeIndexedModel(index.model)}`,
+      fix: `citebot reindex (or set EMBED_PROVIDER and EMBED_MODEL back to ${describeIndexedModel(built)})`,
     });
-  } else if (!pulled?.includes(canonicalModelName(s.EMBED_MODEL))) {
+  } else if (!embedderOk) {
     checks.push({
       name: 'index',
       status: 'skipped',

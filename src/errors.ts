@@ -4,9 +4,12 @@
  * table read the fields. Anything that is not a CitebotError is logged and replaced by a generic line.
  */
 export type CitebotErrorCode =
-  | 'ollama_unavailable'
+  /** The model server (Ollama or an OpenAI-compatible one) does not answer, or is not that kind of server. */
+  | 'model_unavailable'
+  /** The server answers but has no such model, or the model cannot do the job. */
   | 'model_missing'
-  | 'ollama_failed'
+  /** The model server answered with an error. */
+  | 'model_failed'
   | 'chroma_unavailable'
   | 'index_model_mismatch'
   | 'invalid_settings'
@@ -30,8 +33,8 @@ export interface CitebotErrorOptions {
 
 /** Codes whose failures can pass by themselves: a service that is down may come back. */
 const RETRYABLE: ReadonlySet<CitebotErrorCode> = new Set([
-  'ollama_unavailable',
-  'ollama_failed',
+  'model_unavailable',
+  'model_failed',
   'chroma_unavailable',
   'reranker_unavailable',
   'platform_unavailable',
@@ -56,6 +59,11 @@ export class CitebotError extends Error {
     this.fix = options.fix;
     this.retryable = options.retryable ?? RETRYABLE.has(code);
   }
+}
+
+/** A failure of the model server or its model (any provider): callers degrade (keywords only, passages, cloze) instead of failing. */
+export function isModelError(err: unknown): err is CitebotError {
+  return isCitebotError(err) && ['model_unavailable', 'model_missing', 'model_failed'].includes(err.code);
 }
 
 export function isCitebotError(err: unknown, code?: CitebotErrorCode): err is CitebotError {

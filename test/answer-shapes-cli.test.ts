@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../src/messages/index.js';
 import { CITATION_STYLES, OllamaDouble, type AnswerShape, type CitationStyle, type ReasoningShape } from './doubles/ollama-double.js';
+import { OpenAIDouble } from './doubles/openai-double.js';
 import { runCli } from './support/cli.js';
 import { testEnv } from './support/harness.js';
 
@@ -44,6 +45,30 @@ const ROWS: AnswerShape[] = STYLES.map((citationStyle, i) => ({
   ...(i % 4 === 1 ? { citeMissingSource: true } : {}),
 }));
 
+/** No reasoning, at least one verified citation, no leftover marker syntax, invented sources dropped and counted. */
+function expectCleanAnswer(answer: AskJson, shape: AnswerShape): void {
+  expect(answer.degraded).toBeUndefined();
+  expect(answer.answer).not.toMatch(REASONING_TEXT);
+  expect(answer.citations.length).toBeGreaterThanOrEqual(1);
+  expect(answer.citations[0]!.source).toBe('handbook.md');
+  expect(answer.answer).toMatch(/\[1\]/u);
+  for (const [, n] of answer.answer.matchAll(/\[(\d+)\]/gu)) expect(Number(n)).toBeLessThanOrEqual(answer.citations.length);
+  expect(answer.answer).not.toMatch(LEFTOVER_MARKER);
+  expect(answer.answer).not.toContain('https://docs.example.com');
+  // Source 99 of however many (with 98 in the list styles): dropped and counted, never shown.
+  if (shape.citeMissingSource) expect(answer.droppedCitations).toBeGreaterThanOrEqual(1);
+  else expect(answer.droppedCitations).toBe(0);
+  expect(answer.answer).not.toMatch(/\b9[89]\b/u);
+}
+
+async function ingestHandbook(env: NodeJS.ProcessEnv, cleanup: string[]): Promise<void> {
+  const docs = mkdtempSync(join(tmpdir(), 'citebot-shapes-'));
+  cleanup.push(docs);
+  writeFileSync(join(docs, 'handbook.md'), HANDBOOK);
+  const ingest = await runCli(['ingest', docs, '--json'], env);
+  expect(ingest.code, ingest.stderr).toBe(0);
+}
+
 describe('citebot ask --json over every answer shape of the double', () => {
   let double: OllamaDouble;
   let env: NodeJS.ProcessEnv;
@@ -51,14 +76,10 @@ describe('citebot ask --json over every answer shape of the double', () => {
 
   beforeAll(async () => {
     double = await OllamaDouble.start();
-    const docs = mkdtempSync(join(tmpdir(), 'citebot-shapes-'));
-    cleanup.push(docs);
-    writeFileSync(join(docs, 'handbook.md'), HANDBOOK);
     const made = testEnv(double.url);
     env = made.env;
     cleanup.push(made.dataDir);
-    const ingest = await runCli(['ingest', docs, '--json'], env);
-    expect(ingest.code, ingest.stderr).toBe(0);
+    await ingestHandbook(env, cleanup);
   });
   afterAll(async () => {
     await double.close();
@@ -77,18 +98,7 @@ describe('citebot ask --json over every answer shape of the double', () => {
       double.configure({ answerShape: shape });
       // Reasoning in the thinking field needs a model that can think (Ollama puts it there only then).
       const answer = await ask('When are receipts due?', shape.reasoning === 'thinking-field' ? { CHAT_MODEL: 'qwen3' } : {});
-      expect(answer.degraded).toBeUndefined();
-      expect(answer.answer).not.toMatch(REASONING_TEXT);
-      expect(answer.citations.length).toBeGreaterThanOrEqual(1);
-      expect(answer.citations[0]!.source).toBe('handbook.md');
-      expect(answer.answer).toMatch(/\[1\]/u);
-      for (const [, n] of answer.answer.matchAll(/\[(\d+)\]/gu)) expect(Number(n)).toBeLessThanOrEqual(answer.citations.length);
-      expect(answer.answer).not.toMatch(LEFTOVER_MARKER);
-      expect(answer.answer).not.toContain('https://docs.example.com');
-      // Source 99 of however many (with 98 in the list styles): dropped and counted, never shown.
-      if (shape.citeMissingSource) expect(answer.droppedCitations).toBeGreaterThanOrEqual(1);
-      else expect(answer.droppedCitations).toBe(0);
-      expect(answer.answer).not.toMatch(/\b9[89]\b/u);
+      expectCleanAnswer(answer, shape);
     },
     // Each row starts the CLI: on a loaded machine that alone can take a while.
     120_000,
@@ -118,4 +128,38 @@ describe('citebot ask --json over every answer shape of the double', () => {
       double.configure({ failNext: null });
     }
   }, 240_000);
+});
+
+describe('the same table on the openai provider: chat on an OpenAI-compatible server, embeddings on Ollama', () => {
+  let ollama: OllamaDouble;
+  let server: OpenAIDouble;
+  let env: NodeJS.ProcessEnv;
+  const cleanup: string[] = [];
+
+  beforeAll(async () => {
+    [ollama, server] = await Promise.all([OllamaDouble.start(), OpenAIDouble.start({ chatModels: ['Qwen/Qwen3-8B'] })]);
+    // Embeddings on one host (Ollama), chat on another (vLLM-like, reasoning in reasoning_content).
+    const made = testEnv(ollama.url, { CHAT_PROVIDER: 'openai', CHAT_BASE_URL: server.url, CHAT_MODEL: 'Qwen/Qwen3-8B' });
+    env = made.env;
+    cleanup.push(made.dataDir);
+    await ingestHandbook(env, cleanup);
+  });
+  afterAll(async () => {
+    await Promise.all([ollama.close(), server.close()]);
+    for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(ROWS.map((shape) => [JSON.stringify(shape), shape] as const))(
+    '%s: no reasoning, at least one verified citation, no leftover marker syntax',
+    async (_name, shape) => {
+      server.configure({ answerShape: shape });
+      const run = await runCli(['ask', 'When are receipts due?', '--json'], env);
+      expect(run.code, run.stderr).toBe(0);
+      expectCleanAnswer(JSON.parse(run.stdout) as AskJson, shape);
+      // Streamed over SSE, to the chat server only.
+      expect(server.chatRequests.at(-1)?.stream).toBe(true);
+      expect(ollama.chatRequests).toEqual([]);
+    },
+    120_000,
+  );
 });

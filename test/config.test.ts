@@ -11,7 +11,10 @@ describe('settings', () => {
   it('takes every default from config/defaults.yaml', () => {
     const s = load({});
     expect(s).toMatchObject({
-      OLLAMA_BASE_URL: 'http://127.0.0.1:11434',
+      OLLAMA_BASE_URL: ['http://127.0.0.1:11434'],
+      CHAT_PROVIDER: 'ollama',
+      EMBED_PROVIDER: 'ollama',
+      CHAT_BASE_URL: [],
       EMBED_MODEL: 'nomic-embed-text',
       DATA_DIR: './data',
       CHROMA_URL: undefined,
@@ -20,6 +23,29 @@ describe('settings', () => {
       RERANKER: 'cross-encoder',
       SLACK_API_URL: 'https://slack.com/api/',
     });
+  });
+
+  it('model servers: host lists, a required base URL for openai, /api blamed on the path, keys never shown', () => {
+    expect(load({ OLLAMA_BASE_URL: 'http://gpu-1:11434, http://gpu-2:11434/' }).OLLAMA_BASE_URL).toEqual([
+      'http://gpu-1:11434',
+      'http://gpu-2:11434',
+    ]);
+    expect(() => load({ CHAT_PROVIDER: 'openai' })).toThrow(/^CHAT_BASE_URL: required when CHAT_PROVIDER=openai/mu);
+    expect(() => load({ EMBED_PROVIDER: 'vllm' })).toThrow(/EMBED_PROVIDER: expected ollama or openai/u);
+    expect(() => load({ OLLAMA_BASE_URL: 'http://127.0.0.1:11434/api' })).toThrow(
+      "OLLAMA_BASE_URL: http://127.0.0.1:11434/api ends in /api, which citebot adds itself. Fix: set OLLAMA_BASE_URL to Ollama's address without the path, e.g. http://127.0.0.1:11434.",
+    );
+    // An OpenAI-compatible server's /api path is its own business.
+    expect(load({ CHAT_PROVIDER: 'openai', CHAT_BASE_URL: 'http://litellm:4000/api' }).CHAT_BASE_URL).toEqual(['http://litellm:4000/api']);
+    expect(() => load({ CHAT_PROVIDER: 'openai', CHAT_BASE_URL: 'gpu-box:8000', CHAT_API_KEY: 'sk-secret-key' })).toThrow(
+      /^CHAT_BASE_URL: expected a URL/mu,
+    );
+    try {
+      load({ CHAT_PROVIDER: 'openai', CHAT_API_KEY: 'sk-secret-key', CHAT_NUM_CTX: 'x' });
+    } catch (error) {
+      expect(String(error)).not.toContain('sk-secret-key');
+    }
+    expect(redactSettings(load({ EMBED_API_KEY: 'sk-secret-key' })).EMBED_API_KEY).toBe('(set)');
   });
 
   it('environment beats .env, which beats CITEBOT_CONFIG, which beats the defaults', () => {

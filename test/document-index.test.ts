@@ -203,7 +203,7 @@ describe('DocumentIndex: Chroma, keyword index and ledger in step', () => {
     const changed = memorySource('local:default', 'handbook.md', HANDBOOK + '\n## Parking\n\nParking is free on weekends.\n');
     const error = await indexer.ingest(changed).catch((e: unknown) => e);
     await double.up();
-    expect(isCitebotError(error, 'ollama_unavailable')).toBe(true);
+    expect(isCitebotError(error, 'model_unavailable')).toBe(true);
     expect((error as Error).message).toContain('Ollama is not reachable');
 
     // Nothing half-written: the previous chunks are what the index holds.

@@ -76,14 +76,15 @@ describe('CitebotEmbeddings against the Ollama double', () => {
     try {
       const e = new CitebotEmbeddings({ model: 'nomic-embed-text', baseUrl: closed.url, maxRetries: 4 });
       const error = await e.embedQuery('x').catch((err: unknown) => err);
-      expect(isCitebotError(error, 'ollama_unavailable')).toBe(true);
+      expect(isCitebotError(error, 'model_unavailable')).toBe(true);
       expect((error as Error).message).toContain(`Ollama is not reachable at ${closed.url} (ECONNREFUSED)`);
       // A later call may succeed once Ollama is started: the error says so to serve and the adapters.
       expect((error as { retryable: boolean }).retryable).toBe(true);
       const dimension = await e.getDimension().catch((err: unknown) => err);
-      expect(isCitebotError(dimension, 'ollama_unavailable')).toBe(true);
+      expect(isCitebotError(dimension, 'model_unavailable')).toBe(true);
       const calls = fetchSpy.mock.calls.map(([url]) => String(url instanceof Request ? url.url : url));
-      expect(calls).toEqual([`${closed.url}/api/embed`, `${closed.url}/api/show`]);
+      // Each call first checks the host is Ollama (/api/version): refused, so one request each, never retried.
+      expect(calls).toEqual([`${closed.url}/api/version`, `${closed.url}/api/version`]);
     } finally {
       fetchSpy.mockRestore();
     }

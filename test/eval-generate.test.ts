@@ -200,7 +200,7 @@ describe('citebot eval --generate', () => {
     const quoting = await OllamaDouble.start({ questionWriter: 'quotes' });
     try {
       const chunks = await scopeChunks(user.core.index, 'local:default');
-      const set = await generateQuestionSet({ ...user.settings, OLLAMA_BASE_URL: quoting.url }, 'local:default', chunks, 8);
+      const set = await generateQuestionSet({ ...user.settings, OLLAMA_BASE_URL: [quoting.url] }, 'local:default', chunks, 8);
       expect(set.set.questions).toHaveLength(8);
       expect(set).toMatchObject({ generator: 'cloze', mix: { 'chat-model': 0, cloze: 8 } });
       // Ten passages, each asked twice (the second time with the stricter prompt), before giving up on the model.

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { connectionReason, isConnectionError, oneLine } from '../errors.js';
 import { log } from '../log.js';
 import { detectLanguage, messages, type Language } from '../messages/index.js';
-import type { ChatModelChoice } from '../models/chat-models.js';
+import type { ChatModelChoice } from '../models/provider.js';
 import { includesMessages } from './closest-label.js';
 import { formatLocation, verifyCitations, type CitableSource } from './citations.js';
 import { fitToWindow, tokensPerSource, type Window } from './context-budget.js';
@@ -28,7 +28,7 @@ export interface AnswerChainSettings {
 export interface AnswerChainOptions {
   /** Where the sources come from: the retrieval pipeline (or any retrieval with its contract, e.g. in unit tests). */
   retrieval: Retrieval;
-  /** The chat model for the next question, with `think` decided for it (see src/models/chat-models.ts). */
+  /** The chat model for the next question, with `think` decided for it (see src/models/provider.ts). */
   chatModel: () => Promise<ChatModelChoice>;
   settings: AnswerChainSettings;
 }
@@ -49,7 +49,7 @@ export interface AskInput {
  */
 export type AnswerEvent = { type: 'thinking' } | { type: 'partial'; text: string } | { type: 'answer'; answer: Answer };
 
-/** One streamed piece of the chat model's output: its text and its reasoning in Ollama's `thinking` field. */
+/** One streamed piece of the chat model's output: its text and its reasoning in a separate field. */
 interface ModelPiece {
   content: string;
   thinking: string;
@@ -113,7 +113,11 @@ export class AnswerChain {
     const text$ = messages(language);
     const chat = await this.options.chatModel();
     // Reasoning takes room in the window too: the prompt gets what the answer and the reasoning leave.
-    const window = { ...settings.window, answerReserve: settings.window.answerReserve + chat.extraReserve };
+    // The server's own window, when it reports one, is the one the prompt must fit.
+    const window = {
+      numCtx: chat.numCtx ?? settings.window.numCtx,
+      answerReserve: settings.window.answerReserve + chat.extraReserve,
+    };
     const fixedParts = (question: string) => [ANSWER_SYSTEM_PROMPT, reminderBlock(text$.language.name), questionBlock(question)];
 
     const searched = history.length ? await this.standalone(chat, history, input.question, degraded) : input.question;
@@ -169,7 +173,7 @@ export class AnswerChain {
       }
       if (!hasAnswer(raw)) throw new Error('the chat model returned no answer (nothing, only reasoning or a source list)');
     } catch (failure) {
-      // A refused connection ends the stream at once (ChatOllama makes one attempt), never after chatTimeoutMs.
+      // A refused connection ends the stream at once (the chat clients make one attempt), never after chatTimeoutMs.
       const error = isConnectionError(failure) ? `the chat model is not reachable (${connectionReason(failure)})` : failure;
       log.warn(`chat model unavailable, answering with passages: ${oneLine(error)}`);
       degraded.push({ type: 'passages-only', message: `language model unavailable: ${oneLine(error)}` });
@@ -260,7 +264,7 @@ export class AnswerChain {
   }
 }
 
-/** A chunk's text and reasoning: @langchain/ollama keeps Ollama's `thinking` field as `reasoning_content`. */
+/** A chunk's text and reasoning: the LangChain clients keep Ollama's `thinking` and vLLM's or DeepSeek's `reasoning_content` as `reasoning_content`. */
 function modelPiece(chunk: BaseMessageChunk): ModelPiece {
   const thinking = chunk.additional_kwargs.reasoning_content;
   return {

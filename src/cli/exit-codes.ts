@@ -7,7 +7,7 @@ export const ExitCode = {
   partial: 1,
   /** Bad arguments or settings, or an index that needs `citebot reindex`: the operator must change something. */
   usage: 2,
-  /** A service (Ollama, Chroma, a reranker, a chat platform) is down or refused: nothing half-written; run again to finish. */
+  /** A service (the model server, Chroma, a reranker, a chat platform) is down or refused: nothing half-written; run again to finish. */
   unavailable: 3,
 } as const;
 
@@ -21,9 +21,9 @@ const EXIT_FOR: Record<CitebotErrorCode, ExitCodeValue> = {
   invalid_settings: ExitCode.usage,
   index_model_mismatch: ExitCode.usage,
   not_found: ExitCode.partial,
-  ollama_unavailable: ExitCode.unavailable,
+  model_unavailable: ExitCode.unavailable,
   model_missing: ExitCode.unavailable,
-  ollama_failed: ExitCode.unavailable,
+  model_failed: ExitCode.unavailable,
   chroma_unavailable: ExitCode.unavailable,
   reranker_unavailable: ExitCode.unavailable,
   platform_unavailable: ExitCode.unavailable,

@@ -1,42 +1,36 @@
-import { Ollama } from 'ollama';
 import type { CitebotCore } from '../core.js';
-import { oneLine } from '../errors.js';
-import { canonicalModelName } from '../models/embedding-profiles.js';
+import { oneLine, type Check } from '../errors.js';
 import type { ProbeRound } from './readiness.js';
 
 /** A probe that gets no answer in this long counts as down: a hung server must not hang the health check. */
 const PROBE_TIMEOUT_MS = 5000;
 
 /**
- * One round of readiness checks for `serve`: Ollama's model list (GET /api/tags: answers whether Ollama is
- * up and whether EMBED_MODEL and CHAT_MODEL are pulled, in one request) and Chroma's heartbeat.
+ * One round of readiness checks for `serve`: each model provider's own check (is its server up, does it
+ * serve the model: for Ollama one /api/tags per host) and Chroma's heartbeat. No provider is named here.
  */
 export function dependencyProbe(core: CitebotCore): ProbeRound {
   const s = core.settings;
-  const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-  const ollama = new Ollama({ host: s.OLLAMA_BASE_URL, fetch: fetchWithTimeout });
-  const model = (wanted: string, pulled: string[] | Error) => {
-    if (pulled instanceof Error)
-      return {
-        ok: false,
-        detail: `${wanted}: Ollama is not reachable at ${s.OLLAMA_BASE_URL} (${oneLine(pulled)}); start it (ollama serve)`,
-      };
-    if (!pulled.includes(canonicalModelName(wanted)))
-      return { ok: false, detail: `${wanted} is not pulled at ${s.OLLAMA_BASE_URL}; run: ollama pull ${wanted}` };
-    return { ok: true, detail: `${wanted} at ${s.OLLAMA_BASE_URL}` };
-  };
+  const model = (checks: Promise<Check[]>) =>
+    withTimeout(checks, PROBE_TIMEOUT_MS).then(
+      (lines) => {
+        const failed = lines.filter((c) => c.status === 'failed');
+        const shown = failed.length ? failed : lines;
+        const detail = shown.map((c) => `${c.detail}${c.fix ? `; ${c.fix}` : ''}`).join('; ');
+        return { ok: failed.length === 0, detail };
+      },
+      (error: unknown) => ({ ok: false, detail: oneLine(error) }),
+    );
   return async () => {
-    const [pulled, chroma] = await Promise.all([
-      ollama.list().then(
-        ({ models }) => models.map((m) => canonicalModelName(m.name)),
-        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-      ),
+    const [embeddings, chat, chroma] = await Promise.all([
+      model(core.embeddings.check()),
+      model(core.chatModels.check()),
       withTimeout(core.index.heartbeat(), PROBE_TIMEOUT_MS).then(
         (url) => ({ ok: true, detail: `Chroma at ${url}${s.CHROMA_URL ? '' : ' (embedded)'}` }),
         (error: unknown) => ({ ok: false, detail: oneLine(error) }),
       ),
     ]);
-    return { embeddings: model(s.EMBED_MODEL, pulled), chat: model(s.CHAT_MODEL, pulled), chroma };
+    return { embeddings, chat, chroma };
   };
 }
 

@@ -1,15 +1,22 @@
-import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatOllama } from '@langchain/ollama';
 import { Ollama } from 'ollama';
-import { oneLine } from '../errors.js';
+import { oneLine, type Check } from '../errors.js';
 import { log } from '../log.js';
 import { Lazy } from '../util/lazy.js';
+import type { HostPool } from './host-pool.js';
+import { checkOllama } from './ollama-doctor.js';
+import { toOllamaError } from './ollama-errors.js';
+import { ollamaFetch, ollamaHosts } from './ollama-server.js';
+import type { ChatModelChoice, ChatModelProvider } from './provider.js';
+
+export type { ChatModelChoice } from './provider.js';
 
 export type ThinkSetting = 'auto' | 'on' | 'off';
 
 export interface ChatModelsOptions {
   model: string;
-  baseUrl: string;
+  /** One Ollama, or several serving the model (questions are spread over them). */
+  baseUrl: string | readonly string[];
   numCtx: number;
   /** Tokens kept for the answer itself (ANSWER_RESERVE_TOKENS). */
   answerTokens: number;
@@ -20,34 +27,28 @@ export interface ChatModelsOptions {
   lookupTimeoutMs: number;
 }
 
-/** The chat model for one question, and what the answer chain must know about it. */
-export interface ChatModelChoice {
-  model: BaseChatModel;
-  /** Ollama was asked to think: reasoning streams in its separate `thinking` field. */
-  thinking: boolean;
-  /** num_predict beyond the answer's reserve (the reasoning's budget), also kept free in the window. */
-  extraReserve: number;
-  /**
-   * The model may write reasoning into its text without an opening tag (a thinking model whose
-   * capabilities could not be read, so `think` was left unset): partials wait for a tag.
-   */
-  mayStartInReasoning: boolean;
-}
-
 /**
  * The chat model with Ollama's `think` set on purpose. Whether the model can think is read once
  * from /api/show (`capabilities` lists "thinking"); a failed lookup is not remembered, so it is
  * tried again with the next question and that question runs with `think` unset.
  */
-export class ChatModels {
+export class ChatModels implements ChatModelProvider {
+  readonly provider = 'ollama';
+  readonly model: string;
+  readonly hosts: HostPool;
+  private readonly fetch: typeof fetch;
   private readonly capabilities: Lazy<string[]>;
   private readonly built = new Map<string, ChatOllama>();
   private warnedOn = false;
 
   constructor(private readonly options: ChatModelsOptions) {
+    this.model = options.model;
+    this.hosts = ollamaHosts({ hosts: typeof options.baseUrl === 'string' ? [options.baseUrl] : options.baseUrl });
+    this.fetch = ollamaFetch(this.hosts);
     // A request that times out rejects, so the Lazy forgets it and the next question asks again.
-    const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(options.lookupTimeoutMs) });
-    const ollama = new Ollama({ host: options.baseUrl, fetch: fetchWithTimeout });
+    const fetchWithTimeout: typeof fetch = (input, init) =>
+      this.fetch(input, { ...init, signal: AbortSignal.timeout(options.lookupTimeoutMs) });
+    const ollama = new Ollama({ host: this.hosts.baseUrl, fetch: fetchWithTimeout });
     this.capabilities = new Lazy(async () => (await ollama.show({ model: options.model })).capabilities ?? []);
   }
 
@@ -71,6 +72,25 @@ export class ChatModels {
     return { model: this.build(true, extra), thinking: true, extraReserve: extra, mayStartInReasoning: false };
   }
 
+  plain(options: { temperature: number; maxTokens: number }): ChatOllama {
+    return new ChatOllama({
+      model: this.model,
+      baseUrl: this.hosts.baseUrl,
+      fetch: this.fetch,
+      numCtx: this.options.numCtx,
+      numPredict: options.maxTokens,
+      temperature: options.temperature,
+    });
+  }
+
+  toError(error: unknown): Error {
+    return toOllamaError(error, this.model, this.hosts.baseUrl).error;
+  }
+
+  check(): Promise<Check[]> {
+    return checkOllama(this.hosts, 'chat model', this.model);
+  }
+
   private build(think: boolean | undefined, extraReserve: number): ChatOllama {
     const key = `${think}:${extraReserve}`;
     let model = this.built.get(key);
@@ -78,7 +98,8 @@ export class ChatModels {
       const o = this.options;
       model = new ChatOllama({
         model: o.model,
-        baseUrl: o.baseUrl,
+        baseUrl: this.hosts.baseUrl,
+        fetch: this.fetch,
         numCtx: o.numCtx,
         // Ollama's num_predict bounds reasoning and answer together: the reasoning gets its own share.
         numPredict: o.answerTokens + extraReserve,

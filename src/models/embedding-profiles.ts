@@ -41,3 +41,19 @@ export function canonicalModelName(model: string): string {
 export function embeddingProfile(model: string): EmbeddingProfile {
   return PROFILES[baseModelName(model)] ?? { document: '', query: '' };
 }
+
+/**
+ * The name the index records for the model that embedded it: the model, prefixed with its provider when
+ * that is not Ollama ("openai:BAAI/bge-m3"), so the same name on another server still needs `reindex`
+ * (another runtime may pool, normalise or quantise differently). Ollama's names stay bare, as indexes recorded them.
+ */
+export function indexedModelName(embeddings: { provider: string; model: string }): string {
+  const model = canonicalModelName(embeddings.model);
+  return embeddings.provider === 'ollama' ? model : `${embeddings.provider}:${model}`;
+}
+
+/** "bge-m3 (openai)" for a recorded name, "nomic-embed-text (ollama)" for a bare one: how a mismatch is told. */
+export function describeIndexedModel(name: string): string {
+  const [provider, model] = /^(openai):(.+)$/u.exec(name)?.slice(1) ?? ['ollama', name];
+  return `${model} (${provider})`;
+}

@@ -39,21 +39,32 @@ export function toOllamaError(error: unknown, model: string, baseUrl: string): {
   if (isConnectionError(error)) {
     return {
       retryable: !isConnectionRefused(error),
-      error: new CitebotError('ollama_unavailable', `Ollama is not reachable at ${baseUrl} (${connectionReason(error)})`, {
+      error: new CitebotError('model_unavailable', `Ollama is not reachable at ${baseUrl} (${connectionReason(error)})`, {
         fix: `start it (ollama serve) or set OLLAMA_BASE_URL`,
         cause: error,
       }),
     };
   }
   if (status !== undefined && status >= 500) {
-    return { retryable: true, error: new CitebotError('ollama_failed', `Ollama failed (${status}): ${message}`, { cause: error }) };
+    return { retryable: true, error: new CitebotError('model_failed', `Ollama failed (${status}): ${message}`, { cause: error }) };
   }
   if (status !== undefined) {
     return {
       retryable: false,
-      error: new CitebotError('ollama_failed', `Ollama refused the request (${status}): ${message}`, { cause: error }),
+      error: new CitebotError('model_failed', `Ollama refused the request (${status}): ${message}`, { cause: error }),
     };
   }
   // Unknown shapes (e.g. a malformed body) are treated as transient once or twice before giving up.
-  return { retryable: true, error: new CitebotError('ollama_failed', `Ollama failed: ${message}`, { cause: error }) };
+  return { retryable: true, error: new CitebotError('model_failed', `Ollama failed: ${message}`, { cause: error }) };
+}
+
+/**
+ * A server answers at the address, but not as Ollama does (Ollama answers /api/version with its version
+ * in JSON, and every error in JSON): another web server, or a proxy's error page. Retrying cannot help.
+ */
+export function notOllama(baseUrl: string, answered: string): CitebotError {
+  return new CitebotError('model_unavailable', `the server at ${baseUrl} is not Ollama (${answered})`, {
+    fix: "set OLLAMA_BASE_URL to Ollama's address, e.g. http://127.0.0.1:11434 (or CHAT_PROVIDER/EMBED_PROVIDER=openai for an OpenAI-compatible server)",
+    retryable: false,
+  });
 }

@@ -1,8 +1,8 @@
 import { Document } from '@langchain/core/documents';
 import { CitebotError } from '../errors.js';
 import { log } from '../log.js';
-import { canonicalModelName } from '../models/embedding-profiles.js';
-import type { CitebotEmbeddings } from '../models/embeddings.js';
+import { describeIndexedModel, indexedModelName } from '../models/embedding-profiles.js';
+import type { EmbeddingProvider } from '../models/provider.js';
 import { embeddingInput, type StoredChunk } from './chunk.js';
 import type { DocumentEntry } from './ledger.js';
 import type { DocumentRecords, KeywordIndex } from './ports.js';
@@ -28,7 +28,7 @@ export interface DocumentIndexOptions {
   /** Where Chroma listens; asked on first need, and again after a failure (a server may come up later). */
   chromaUrl: () => Promise<string>;
   collectionPrefix: string;
-  embeddings: CitebotEmbeddings;
+  embeddings: EmbeddingProvider;
   /** Chunks per embedding request and Chroma upsert (capped by what Chroma accepts). */
   upsertBatchSize?: number;
   /** Index size from which dense search may search unfiltered and cut to the scope (tests lower it). */
@@ -56,7 +56,7 @@ export interface IndexStats {
 export class DocumentIndex {
   private readonly records: DocumentRecords;
   private readonly keywords: KeywordIndex;
-  private readonly embeddings: CitebotEmbeddings;
+  private readonly embeddings: EmbeddingProvider;
   private vectorIndex?: VectorIndex;
   private dimension?: number;
   private upsertBatchSize: number;
@@ -72,17 +72,13 @@ export class DocumentIndex {
 
   /** The Chroma side, created once Chroma's URL is known. */
   private async vectors(): Promise<VectorIndex> {
-    this.vectorIndex ??= new VectorIndex(
-      await this.options.chromaUrl(),
-      this.options.collectionPrefix,
-      this.embeddings.model,
-      this.embeddings,
-    );
+    this.vectorIndex ??= new VectorIndex(await this.options.chromaUrl(), this.options.collectionPrefix, this.model, this.embeddings);
     return this.vectorIndex;
   }
 
+  /** The embedding model as the index records it: with its provider unless Ollama. */
   get model(): string {
-    return canonicalModelName(this.embeddings.model);
+    return indexedModelName(this.embeddings);
   }
 
   /** The model that embedded the stored chunks, if any are stored. */
@@ -96,8 +92,10 @@ export class DocumentIndex {
     if (built && built !== this.model) {
       throw new CitebotError(
         'index_model_mismatch',
-        `The index was built with the embedding model ${built}, but EMBED_MODEL is ${this.model}`,
-        { fix: `run \`citebot reindex\` to re-embed the stored chunks with ${this.model}, or set EMBED_MODEL=${built}` },
+        `The index was built with the embedding model ${describeIndexedModel(built)}, but EMBED_PROVIDER and EMBED_MODEL name ${describeIndexedModel(this.model)}`,
+        {
+          fix: `run \`citebot reindex\` to re-embed the stored chunks with ${describeIndexedModel(this.model)}, or set EMBED_PROVIDER and EMBED_MODEL back to ${describeIndexedModel(built)}`,
+        },
       );
     }
   }

@@ -56,6 +56,8 @@ export interface ModelSpec {
    * sentence encoder (USE lite, use-embeddings.ts; loaded on first use, for benchmarks: see USE_LITE).
    */
   embeddings?: 'lexical' | 'semantic';
+  /** What /api/tags reports as the digest; default: a hash of the name (two doubles agree). */
+  digest?: string;
 }
 
 const EMBEDDING = ['embedding'];
@@ -417,6 +419,23 @@ export function composeAnswer(messages: readonly ChatMessage[], adversarial = fa
       `[click](https://evil.example/x) or <https://evil.example|here>.`;
   }
   return answer;
+}
+
+/**
+ * What the model writes for `messages`: the double's answer in the configured shape. Reasoning goes to a
+ * separate field (Ollama's `thinking`, an OpenAI server's `reasoning_content`) only where the server would
+ * put it there (`reasoningField`); otherwise a 'thinking-field' shape answers without reasoning.
+ */
+export function modelOutput(
+  messages: readonly ChatMessage[],
+  options: { shape: AnswerShape | null; adversarial: boolean; reasoningField: boolean; questionWriter?: QuestionWriter },
+): { thinking: string; content: string } {
+  const answer = composeAnswer(messages, options.adversarial, options.questionWriter);
+  const shape = options.shape;
+  if (!shape) return { thinking: '', content: answer };
+  if (shape.reasoning === 'thinking-field' && !options.reasoningField)
+    return shapeAnswer(answer, questionOf(messages), promptSources(messages), { ...shape, reasoning: undefined });
+  return shapeAnswer(answer, questionOf(messages), promptSources(messages), shape);
 }
 
 /** The sources numbered in the prompt (system and user messages). */
@@ -1019,12 +1038,13 @@ export class OllamaDouble {
    * field only where Ollama would put it there: a model with the thinking capability not told `think: false`.
    */
   private output(messages: readonly ChatMessage[], spec: ModelSpec, think: unknown): { thinking: string; content: string } {
-    const answer = composeAnswer(messages, this.opts.adversarial, this.opts.questionWriter);
-    const shape = this.opts.answerShape;
-    if (!shape) return { thinking: '', content: answer };
-    if (shape.reasoning === 'thinking-field' && (think === false || !spec.capabilities.includes('thinking')))
-      return shapeAnswer(answer, questionOf(messages), promptSources(messages), { ...shape, reasoning: undefined });
-    return shapeAnswer(answer, questionOf(messages), promptSources(messages), shape);
+    const reasoningField = think !== false && spec.capabilities.includes('thinking');
+    return modelOutput(messages, {
+      shape: this.opts.answerShape,
+      adversarial: this.opts.adversarial,
+      reasoningField,
+      questionWriter: this.opts.questionWriter,
+    });
   }
 
   private thinkingMs(): number {
@@ -1038,7 +1058,7 @@ export class OllamaDouble {
 
 // ------------------------------------------------------------------------------- request parsing
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((done) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
@@ -1091,7 +1111,7 @@ function tagEntry(spec: ModelSpec) {
     model: spec.name,
     modified_at: MODIFIED_AT,
     size: spec.size,
-    digest: digestOf(spec.name),
+    digest: spec.digest ?? digestOf(spec.name),
     details: details(spec),
   };
 }

@@ -15,7 +15,7 @@ export function failureMessage(error: unknown, doing: Doing, language: Language 
   const { failure } = messages(language);
   const what = typeof doing === 'string' ? failure.doing[doing] : failure.doing.command(doing.command);
   if (isCitebotError(error)) {
-    if (error.code === 'ollama_unavailable' || error.code === 'chroma_unavailable') return failure.withDoctor(what, error.message);
+    if (error.code === 'model_unavailable' || error.code === 'chroma_unavailable') return failure.withDoctor(what, error.message);
     return failure.withReason(what, error.message);
   }
   if (isConnectionError(error)) return failure.unreachable(what);

@@ -1,7 +1,7 @@
 import type { CallbackManagerForRetrieverRun } from '@langchain/core/callbacks/manager';
 import type { Document } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
-import { CitebotError, oneLine } from '../../errors.js';
+import { isModelError, oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import type { Degradation } from '../degradation.js';
 
@@ -96,7 +96,7 @@ export class HybridRetriever extends BaseRetriever {
     const degraded: Degradation[] = [];
     const [dense, keyword] = await Promise.all([
       this.options.dense.invoke(query, { callbacks: run?.getChild('dense') }).catch((error: unknown) => {
-        if (error instanceof CitebotError && ['ollama_unavailable', 'model_missing', 'ollama_failed'].includes(error.code)) {
+        if (isModelError(error)) {
           log.warn(`dense retrieval unavailable, using keywords only: ${oneLine(error)}`);
           degraded.push({ type: 'keyword-only', message: `embedding model unavailable: keyword search only (${error.message})` });
           return [] as Document[];

@@ -6,8 +6,8 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { stripReasoning } from '../../chains/reasoning.js';
-import { CitebotError } from '../../errors.js';
-import { toOllamaError } from '../../models/ollama-errors.js';
+import { isModelError, type CitebotError } from '../../errors.js';
+import type { ChatModelProvider } from '../../models/provider.js';
 import { MAX_QUESTION_WORDS, rejectionOf, type Rejection } from './overlap.js';
 
 export const QUESTION_SYSTEM_PROMPT = [
@@ -63,13 +63,13 @@ function prompt(passage: { source: string; text: string }, retry?: Retry) {
 }
 
 /**
- * Ask the chat model for one question on a passage. Ollama down or the model not pulled is thrown as a
+ * Ask the chat model for one question on a passage. The server down or the model missing is thrown as a
  * CitebotError (the caller falls back to cloze); a reply that is not a usable question is a rejection.
  */
 export async function askForQuestion(
   chat: BaseChatModel,
   passage: { source: string; text: string },
-  model: { name: string; baseUrl: string },
+  provider: Pick<ChatModelProvider, 'toError'>,
   retry?: Retry,
 ): Promise<AskOutcome & { reply: string }> {
   let reply: string;
@@ -77,7 +77,7 @@ export async function askForQuestion(
     const message = await chat.invoke(prompt(passage, retry));
     reply = typeof message.content === 'string' ? message.content : message.content.map((c) => ('text' in c ? c.text : '')).join('');
   } catch (error) {
-    throw toOllamaError(error, model.name, model.baseUrl).error;
+    throw provider.toError(error);
   }
   const question = questionFromReply(reply);
   if (!question) return { rejected: { kind: 'no question', detail: 'no question in the reply' }, reply };
@@ -87,5 +87,5 @@ export async function askForQuestion(
 
 /** Whether a generation error means "no chat model here" (fall back) rather than a bug. */
 export function chatModelMissing(error: unknown): error is CitebotError {
-  return error instanceof CitebotError && ['ollama_unavailable', 'model_missing', 'ollama_failed'].includes(error.code);
+  return isModelError(error);
 }

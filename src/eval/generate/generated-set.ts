@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChatOllama } from '@langchain/ollama';
 import type { Settings } from '../../config.js';
 import { CitebotError, oneLine } from '../../errors.js';
 import { log } from '../../log.js';
+import { createChatModelProvider } from '../../models/index.js';
 import type { StoredChunk } from '../../store/chunk.js';
 import { keywordWords } from '../../text/tokens.js';
 import { passageDocId, questionLines, type EvalPassage, type EvalQuestion, type EvalSet } from '../dataset.js';
@@ -96,15 +96,9 @@ async function withChatModel(
   n: number,
   onProgress?: GenerateProgress,
 ): Promise<ChatOutcome> {
-  const chat = new ChatOllama({
-    model: settings.CHAT_MODEL,
-    baseUrl: settings.OLLAMA_BASE_URL,
-    numCtx: settings.CHAT_NUM_CTX,
-    // Room for a reasoning model's thinking before its one-line question.
-    numPredict: 512,
-    temperature: 0.3,
-  });
-  const model = { name: settings.CHAT_MODEL, baseUrl: settings.OLLAMA_BASE_URL };
+  const provider = createChatModelProvider(settings);
+  // Room for a reasoning model's thinking before its one-line question.
+  const chat = provider.plain({ temperature: 0.3, maxTokens: 512 });
   const out: ChatOutcome = { lines: [], rejected: { copied: 0, 'too long': 0, 'no question': 0 }, retried: 0 };
   let tried = 0;
   for (const chunk of candidates.slice(0, n * ATTEMPTS_PER_QUESTION)) {
@@ -115,12 +109,12 @@ async function withChatModel(
     }
     tried++;
     const passage = { source: chunk.metadata.source, text: chunk.text };
-    let outcome = await askForQuestion(chat, passage, model);
+    let outcome = await askForQuestion(chat, passage, provider);
     if ('rejected' in outcome) {
       out.rejected[outcome.rejected.kind]++;
       log.debug(`generated question rejected (${outcome.rejected.detail}); asking once more, stricter`);
       out.retried++;
-      outcome = await askForQuestion(chat, passage, model, { previous: outcome.reply, rejection: outcome.rejected });
+      outcome = await askForQuestion(chat, passage, provider, { previous: outcome.reply, rejection: outcome.rejected });
     }
     if ('rejected' in outcome) {
       out.rejected[outcome.rejected.kind]++;
