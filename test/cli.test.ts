@@ -328,7 +328,12 @@ describe('citebot CLI', () => {
       );
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(health).toEqual({ ok: true, ready: true });
+    // Ready names each dependency it waited for (issue 25).
+    expect(health).toMatchObject({
+      ok: true,
+      ready: true,
+      dependencies: { embeddings: { state: 'ready' }, chat: { state: 'ready' }, chroma: { state: 'ready' } },
+    });
     expect(stderr).toContain('Slack: not configured');
     expect(stderr).toContain('Discord: not configured');
     const exited = new Promise<number | null>((r) => child.once('exit', r));

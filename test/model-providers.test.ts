@@ -69,7 +69,7 @@ describe('model providers', () => {
       await a.up();
       expect(results.every((r) => r.status === 'indexed')).toBe(true);
       const chunks = results.reduce((n, r) => n + r.chunks, 0);
-      expect(t.core.index.chunkCount()).toBe(chunks);
+      expect(await t.core.index.chunkCount()).toBe(chunks);
       expect(await t.core.index.vectorCount()).toBe(chunks);
       // Every chunk embedded once: what A served before it went, and the rest on B (a request cut off is not served).
       expect(embeddedByA + b.stats.textsEmbedded).toBe(chunks);

@@ -16,7 +16,7 @@ export function dependencyProbe(core: CitebotCore): ProbeRound {
       (lines) => {
         const failed = lines.filter((c) => c.status === 'failed');
         const shown = failed.length ? failed : lines;
-        const detail = shown.map((c) => `${c.detail}${c.fix ? `; ${c.fix}` : ''}`).join('; ');
+        const detail = shown.map((c) => `${c.detail}${c.fix ? ` (fix: ${c.fix})` : ''}`).join('; ');
         return { ok: failed.length === 0, detail };
       },
       (error: unknown) => ({ ok: false, detail: oneLine(error) }),

@@ -58,12 +58,20 @@ export class ChunkStore {
     private readonly pruneFromChunks = PRUNE_FROM_CHUNKS,
   ) {}
 
+  /** Counts cached for planning are stale once this connection writes (another process's writes show within STATS_TTL_MS). */
+  private forgetCounts(): void {
+    this.totalCache = undefined;
+    this.scopeCountCache.clear();
+    this.dfCache.clear();
+  }
+
   static scopeKey(scope: string): string {
     return 's' + createHash('sha256').update(scope).digest('hex').slice(0, 24);
   }
 
   /** Insert chunk rows and their terms. Call inside the caller's transaction. */
   insert(chunks: StoredChunk[]): void {
+    this.forgetCounts();
     const insertChunk = this.db.prepare('INSERT INTO chunks (id, scope, doc_id, chunk_index, text, metadata) VALUES (?, ?, ?, ?, ?, ?)');
     const insertTerms = this.db.prepare('INSERT INTO chunk_terms (rowid, terms, scope_key) VALUES (?, ?, ?)');
     for (const chunk of chunks) {
@@ -76,6 +84,7 @@ export class ChunkStore {
 
   /** Remove chunks (rows and terms) by id. Call inside the caller's transaction. */
   delete(ids: string[]): void {
+    this.forgetCounts();
     const find = this.db.prepare('SELECT rowid FROM chunks WHERE id = ?');
     const deleteTerms = this.db.prepare('DELETE FROM chunk_terms WHERE rowid = ?');
     const deleteChunk = this.db.prepare('DELETE FROM chunks WHERE rowid = ?');

@@ -80,13 +80,16 @@ export class JobQueue {
     return { job, ahead, done };
   }
 
-  /** Stop claiming; wait for what runs here. Queued jobs stay queued for the next process. */
+  /**
+   * Stop claiming. Jobs running here are not waited for (Ctrl-C must stop an ingest): once this
+   * process's lease is released, the next process resumes them or, for a submitter's own work, fails them.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
     await this.pumping;
-    await Promise.allSettled([...this.running.values()]);
-    for (const waiter of this.waiting.values()) waiter.reject(new Error('citebot stopped before this job ran; it runs on the next start'));
+    for (const [id, waiter] of this.waiting)
+      if (!this.running.has(id)) waiter.reject(new Error('citebot stopped before this job ran; it runs on the next start'));
     this.waiting.clear();
   }
 
@@ -96,7 +99,8 @@ export class JobQueue {
       this.timer = undefined;
       void this.pump().finally(() => this.schedule());
     }, POLL_MS);
-    this.timer.unref();
+    // A job waited for here keeps the process alive (a CLI run whose lane is still busy); mere polling does not.
+    if (!this.waiting.size) this.timer.unref();
   }
 
   /** Claim and start what may run now; settle waiters whose job another process ran. */
