@@ -879,6 +879,8 @@ export class OllamaDouble {
 
     if (!(await this.embeddingWork(ctx, fitted.length))) return;
     const embeddings = await this.embedMany(fitted, spec, dimensions);
+    // Counted only when served: a request cut off (the server went down meanwhile) is retried elsewhere.
+    if (ctx.gone()) return;
     this.statsData.textsEmbedded += fitted.length;
     this.sendJson(ctx, 200, {
       model: body.model,
