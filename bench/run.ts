@@ -33,3 +33,6 @@ await benchOcr();
 await benchOcrNoise();
 await benchConversations();
 await benchMcp();
+// Standalone scripts: each writes its own section of bench/RESULTS.md.
+for (const script of ['bench/embed-hosts.ts', 'bench/pdf-folder.ts'])
+  execFileSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
