@@ -21,8 +21,10 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** How often queued work is looked for while some is waiting (or always, once started). */
+/** How often queued work is looked for while a job submitted here waits for its turn. */
 const POLL_MS = 250;
+/** How often a long-running process (serve) looks for work others left: a claim is a short write transaction. */
+const BACKGROUND_POLL_MS = 2000;
 /** Lanes run at once by one process. */
 const MAX_RUNNING = 4;
 
@@ -95,10 +97,13 @@ export class JobQueue {
 
   private schedule(): void {
     if (this.closed || this.timer || !(this.polling || this.waiting.size)) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.pump().finally(() => this.schedule());
-    }, POLL_MS);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.pump().finally(() => this.schedule());
+      },
+      this.waiting.size ? POLL_MS : BACKGROUND_POLL_MS,
+    );
     // A job waited for here keeps the process alive (a CLI run whose lane is still busy); mere polling does not.
     if (!this.waiting.size) this.timer.unref();
   }
