@@ -6,6 +6,11 @@ export class SqliteChannelSettingsStore implements ChannelSettingsStore {
   constructor(private readonly db: Db) {}
 
   async get(scope: string): Promise<ChannelSettings> {
+    return this.read(scope);
+  }
+
+  /** The stored settings, or the defaults (English, auto-ingest off). */
+  private read(scope: string): ChannelSettings {
     const row = this.db.prepare('SELECT auto_ingest, last_scan, language FROM channel_settings WHERE scope = ?').get(scope) as
       { auto_ingest: number; last_scan: string | null; language: string | null } | undefined;
     const language = row?.language && isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE;
@@ -14,15 +19,7 @@ export class SqliteChannelSettingsStore implements ChannelSettingsStore {
 
   async update(scope: string, change: Partial<Omit<ChannelSettings, 'scope'>>): Promise<ChannelSettings> {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT auto_ingest, last_scan, language FROM channel_settings WHERE scope = ?').get(scope) as
-        { auto_ingest: number; last_scan: string | null; language: string | null } | undefined;
-      const current: ChannelSettings = {
-        scope,
-        autoIngest: row?.auto_ingest === 1,
-        ...(row?.last_scan && { lastScan: row.last_scan }),
-        language: row?.language && isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE,
-      };
-      const next = { ...current, ...change };
+      const next = { ...this.read(scope), ...change };
       this.db
         .prepare(
           `INSERT INTO channel_settings (scope, auto_ingest, last_scan, language, updated_at) VALUES (?, ?, ?, ?, ?)
