@@ -879,9 +879,10 @@ export class OllamaDouble {
 
     if (!(await this.embeddingWork(ctx, fitted.length))) return;
     const embeddings = await this.embedMany(fitted, spec, dimensions);
-    // Counted only when served: a request cut off (the server went down meanwhile) is retried elsewhere.
+    // Counted only once the whole response is handed to the OS: a request cut off (the server went down
+    // meanwhile, even halfway through writing a large response) is retried elsewhere.
     if (ctx.gone()) return;
-    this.statsData.textsEmbedded += fitted.length;
+    ctx.res.once('finish', () => (this.statsData.textsEmbedded += fitted.length));
     this.sendJson(ctx, 200, {
       model: body.model,
       embeddings,
