@@ -5,7 +5,7 @@ import { downloadFile, isAllowedHost } from '../src/bots/common/file-download.js
 import { splitMessage } from '../src/bots/common/split-message.js';
 import { summarizeIngest } from '../src/app/shared-files.js';
 import { ThrottledEdit } from '../src/bots/common/throttled-edit.js';
-import { answerMessages, BLOCK_LIMIT, SECTION_LIMIT } from '../src/bots/slack/answer-blocks.js';
+import { answerMessages, BLOCK_LIMIT, SECTION_LIMIT } from '../src/bots/slack/answer-render.js';
 import { toMrkdwn } from '../src/bots/slack/mrkdwn.js';
 import type { Answer, Citation } from '../src/chains/types.js';
 import { loadSettings } from '../src/config.js';

@@ -1,7 +1,7 @@
 import type { Answer } from '../../chains/types.js';
 import type { AnswerSurface } from '../common/answer-flow.js';
 import { answerContents, partialContent } from './answer-render.js';
-import type { MessageTarget } from './message-target.js';
+import type { MessageTarget } from './posted-message.js';
 
 /** An answer in Discord: the reply grows with the text, then holds the answer and its sources. */
 export class DiscordAnswerSurface implements AnswerSurface {

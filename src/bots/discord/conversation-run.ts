@@ -6,7 +6,7 @@ import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import { messages } from '../../messages/index.js';
 import { failureMessage } from '../common/failure-message.js';
-import { readDiscordConversation } from './channel-conversation.js';
+import { readDiscordConversation } from './channel-history.js';
 import type { DiscordContext } from './discord-context.js';
 
 /** "#general", or "DM" for a direct conversation: how citations name the channel. */

@@ -4,9 +4,9 @@ import type { SharedFile } from '../../app/shared-files.js';
 import { summarizeIngest } from '../../app/shared-files.js';
 import { ingestWithProgress } from '../common/ingest-flow.js';
 import { ingestDiscordConversation } from './conversation-run.js';
-import { messageFiles, scanChannelHistory } from './channel-attachments.js';
+import { messageFiles, scanChannelHistory } from './channel-files.js';
 import type { DiscordContext } from './discord-context.js';
-import type { MessageTarget } from './message-target.js';
+import type { MessageTarget } from './posted-message.js';
 import { messages } from '../../messages/index.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Answer } from '../../chains/types.js';
 import type { StoredAnswer } from '../../store/ports.js';
 import type { AnswerSurface } from '../common/answer-flow.js';
-import { answerMessages, partialMessage, textMessage } from './answer-blocks.js';
+import { answerMessages, partialMessage, textMessage } from './answer-render.js';
 import type { PostedMessage } from './posted-message.js';
 
 /** An answer in Slack: one message that grows with the text (when Slack's limits allow), then becomes the final blocks. */

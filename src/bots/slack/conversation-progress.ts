@@ -7,7 +7,7 @@ import { log } from '../../log.js';
 import { messages } from '../../messages/index.js';
 import { failureMessage } from '../common/failure-message.js';
 import { ThrottledEdit } from '../common/throttled-edit.js';
-import { textMessage } from './answer-blocks.js';
+import { textMessage } from './answer-render.js';
 import { ingestSlackConversation } from './conversation-ingest.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { PostedMessage } from './posted-message.js';

@@ -1,6 +1,6 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import { QueuedPost } from '../common/queued-post.js';
-import type { SlackPayload } from './answer-blocks.js';
+import type { SlackPayload } from './answer-render.js';
 import type { SlackOutbox } from './message-outbox.js';
 
 export interface PostedMessageOptions {

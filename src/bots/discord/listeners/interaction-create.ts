@@ -11,7 +11,7 @@ import { readableSources } from '../../../app/sources.js';
 import { DiscordAnswerSurface } from '../answer-surface.js';
 import type { DiscordContext } from '../discord-context.js';
 import { ingestChannel } from '../ingest-run.js';
-import { InteractionTarget, NO_MENTIONS } from '../message-target.js';
+import { InteractionTarget, NO_MENTIONS } from '../posted-message.js';
 import { discordScope } from '../scope.js';
 import { detectLanguage, messages, type Messages } from '../../../messages/index.js';
 

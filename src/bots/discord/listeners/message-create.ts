@@ -5,10 +5,10 @@ import { oneLine } from '../../../errors.js';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { DiscordAnswerSurface } from '../answer-surface.js';
 import { placeholderText, withoutMention } from '../../common/chat-text.js';
-import { conversationHistory } from '../conversation-history.js';
+import { threadHistory } from '../thread-history.js';
 import type { DiscordContext } from '../discord-context.js';
 import { ingestMessage } from '../ingest-run.js';
-import { MessageReplyTarget } from '../message-target.js';
+import { MessageReplyTarget } from '../posted-message.js';
 import { discordScope } from '../scope.js';
 import { detectLanguage, messages } from '../../../messages/index.js';
 
@@ -54,7 +54,7 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
       .catch((error: unknown) => log.warn(`discord: placeholder not posted: ${oneLine(error)}`));
     let history;
     try {
-      history = await conversationHistory(message, context.botId);
+      history = await threadHistory(message, context.botId);
     } catch (error) {
       log.warn(`conversation history unavailable, answering without it: ${oneLine(error)}`);
       history = undefined;

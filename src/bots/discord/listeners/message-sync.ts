@@ -2,7 +2,7 @@ import { followedChannelName } from '../../../app/channels.js';
 import { Events, type Client, type Message, type PartialMessage } from 'discord.js';
 import { oneLine } from '../../../errors.js';
 import { log } from '../../../log.js';
-import { discordConversationMessage, isSpokenDiscordMessage } from '../channel-conversation.js';
+import { discordConversationMessage, isSpokenDiscordMessage } from '../channel-history.js';
 import type { DiscordContext } from '../discord-context.js';
 import { discordScope } from '../scope.js';
 

@@ -5,7 +5,7 @@ import { log } from '../../../log.js';
 import { oneLine } from '../../../errors.js';
 import { answerQuestion } from '../../common/answer-flow.js';
 import { SlackAnswerSurface } from '../answer-surface.js';
-import { textMessage } from '../answer-blocks.js';
+import { textMessage } from '../answer-render.js';
 import { PostedMessage } from '../posted-message.js';
 import { slackScope } from '../scope.js';
 import type { SlackContext } from '../slack-context.js';

@@ -1,6 +1,6 @@
 import { rateAnswer } from '../../../app/feedback.js';
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { FEEDBACK_DOWN, FEEDBACK_UP } from '../answer-blocks.js';
+import { FEEDBACK_DOWN, FEEDBACK_UP } from '../answer-render.js';
 import type { SlackContext } from '../slack-context.js';
 
 /** 👍/👎 under an answer: stored with the answer's question, text and sources; one vote per person. */

@@ -5,7 +5,7 @@ import { forgetConversation } from '../../../app/conversation-sync.js';
 import { forgetDocument } from '../../../app/forget.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackScope } from '../scope.js';
-import { fileReference } from '../slack-files.js';
+import { fileReference } from '../channel-files.js';
 import type { SlackContext } from '../slack-context.js';
 import { messages } from '../../../messages/index.js';
 

@@ -23,7 +23,7 @@ function turnOf(message: Message, botId: string): Turn | undefined {
  * The conversation before `message`: its reply chain when it replies to something, else the
  * recent messages of the thread it is in; nothing for a fresh question in a channel.
  */
-export async function conversationHistory(message: Message, botId: string): Promise<Turn[]> {
+export async function threadHistory(message: Message, botId: string): Promise<Turn[]> {
   const turns: Turn[] = [];
   if (message.reference?.messageId) {
     let current: Message | undefined = message;
