@@ -212,6 +212,38 @@ describe.each(ADAPTERS)('state ports contract: $name', (adapter) => {
     expect(await again.answers.feedback(saved.id)).toEqual([{ userId: 'U2', rating: 'down' }]);
   });
 
+  it('feedback: a reason is kept with the rating, a new 👍 clears it, and the list filters by scope, time and rating', async () => {
+    const { state, reopen } = await fresh();
+    const base = { question: 'q?', answer: 'a [1]', sources: [{ n: 1, source: 's', url: 'u', location: 'p. 1', chunkId: 'c' }] };
+    const first = await state.answers.save({ ...base, scope: 'slack:T1:C1', model: 'qwen2.5:7b' });
+    const second = await state.answers.save({ ...base, scope: 'slack:T1:C2' });
+    expect(await state.answers.rate(first.id, 'U1', 'down', { kind: 'other', text: 'cites last year’s plan' })).toBe(true);
+    expect(await state.answers.rate(first.id, 'U2', 'down', { kind: 'wrong-source' })).toBe(true);
+    await new Promise((r) => setTimeout(r, 5));
+    const cut = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await state.answers.rate(second.id, 'U1', 'down', { kind: 'wrong-language' })).toBe(true);
+    expect(await state.answers.rate(first.id, 'U2', 'up')).toBe(true);
+    const again = await reopen();
+    expect(await again.answers.feedback(first.id)).toEqual([
+      { userId: 'U1', rating: 'down', reason: { kind: 'other', text: 'cites last year’s plan' } },
+      { userId: 'U2', rating: 'up' },
+    ]);
+    const all = await again.answers.listFeedback();
+    expect(all.map((f) => [f.answer.id, f.userId, f.rating])).toEqual([
+      [first.id, 'U2', 'up'],
+      [second.id, 'U1', 'down'],
+      [first.id, 'U1', 'down'],
+    ]);
+    expect(all[0]!.answer).toEqual(first);
+    expect(all[0]!.answer.model).toBe('qwen2.5:7b');
+    const inC1 = await again.answers.listFeedback({ scopes: ['slack:T1:C1'], rating: 'down' });
+    expect(inC1.map((f) => [f.userId, f.reason])).toEqual([['U1', { kind: 'other', text: 'cites last year’s plan' }]]);
+    expect((await again.answers.listFeedback({ since: cut })).map((f) => f.userId)).toEqual(['U2', 'U1']);
+    expect(await again.answers.listFeedback({ scopes: [] })).toEqual([]);
+    expect(await again.answers.listFeedback({ limit: 1 })).toHaveLength(1);
+  });
+
   it('channel settings: defaults, partial updates merge, and they survive a restart', async () => {
     const { state, reopen } = await fresh();
     expect(await state.channels.get('slack:T1:C1')).toEqual({ scope: 'slack:T1:C1', autoIngest: false, language: 'en' });

@@ -60,6 +60,7 @@ export async function* askInChannel(
       question: request.question,
       answer: answer.answer,
       sources: answer.citations.map(({ n, source, url, location, chunkId }) => ({ n, source, url, location, chunkId })),
+      model: core.settings.CHAT_MODEL,
     });
     yield { type: 'answer', answer, stored };
   }

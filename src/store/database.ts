@@ -163,6 +163,13 @@ const MIGRATIONS: string[] = [
   );
   CREATE UNIQUE INDEX access_tokens_active_name ON access_tokens (name) WHERE revoked_at IS NULL;
   `,
+  `
+  -- Feedback with a reason (the 👎 dialog), and which chat model wrote the answer.
+  ALTER TABLE feedback ADD COLUMN reason_kind TEXT;
+  ALTER TABLE feedback ADD COLUMN reason_text TEXT;
+  ALTER TABLE answers ADD COLUMN model TEXT;
+  CREATE INDEX feedback_created ON feedback (created_at);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

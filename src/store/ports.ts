@@ -99,18 +99,53 @@ export interface StoredAnswer {
   question: string;
   answer: string;
   sources: StoredSource[];
+  /** The chat model that wrote the answer (for feedback: which model a 👎 was about). */
+  model?: string;
   createdAt: string;
 }
 
 export type Rating = 'up' | 'down';
 
+/** What went wrong, chosen in the 👎 dialog; `other` carries the person's own words. */
+export const FEEDBACK_REASONS = ['wrong-source', 'not-in-files', 'wrong-language', 'other'] as const;
+export type FeedbackReasonKind = (typeof FEEDBACK_REASONS)[number];
+export interface FeedbackReason {
+  kind: FeedbackReasonKind;
+  text?: string;
+}
+
+/** One person's rating of one answer, with the answer it rates. */
+export interface FeedbackEntry {
+  answer: StoredAnswer;
+  userId: string;
+  rating: Rating;
+  reason?: FeedbackReason;
+  at: string;
+}
+
+export interface FeedbackFilter {
+  /** Only answers asked in these scopes (all when absent). */
+  scopes?: readonly string[];
+  /** Only ratings given at or after this ISO time. */
+  since?: string;
+  rating?: Rating;
+  /** Newest first, at most this many (default 100). */
+  limit?: number;
+}
+
 /** Answers posted in chat (so a 👍/👎 click, which carries only the id, finds them) and their feedback. */
 export interface AnswerStore {
   save(answer: Omit<StoredAnswer, 'id' | 'createdAt'>): Promise<StoredAnswer>;
   get(id: string): Promise<StoredAnswer | undefined>;
-  /** One rating per person per answer; clicking again changes it. False if the answer is unknown. */
-  rate(answerId: string, userId: string, rating: Rating): Promise<boolean>;
-  feedback(answerId: string): Promise<{ userId: string; rating: Rating }[]>;
+  /**
+   * One rating per person per answer; clicking again changes it (and a new 👍 clears an old reason).
+   * False if the answer is unknown.
+   */
+  rate(answerId: string, userId: string, rating: Rating, reason?: FeedbackReason): Promise<boolean>;
+  /** The ratings of one answer, oldest first. */
+  feedback(answerId: string): Promise<{ userId: string; rating: Rating; reason?: FeedbackReason }[]>;
+  /** Ratings across answers, newest first. */
+  listFeedback(filter?: FeedbackFilter): Promise<FeedbackEntry[]>;
 }
 
 export interface ChannelSettings {
