@@ -1,31 +1,21 @@
 #!/usr/bin/env node
-import { registerJobHandlers } from './app/jobs.js';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadSettings, redactSecrets } from './config.js';
-import { CitebotCore } from './core.js';
+import type { CitebotCore } from './core.js';
 import { CitebotError, oneLine } from './errors.js';
 import { configureLog, log } from './log.js';
-import { askCommand } from './cli/ask.js';
 import type { CommandContext } from './cli/command-context.js';
-import { chatCommand } from './cli/chat.js';
-import { discordRegisterCommand } from './cli/discord.js';
-import { doctorCommand } from './cli/doctor.js';
-import { evalCommand } from './cli/eval.js';
 import { ExitCode, exitCodeFor } from './cli/exit-codes.js';
-import { forgetCommand } from './cli/forget.js';
-import { ingestCommand } from './cli/ingest.js';
-import { reindexCommand } from './cli/reindex.js';
-import { serveCommand } from './cli/serve.js';
-import { sourcesCommand } from './cli/sources.js';
-import { mcpCommand } from './cli/mcp.js';
-import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './cli/token.js';
 import { exitQuietlyWhenOutputCloses } from './cli/output.js';
 import { scopeProblem } from './scope-names.js';
 
 const DEFAULT_SCOPE = 'local:default';
 
 /**
+ * Each command's module is loaded when it runs: `--help`, `ask` or `sources` need not load Bolt,
+ * discord.js, the MCP SDK or the evaluation code (a CLI start is most of a short command's time).
+ *
  * Build the core, run one command, always close the core, and turn errors into exit codes.
  * Ctrl-C stops a command where it is (the next run resumes it, and the command may say what was
  * kept), unless the command handles signals itself (`serve` shuts down in order; `chat` cancels the
@@ -57,6 +47,7 @@ async function run(
     });
     // The process's entry point owns logging: the level, and secrets scrubbed from every line.
     configureLog({ level: settings.LOG_LEVEL, redact: (line) => redactSecrets(line, settings) });
+    const [{ CitebotCore }, { registerJobHandlers }] = await Promise.all([import('./core.js'), import('./app/jobs.js')]);
     core = new CitebotCore(settings);
     registerJobHandlers(core);
     code = await command(core, { onInterrupt: (note) => (interruptNote = note) });
@@ -119,7 +110,9 @@ Exit codes: 0 ok, 1 partly done, 2 bad arguments or settings, 3 a service is una
 program
   .command('serve')
   .description('start citebot and the configured chat adapters')
-  .action(() => run((core) => serveCommand(core, { version: packageJson.version }), { handlesSignals: true }));
+  .action(() =>
+    run(async (core) => (await import('./cli/serve.js')).serveCommand(core, { version: packageJson.version }), { handlesSignals: true }),
+  );
 
 program
   .command('ingest')
@@ -128,7 +121,9 @@ program
   .addOption(scopeOption())
   .option('--json', 'print the result as JSON')
   .option('--workspace-url <url>', 'Slack export: the workspace URL for permalinks, e.g. https://acme.slack.com/ (default: auth.test)')
-  .action((paths: string[], options) => run((core, context) => ingestCommand(core, paths, options, context)));
+  .action((paths: string[], options) =>
+    run(async (core, context) => (await import('./cli/ingest.js')).ingestCommand(core, paths, options, context)),
+  );
 
 program
   .command('sources')
@@ -136,7 +131,7 @@ program
   .addOption(scopeOption())
   .option('--all', 'list every scope')
   .option('--json', 'print the result as JSON')
-  .action((options) => run((core) => sourcesCommand(core, options)));
+  .action((options) => run(async (core) => (await import('./cli/sources.js')).sourcesCommand(core, options)));
 
 program
   .command('forget')
@@ -144,13 +139,13 @@ program
   .argument('<document>', 'the path ingest printed, the doc id sources shows, or the file name')
   .addOption(scopeOption())
   .option('--json', 'print the result as JSON')
-  .action((target: string, options) => run((core) => forgetCommand(core, target, options)));
+  .action((target: string, options) => run(async (core) => (await import('./cli/forget.js')).forgetCommand(core, target, options)));
 
 program
   .command('reindex')
   .description('re-embed every stored chunk with the current EMBED_MODEL (no original files needed)')
   .option('--json', 'print the result as JSON')
-  .action((options) => run((core) => reindexCommand(core, options)));
+  .action((options) => run(async (core) => (await import('./cli/reindex.js')).reindexCommand(core, options)));
 
 program
   .command('ask')
@@ -158,13 +153,13 @@ program
   .argument('<question>', 'the question')
   .addOption(scopeOption())
   .option('--json', 'print the answer as JSON (with citations and timings)')
-  .action((question: string, options) => run((core) => askCommand(core, question, options)));
+  .action((question: string, options) => run(async (core) => (await import('./cli/ask.js')).askCommand(core, question, options)));
 
 program
   .command('chat')
   .description('a conversation in the terminal: questions with follow-ups, /ingest, /sources, /forget')
   .addOption(scopeOption())
-  .action((options) => run((core) => chatCommand(core, options), { handlesSignals: true }));
+  .action((options) => run(async (core) => (await import('./cli/chat.js')).chatCommand(core, options), { handlesSignals: true }));
 
 program
   .command('eval')
@@ -185,7 +180,9 @@ program
   .option('--k <ks>', 'comma-separated k values of hit@k', '1,5,10')
   .option('--json', 'print the result as JSON')
   .option('--out <report.md>', 'also write a Markdown report, with a chart of hit rates as an SVG file next to it')
-  .action((options) => run((core) => evalCommand(core, options), { settingsFileMayBeMissing: Boolean(options.apply) }));
+  .action((options) =>
+    run(async (core) => (await import('./cli/eval.js')).evalCommand(core, options), { settingsFileMayBeMissing: Boolean(options.apply) }),
+  );
 
 program
   .command('discord')
@@ -193,14 +190,18 @@ program
   .command('register')
   .description('register the slash commands (/ask, /ingest, /sources, /forget) with Discord')
   .option('--guild <id>', 'register in one guild: available at once (default: globally, which can take up to an hour)')
-  .action((options: { guild?: string }) => run((core) => discordRegisterCommand(core.settings, options)));
+  .action((options: { guild?: string }) =>
+    run(async (core) => (await import('./cli/discord.js')).discordRegisterCommand(core.settings, options)),
+  );
 
 program
   .command('mcp')
   .description('serve search, ask and sources to a local agent over MCP (stdio); needs a token from `citebot token create`')
   .option('--token <token>', 'the access token (default: the CITEBOT_TOKEN environment variable)')
   .option('--scope <patterns>', "narrow the token's scopes, e.g. slack:T1:C1 (comma-separated; never wider than the token)")
-  .action((options: { token?: string; scope?: string }) => run((core) => mcpCommand(core, { ...options, version: packageJson.version })));
+  .action((options: { token?: string; scope?: string }) =>
+    run(async (core) => (await import('./cli/mcp.js')).mcpCommand(core, { ...options, version: packageJson.version })),
+  );
 
 const token = program.command('token').description('access tokens for agents (citebot mcp and /mcp on citebot serve)');
 token
@@ -211,24 +212,26 @@ token
   .option('--expires <duration>', 'expire after this long: 12h, 30d, 8w (default: until revoked)')
   .option('--json', 'print the token and its record as JSON')
   .action((options: { name: string; scopes: string; expires?: string; json?: boolean }) =>
-    run((core) => tokenCreateCommand(core, options)),
+    run(async (core) => (await import('./cli/token.js')).tokenCreateCommand(core, options)),
   );
 token
   .command('list')
   .description('list the tokens (never their secrets): scopes, state, expiry, last use')
   .option('--json', 'print the result as JSON')
-  .action((options: { json?: boolean }) => run((core) => tokenListCommand(core, options)));
+  .action((options: { json?: boolean }) => run(async (core) => (await import('./cli/token.js')).tokenListCommand(core, options)));
 token
   .command('revoke')
   .description('revoke a token by name or id: agents using it are refused from their next request')
   .argument('<token>', 'the name or id `citebot token list` shows')
   .option('--json', 'print the revoked token as JSON')
-  .action((nameOrId: string, options: { json?: boolean }) => run((core) => tokenRevokeCommand(core, nameOrId, options)));
+  .action((nameOrId: string, options: { json?: boolean }) =>
+    run(async (core) => (await import('./cli/token.js')).tokenRevokeCommand(core, nameOrId, options)),
+  );
 
 program
   .command('doctor')
   .description('check Ollama, its models, Chroma, the index and the chat platforms')
   .option('--json', 'print the result as JSON')
-  .action((options) => run((core) => doctorCommand(core, options)));
+  .action((options) => run(async (core) => (await import('./cli/doctor.js')).doctorCommand(core, options)));
 
 await program.parseAsync();

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerJson } from '../src/app/answer-json.js';
+import { ingestPaths } from '../src/app/ingest.js';
 import { messages } from '../src/messages/index.js';
 import { CITATION_STYLES, OllamaDouble, type AnswerShape, type CitationStyle, type ReasoningShape } from './doubles/ollama-double.js';
 import { OpenAIDouble } from './doubles/openai-double.js';
 import { runCli } from './support/cli.js';
-import { testEnv } from './support/harness.js';
+import { answerIn, createTestCore, testEnv, type TestCore } from './support/harness.js';
 
 /** What `citebot ask --json` prints (the fields this test reads). */
 interface AskJson {
@@ -61,17 +63,37 @@ function expectCleanAnswer(answer: AskJson, shape: AnswerShape): void {
   expect(answer.answer).not.toMatch(/\b9[89]\b/u);
 }
 
-async function ingestHandbook(env: NodeJS.ProcessEnv, cleanup: string[]): Promise<void> {
+function handbookFolder(cleanup: string[]): string {
   const docs = mkdtempSync(join(tmpdir(), 'citebot-shapes-'));
   cleanup.push(docs);
   writeFileSync(join(docs, 'handbook.md'), HANDBOOK);
-  const ingest = await runCli(['ingest', docs, '--json'], env);
+  return docs;
+}
+
+async function ingestHandbook(env: NodeJS.ProcessEnv, cleanup: string[]): Promise<void> {
+  const ingest = await runCli(['ingest', handbookFolder(cleanup), '--json'], env);
   expect(ingest.code, ingest.stderr).toBe(0);
+}
+
+/** A core in this process with the handbook indexed: the table's rows ask it what `citebot ask --json` would. */
+async function coreWithHandbook(double: OllamaDouble, cleanup: string[], overrides: Record<string, string> = {}): Promise<TestCore> {
+  const t = await createTestCore(double, overrides);
+  const rows = await ingestPaths(t.core, [handbookFolder(cleanup)], 'local:default');
+  expect(rows.map((r) => r.status)).toEqual(['indexed']);
+  return t;
+}
+
+/** The JSON `citebot ask --json` prints, built in this process (a CLI start per row is most of the suite's time). */
+async function askJson(t: TestCore, question: string): Promise<AskJson> {
+  return JSON.parse(JSON.stringify(answerJson(await answerIn(t.core, question, 'local:default')))) as AskJson;
 }
 
 describe('citebot ask --json over every answer shape of the double', () => {
   let double: OllamaDouble;
   let env: NodeJS.ProcessEnv;
+  let core: TestCore;
+  /** Reasoning in the thinking field needs a model that can think (Ollama puts it there only then). */
+  let thinkingCore: TestCore;
   const cleanup: string[] = [];
 
   beforeAll(async () => {
@@ -80,8 +102,12 @@ describe('citebot ask --json over every answer shape of the double', () => {
     env = made.env;
     cleanup.push(made.dataDir);
     await ingestHandbook(env, cleanup);
+    core = await coreWithHandbook(double, cleanup);
+    thinkingCore = await coreWithHandbook(double, cleanup, { CHAT_MODEL: 'qwen3' });
   });
   afterAll(async () => {
+    await core?.close();
+    await thinkingCore?.close();
     await double.close();
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
   });
@@ -92,16 +118,19 @@ describe('citebot ask --json over every answer shape of the double', () => {
     return JSON.parse(run.stdout) as AskJson;
   }
 
+  it('through the CLI: the first row, reasoning in the thinking field, and the JSON on stdout', async () => {
+    for (const shape of [ROWS[0]!, ROWS.find((r) => r.reasoning === 'thinking-field')!]) {
+      double.configure({ answerShape: shape });
+      expectCleanAnswer(await ask('When are receipts due?', shape.reasoning === 'thinking-field' ? { CHAT_MODEL: 'qwen3' } : {}), shape);
+    }
+  }, 240_000);
+
   it.each(ROWS.map((shape) => [JSON.stringify(shape), shape] as const))(
     '%s: no reasoning, at least one verified citation, no leftover marker syntax',
     async (_name, shape) => {
       double.configure({ answerShape: shape });
-      // Reasoning in the thinking field needs a model that can think (Ollama puts it there only then).
-      const answer = await ask('When are receipts due?', shape.reasoning === 'thinking-field' ? { CHAT_MODEL: 'qwen3' } : {});
-      expectCleanAnswer(answer, shape);
+      expectCleanAnswer(await askJson(shape.reasoning === 'thinking-field' ? thinkingCore : core, 'When are receipts due?'), shape);
     },
-    // Each row starts the CLI: on a loaded machine that alone can take a while.
-    120_000,
   );
 
   it('a Chinese question gets its fixed texts in Chinese: an empty scope, and the chat model down', async () => {
@@ -134,32 +163,41 @@ describe('the same table on the openai provider: chat on an OpenAI-compatible se
   let ollama: OllamaDouble;
   let server: OpenAIDouble;
   let env: NodeJS.ProcessEnv;
+  let core: TestCore;
   const cleanup: string[] = [];
 
   beforeAll(async () => {
     [ollama, server] = await Promise.all([OllamaDouble.start(), OpenAIDouble.start({ chatModels: ['Qwen/Qwen3-8B'] })]);
     // Embeddings on one host (Ollama), chat on another (vLLM-like, reasoning in reasoning_content).
-    const made = testEnv(ollama.url, { CHAT_PROVIDER: 'openai', CHAT_BASE_URL: server.url, CHAT_MODEL: 'Qwen/Qwen3-8B' });
+    const openai = { CHAT_PROVIDER: 'openai', CHAT_BASE_URL: server.url, CHAT_MODEL: 'Qwen/Qwen3-8B' };
+    const made = testEnv(ollama.url, openai);
     env = made.env;
     cleanup.push(made.dataDir);
     await ingestHandbook(env, cleanup);
+    core = await coreWithHandbook(ollama, cleanup, openai);
   });
   afterAll(async () => {
+    await core?.close();
     await Promise.all([ollama.close(), server.close()]);
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
   });
+
+  it('through the CLI: the first row', async () => {
+    server.configure({ answerShape: ROWS[0]! });
+    const run = await runCli(['ask', 'When are receipts due?', '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expectCleanAnswer(JSON.parse(run.stdout) as AskJson, ROWS[0]!);
+    expect(server.chatRequests.at(-1)?.stream).toBe(true);
+  }, 120_000);
 
   it.each(ROWS.map((shape) => [JSON.stringify(shape), shape] as const))(
     '%s: no reasoning, at least one verified citation, no leftover marker syntax',
     async (_name, shape) => {
       server.configure({ answerShape: shape });
-      const run = await runCli(['ask', 'When are receipts due?', '--json'], env);
-      expect(run.code, run.stderr).toBe(0);
-      expectCleanAnswer(JSON.parse(run.stdout) as AskJson, shape);
+      expectCleanAnswer(await askJson(core, 'When are receipts due?'), shape);
       // Streamed over SSE, to the chat server only.
       expect(server.chatRequests.at(-1)?.stream).toBe(true);
       expect(ollama.chatRequests).toEqual([]);
     },
-    120_000,
   );
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OllamaDouble } from './doubles/ollama-double.js';
-import { runBuiltCli as run } from './support/cli.js';
+import { runCli as run } from './support/cli.js';
 import { testEnv } from './support/harness.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', 'examples');

@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS, OllamaDouble } from './doubles/ollama-double.js';
-import { runBuiltCli as run, startBuiltCli as start } from './support/cli.js';
+import { runCli as run, startCli } from './support/cli.js';
 import { testEnv } from './support/harness.js';
+
+/** The CLI with stdin open, to type into `chat`. */
+const start = (args: string[], env: NodeJS.ProcessEnv) => startCli(args, env, { stdin: 'pipe' });
 
 const EXAMPLES = join(import.meta.dirname, '..', 'examples');
 

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../src/config.js';
 import { CitebotCore } from '../src/core.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
-import { runCli as run, startCli as start } from './support/cli.js';
+import { runCli as run, startCli, BUILT_CLI } from './support/cli.js';
 import { testEnv } from './support/harness.js';
 
-const BUILT_CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+/** The CLI with stdin open, to type into `chat`. */
+const start = (args: string[], env: NodeJS.ProcessEnv) => startCli(args, env, { stdin: 'pipe' });
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'docs');
 

@@ -11,12 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSqliteState } from '../src/store/sqlite/state.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
-import { runBuiltCli, startBuiltCli } from './support/cli.js';
+import { runCli, startCli, BUILT_CLI } from './support/cli.js';
 import { freePort } from './support/free-port.js';
 import { testEnv } from './support/harness.js';
 
 // Spawns the built CLI: run `npm run build` first.
-const BUILT_CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 
 const CHANNEL_A = 'slack:T1:CA';
 const CHANNEL_B = 'slack:T1:CB';
@@ -85,7 +84,7 @@ describe('citebot as an MCP server (stdio and Streamable HTTP), through the SDK 
   const clients: Client[] = [];
 
   const cli = async (...args: string[]) => {
-    const run = await runBuiltCli(args, env);
+    const run = await runCli(args, env);
     expect(run.code, run.stderr).toBe(0);
     return run.stdout;
   };
@@ -151,7 +150,7 @@ describe('citebot as an MCP server (stdio and Streamable HTTP), through the SDK 
     await cli('ingest', join(files, 'b'), '--scope', CHANNEL_B);
     await cli('ingest', join(files, 'hb'), '--scope', HANDBOOK);
     await cli('ingest', conversation, '--scope', CHANNEL_B, '--workspace-url', 'https://acme.slack.com/');
-    serve = startBuiltCli(['serve'], env);
+    serve = startCli(['serve'], env, { stdin: 'pipe' });
     await vi.waitFor(
       async () => {
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);

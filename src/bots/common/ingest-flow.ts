@@ -32,12 +32,18 @@ export async function ingestWithProgress(
   options: { nothingFound?: string } = {},
 ): Promise<IngestResult[] | undefined> {
   const { scope } = job;
-  const { ahead, done } = await queueIngest(core, job, () => ingestNow(core, view, scope, load, options));
-  if (ahead > 0) await Promise.resolve(view.show(messages(await channelLanguage(core, scope)).ingest.queued)).catch(() => {});
+  const { ahead, done } = await queueIngest(core, job, () => ingestFilesWithProgress(core, view, scope, load, options));
+  if (ahead > 0) await showQueued(core, view, scope);
   return done;
 }
 
-async function ingestNow(
+/** "Queued behind another ingest in this channel" on the progress message; best effort. */
+export async function showQueued(core: CitebotCore, view: ProgressView, scope: string): Promise<void> {
+  await Promise.resolve(view.show(messages(await channelLanguage(core, scope)).ingest.queued)).catch(() => {});
+}
+
+/** The work of `ingestWithProgress`, run inside its lane's job (the caller queued it). */
+export async function ingestFilesWithProgress(
   core: CitebotCore,
   view: ProgressView,
   scope: string,

@@ -26,6 +26,12 @@ export class QueuedPost<P, R> {
     return this.posting !== undefined;
   }
 
+  /** A message posted earlier (by a process that has since died): its edits go to it. */
+  adopt(posted: R): void {
+    this.posted = posted;
+    this.posting = Promise.resolve(posted);
+  }
+
   /** Queues the post (or, when one is queued, makes it send `payload`). A failed post may be started again. */
   post(payload: P): Promise<R> {
     this.waiting = payload;

@@ -1,7 +1,6 @@
 import { channelLanguage } from '../../app/channels.js';
 import type { webApi } from '@slack/bolt';
 import { summarizeConversation } from '../../app/conversation-ingest.js';
-import { queueIngest } from '../../app/ingest.js';
 import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import { messages } from '../../messages/index.js';
@@ -19,7 +18,8 @@ const NOT_READABLE = new Set(['not_in_channel', 'channel_not_found', 'missing_sc
 
 /**
  * `/ingest`'s second half: the channel's conversation, shown under the files' summary in the same
- * message ("Reading messages… 1,200", then one line of what was indexed).
+ * message ("Reading messages… 1,200", then one line of what was indexed). Runs inside the `/ingest` job
+ * (its scope's lane).
  */
 export async function ingestConversationWithProgress(
   context: SlackContext,
@@ -38,10 +38,7 @@ export async function ingestConversationWithProgress(
   const text = messages(language);
   try {
     await show(text.ingest.readingMessages());
-    const { done } = await queueIngest(context.core, { scope, kind: 'slack-conversation' }, () =>
-      ingestSlackConversation(context, client, teamId, channelId, (n) => edits.push(text.ingest.readingMessages(n))),
-    );
-    const result = await done;
+    const result = await ingestSlackConversation(context, client, teamId, channelId, (n) => edits.push(text.ingest.readingMessages(n)));
     await edits.close();
     await show(summarizeConversation(result, language));
   } catch (error) {

@@ -15,6 +15,8 @@ export interface PostedMessageOptions {
    * first response_url message replaces it.
    */
   acknowledged?: boolean;
+  /** The message exists already (posted before a restart): it is edited, not posted again. */
+  ts?: string;
 }
 
 /** Errors meaning "citebot may not post here": the response_url still works for slash commands. */
@@ -42,6 +44,12 @@ export class PostedMessage {
     this.viaResponseUrl = Boolean(options.ephemeral && options.respond);
     this.replaceResponse = Boolean(options.acknowledged && this.viaResponseUrl);
     this.first = new QueuedPost((payload) => options.outbox.post(options.channel, () => this.postArguments(payload())));
+    if (options.ts) this.first.adopt({ ok: true, channel: options.channel, ts: options.ts });
+  }
+
+  /** The message's ts once it is posted in the channel (not when it went through the response_url). */
+  get ts(): string | undefined {
+    return this.viaResponseUrl ? undefined : this.first.message?.ts;
   }
 
   /** An intermediate state (a placeholder, streamed text, progress): shown when Slack's limits allow. */

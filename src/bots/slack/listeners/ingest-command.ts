@@ -1,9 +1,9 @@
 import { channelLanguage, channelSettings, updateChannelSettings } from '../../../app/channels.js';
 import type { App, RespondFn, webApi } from '@slack/bolt';
-import type { IngestResult } from '../../../ingest/indexer.js';
 import type { SharedFile } from '../../../app/shared-files.js';
 import { summarizeIngest } from '../../../app/shared-files.js';
-import { ingestWithProgress } from '../../common/ingest-flow.js';
+import { queueIngest } from '../../../app/ingest.js';
+import { ingestFilesWithProgress, ingestWithProgress, showQueued, type ProgressView } from '../../common/ingest-flow.js';
 import { ingestConversationWithProgress } from '../conversation-progress.js';
 import { textMessage } from '../answer-render.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
@@ -12,6 +12,7 @@ import { slackScope } from '../scope.js';
 import { fileReference, listChannelFiles, sharedSlackFile, type SlackFile } from '../channel-files.js';
 import type { SlackContext } from '../slack-context.js';
 import { channelLabel } from './ask-command.js';
+import { log } from '../../../log.js';
 import { messages } from '../../../messages/index.js';
 
 export const INGEST_USAGE = messages('en').ingest.slackUsage;
@@ -26,26 +27,54 @@ async function findFiles(client: webApi.WebClient, channel: string, reference: s
   return (await listChannelFiles(client, channel)).filter((f) => (f.name ?? f.title ?? '').toLowerCase() === wanted).slice(0, 1);
 }
 
-/** Slack's side of an ingest: the files as SharedFiles, progress lines as mrkdwn in one message. */
-async function runIngest(
+/** Progress lines as mrkdwn in one message. */
+function progressView(progress: PostedMessage): ProgressView {
+  return {
+    show: (text) => progress.show(textMessage(escapeMrkdwn(text))),
+    progress: (text) => progress.progress(textMessage(escapeMrkdwn(text))),
+  };
+}
+
+/** The files as SharedFiles (what Slack lets citebot download). */
+function sharedFiles(context: SlackContext, load: () => Promise<SlackFile[]>): () => Promise<SharedFile[]> {
+  return async () => (await load()).map((f) => sharedSlackFile(f, context.core.settings)).filter((f): f is SharedFile => f !== undefined);
+}
+
+/** The job kind of `/ingest`: any citebot process with the Slack adapter resumes one from its payload. */
+export const SLACK_INGEST_JOB = 'slack-ingest';
+
+/** Enough to run an `/ingest` again after a crash: where, what, and the progress message to finish. */
+export interface SlackIngestJob {
+  teamId: string;
+  channelId: string;
+  /** A file id, link or name; empty for all the channel's files. */
+  reference: string;
+  /** `/ingest files`: not the conversation. */
+  filesOnly: boolean;
+  /** The progress message in the channel (absent when it went through the response_url). */
+  progressTs?: string;
+}
+
+/**
+ * One `/ingest`: the channel's files, then (unless a file was named or `files` asked) its conversation,
+ * in one progress message that ends with the summary. Runs as its scope's job, so it resumes after a
+ * crash and editing the same message posts the summary once.
+ */
+async function runSlackIngest(
   context: SlackContext,
+  client: webApi.WebClient,
   progress: PostedMessage,
-  scope: string,
-  load: () => Promise<SlackFile[]>,
-  what: string,
-): Promise<IngestResult[] | undefined> {
-  const settings = context.core.settings;
-  const nothingFound = what ? messages(await channelLanguage(context.core, scope)).ingest.noFileMatching(what) : undefined;
-  return ingestWithProgress(
-    context.core,
-    {
-      show: (text) => progress.show(textMessage(escapeMrkdwn(text))),
-      progress: (text) => progress.progress(textMessage(escapeMrkdwn(text))),
-    },
-    { scope, kind: 'slack-files' },
-    async () => (await load()).map((f) => sharedSlackFile(f, settings)).filter((f): f is SharedFile => f !== undefined),
-    { nothingFound },
-  );
+  job: SlackIngestJob,
+): Promise<void> {
+  const { teamId, channelId, reference, filesOnly } = job;
+  const scope = slackScope(teamId, channelId);
+  const language = await channelLanguage(context.core, scope);
+  const load = () => (reference ? findFiles(client, channelId, reference) : listChannelFiles(client, channelId));
+  const results = await ingestFilesWithProgress(context.core, progressView(progress), scope, sharedFiles(context, load), {
+    nothingFound: reference ? messages(language).ingest.noFileMatching(reference) : undefined,
+  });
+  if (results && !reference && !filesOnly && context.core.settings.INDEX_MESSAGES)
+    await ingestConversationWithProgress(context, client, progress, teamId, channelId, summarizeIngest(results, language));
 }
 
 /**
@@ -53,6 +82,13 @@ async function runIngest(
  * listens to.
  */
 export function registerIngest(app: App, context: SlackContext): void {
+  context.core.jobs.handle(SLACK_INGEST_JOB, async (payload) => {
+    const job = payload as SlackIngestJob;
+    log.info(`resuming an /ingest in ${job.channelId} that a stopped citebot process had started`);
+    const progress = new PostedMessage({ outbox: context.outbox, channel: job.channelId, ts: job.progressTs });
+    await runSlackIngest(context, app.client, progress, job);
+  });
+
   app.command('/ingest', async ({ command, ack, respond, client }) => {
     await ack();
     const scope = slackScope(command.team_id, command.channel_id);
@@ -66,23 +102,18 @@ export function registerIngest(app: App, context: SlackContext): void {
     const progress = new PostedMessage({ outbox: context.outbox, channel: command.channel_id, respond });
     await progress.show(textMessage(m.ingest.lookingForFiles(channelLabel(command, language))));
     const filesOnly = /^files$/iu.test(text);
-    const reference = filesOnly ? '' : text;
-    const results = await runIngest(
-      context,
-      progress,
-      scope,
-      () => (reference ? findFiles(client, command.channel_id, reference) : listChannelFiles(client, command.channel_id)),
-      reference,
+    const job: SlackIngestJob = {
+      teamId: command.team_id,
+      channelId: command.channel_id,
+      reference: filesOnly ? '' : text,
+      filesOnly,
+      ...(progress.ts && { progressTs: progress.ts }),
+    };
+    const { ahead, done } = await queueIngest(context.core, { scope, kind: SLACK_INGEST_JOB, payload: job }, () =>
+      runSlackIngest(context, client, progress, job),
     );
-    if (results && !reference && !filesOnly && context.core.settings.INDEX_MESSAGES)
-      await ingestConversationWithProgress(
-        context,
-        client,
-        progress,
-        command.team_id,
-        command.channel_id,
-        summarizeIngest(results, language),
-      );
+    if (ahead > 0) await showQueued(context.core, progressView(progress), scope);
+    await done;
   });
 
   app.event('file_shared', async ({ event, body, client }) => {
@@ -91,7 +122,7 @@ export function registerIngest(app: App, context: SlackContext): void {
     const progress = new PostedMessage({ outbox: context.outbox, channel: event.channel_id });
     const info = async () =>
       [((await client.files.info({ file: event.file_id })) as { file?: SlackFile }).file].filter((f): f is SlackFile => f !== undefined);
-    await runIngest(context, progress, scope, info, '');
+    await ingestWithProgress(context.core, progressView(progress), { scope, kind: 'slack-files' }, sharedFiles(context, info));
   });
 }
 
