@@ -88,12 +88,12 @@ async function ingest(
   const { id } = h.discord.sendInteraction({ name: 'ingest', options, channelId, guildId, user: ANN });
   let summary = '';
   await expect
-    .poll(() => (summary = h.discord.interactionMessages(id).original?.content ?? ''), { timeout: 30_000 })
+    .poll(() => (summary = h.discord.interactionMessages(id).original?.content ?? ''), { timeout: 90_000 })
     .toMatch(/^\d+ files?: |^No new attachments|^No files to index/);
   // A whole-channel run goes on with the conversation (INDEX_MESSAGES is on by default), in the same reply.
   if (!options.file)
     await expect
-      .poll(() => (summary = h.discord.interactionMessages(id).original?.content ?? ''), { timeout: 30_000 })
+      .poll(() => (summary = h.discord.interactionMessages(id).original?.content ?? ''), { timeout: 90_000 })
       .toMatch(/\n(Conversation: |.*could not)/);
   return summary;
 }
@@ -196,7 +196,7 @@ describe('Discord adapter (real discord.js against a fake REST + gateway)', () =
       mentionsBot: true,
     });
     expect(await finalReply(discord, ALPHA, question.id)).toMatch(/-# \[\d\] \[error-dialog\.png\]\(<https:[^>]+>\) · image/);
-  });
+  }, 300_000);
 
   it('/ingest reads at most DISCORD_HISTORY_LIMIT messages and says so', async () => {
     h = await startHarness(ollama, { DISCORD_HISTORY_LIMIT: '150' });

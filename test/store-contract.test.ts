@@ -308,6 +308,28 @@ describe.each(ADAPTERS)('state ports contract: $name', (adapter) => {
     expect(await state.leases.isLive('b')).toBe(false);
   });
 
+  it('roles: one holder at a time; taken over once its lease expires; freed when its lease is released', async () => {
+    const { state } = await fresh();
+    await state.leases.acquire('a', 80, 'test');
+    await state.leases.acquire('b', TTL, 'test');
+    await state.leases.acquire('c', TTL, 'test');
+    expect(await state.leases.claimRole('gateway', 'a')).toBe('a');
+    expect(await state.leases.claimRole('gateway', 'b')).toBe('a');
+    expect(await state.leases.claimRole('gateway', 'a')).toBe('a');
+    expect(await state.leases.claimRole('other', 'b')).toBe('b');
+    await new Promise((r) => setTimeout(r, 120));
+    // Both ask at once after the holder died: exactly one of them gets it.
+    const [byB, byC] = await Promise.all([state.leases.claimRole('gateway', 'b'), state.leases.claimRole('gateway', 'c')]);
+    expect(byB).toBe(byC);
+    expect(['b', 'c']).toContain(byB);
+    // An owner whose own lease expired takes nothing.
+    await state.leases.release(byB!);
+    expect(await state.leases.claimRole('gateway', 'a')).toBeUndefined();
+    expect(await state.leases.claimRole('gateway', byB === 'b' ? 'c' : 'b')).toBe(byB === 'b' ? 'c' : 'b');
+    // 'other' was b's: freed with b's lease, or still b's.
+    expect(await state.leases.claimRole('other', 'c')).toBe(byB === 'b' ? 'c' : 'b');
+  });
+
   describe('jobs', () => {
     it('one job at a time per lane, in order; other lanes run beside it', async () => {
       const { state } = await fresh();

@@ -1,6 +1,7 @@
 import type { CitebotCore } from '../core.js';
 import { isCitebotError, oneLine } from '../errors.js';
 import { log } from '../log.js';
+import { RoleClaim } from '../store/role-claim.js';
 import { startDiscordBot } from './discord/discord-bot.js';
 import { slackMode, startSlackBot } from './slack/slack-bot.js';
 
@@ -8,6 +9,8 @@ import { slackMode, startSlackBot } from './slack/slack-bot.js';
 export interface RunningAdapter {
   name: string;
   stop(): Promise<void>;
+  /** Settles when the adapter stopped by itself (it lost a role another replica took): it is started again. */
+  ended?: Promise<unknown>;
 }
 
 /** A chat platform citebot can serve: whether the settings configure it, and how to start it. */
@@ -32,12 +35,31 @@ export const slackAdapter: ChatAdapter = {
   },
 };
 
+/** Two gateway sessions on one shard both receive every event: one citebot process at a time holds it. */
+export const DISCORD_GATEWAY_ROLE = 'discord gateway';
+
 export const discordAdapter: ChatAdapter = {
   name: 'Discord',
   notConfigured: (core) => (core.settings.DISCORD_TOKEN ? undefined : 'Discord: not configured. Set DISCORD_TOKEN. README: "Discord".'),
   start: async (core) => {
+    const gateway = new RoleClaim(DISCORD_GATEWAY_ROLE, core.state.leases, core.lease);
+    await gateway.held();
     const bot = await startDiscordBot(core);
-    return { name: 'Discord', stop: bot.stop };
+    let stopping!: () => void;
+    const stopped = new Promise<void>((resolve) => (stopping = resolve));
+    const ended = gateway.lost(stopped).then(async (lost) => {
+      if (!lost) return;
+      log.warn('discord: another citebot process holds the gateway now (this one froze past its lease); disconnecting');
+      await bot.stop();
+    });
+    return {
+      name: 'Discord',
+      stop: async () => {
+        stopping();
+        await bot.stop();
+      },
+      ended,
+    };
   },
 };
 
@@ -67,6 +89,11 @@ export function startChatAdapters(
         const started = await adapter.start(core);
         if (stopped) return void (await started.stop());
         running.push(started);
+        void started.ended?.then(() => {
+          if (stopped) return;
+          running.splice(running.indexOf(started), 1);
+          void attempt();
+        });
       } catch (error) {
         // A setup problem (a portal switch, a rejected token) needs the operator: say it once, no retry loop.
         if (isCitebotError(error) && !error.retryable) return void log.error(`${adapter.name}: not started: ${oneLine(error)}`);

@@ -170,6 +170,14 @@ const MIGRATIONS: string[] = [
   ALTER TABLE answers ADD COLUMN model TEXT;
   CREATE INDEX feedback_created ON feedback (created_at);
   `,
+  `
+  -- Roles one process at a time holds (the Discord gateway), by lease owner.
+  CREATE TABLE roles (
+    role TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    since INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -217,8 +217,14 @@ export interface LeaseStore {
   renew(owner: string, ttlMs: number): Promise<boolean>;
   /** Whether `owner` holds a lease that has not expired. */
   isLive(owner: string): Promise<boolean>;
-  /** End a lease (clean shutdown, or after its work was recovered by another owner). */
+  /** End a lease (clean shutdown, or after its work was recovered by another owner), and the roles it held. */
   release(owner: string): Promise<void>;
+  /**
+   * A role one process at a time may hold (the Discord gateway): `owner` takes it when it is free or
+   * its holder's lease has expired, and keeps it while its own lease lives. Returns the holder after
+   * the call (`owner` when it holds the role; undefined when nobody does, as when `owner`'s own lease has expired).
+   */
+  claimRole(role: string, owner: string): Promise<string | undefined>;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';

@@ -26,6 +26,25 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async release(owner: string): Promise<void> {
-    this.db.prepare('DELETE FROM leases WHERE owner = ?').run(owner);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM roles WHERE owner = ?').run(owner);
+      this.db.prepare('DELETE FROM leases WHERE owner = ?').run(owner);
+    })();
+  }
+
+  async claimRole(role: string, owner: string): Promise<string | undefined> {
+    return this.db
+      .transaction(() => {
+        const held = this.db.prepare('SELECT owner FROM roles WHERE role = ?').get(role) as { owner: string } | undefined;
+        if (held && (held.owner === owner || liveLease(this.db, held.owner))) return held.owner;
+        if (!liveLease(this.db, owner)) return held?.owner;
+        this.db
+          .prepare(
+            'INSERT INTO roles (role, owner, since) VALUES (?, ?, ?) ON CONFLICT (role) DO UPDATE SET owner = excluded.owner, since = excluded.since',
+          )
+          .run(role, owner, Date.now());
+        return owner;
+      })
+      .immediate();
   }
 }

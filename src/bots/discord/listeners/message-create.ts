@@ -1,4 +1,5 @@
 import { channelLanguage } from '../../../app/channels.js';
+import { claimEvent } from '../../../app/events.js';
 import { type Client, Events, type Message } from 'discord.js';
 import { log } from '../../../log.js';
 import { oneLine } from '../../../errors.js';
@@ -34,6 +35,8 @@ async function handleMessage(context: DiscordContext, message: Message): Promise
   if (message.author.bot || message.system) return;
   // In a server only mentions are for citebot; in a DM every message is.
   if (message.guildId && !message.mentions.users.has(context.botId)) return;
+  // Once across processes: a gateway handed over to another replica may deliver a message twice.
+  if (!(await claimEvent(context.core, `discord:message:${message.id}`))) return;
   const text = withoutMention(message.content, context.botId);
   const scope = messageScope(message);
   const target = new MessageReplyTarget(message, context.outbox);
