@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIMessage } from 'discord-api-types/v10';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
+import { messages } from '../src/messages/index.js';
+import { DiscordDouble } from './doubles/discord-double.js';
+import { OllamaDouble } from './doubles/ollama-double.js';
+import { createTestCore, memorySource, type TestCore } from './support/harness.js';
+
+const NORMANS = readFileSync(join(import.meta.dirname, 'fixtures', 'docs', 'Normans.md'));
+
+const GUILD = '1500000000000000001';
+const ALPHA = '1500000000000000011';
+const ANN = { id: '1500000000000000101', username: 'ann' };
+const BOB = { id: '1500000000000000102', username: 'bob' };
+const CAT = { id: '1500000000000000103', username: 'cat' };
+const SCOPE = `discord:${GUILD}:${ALPHA}`;
+
+interface Harness {
+  discord: DiscordDouble;
+  t: TestCore;
+  bot: DiscordBot;
+}
+
+/** The custom_ids of a message's components, in order. */
+function customIds(message: APIMessage | undefined): string[] {
+  const ids: string[] = [];
+  for (const row of message?.components ?? [])
+    for (const c of (row as { components: { custom_id?: string }[] }).components) ids.push(c.custom_id ?? '');
+  return ids;
+}
+
+describe('Discord interactions (real discord.js against the REST + gateway double)', () => {
+  let ollama: OllamaDouble;
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    ollama = await OllamaDouble.start();
+  });
+  afterEach(async () => {
+    if (!h) return;
+    await h.bot.stop();
+    await h.t.close();
+    await h.discord.close();
+    h = undefined;
+  });
+  afterAll(async () => {
+    await ollama.close();
+  });
+
+  async function start(overrides: Record<string, string> = {}): Promise<Harness> {
+    const discord = await DiscordDouble.start();
+    discord.addGuild({ id: GUILD, name: 'Docs team', channels: [{ id: ALPHA, name: 'alpha' }], members: [ANN, BOB, CAT] });
+    const t = await createTestCore(ollama, {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      STREAM_EDIT_INTERVAL_MS: '250',
+      ...overrides,
+    });
+    await (await t.core.indexer()).ingest(memorySource(SCOPE, 'Normans.md', NORMANS));
+    const bot = await startDiscordBot(t.core);
+    return (h = { discord, t, bot });
+  }
+
+  /** citebot's final reply to a message: the one that carries buttons. */
+  async function answered(discord: DiscordDouble, channelId: string, questionId: string): Promise<APIMessage> {
+    let reply: APIMessage | undefined;
+    await expect
+      .poll(
+        () =>
+          customIds(
+            (reply = discord
+              .messages(channelId)
+              .find((m) => m.message_reference?.message_id === questionId && m.author.id === discord.botId)),
+          ).length,
+        { timeout: 20_000 },
+      )
+      .toBe(2);
+    return reply!;
+  }
+
+  it('👍/👎 under an answer: a 👎 offers the reasons, "something else" opens a dialog; each lands in the store with its reason', async () => {
+    const { discord, t } = await start();
+    const question = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Who were the Normans?',
+      mentionsBot: true,
+    });
+    const reply = await answered(discord, ALPHA, question.id);
+    const [up, down] = customIds(reply);
+    const answerId = up!.split(':').at(-1)!;
+    expect((await t.core.state.answers.get(answerId))?.question).toBe('Who were the Normans?');
+    const en = messages('en');
+    const labels = (reply.components![0] as { components: { label: string }[] }).components.map((c) => c.label);
+    expect(labels).toEqual([en.discord.helpful, en.discord.notHelpful]);
+
+    // 👍: stored, thanked privately.
+    const liked = discord.sendComponent({ channelId: ALPHA, messageId: reply.id, customId: up!, user: BOB });
+    await expect.poll(() => discord.interactionCallback(liked.id)?.type).toBe(4);
+    expect(discord.interactionCallback(liked.id)?.data).toMatchObject({ content: en.feedback.thanksHelpful, flags: 64 });
+
+    // 👎 then a reason from the select: the ephemeral message becomes the thanks (type 7).
+    const disliked = discord.sendComponent({ channelId: ALPHA, messageId: reply.id, customId: down!, user: ANN });
+    await expect.poll(() => discord.interactionCallback(disliked.id)?.type).toBe(4);
+    const prompt = discord.interactionMessages(disliked.id).original!;
+    expect(prompt.flags! & 64).toBe(64);
+    expect(prompt.content).toBe(en.discord.whatWentWrong);
+    const [select] = customIds(prompt);
+    const options = (prompt.components![0] as { components: { options: { value: string; label: string }[] }[] }).components[0]!.options;
+    expect(options.map((o) => o.value)).toEqual(['wrong-source', 'not-in-files', 'wrong-language', 'other']);
+    // Before a reason is chosen the 👎 is already on record.
+    await expect.poll(async () => (await t.core.state.answers.feedback(answerId)).find((f) => f.userId === ANN.id)?.rating).toBe('down');
+    const chose = discord.sendComponent({ channelId: ALPHA, messageId: prompt.id, customId: select!, values: ['wrong-source'], user: ANN });
+    await expect.poll(() => discord.interactionCallback(chose.id)?.type).toBe(7);
+    expect(discord.messages(ALPHA).find((m) => m.id === prompt.id)).toMatchObject({ content: en.feedback.thanksNoted, components: [] });
+
+    // "Something else…": a dialog (type 9); its text is stored, and the reasons' message becomes the thanks.
+    const catDown = discord.sendComponent({ channelId: ALPHA, messageId: reply.id, customId: down!, user: CAT });
+    await expect.poll(() => discord.interactionMessages(catDown.id).original?.components?.length).toBe(1);
+    const catPrompt = discord.interactionMessages(catDown.id).original!;
+    const other = discord.sendComponent({
+      channelId: ALPHA,
+      messageId: catPrompt.id,
+      customId: customIds(catPrompt)[0]!,
+      values: ['other'],
+      user: CAT,
+    });
+    await expect.poll(() => discord.interactionCallback(other.id)?.type).toBe(9);
+    expect(discord.openModal(other.id)).toMatchObject({ title: en.discord.otherTitle });
+    const submitted = discord.submitModal({ openedBy: other.id, fields: { text: 'It mixed up Rollo and William' } });
+    await expect.poll(() => discord.interactionCallback(submitted.id)?.type).toBe(7);
+    expect(discord.messages(ALPHA).find((m) => m.id === catPrompt.id)?.content).toBe(en.feedback.thanksNoted);
+
+    const feedback = await t.core.state.answers.feedback(answerId);
+    expect(feedback).toEqual([
+      { userId: BOB.id, rating: 'up' },
+      { userId: ANN.id, rating: 'down', reason: { kind: 'wrong-source' } },
+      { userId: CAT.id, rating: 'down', reason: { kind: 'other', text: 'It mixed up Rollo and William' } },
+    ]);
+  });
+
+  it('a Chinese question gets Chinese buttons and reasons', async () => {
+    const { discord } = await start({ EVIDENCE_MIN_COVERAGE: '0' });
+    const zh = messages('zh');
+    const question = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: '诺曼人是谁？', mentionsBot: true });
+    const reply = await answered(discord, ALPHA, question.id);
+    expect((reply.components![0] as { components: { label: string }[] }).components.map((c) => c.label)).toEqual([
+      zh.discord.helpful,
+      zh.discord.notHelpful,
+    ]);
+    const down = discord.sendComponent({ channelId: ALPHA, messageId: reply.id, customId: customIds(reply)[1]!, user: BOB });
+    await expect.poll(() => discord.interactionMessages(down.id).original?.content).toBe(zh.discord.whatWentWrong);
+    const labels = (
+      discord.interactionMessages(down.id).original!.components![0] as { components: { options: { label: string }[] }[] }
+    ).components[0]!.options.map((o) => o.label);
+    expect(labels).toEqual(Object.values(zh.discord.reasons));
+  });
+});
