@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIMessage } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerCommands } from '../src/bots/discord/commands.js';
 import { startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
 import { messages } from '../src/messages/index.js';
 import { DiscordDouble } from './doubles/discord-double.js';
@@ -156,5 +157,45 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
       discord.interactionMessages(down.id).original!.components![0] as { components: { options: { label: string }[] }[] }
     ).components[0]!.options.map((o) => o.label);
     expect(labels).toEqual(Object.values(zh.discord.reasons));
+  });
+
+  it('registers every slash command and option with en-US and zh-CN names and descriptions; Discord refuses a locale it does not know', async () => {
+    const discord = await DiscordDouble.start();
+    discord.addGuild({ id: GUILD, name: 'Docs team', channels: [{ id: ALPHA, name: 'alpha' }] });
+    const t = await createTestCore(ollama, { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
+    try {
+      await registerCommands(t.settings, GUILD);
+      const put = discord.requestsTo('PUT', new RegExp(`^/applications/\\d+/guilds/${GUILD}/commands$`));
+      expect(put).toHaveLength(1);
+      expect(put[0]!.status).toBe(200);
+      type Localized = { name: string; name_localizations?: Record<string, string>; description_localizations?: Record<string, string> };
+      const slash = (put[0]!.body as (Localized & { type: number; options?: Localized[] })[]).filter((c) => c.type === 1);
+      const zh = messages('zh').discord.commands;
+      const en = messages('en').discord.commands;
+      expect(slash.map((c) => c.name).sort()).toEqual(['ask', 'forget', 'ingest', 'sources']);
+      for (const command of slash) {
+        const name = command.name as keyof typeof zh;
+        expect(command.name_localizations).toEqual({ 'en-US': en[name].name, 'zh-CN': zh[name].name });
+        expect(command.description_localizations).toEqual({ 'en-US': en[name].description, 'zh-CN': zh[name].description });
+        for (const option of command.options ?? []) {
+          expect(option.name_localizations).toEqual({ 'en-US': option.name, 'zh-CN': zh[name].options[option.name]!.name });
+          expect(option.description_localizations?.['zh-CN']).toBe(zh[name].options[option.name]!.description);
+        }
+      }
+      expect(slash.find((c) => c.name === 'ask')!.name_localizations!['zh-CN']).toBe('提问');
+      // What Discord keeps is what was sent.
+      expect(discord.commands(GUILD).find((c) => c['name'] === 'ask')?.['name_localizations']).toEqual({ 'en-US': 'ask', 'zh-CN': '提问' });
+
+      const refused = await fetch(`${discord.apiUrl}/v10/applications/${discord.applicationId}/guilds/${GUILD}/commands`, {
+        method: 'PUT',
+        headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify([{ name: 'ask', description: 'Ask', name_localizations: { zh: '提问' } }]),
+      });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(await refused.json())).toContain('LOCALE_INVALID');
+    } finally {
+      await t.close();
+      await discord.close();
+    }
   });
 });

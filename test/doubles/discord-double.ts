@@ -48,6 +48,7 @@ import {
   GatewayIntentBits,
   InteractionResponseType,
   InteractionType,
+  Locale,
   MessageFlags,
   MessageType,
   PermissionFlagsBits,
@@ -2376,14 +2377,23 @@ export class DiscordDouble {
     const type = typeof raw['type'] === 'number' ? raw['type'] : ApplicationCommandType.ChatInput;
     const name = typeof raw['name'] === 'string' ? raw['name'] : '';
     const chatInput = type === ApplicationCommandType.ChatInput;
-    const validName = chatInput
-      ? /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name) && name === name.toLowerCase()
-      : name.length >= 1 && name.length <= 32;
-    if (!validName) throw E.invalidForm([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    const validName = (n: unknown) =>
+      typeof n === 'string' &&
+      (chatInput ? /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(n) && n === n.toLowerCase() : n.length >= 1 && n.length <= 32);
+    if (!validName(name)) throw E.invalidForm([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
     const description = typeof raw['description'] === 'string' ? raw['description'] : '';
-    if (chatInput && (description.length < 1 || description.length > 100)) {
+    const validDescription = (d: unknown) => typeof d === 'string' && d.length >= 1 && d.length <= 100;
+    if (chatInput && !validDescription(description)) {
       throw E.invalidForm([...path, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
     }
+    // Context-menu commands have no description: Discord refuses one that is not empty.
+    if (!chatInput && description)
+      throw E.invalidForm(
+        [...path, 'description'],
+        'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION',
+        'Context menu commands cannot have description',
+      );
+    validateLocalizations(raw, path, validName, chatInput ? validDescription : (d) => d === '');
     const options = Array.isArray(raw['options']) ? raw['options'] : [];
     options.forEach((o, i) => {
       if (
@@ -2397,6 +2407,7 @@ export class DiscordDouble {
       const d = typeof o['description'] === 'string' ? o['description'] : '';
       if (d.length < 1 || d.length > 100)
         throw E.invalidForm([...path, 'options', i, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+      validateLocalizations(o, [...path, 'options', i], validName, validDescription);
     });
     return { ...raw, type, name, description };
   }
@@ -2573,6 +2584,37 @@ function validateComponents(raw: unknown): NonNullable<APIMessage['components']>
     });
   });
   return raw as NonNullable<APIMessage['components']>;
+}
+
+const LOCALES = new Set<string>(Object.values(Locale));
+
+/**
+ * name_localizations / description_localizations as Discord checks them: keys are Discord locales
+ * ("zh-CN", "en-US", …; "zh" or "en" are refused), values follow the rules of the name and description.
+ */
+function validateLocalizations(
+  raw: Record<string, unknown>,
+  path: (string | number)[],
+  validName: (n: unknown) => boolean,
+  validDescription: (d: unknown) => boolean,
+): void {
+  for (const [field, valid] of [
+    ['name_localizations', validName],
+    ['description_localizations', validDescription],
+  ] as const) {
+    const map = raw[field];
+    if (map === undefined || map === null) continue;
+    if (!isRecord(map)) throw E.invalidForm([...path, field], 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
+    for (const [locale, text] of Object.entries(map)) {
+      if (!LOCALES.has(locale)) throw E.invalidForm([...path, field, locale], 'LOCALE_INVALID', `Invalid locale "${locale}"`);
+      if (!valid(text))
+        throw E.invalidForm(
+          [...path, field, locale],
+          field === 'name_localizations' ? 'APPLICATION_COMMAND_INVALID_NAME' : 'BASE_TYPE_BAD_LENGTH',
+          field === 'name_localizations' ? 'Command name is invalid' : 'Must be between 1 and 100 in length.',
+        );
+    }
+  }
 }
 
 /** The message type of an interaction's response: a slash command's, a context menu's, or a plain one. */
