@@ -13,6 +13,8 @@ const NORMANS = readFileSync(join(import.meta.dirname, 'fixtures', 'docs', 'Norm
 
 const GUILD = '1500000000000000001';
 const ALPHA = '1500000000000000011';
+const BETA = '1500000000000000012';
+const THREAD = '1500000000000000013';
 const ANN = { id: '1500000000000000101', username: 'ann' };
 const BOB = { id: '1500000000000000102', username: 'bob' };
 const CAT = { id: '1500000000000000103', username: 'cat' };
@@ -51,7 +53,16 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
 
   async function start(overrides: Record<string, string> = {}): Promise<Harness> {
     const discord = await DiscordDouble.start();
-    discord.addGuild({ id: GUILD, name: 'Docs team', channels: [{ id: ALPHA, name: 'alpha' }], members: [ANN, BOB, CAT] });
+    discord.addGuild({
+      id: GUILD,
+      name: 'Docs team',
+      channels: [
+        { id: ALPHA, name: 'alpha' },
+        { id: BETA, name: 'beta' },
+        { id: THREAD, name: 'normans', type: 11, parentId: ALPHA },
+      ],
+      members: [ANN, BOB, CAT],
+    });
     const t = await createTestCore(ollama, {
       DISCORD_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
@@ -60,6 +71,7 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
     });
     await (await t.core.indexer()).ingest(memorySource(SCOPE, 'Normans.md', NORMANS));
     const bot = await startDiscordBot(t.core);
+    await registerCommands(t.settings, GUILD);
     return (h = { discord, t, bot });
   }
 
@@ -197,5 +209,84 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
       await t.close();
       await discord.close();
     }
+  });
+
+  it('"Ask citebot about this" on a message in a thread: answers its text with the thread so far, from the parent channel\'s files, with buttons', async () => {
+    const { discord } = await start();
+    const en = messages('en');
+    discord.sendMessage({ channelId: THREAD, guildId: GUILD, author: ANN, content: 'We are reading about the duchy of Normandy.' });
+    const asked = discord.sendMessage({ channelId: THREAD, guildId: GUILD, author: BOB, content: 'Who were the Normans?' });
+    ollama.reset();
+    const { id } = discord.sendMessageCommand({
+      name: en.discord.askAboutMessage,
+      channelId: THREAD,
+      targetMessageId: asked.id,
+      user: CAT,
+    });
+    await expect.poll(() => discord.interactionCallback(id)?.type).toBe(5);
+    let original: APIMessage | undefined;
+    await expect.poll(() => customIds((original = discord.interactionMessages(id).original)).length, { timeout: 20_000 }).toBe(2);
+    expect(original!.content).toContain(`-# ${en.discord.askedAbout('cat')}: https://discord.com/channels/${GUILD}/${THREAD}/${asked.id}`);
+    expect(original!.content).toMatch(/-# \[1\] \[Normans\.md\]/);
+    // The thread before the message went to the model as the conversation so far.
+    expect(ollama.chatRequests.some((r) => JSON.stringify(r.messages).includes('duchy of Normandy'))).toBe(true);
+
+    // In #beta nothing is indexed: the same message text there is not answered from #alpha's files.
+    const elsewhere = discord.sendMessage({ channelId: BETA, guildId: GUILD, author: BOB, content: 'Who were the Normans?' });
+    const other = discord.sendMessageCommand({
+      name: en.discord.askAboutMessage,
+      channelId: BETA,
+      targetMessageId: elsewhere.id,
+      user: CAT,
+    });
+    await expect
+      .poll(() => discord.interactionMessages(other.id).original?.content ?? '', { timeout: 20_000 })
+      .toContain(en.answer.noFilesIndexed);
+
+    // A message without text: said so, no model call.
+    ollama.reset();
+    const bare = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: BOB,
+      content: '',
+      attachments: [{ filename: 'notes.txt', bytes: 'x' }],
+    });
+    const empty = discord.sendMessageCommand({ name: en.discord.askAboutMessage, channelId: ALPHA, targetMessageId: bare.id, user: CAT });
+    await expect.poll(() => discord.interactionMessages(empty.id).original?.content).toBe(en.discord.nothingToAskAbout);
+    expect(ollama.chatRequests).toHaveLength(0);
+  });
+
+  it('"Index attachments" indexes a message\'s files in its channel\'s scope with the share limits; a message without files is told so', async () => {
+    const { discord, t } = await start({ MAX_FILE_MB: '0.001' });
+    const en = messages('en');
+    const shared = discord.sendMessage({
+      channelId: THREAD,
+      guildId: GUILD,
+      author: ANN,
+      content: 'two files',
+      attachments: [
+        { filename: 'rollo.md', bytes: '# Rollo\n\nRollo was the first ruler of Normandy, granted land in 911.' },
+        { filename: 'big.txt', bytes: 'x'.repeat(5000) },
+      ],
+    });
+    const { id } = discord.sendMessageCommand({
+      name: en.discord.indexAttachments,
+      channelId: THREAD,
+      targetMessageId: shared.id,
+      user: BOB,
+    });
+    let summary = '';
+    await expect.poll(() => (summary = discord.interactionMessages(id).original?.content ?? ''), { timeout: 20_000 }).toMatch(/^2 files: /);
+    expect(summary).toContain('1 new');
+    expect(summary).toMatch(/big\.txt/);
+    // The thread's parent channel is the scope; nothing went to #beta's.
+    const docs = await t.core.index.documents([SCOPE]);
+    expect(docs.find((d) => d.source === 'rollo.md')?.status).toBe('indexed');
+    expect(await t.core.index.documents([`discord:${GUILD}:${BETA}`])).toHaveLength(0);
+
+    const plain = discord.sendMessage({ channelId: ALPHA, guildId: GUILD, author: ANN, content: 'no files here' });
+    const none = discord.sendMessageCommand({ name: en.discord.indexAttachments, channelId: ALPHA, targetMessageId: plain.id, user: BOB });
+    await expect.poll(() => discord.interactionMessages(none.id).original?.content).toBe(en.discord.noAttachments);
   });
 });

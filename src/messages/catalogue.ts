@@ -153,5 +153,7 @@ export interface Messages {
     askedAbout(who: string): string;
     /** "Ask citebot about this" on a message without text. */
     nothingToAskAbout: string;
+    /** "Index attachments" on a message without any. */
+    noAttachments: string;
   };
 }

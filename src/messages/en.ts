@@ -173,5 +173,6 @@ export const en = {
     indexAttachments: 'Index attachments',
     askedAbout: (who) => `${who} asked about a message`,
     nothingToAskAbout: 'That message has no text to ask about.',
+    noAttachments: 'That message has no attachments to index.',
   },
 } satisfies Messages;

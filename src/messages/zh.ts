@@ -159,5 +159,6 @@ export const zh = {
     indexAttachments: '索引附件',
     askedAbout: (who) => `${who} 询问了一条消息`,
     nothingToAskAbout: '这条消息没有可以询问的文字。',
+    noAttachments: '这条消息没有可以索引的附件。',
   },
 } satisfies Messages;

@@ -1,4 +1,6 @@
 import {
+  ApplicationCommandType,
+  ContextMenuCommandBuilder,
   InteractionContextType,
   Locale,
   REST,
@@ -61,22 +63,34 @@ export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {
       .setContexts(contexts)
       .addStringOption((o) => named(o, 'forget', 'file').setRequired(true))
       .toJSON(),
+    ...[(m: Messages) => m.discord.askAboutMessage, (m: Messages) => m.discord.indexAttachments].map((entry) =>
+      new ContextMenuCommandBuilder()
+        .setType(ApplicationCommandType.Message)
+        .setName(entry(messages('en')))
+        .setNameLocalizations(localized(entry))
+        .setContexts(contexts)
+        .toJSON(),
+    ),
   ];
 }
 
 /**
  * Registers the commands: in one guild (visible at once, for trying citebot out) or globally
- * (every guild and DMs; Discord may take a while to show them). Returns the command names.
+ * (every guild and DMs; Discord may take a while to show them). Returns the slash commands' and message menu entries' names.
  */
-export async function registerCommands(settings: Settings, guildId?: string): Promise<{ applicationId: string; names: string[] }> {
+export async function registerCommands(
+  settings: Settings,
+  guildId?: string,
+): Promise<{ applicationId: string; names: string[]; menus: string[] }> {
   if (!settings.DISCORD_TOKEN)
     throw new CitebotError('invalid_settings', 'DISCORD_TOKEN is not set', { fix: 'set it to your bot token (README: "Discord")' });
   const rest = new REST({ api: settings.DISCORD_API_URL }).setToken(settings.DISCORD_TOKEN);
   try {
     const application = (await rest.get(Routes.currentApplication())) as { id: string };
     const route = guildId ? Routes.applicationGuildCommands(application.id, guildId) : Routes.applicationCommands(application.id);
-    const registered = (await rest.put(route, { body: commandDefinitions() })) as { name: string }[];
-    return { applicationId: application.id, names: registered.map((c) => c.name) };
+    const registered = (await rest.put(route, { body: commandDefinitions() })) as { name: string; type: number }[];
+    const of = (type: ApplicationCommandType) => registered.filter((c) => c.type === type).map((c) => c.name);
+    return { applicationId: application.id, names: of(ApplicationCommandType.ChatInput), menus: of(ApplicationCommandType.Message) };
   } catch (failure) {
     const error = discordError(failure, settings.DISCORD_API_URL);
     if (error.code !== 'platform_unavailable') throw error;

@@ -7,6 +7,7 @@ import { discordError } from './discord-errors.js';
 import { registerFeedbackListener } from './listeners/feedback-interaction.js';
 import { registerInteractionListener } from './listeners/interaction-create.js';
 import { registerMessageListener } from './listeners/message-create.js';
+import { registerMessageMenuListener } from './listeners/message-menu.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { catchUpDiscordConversations } from './conversation-run.js';
 
@@ -72,6 +73,7 @@ export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
   registerMessageListener(readyClient, context);
   registerInteractionListener(readyClient, context);
   registerFeedbackListener(readyClient, context);
+  registerMessageMenuListener(readyClient, context);
   registerMessageSync(readyClient, context);
   log.info(`discord: connected as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} guild(s)`);
   // What was said while citebot was away: read from each followed channel's cursor.

@@ -1,4 +1,4 @@
-import { MessageFlags, type ChatInputCommandInteraction, type Message, type MessageCreateOptions } from 'discord.js';
+import { MessageFlags, type CommandInteraction, type Message, type MessageCreateOptions } from 'discord.js';
 import { QueuedPost } from '../common/queued-post.js';
 import type { MessageComponents } from './feedback-components.js';
 import type { DiscordReplyOutbox } from './reply-outbox.js';
@@ -66,10 +66,10 @@ export class MessageReplyTarget implements MessageTarget {
   }
 }
 
-/** A slash command's reply: deferred at once, then edited; more content goes out as follow-ups. */
+/** A command's reply (slash or context menu): deferred at once, then edited; more content goes out as follow-ups. */
 export class InteractionTarget implements MessageTarget {
   constructor(
-    private readonly interaction: ChatInputCommandInteraction,
+    private readonly interaction: CommandInteraction,
     private readonly ephemeral = false,
   ) {}
 
