@@ -15,6 +15,7 @@ const GUILD = '1500000000000000001';
 const ALPHA = '1500000000000000011';
 const BETA = '1500000000000000012';
 const THREAD = '1500000000000000013';
+const FORUM = '1500000000000000014';
 const ANN = { id: '1500000000000000101', username: 'ann' };
 const BOB = { id: '1500000000000000102', username: 'bob' };
 const CAT = { id: '1500000000000000103', username: 'cat' };
@@ -60,6 +61,7 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
         { id: ALPHA, name: 'alpha' },
         { id: BETA, name: 'beta' },
         { id: THREAD, name: 'normans', type: 11, parentId: ALPHA },
+        { id: FORUM, name: 'questions', type: 15 },
       ],
       members: [ANN, BOB, CAT],
     });
@@ -69,7 +71,8 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
       STREAM_EDIT_INTERVAL_MS: '250',
       ...overrides,
     });
-    await (await t.core.indexer()).ingest(memorySource(SCOPE, 'Normans.md', NORMANS));
+    const indexer = await t.core.indexer();
+    for (const scope of [SCOPE, `discord:${GUILD}:${FORUM}`]) await indexer.ingest(memorySource(scope, 'Normans.md', NORMANS));
     const bot = await startDiscordBot(t.core);
     await registerCommands(t.settings, GUILD);
     return (h = { discord, t, bot });
@@ -289,4 +292,59 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
     const none = discord.sendMessageCommand({ name: en.discord.indexAttachments, channelId: ALPHA, targetMessageId: plain.id, user: BOB });
     await expect.poll(() => discord.interactionMessages(none.id).original?.content).toBe(en.discord.noAttachments);
   });
+
+  it('DISCORD_ANSWER_MODE=thread: a mention gets a thread named after the question, answered there; follow-ups there need no mention', async () => {
+    const { discord } = await start({ DISCORD_ANSWER_MODE: 'thread' });
+    const question = discord.sendMessage({
+      channelId: ALPHA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Who were the Normans?',
+      mentionsBot: true,
+    });
+    const started = await discord.waitForRequest('POST', new RegExp(`^/channels/${ALPHA}/messages/${question.id}/threads$`), 20_000);
+    expect(started.body).toMatchObject({ name: 'Who were the Normans?' });
+    expect(discord.channel(question.id)).toMatchObject({ type: 11, parent_id: ALPHA, owner_id: discord.botId });
+    // The answer is the thread's first post (with sources and buttons), not a reply in #alpha.
+    let answer: APIMessage | undefined;
+    await expect
+      .poll(() => customIds((answer = discord.messages(question.id).find((m) => m.author.id === discord.botId))).length, {
+        timeout: 20_000,
+      })
+      .toBe(2);
+    expect(answer!.content).toMatch(/-# \[1\] \[Normans\.md\]/);
+    expect(answer!.message_reference).toBeUndefined();
+    expect(discord.messages(ALPHA).filter((m) => m.author.id === discord.botId)).toHaveLength(0);
+
+    ollama.reset();
+    const follow = discord.sendMessage({ channelId: question.id, guildId: GUILD, author: BOB, content: 'Where did they settle?' });
+    const reply = await answered(discord, question.id, follow.id);
+    expect(reply.content).toMatch(/-# \[1\]/);
+    // The question that started the thread (in #alpha) is part of the conversation so far.
+    expect(ollama.chatRequests.some((r) => JSON.stringify(r.messages).includes('Who were the Normans?'))).toBe(true);
+    // Threads citebot did not start still need a mention.
+    const chatter = discord.sendMessage({ channelId: THREAD, guildId: GUILD, author: BOB, content: 'Who were the Normans, again?' });
+    const later = discord.sendMessage({ channelId: question.id, guildId: GUILD, author: ANN, content: 'And their language?' });
+    await answered(discord, question.id, later.id);
+    expect(discord.messages(THREAD).some((m) => m.message_reference?.message_id === chatter.id)).toBe(false);
+  });
+
+  it.each(['reply', 'thread'])(
+    "a mention in a forum post is answered in the post (DISCORD_ANSWER_MODE=%s), from the forum's files",
+    async (mode) => {
+      const { discord } = await start({ DISCORD_ANSWER_MODE: mode });
+      const post = discord.createForumPost({
+        forumId: FORUM,
+        guildId: GUILD,
+        title: 'Normans?',
+        author: ANN,
+        content: 'Who were the Normans?',
+        mentionsBot: true,
+      });
+      const reply = await answered(discord, post.id, post.id);
+      expect(reply.channel_id).toBe(post.id);
+      expect(reply.content).toMatch(/-# \[1\] \[Normans\.md\]/);
+      expect(discord.requestsTo('POST', /\/threads$/)).toHaveLength(0);
+    },
+  );
 });

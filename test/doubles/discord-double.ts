@@ -914,6 +914,29 @@ export class DiscordDouble {
     this.deleteMessage(stored);
   }
 
+  /**
+   * A user opens a post in a forum channel (type 15, where every conversation is a thread): the post is
+   * a public thread owned by the user whose first message has the thread's id and is in the thread
+   * itself. THREAD_CREATE, then MESSAGE_CREATE, as Discord sends them. Returns the first message.
+   */
+  createForumPost(input: { forumId: string; title: string } & Omit<SendMessageInput, 'channelId' | 'referenceMessageId'>): APIMessage {
+    const forum = this.channels.get(input.forumId);
+    if (!forum || (forum.type !== ChannelType.GuildForum && forum.type !== ChannelType.GuildMedia))
+      throw new Error(`${input.forumId} is not a forum channel`);
+    const guild = this.guilds.get(forum.guildId!)!;
+    const id = this.clock.next();
+    this.rememberUser(input.author);
+    const thread = this.newThread(guild, forum, { id, type: ChannelType.PublicThread, name: input.title, ownerId: input.author.id });
+    const payload = { ...this.channelPayload(thread), newly_created: true };
+    this.gateway.dispatch(GatewayDispatchEvents.ThreadCreate, (s) =>
+      s.intents & GatewayIntentBits.Guilds && this.hasPermission(guild, thread, this.botId, P.ViewChannel) ? payload : null,
+    );
+    const stored = this.storeUserMessage({ ...input, channelId: id }, id);
+    const rendered = this.render(stored);
+    this.dispatchMessage(GatewayDispatchEvents.MessageCreate, stored, rendered);
+    return rendered;
+  }
+
   /** GET /guilds/:guild/threads/active: every active thread of the guild the bot can see, with no member objects. */
   private activeThreads(guildId: string): Reply {
     const guild = this.guildOr404(guildId);
@@ -2261,28 +2284,10 @@ export class DiscordDouble {
       if (!THREAD_TYPES.has(type)) throw E.invalidForm(['type'], 'BASE_TYPE_CHOICES', `Value must be one of {11, 12}.`);
     }
     const guild = this.requireBot(parent, type === ChannelType.PrivateThread ? P.CreatePrivateThreads : P.CreatePublicThreads)!;
-    const now = new Date().toISOString();
-    const thread: ChannelState = {
-      id,
-      type,
-      name,
-      guildId: guild.id,
-      parentId: parent.id,
-      topic: null,
-      overwrites: [],
-      position: 0,
-      lastMessageId: null,
-      ownerId: this.botId,
-      createdAt: now,
-      memberCount: 1,
-      messageCount: 0,
-    };
-    this.channels.set(id, thread);
-    this.channelMessages.set(id, []);
-    guild.channelIds.push(id);
+    const thread = this.newThread(guild, parent, { id, type, name, ownerId: this.botId });
     const payload = {
       ...this.channelPayload(thread),
-      member: { id, user_id: this.botId, join_timestamp: now, flags: 0 },
+      member: { id, user_id: this.botId, join_timestamp: thread.createdAt, flags: 0 },
     };
     if (starter) {
       starter.message.thread = this.channelPayload(thread) as unknown as APIMessage['thread'];
@@ -2296,6 +2301,29 @@ export class DiscordDouble {
     );
     this.changed();
     return { status: 201, body: payload };
+  }
+
+  private newThread(
+    guild: GuildState,
+    parent: ChannelState,
+    t: { id: string; type: number; name: string; ownerId: string },
+  ): ChannelState & { createdAt: string } {
+    const thread = {
+      ...t,
+      guildId: guild.id,
+      parentId: parent.id,
+      topic: null,
+      overwrites: [],
+      position: 0,
+      lastMessageId: null,
+      createdAt: new Date().toISOString(),
+      memberCount: 1,
+      messageCount: 0,
+    };
+    this.channels.set(t.id, thread);
+    this.channelMessages.set(t.id, []);
+    guild.channelIds.push(t.id);
+    return thread;
   }
 
   private openDm(body: unknown): Reply {

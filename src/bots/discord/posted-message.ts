@@ -1,4 +1,4 @@
-import { MessageFlags, type CommandInteraction, type Message, type MessageCreateOptions } from 'discord.js';
+import { MessageFlags, type CommandInteraction, type Message, type MessageCreateOptions, type SendableChannels } from 'discord.js';
 import { QueuedPost } from '../common/queued-post.js';
 import type { MessageComponents } from './feedback-components.js';
 import type { DiscordReplyOutbox } from './reply-outbox.js';
@@ -25,16 +25,21 @@ interface Shown {
   components?: MessageComponents;
 }
 
-/** A reply to a user's message, then edits of it; link previews suppressed (citations would each embed). */
+/**
+ * A reply to a user's message (or, given `thread`, a post in the thread started on it), then edits of
+ * it; link previews suppressed (citations would each embed).
+ */
 export class MessageReplyTarget implements MessageTarget {
   private readonly first: QueuedPost<Shown, Message>;
 
   constructor(
     private readonly message: Message,
     private readonly outbox: DiscordReplyOutbox,
+    private readonly thread?: SendableChannels,
   ) {
+    const options = (shown: Shown) => ({ ...shown, allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds as const });
     this.first = new QueuedPost((shown) =>
-      outbox.reply(message, () => ({ ...shown(), allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds })),
+      thread ? outbox.send(thread, () => options(shown())) : outbox.reply(message, () => options(shown())),
     );
   }
 
@@ -62,7 +67,8 @@ export class MessageReplyTarget implements MessageTarget {
       allowedMentions: NO_MENTIONS,
       flags: MessageFlags.SuppressEmbeds,
     };
-    if ('send' in this.message.channel) await this.message.channel.send(options);
+    const channel = this.thread ?? this.message.channel;
+    if ('send' in channel) await channel.send(options);
   }
 }
 
