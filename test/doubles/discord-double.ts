@@ -14,7 +14,9 @@
  * Wire behaviour follows the Discord developer docs and discord-api-types: the routes, JSON shapes, error
  * bodies ({ message, code, errors? } with Discord's JSON error codes), 429s with X-RateLimit-* headers,
  * signed attachment URLs (?ex=&is=&hm=) that expire, interaction tokens, the 3 s deadline for the first
- * interaction response, intents (which events a session gets, MESSAGE_CONTENT masking, 4014 for privileged
+ * interaction response (types 4/5, and 6/7/9 for components: 7 edits the component's message, 9 opens a dialog,
+ * refused for a dialog's submission), components and dialogs as Discord validates them, command localizations
+ * (Discord locales only), intents (which events a session gets, MESSAGE_CONTENT masking, 4014 for privileged
  * intents the app does not have), channel permissions of the bot (403 50001/50013, empty history without
  * READ_MESSAGE_HISTORY). The bot's own messages come back as MESSAGE_CREATE, as on Discord.
  *
@@ -24,10 +26,14 @@
  * At a glance:
  *   state     addGuild({ id, name, channels, members?, botPermissions? }), addDmChannel({ id, recipient })
  *   traffic   sendMessage({ channelId, author, content, mentionsBot?, attachments?, referenceMessageId? }),
- *             seedHistory(channelId, count, factory?), sendInteraction({ name, options?, channelId, user })
+ *             seedHistory(channelId, count, factory?), sendInteraction({ name, options?, channelId, user }),
+ *             sendMessageCommand({ name, channelId, targetMessageId, user }) (a message context-menu entry),
+ *             sendComponent({ channelId, messageId, customId, values?, user }) (a button click or a select choice),
+ *             submitModal({ openedBy, fields }) (the dialog a type 9 response opened),
+ *             createForumPost({ forumId, title, author, content }) (a thread in a forum channel, type 15)
  *   records   requests / requestsTo(method, /path/) / waitForRequest / waitFor(predicate), downloads,
  *             identifies, gatewayLog, interactionCallback(id), interactionMessages(id), messages(channelId),
- *             commands(guildId?), channel(id)
+ *             commands(guildId?), channel(id), openModal(interactionId)
  *   faults    rateLimitNext(/path/, ms), failNext(/path/, status), expireAttachments(), setAttachmentTtl(ms),
  *             setInteractionDeadline(ms), dropGateway(code), start({ rejectIntents: true })
  * Paths in records and fault patterns are the API routes without "/api/v10", e.g. "/channels/123/messages".
