@@ -20,6 +20,8 @@ const ANN = { id: '1500000000000000101', username: 'ann' };
 const BOB = { id: '1500000000000000102', username: 'bob' };
 const CAT = { id: '1500000000000000103', username: 'cat' };
 const SCOPE = `discord:${GUILD}:${ALPHA}`;
+const BOT = '1500000000000000900';
+const CREATE_PUBLIC_THREADS = 1n << 35n;
 
 interface Harness {
   discord: DiscordDouble;
@@ -53,13 +55,14 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
   });
 
   async function start(overrides: Record<string, string> = {}): Promise<Harness> {
-    const discord = await DiscordDouble.start();
+    const discord = await DiscordDouble.start({ botId: BOT });
     discord.addGuild({
       id: GUILD,
       name: 'Docs team',
       channels: [
         { id: ALPHA, name: 'alpha' },
-        { id: BETA, name: 'beta' },
+        // citebot may not start threads in #beta.
+        { id: BETA, name: 'beta', permissionOverwrites: [{ id: BOT, type: 1, deny: CREATE_PUBLIC_THREADS }] },
         { id: THREAD, name: 'normans', type: 11, parentId: ALPHA },
         { id: FORUM, name: 'questions', type: 15 },
       ],
@@ -111,6 +114,27 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
     const en = messages('en');
     const labels = (reply.components![0] as { components: { label: string }[] }).components.map((c) => c.label);
     expect(labels).toEqual([en.discord.helpful, en.discord.notHelpful]);
+
+    // /ask private:true: the buttons are on the ephemeral reply, and work there too.
+    const asked = discord.sendInteraction({
+      name: 'ask',
+      options: { question: 'Who were the Normans?', private: true },
+      channelId: ALPHA,
+      guildId: GUILD,
+      user: BOB,
+    });
+    await expect.poll(() => customIds(discord.interactionMessages(asked.id).original).length, { timeout: 20_000 }).toBe(2);
+    const privateAnswer = discord.interactionMessages(asked.id).original!;
+    expect(privateAnswer.flags! & 64).toBe(64);
+    const privateUp = discord.sendComponent({
+      channelId: ALPHA,
+      messageId: privateAnswer.id,
+      customId: customIds(privateAnswer)[0]!,
+      user: BOB,
+    });
+    await expect.poll(() => discord.interactionCallback(privateUp.id)?.type).toBe(4);
+    const privateId = customIds(privateAnswer)[0]!.split(':').at(-1)!;
+    expect(await t.core.state.answers.feedback(privateId)).toEqual([{ userId: BOB.id, rating: 'up' }]);
 
     // 👍: stored, thanked privately.
     const liked = discord.sendComponent({ channelId: ALPHA, messageId: reply.id, customId: up!, user: BOB });
@@ -322,6 +346,18 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
     expect(reply.content).toMatch(/-# \[1\]/);
     // The question that started the thread (in #alpha) is part of the conversation so far.
     expect(ollama.chatRequests.some((r) => JSON.stringify(r.messages).includes('Who were the Normans?'))).toBe(true);
+    // Where citebot may not start threads, it replies (and says why in the log).
+    const noThreads = discord.sendMessage({
+      channelId: BETA,
+      guildId: GUILD,
+      author: ANN,
+      content: 'Who were the Normans?',
+      mentionsBot: true,
+    });
+    await expect
+      .poll(() => discord.messages(BETA).find((m) => m.message_reference?.message_id === noThreads.id)?.content ?? '', { timeout: 20_000 })
+      .toContain(messages('en').answer.noFilesIndexed);
+    expect(discord.channel(noThreads.id)).toBeUndefined();
     // Threads citebot did not start still need a mention.
     const chatter = discord.sendMessage({ channelId: THREAD, guildId: GUILD, author: BOB, content: 'Who were the Normans, again?' });
     const later = discord.sendMessage({ channelId: question.id, guildId: GUILD, author: ANN, content: 'And their language?' });
