@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { APIMessage } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerCommands } from '../src/bots/discord/commands.js';
+import { feedbackButtons } from '../src/bots/discord/feedback-components.js';
 import { startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
 import { messages } from '../src/messages/index.js';
 import { DiscordDouble } from './doubles/discord-double.js';
@@ -172,6 +173,18 @@ describe('Discord interactions (real discord.js against the REST + gateway doubl
     const submitted = discord.submitModal({ openedBy: other.id, fields: { text: 'It mixed up Rollo and William' } });
     await expect.poll(() => discord.interactionCallback(submitted.id)?.type).toBe(7);
     expect(discord.messages(ALPHA).find((m) => m.id === catPrompt.id)?.content).toBe(en.feedback.thanksNoted);
+
+    // A button whose answer is not on record (another install's, or a data directory started afresh).
+    const channel = await h!.bot.client.channels.fetch(ALPHA);
+    if (!channel?.isSendable()) throw new Error('#alpha is not sendable');
+    const stale = await channel.send({ content: 'old answer', components: feedbackButtons('00000000-0000-4000-8000-000000000000', 'en') });
+    const goneClick = discord.sendComponent({
+      channelId: ALPHA,
+      messageId: stale.id,
+      customId: customIds(discord.messages(ALPHA).find((m) => m.id === stale.id))[1]!,
+      user: BOB,
+    });
+    await expect.poll(() => discord.interactionCallback(goneClick.id)?.data).toMatchObject({ content: en.feedback.answerGone, flags: 64 });
 
     const feedback = await t.core.state.answers.feedback(answerId);
     expect(feedback).toEqual([
