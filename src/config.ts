@@ -129,6 +129,7 @@ const schema = z.object({
   DISCORD_TOKEN: optionalText,
   DISCORD_API_URL: url,
   DISCORD_HISTORY_LIMIT: int(1, 100_000),
+  DISCORD_ANSWER_MODE: z.enum(['reply', 'thread'], { message: 'expected reply or thread' }),
   INDEX_MESSAGES: z
     .preprocess(
       (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),

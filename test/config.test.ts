@@ -75,6 +75,12 @@ describe('settings', () => {
     }
   });
 
+  it('DISCORD_ANSWER_MODE: reply by default, thread on request, anything else named with the choices', () => {
+    expect(load({}).DISCORD_ANSWER_MODE).toBe('reply');
+    expect(load({ DISCORD_ANSWER_MODE: 'thread' }).DISCORD_ANSWER_MODE).toBe('thread');
+    expect(() => load({ DISCORD_ANSWER_MODE: 'threads' })).toThrow(/DISCORD_ANSWER_MODE: .*expected reply or thread/);
+  });
+
   it('a bad value is fixed where it was written: CITEBOT_CONFIG names its file, .env its path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'citebot-config-'));
     writeFileSync(join(dir, 'citebot.yaml'), 'CHUNK_TOKENS: lots\n');

@@ -613,4 +613,121 @@ describe("DiscordDouble: Discord's rate limits, on by default", () => {
     expect(posted.filter((r) => r.status === 200)).toHaveLength(7);
     expect(new Set(posted.filter((r) => r.status === 200).map((r) => (r.body as { content: string }).content)).size).toBe(7);
   });
+
+  it('components: a click reaches discord.js as a ButtonInteraction, a select as a StringSelectMenuInteraction, a dialog as a ModalSubmitInteraction; 7 updates the message, 9 opens the dialog', async () => {
+    const double = await start();
+    double.addGuild(guildSpec());
+    const client = await connect(double);
+    const channel = (await client.channels.fetch(GENERAL)) as TextChannel;
+    const posted = await channel.send({
+      content: 'Was this helpful?',
+      components: [{ type: 1, components: [{ type: 2, style: 2, custom_id: 'yes', label: 'Yes' }] }],
+    });
+    // Components are checked as Discord does: a custom_id twice in one message is refused.
+    await expect(
+      channel.send({
+        content: 'x',
+        components: [{ type: 1, components: [1, 2].map(() => ({ type: 2, style: 2, custom_id: 'same', label: 'A' })) }],
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 50035 });
+
+    const click = nextEvent(client, Events.InteractionCreate);
+    double.sendComponent({ channelId: GENERAL, messageId: posted.id, customId: 'yes', user: ANN });
+    const [button] = await click;
+    if (!button.isButton()) throw new Error('expected a button interaction');
+    expect(button.message.id).toBe(posted.id);
+    await button.update({
+      content: 'Why?',
+      components: [
+        {
+          type: 1,
+          components: [
+            {
+              type: 3,
+              custom_id: 'why',
+              options: [
+                { label: 'A', value: 'a' },
+                { label: 'B', value: 'b' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(double.interactionCallback(button.id)?.type).toBe(7);
+    expect(double.messages(GENERAL).find((m) => m.id === posted.id)?.content).toBe('Why?');
+    expect(() => double.sendComponent({ channelId: GENERAL, messageId: posted.id, customId: 'yes', user: ANN })).toThrow(/no component/);
+    expect(() => double.sendComponent({ channelId: GENERAL, messageId: posted.id, customId: 'why', values: ['c'], user: ANN })).toThrow(
+      /not a valid choice/,
+    );
+
+    const choose = nextEvent(client, Events.InteractionCreate);
+    double.sendComponent({ channelId: GENERAL, messageId: posted.id, customId: 'why', values: ['b'], user: ANN });
+    const [select] = await choose;
+    if (!select.isStringSelectMenu()) throw new Error('expected a select interaction');
+    expect(select.values).toEqual(['b']);
+    await select.showModal({
+      custom_id: 'tell',
+      title: 'Tell us',
+      components: [{ type: 1, components: [{ type: 4, custom_id: 'text', label: 'What?', style: 2, required: true }] }],
+    });
+    expect(double.interactionCallback(select.id)?.type).toBe(9);
+    expect(() => double.submitModal({ openedBy: select.id, fields: {} })).toThrow(/text input "text"/);
+
+    const submit = nextEvent(client, Events.InteractionCreate);
+    double.submitModal({ openedBy: select.id, fields: { text: 'because' } });
+    const [modal] = await submit;
+    if (!modal.isModalSubmit()) throw new Error('expected a modal submission');
+    expect(modal.fields.getTextInputValue('text')).toBe('because');
+    expect(modal.isFromMessage() && modal.message.id).toBe(posted.id);
+    // A dialog cannot answer a dialog.
+    await expect(
+      client.rest.post(`/interactions/${modal.id}/${modal.token}/callback`, {
+        body: { type: 9, data: { custom_id: 'again', title: 'Again', components: [] } },
+        auth: false,
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    await modal.reply({ content: 'Thanks', flags: MessageFlags.Ephemeral });
+    expect(double.interactionCallback(modal.id)).toMatchObject({ type: 4, accepted: true });
+  });
+
+  it('message commands: data.target_id and resolved.messages become targetMessage; only registered ones can be run', async () => {
+    const double = await start();
+    double.addGuild(guildSpec());
+    const client = await connect(double);
+    await client.application.commands.set([{ type: 3, name: 'Ask about this', name_localizations: { 'zh-CN': '询问这条消息' } }], GUILD);
+    expect(double.commands(GUILD)[0]).toMatchObject({ type: 3, description: '', name_localizations: { 'zh-CN': '询问这条消息' } });
+    await expect(
+      client.application.commands.set([{ type: 3, name: 'X', name_localizations: { zh: 'x' } as never }], GUILD),
+    ).rejects.toMatchObject({
+      status: 400,
+    });
+    const said = double.sendMessage({ channelId: GENERAL, author: ANN, content: 'What is the refund window?' });
+    expect(() => double.sendMessageCommand({ name: 'Unknown', channelId: GENERAL, targetMessageId: said.id, user: ANN })).toThrow(
+      /registered/,
+    );
+    const event = nextEvent(client, Events.InteractionCreate);
+    double.sendMessageCommand({ name: 'Ask about this', channelId: GENERAL, targetMessageId: said.id, user: ANN });
+    const [interaction] = await event;
+    if (!interaction.isMessageContextMenuCommand()) throw new Error('expected a message context menu command');
+    expect(interaction.targetMessage.content).toBe('What is the refund window?');
+    expect(interaction.targetId).toBe(said.id);
+  });
+
+  it('forum posts: a thread owned by its author whose first message shares its id; the forum itself takes no messages', async () => {
+    const FORUM = '1200000000000000005';
+    const double = await start();
+    double.addGuild(guildSpec({ channels: [...guildSpec().channels, { id: FORUM, name: 'questions', type: ChannelType.GuildForum }] }));
+    const client = await connect(double);
+    const created = nextEvent(client, Events.ThreadCreate);
+    const post = double.createForumPost({ forumId: FORUM, title: 'Refunds?', author: ANN, content: 'How long do refunds take?' });
+    const [thread] = await created;
+    expect(thread.id).toBe(post.id);
+    expect(thread.parentId).toBe(FORUM);
+    expect(thread.ownerId).toBe(ANN.id);
+    expect((await thread.fetchStarterMessage())?.content).toBe('How long do refunds take?');
+    await thread.send('An answer');
+    expect(double.messages(post.id).map((m) => m.content)).toEqual(['How long do refunds take?', 'An answer']);
+    await expect(client.rest.post(`/channels/${FORUM}/messages`, { body: { content: 'x' } })).rejects.toMatchObject({ status: 400 });
+  });
 });

@@ -1,3 +1,8 @@
+import type { FeedbackReasonKind } from '../store/ports.js';
+
+/** citebot's Discord slash commands (names as registered, in English). */
+export type DiscordCommandName = 'ask' | 'ingest' | 'sources' | 'forget';
+
 /**
  * Every fixed text a chat user can see, as one typed set of keys: a language file that leaves a key
  * out (or gets a parameter wrong) does not compile. Texts are plain; adapters add their platform's
@@ -124,5 +129,31 @@ export interface Messages {
     slackAskUsage: string;
     discordAskUsage: string;
     unknownCommand(name: string): string;
+  };
+  // h23discord: Discord's feedback components, localized commands and message context menus.
+  discord: {
+    /** The 👍/👎 buttons under an answer. */
+    helpful: string;
+    notHelpful: string;
+    /** After 👎: the prompt above the reasons, and each reason (FEEDBACK_REASONS). */
+    whatWentWrong: string;
+    reasons: Record<FeedbackReasonKind, string>;
+    /** The dialog for "other" (Discord: title and label at most 45 characters). */
+    otherTitle: string;
+    otherLabel: string;
+    /** Slash commands and their options as Discord shows them (names: lowercase, no spaces, at most 32). */
+    commands: Record<
+      DiscordCommandName,
+      { name: string; description: string; options: Record<string, { name: string; description: string }> }
+    >;
+    /** Message context menu entries (at most 32 characters, spaces allowed). */
+    askAboutMessage: string;
+    indexAttachments: string;
+    /** The heading of an answer about a message. */
+    askedAbout(who: string): string;
+    /** "Ask citebot about this" on a message without text. */
+    nothingToAskAbout: string;
+    /** "Index attachments" on a message without any. */
+    noAttachments: string;
   };
 }

@@ -131,4 +131,48 @@ export const en = {
     discordAskUsage: 'Usage: `/ask question: what does the spec say about limits?` (files indexed here with `/ingest` are searched)',
     unknownCommand: (name) => `Unknown command /${name}.`,
   },
+  // h23discord: Discord's feedback components, localized commands and message context menus.
+  discord: {
+    helpful: 'Helpful',
+    notHelpful: 'Not helpful',
+    whatWentWrong: 'Thanks. What went wrong?',
+    reasons: {
+      'wrong-source': 'It cited the wrong source',
+      'not-in-files': "The answer isn't in the files",
+      'wrong-language': 'It answered in the wrong language',
+      other: 'Something else…',
+    },
+    otherTitle: 'What went wrong?',
+    otherLabel: 'In a few words',
+    commands: {
+      ask: {
+        name: 'ask',
+        description: 'Ask the files shared in this channel',
+        options: {
+          question: { name: 'question', description: 'What do you want to know?' },
+          private: { name: 'private', description: 'Only you see the answer' },
+        },
+      },
+      ingest: {
+        name: 'ingest',
+        description: "Index this channel's messages, threads and attached files",
+        options: {
+          file: { name: 'file', description: 'Only this attachment (file name)' },
+          full: { name: 'full', description: 'Read the whole history again, not just what is new' },
+          files: { name: 'files', description: 'Only files, not the conversation' },
+        },
+      },
+      sources: { name: 'sources', description: 'List the files citebot has indexed in this channel', options: {} },
+      forget: {
+        name: 'forget',
+        description: 'Remove an indexed file from this channel (its uploader, or Manage Messages)',
+        options: { file: { name: 'file', description: 'File name, as /sources shows it; "messages" for the conversation' } },
+      },
+    },
+    askAboutMessage: 'Ask citebot about this',
+    indexAttachments: 'Index attachments',
+    askedAbout: (who) => `${who} asked about a message`,
+    nothingToAskAbout: 'That message has no text to ask about.',
+    noAttachments: 'That message has no attachments to index.',
+  },
 } satisfies Messages;

@@ -117,4 +117,48 @@ export const zh = {
     discordAskUsage: '用法：`/ask question: 规范对限制是怎么说的？`（搜索用 `/ingest` 在此索引的文件）',
     unknownCommand: (name) => `未知命令 /${name}。`,
   },
+  // h23discord: Discord's feedback components, localized commands and message context menus.
+  discord: {
+    helpful: '有帮助',
+    notHelpful: '没帮助',
+    whatWentWrong: '谢谢。哪里不对？',
+    reasons: {
+      'wrong-source': '引用的来源不对',
+      'not-in-files': '文件里没有这个答案',
+      'wrong-language': '回答用错了语言',
+      other: '其他……',
+    },
+    otherTitle: '哪里不对？',
+    otherLabel: '简单说说',
+    commands: {
+      ask: {
+        name: '提问',
+        description: '向本频道分享的文件提问',
+        options: {
+          question: { name: '问题', description: '你想知道什么？' },
+          private: { name: '仅自己可见', description: '只有你能看到回答' },
+        },
+      },
+      ingest: {
+        name: '索引',
+        description: '索引本频道的消息、子区和附件',
+        options: {
+          file: { name: '文件', description: '只索引这个附件（文件名）' },
+          full: { name: '全部', description: '重新读取全部历史，而不只是新内容' },
+          files: { name: '仅文件', description: '只索引文件，不索引对话' },
+        },
+      },
+      sources: { name: '来源', description: '列出 citebot 在本频道索引的文件', options: {} },
+      forget: {
+        name: '移除',
+        description: '从本频道移除一个已索引的文件（上传者或有“管理消息”权限的成员）',
+        options: { file: { name: '文件', description: '文件名，与 /sources 显示的一致；对话请填 "messages"' } },
+      },
+    },
+    askAboutMessage: '向 citebot 询问这条消息',
+    indexAttachments: '索引附件',
+    askedAbout: (who) => `${who} 询问了一条消息`,
+    nothingToAskAbout: '这条消息没有可以询问的文字。',
+    noAttachments: '这条消息没有可以索引的附件。',
+  },
 } satisfies Messages;

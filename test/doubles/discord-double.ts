@@ -14,7 +14,9 @@
  * Wire behaviour follows the Discord developer docs and discord-api-types: the routes, JSON shapes, error
  * bodies ({ message, code, errors? } with Discord's JSON error codes), 429s with X-RateLimit-* headers,
  * signed attachment URLs (?ex=&is=&hm=) that expire, interaction tokens, the 3 s deadline for the first
- * interaction response, intents (which events a session gets, MESSAGE_CONTENT masking, 4014 for privileged
+ * interaction response (types 4/5, and 6/7/9 for components: 7 edits the component's message, 9 opens a dialog,
+ * refused for a dialog's submission), components and dialogs as Discord validates them, command localizations
+ * (Discord locales only), intents (which events a session gets, MESSAGE_CONTENT masking, 4014 for privileged
  * intents the app does not have), channel permissions of the bot (403 50001/50013, empty history without
  * READ_MESSAGE_HISTORY). The bot's own messages come back as MESSAGE_CREATE, as on Discord.
  *
@@ -24,10 +26,14 @@
  * At a glance:
  *   state     addGuild({ id, name, channels, members?, botPermissions? }), addDmChannel({ id, recipient })
  *   traffic   sendMessage({ channelId, author, content, mentionsBot?, attachments?, referenceMessageId? }),
- *             seedHistory(channelId, count, factory?), sendInteraction({ name, options?, channelId, user })
+ *             seedHistory(channelId, count, factory?), sendInteraction({ name, options?, channelId, user }),
+ *             sendMessageCommand({ name, channelId, targetMessageId, user }) (a message context-menu entry),
+ *             sendComponent({ channelId, messageId, customId, values?, user }) (a button click or a select choice),
+ *             submitModal({ openedBy, fields }) (the dialog a type 9 response opened),
+ *             createForumPost({ forumId, title, author, content }) (a thread in a forum channel, type 15)
  *   records   requests / requestsTo(method, /path/) / waitForRequest / waitFor(predicate), downloads,
  *             identifies, gatewayLog, interactionCallback(id), interactionMessages(id), messages(channelId),
- *             commands(guildId?), channel(id)
+ *             commands(guildId?), channel(id), openModal(interactionId)
  *   faults    rateLimitNext(/path/, ms), failNext(/path/, status), expireAttachments(), setAttachmentTtl(ms),
  *             setInteractionDeadline(ms), dropGateway(code), start({ rejectIntents: true })
  * Paths in records and fault patterns are the API routes without "/api/v10", e.g. "/channels/123/messages".
@@ -42,11 +48,13 @@ import {
   ApplicationCommandType,
   ApplicationFlags,
   ChannelType,
+  ComponentType,
   GatewayCloseCodes,
   GatewayDispatchEvents,
   GatewayIntentBits,
   InteractionResponseType,
   InteractionType,
+  Locale,
   MessageFlags,
   MessageType,
   PermissionFlagsBits,
@@ -177,6 +185,36 @@ export interface InteractionInput {
   guildId?: string;
   user: UserSpec;
   /** The member's permissions in the channel, as Discord computes them (default: from the guild's roles). */
+  memberPermissions?: bigint | string;
+  locale?: string;
+}
+
+/** A click on a button, or a choice in a select, of a message citebot posted (ephemeral ones included). */
+export interface ComponentInput {
+  channelId: string;
+  messageId: string;
+  customId: string;
+  user: UserSpec;
+  /** The chosen options' values, for a select. */
+  values?: string[];
+  locale?: string;
+}
+
+/** Filling in the dialog an interaction answered with (type 9): text inputs by custom_id. */
+export interface ModalInput {
+  /** The interaction whose response was the dialog. */
+  openedBy: string;
+  fields: Record<string, string>;
+  /** The user who fills it (default: whoever triggered `openedBy`). */
+  user?: UserSpec;
+}
+
+/** A message context-menu command (type 3) on a message. */
+export interface MessageCommandInput {
+  name: string;
+  channelId: string;
+  targetMessageId: string;
+  user: UserSpec;
   memberPermissions?: bigint | string;
   locale?: string;
 }
@@ -435,6 +473,18 @@ function apiUser(spec: UserSpec): APIUser {
   };
 }
 
+/** A component of a message by custom_id, in action rows (and, for Components V2, containers and sections). */
+function findComponent(components: unknown[], customId: string): Record<string, unknown> | undefined {
+  for (const c of components) {
+    if (!isRecord(c)) continue;
+    if (c['custom_id'] === customId) return c;
+    const nested = [...(Array.isArray(c['components']) ? c['components'] : []), ...(isRecord(c['accessory']) ? [c['accessory']] : [])];
+    const found = findComponent(nested, customId);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function guessContentType(filename: string): string {
   const ext = filename.split('.').pop()?.toLowerCase() ?? '';
   return CONTENT_TYPES[ext] ?? 'application/octet-stream';
@@ -514,7 +564,16 @@ interface StoredMessage {
 interface InteractionState {
   id: string;
   token: string;
+  /** InteractionType: 2 a command, 3 a component (button, select), 5 a modal's submission. */
+  type: InteractionType;
+  /** ApplicationCommandType of a command (1 slash, 3 message context menu). */
+  commandType?: ApplicationCommandType;
+  /** A command's name, or a component's or modal's custom_id. */
   name: string;
+  /** The message a component was on (or the modal's opener was on): what type 6/7 responses update. */
+  messageId?: string;
+  /** The dialog this interaction answered with (type 9), until it is submitted. */
+  modal?: Record<string, unknown>;
   channelId: string;
   guildId: string | null;
   user: APIUser;
@@ -861,6 +920,29 @@ export class DiscordDouble {
     this.deleteMessage(stored);
   }
 
+  /**
+   * A user opens a post in a forum channel (type 15, where every conversation is a thread): the post is
+   * a public thread owned by the user whose first message has the thread's id and is in the thread
+   * itself. THREAD_CREATE, then MESSAGE_CREATE, as Discord sends them. Returns the first message.
+   */
+  createForumPost(input: { forumId: string; title: string } & Omit<SendMessageInput, 'channelId' | 'referenceMessageId'>): APIMessage {
+    const forum = this.channels.get(input.forumId);
+    if (!forum || (forum.type !== ChannelType.GuildForum && forum.type !== ChannelType.GuildMedia))
+      throw new Error(`${input.forumId} is not a forum channel`);
+    const guild = this.guilds.get(forum.guildId!)!;
+    const id = this.clock.next();
+    this.rememberUser(input.author);
+    const thread = this.newThread(guild, forum, { id, type: ChannelType.PublicThread, name: input.title, ownerId: input.author.id });
+    const payload = { ...this.channelPayload(thread), newly_created: true };
+    this.gateway.dispatch(GatewayDispatchEvents.ThreadCreate, (s) =>
+      s.intents & GatewayIntentBits.Guilds && this.hasPermission(guild, thread, this.botId, P.ViewChannel) ? payload : null,
+    );
+    const stored = this.storeUserMessage({ ...input, channelId: id }, id);
+    const rendered = this.render(stored);
+    this.dispatchMessage(GatewayDispatchEvents.MessageCreate, stored, rendered);
+    return rendered;
+  }
+
   /** GET /guilds/:guild/threads/active: every active thread of the guild the bot can see, with no member objects. */
   private activeThreads(guildId: string): Reply {
     const guild = this.guildOr404(guildId);
@@ -935,19 +1017,6 @@ export class DiscordDouble {
    * The callback's timing is recorded (interactionCallback).
    */
   sendInteraction(input: InteractionInput): { id: string; token: string } {
-    const channel = this.channels.get(input.channelId);
-    if (!channel) throw new Error(`unknown channel ${input.channelId}`);
-    if (input.guildId && input.guildId !== channel.guildId) throw new Error(`channel ${channel.id} is not in guild ${input.guildId}`);
-    const guild = channel.guildId ? this.guilds.get(channel.guildId) : undefined;
-    const user = this.rememberUser(input.user);
-    if (guild && !guild.members.has(user.id)) guild.members.set(user.id, { user, roles: [], joinedAt: new Date().toISOString() });
-
-    const id = this.clock.next();
-    // Discord's tokens are base64 of "interaction:<id>:<secret>"; URL-safe as they stand.
-    const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
-    const registered = [...(guild ? (this.guildCommands.get(guild.id) ?? []) : []), ...this.globalCommands].find(
-      (c) => c['name'] === input.name,
-    );
     const options = Object.entries(input.options ?? {}).map(([name, value]) => ({
       name,
       type:
@@ -960,24 +1029,165 @@ export class DiscordDouble {
             : ApplicationCommandOptionType.String,
       value,
     }));
-    const locale = input.locale ?? 'en-US';
+    return this.runCommand(input, ApplicationCommandType.ChatInput, options.length ? { options } : {});
+  }
+
+  /**
+   * A user picks a message context-menu command on a message: INTERACTION_CREATE (type 2) with
+   * data.type 3, data.target_id and the message in data.resolved.messages, as Discord sends it.
+   */
+  sendMessageCommand(input: MessageCommandInput): { id: string; token: string } {
+    const channel = this.channels.get(input.channelId);
+    if (!channel) throw new Error(`unknown channel ${input.channelId}`);
+    const target = this.messageIndex.get(input.targetMessageId);
+    if (!target || target.ephemeral || target.message.channel_id !== channel.id)
+      throw new Error(`unknown message ${input.targetMessageId} in channel ${channel.id}`);
+    const data = { target_id: target.message.id, resolved: { messages: { [target.message.id]: this.render(target) } } };
+    return this.runCommand(input, ApplicationCommandType.Message, data);
+  }
+
+  /** A command interaction: registered commands are looked up by name and type, as Discord routes them. */
+  private runCommand(
+    input: { name: string; channelId: string; guildId?: string; user: UserSpec; memberPermissions?: bigint | string; locale?: string },
+    commandType: ApplicationCommandType,
+    data: Record<string, unknown>,
+  ): { id: string; token: string } {
+    const channel = this.channels.get(input.channelId);
+    if (!channel) throw new Error(`unknown channel ${input.channelId}`);
+    if (input.guildId && input.guildId !== channel.guildId) throw new Error(`channel ${channel.id} is not in guild ${input.guildId}`);
+    const guild = channel.guildId ? this.guilds.get(channel.guildId) : undefined;
+    const registered = [...(guild ? (this.guildCommands.get(guild.id) ?? []) : []), ...this.globalCommands].find(
+      (c) => c['name'] === input.name && c['type'] === commandType,
+    );
+    if (commandType !== ApplicationCommandType.ChatInput && !registered)
+      throw new Error(`no message command "${input.name}" is registered: the Discord client would not offer it`);
+    return this.dispatchInteraction(
+      { ...input, channel, guild, type: InteractionType.ApplicationCommand, commandType },
+      {
+        id: (registered?.['id'] as string | undefined) ?? this.clock.next(),
+        name: input.name,
+        type: commandType,
+        ...data,
+        ...(guild && registered?.['guild_id'] ? { guild_id: guild.id } : {}),
+      },
+    );
+  }
+
+  /**
+   * A user clicks a button (or picks options in a select) on a message citebot posted:
+   * INTERACTION_CREATE type 3 (MESSAGE_COMPONENT) with data.custom_id, data.component_type (2 button,
+   * 3 string select) and data.values, and the message it was on. Only components that are on the
+   * message, enabled, and (for selects) values among its options with min/max respected, as in the
+   * Discord client.
+   */
+  sendComponent(input: ComponentInput): { id: string; token: string } {
+    const channel = this.channels.get(input.channelId);
+    if (!channel) throw new Error(`unknown channel ${input.channelId}`);
+    const stored = this.messageIndex.get(input.messageId);
+    if (!stored || stored.message.channel_id !== channel.id) throw new Error(`unknown message ${input.messageId} in channel ${channel.id}`);
+    if (stored.message.author.id !== this.botId) throw new Error("only an application's messages carry its components");
+    const component = findComponent(stored.message.components ?? [], input.customId);
+    if (!component) throw new Error(`no component "${input.customId}" on message ${input.messageId}`);
+    if (component['disabled'] === true) throw new Error(`component "${input.customId}" is disabled`);
+    const componentType = component['type'] as number;
+    const data: Record<string, unknown> = { custom_id: input.customId, component_type: componentType };
+    if (componentType === ComponentType.StringSelect) {
+      const values = input.values ?? [];
+      const offered = new Set(((component['options'] as { value: string }[] | undefined) ?? []).map((o) => o.value));
+      const min = typeof component['min_values'] === 'number' ? component['min_values'] : 1;
+      const max = typeof component['max_values'] === 'number' ? component['max_values'] : 1;
+      if (values.some((v) => !offered.has(v)) || values.length < min || values.length > max)
+        throw new Error(`values ${JSON.stringify(values)} are not a valid choice in "${input.customId}"`);
+      data['values'] = values;
+    } else if (componentType !== ComponentType.Button) {
+      throw new Error(`component type ${componentType} is not modelled`);
+    }
+    const guild = channel.guildId ? this.guilds.get(channel.guildId) : undefined;
+    return this.dispatchInteraction(
+      { ...input, channel, guild, type: InteractionType.MessageComponent, name: input.customId, message: stored },
+      data,
+    );
+  }
+
+  /**
+   * The user fills in and submits the dialog an interaction answered with: INTERACTION_CREATE type 5
+   * (MODAL_SUBMIT) with data.custom_id and data.components (action rows of text inputs with their
+   * values), and the message when the dialog was opened from a component. Required inputs must be
+   * filled and lengths respected, as the Discord client enforces.
+   */
+  submitModal(input: ModalInput): { id: string; token: string } {
+    const opener = this.interactions.get(input.openedBy);
+    const modal = opener?.modal;
+    if (!opener || !modal) throw new Error(`interaction ${input.openedBy} did not open a dialog`);
+    const rows = (modal['components'] as { components?: Record<string, unknown>[] }[] | undefined) ?? [];
+    const submitted = rows.map((row) => ({
+      type: ComponentType.ActionRow,
+      components: (row.components ?? []).map((c) => {
+        const customId = String(c['custom_id']);
+        const value = input.fields[customId] ?? '';
+        const min = typeof c['min_length'] === 'number' ? c['min_length'] : 0;
+        const max = typeof c['max_length'] === 'number' ? c['max_length'] : 4000;
+        if ((c['required'] !== false && !value) || value.length < (value ? min : 0) || value.length > max)
+          throw new Error(`text input "${customId}" needs ${min}-${max} characters`);
+        return { type: ComponentType.TextInput, id: c['id'] ?? 0, custom_id: customId, value };
+      }),
+    }));
+    delete opener.modal;
+    const channel = this.channels.get(opener.channelId)!;
+    const guild = opener.guildId ? this.guilds.get(opener.guildId) : undefined;
+    const message = opener.messageId ? this.messageIndex.get(opener.messageId) : undefined;
+    return this.dispatchInteraction(
+      {
+        channel,
+        guild,
+        user: input.user ?? opener.user,
+        type: InteractionType.ModalSubmit,
+        name: String(modal['custom_id']),
+        ...(message ? { message } : {}),
+      },
+      { custom_id: modal['custom_id'], components: submitted },
+    );
+  }
+
+  /** The dialog an interaction answered with (type 9), until it is submitted. */
+  openModal(id: string): Record<string, unknown> | undefined {
+    const modal = this.interactions.get(id)?.modal;
+    return modal && copy(modal);
+  }
+
+  /** INTERACTION_CREATE to every session, with the fields every interaction type shares. */
+  private dispatchInteraction(
+    input: {
+      channel: ChannelState;
+      guild: GuildState | undefined;
+      user: UserSpec;
+      type: InteractionType;
+      commandType?: ApplicationCommandType;
+      name?: string;
+      message?: StoredMessage;
+      memberPermissions?: bigint | string;
+      locale?: string;
+    },
+    data: Record<string, unknown>,
+  ): { id: string; token: string } {
+    const { channel, guild } = input;
+    const user = this.rememberUser(input.user);
+    if (guild && !guild.members.has(user.id)) guild.members.set(user.id, { user, roles: [], joinedAt: new Date().toISOString() });
+    const id = this.clock.next();
+    // Discord's tokens are base64 of "interaction:<id>:<secret>"; URL-safe as they stand.
+    const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
     const payload: Record<string, unknown> = {
       id,
       application_id: this.applicationId,
-      type: InteractionType.ApplicationCommand,
+      type: input.type,
       token,
       version: 1,
-      data: {
-        id: (registered?.['id'] as string | undefined) ?? this.clock.next(),
-        name: input.name,
-        type: ApplicationCommandType.ChatInput,
-        ...(options.length ? { options } : {}),
-        ...(guild && registered?.['guild_id'] ? { guild_id: guild.id } : {}),
-      },
+      data,
+      ...(input.message ? { message: this.render(input.message) } : {}),
       channel: this.channelPayload(channel),
       channel_id: channel.id,
       app_permissions: (guild ? this.permissionsOf(guild, channel, this.botId) : DM_PERMISSIONS).toString(),
-      locale,
+      locale: input.locale ?? 'en-US',
       entitlements: [],
       authorizing_integration_owners: guild ? { '0': guild.id } : { '1': user.id },
       context: guild ? 0 : 1,
@@ -997,7 +1207,10 @@ export class DiscordDouble {
     this.interactions.set(id, {
       id,
       token,
-      name: input.name,
+      type: input.type,
+      ...(input.commandType ? { commandType: input.commandType } : {}),
+      name: input.name ?? String(data['name'] ?? data['custom_id']),
+      ...(input.message ? { messageId: input.message.message.id } : {}),
       channelId: channel.id,
       guildId: guild?.id ?? null,
       user,
@@ -1805,7 +2018,7 @@ export class DiscordDouble {
       throw E.invalidForm(['content'], 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT} or fewer in length.`);
     const embeds = Array.isArray(body['embeds']) ? (body['embeds'] as APIMessage['embeds']) : [];
     if (embeds.length > 10) throw E.invalidForm(['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
-    const components = Array.isArray(body['components']) ? (body['components'] as NonNullable<APIMessage['components']>) : [];
+    const components = validateComponents(body['components']);
     const attachments = this.uploads(channel.id, id, body, files);
     const stickers = Array.isArray(body['sticker_ids']) ? body['sticker_ids'] : [];
     const hasPoll = isRecord(body['poll']);
@@ -1872,7 +2085,7 @@ export class DiscordDouble {
       attachments,
       embeds,
       pinned: false,
-      type: interaction ? MessageType.ChatInputCommand : reference ? MessageType.Reply : MessageType.Default,
+      type: interaction ? interactionMessageType(interaction) : reference ? MessageType.Reply : MessageType.Default,
       flags,
       components,
       ...(typeof body['nonce'] === 'string' || typeof body['nonce'] === 'number' ? { nonce: body['nonce'] } : {}),
@@ -1892,14 +2105,14 @@ export class DiscordDouble {
             application_id: this.applicationId,
             interaction_metadata: {
               id: interaction.id,
-              type: InteractionType.ApplicationCommand,
+              type: interaction.type,
               user: interaction.user,
               authorizing_integration_owners: guild ? { '0': guild.id } : { '1': interaction.user.id },
-              name: interaction.name,
-              command_type: ApplicationCommandType.ChatInput,
+              ...(interaction.commandType ? { name: interaction.name, command_type: interaction.commandType } : {}),
+              ...(interaction.type === InteractionType.MessageComponent ? { interacted_message_id: interaction.messageId } : {}),
               ...(extra.original || !interaction.originalMessageId ? {} : { original_response_message_id: interaction.originalMessageId }),
             },
-            interaction: { id: interaction.id, type: InteractionType.ApplicationCommand, name: interaction.name, user: interaction.user },
+            interaction: { id: interaction.id, type: interaction.type, name: interaction.name, user: interaction.user },
           }
         : {}),
     } as APIMessage;
@@ -1983,8 +2196,7 @@ export class DiscordDouble {
       m.mention_roles = this.roleMentions(content, allowed, guild);
     }
     if ('embeds' in body) m.embeds = Array.isArray(body['embeds']) ? (body['embeds'] as APIMessage['embeds']) : [];
-    if ('components' in body)
-      m.components = Array.isArray(body['components']) ? (body['components'] as NonNullable<APIMessage['components']>) : [];
+    if ('components' in body) m.components = validateComponents(body['components']);
     if (typeof body['flags'] === 'number') {
       const keep = (m.flags ?? 0) & ~MessageFlags.SuppressEmbeds;
       m.flags = keep | (body['flags'] & MessageFlags.SuppressEmbeds);
@@ -2078,28 +2290,10 @@ export class DiscordDouble {
       if (!THREAD_TYPES.has(type)) throw E.invalidForm(['type'], 'BASE_TYPE_CHOICES', `Value must be one of {11, 12}.`);
     }
     const guild = this.requireBot(parent, type === ChannelType.PrivateThread ? P.CreatePrivateThreads : P.CreatePublicThreads)!;
-    const now = new Date().toISOString();
-    const thread: ChannelState = {
-      id,
-      type,
-      name,
-      guildId: guild.id,
-      parentId: parent.id,
-      topic: null,
-      overwrites: [],
-      position: 0,
-      lastMessageId: null,
-      ownerId: this.botId,
-      createdAt: now,
-      memberCount: 1,
-      messageCount: 0,
-    };
-    this.channels.set(id, thread);
-    this.channelMessages.set(id, []);
-    guild.channelIds.push(id);
+    const thread = this.newThread(guild, parent, { id, type, name, ownerId: this.botId });
     const payload = {
       ...this.channelPayload(thread),
-      member: { id, user_id: this.botId, join_timestamp: now, flags: 0 },
+      member: { id, user_id: this.botId, join_timestamp: thread.createdAt, flags: 0 },
     };
     if (starter) {
       starter.message.thread = this.channelPayload(thread) as unknown as APIMessage['thread'];
@@ -2113,6 +2307,29 @@ export class DiscordDouble {
     );
     this.changed();
     return { status: 201, body: payload };
+  }
+
+  private newThread(
+    guild: GuildState,
+    parent: ChannelState,
+    t: { id: string; type: number; name: string; ownerId: string },
+  ): ChannelState & { createdAt: string } {
+    const thread = {
+      ...t,
+      guildId: guild.id,
+      parentId: parent.id,
+      topic: null,
+      overwrites: [],
+      position: 0,
+      lastMessageId: null,
+      createdAt: new Date().toISOString(),
+      memberCount: 1,
+      messageCount: 0,
+    };
+    this.channels.set(t.id, thread);
+    this.channelMessages.set(t.id, []);
+    guild.channelIds.push(t.id);
+    return thread;
   }
 
   private openDm(body: unknown): Reply {
@@ -2194,14 +2411,23 @@ export class DiscordDouble {
     const type = typeof raw['type'] === 'number' ? raw['type'] : ApplicationCommandType.ChatInput;
     const name = typeof raw['name'] === 'string' ? raw['name'] : '';
     const chatInput = type === ApplicationCommandType.ChatInput;
-    const validName = chatInput
-      ? /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name) && name === name.toLowerCase()
-      : name.length >= 1 && name.length <= 32;
-    if (!validName) throw E.invalidForm([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    const validName = (n: unknown) =>
+      typeof n === 'string' &&
+      (chatInput ? /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(n) && n === n.toLowerCase() : n.length >= 1 && n.length <= 32);
+    if (!validName(name)) throw E.invalidForm([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
     const description = typeof raw['description'] === 'string' ? raw['description'] : '';
-    if (chatInput && (description.length < 1 || description.length > 100)) {
+    const validDescription = (d: unknown) => typeof d === 'string' && d.length >= 1 && d.length <= 100;
+    if (chatInput && !validDescription(description)) {
       throw E.invalidForm([...path, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
     }
+    // Context-menu commands have no description: Discord refuses one that is not empty.
+    if (!chatInput && description)
+      throw E.invalidForm(
+        [...path, 'description'],
+        'APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION',
+        'Context menu commands cannot have description',
+      );
+    validateLocalizations(raw, path, validName, chatInput ? validDescription : (d) => d === '');
     const options = Array.isArray(raw['options']) ? raw['options'] : [];
     options.forEach((o, i) => {
       if (
@@ -2215,6 +2441,7 @@ export class DiscordDouble {
       const d = typeof o['description'] === 'string' ? o['description'] : '';
       if (d.length < 1 || d.length > 100)
         throw E.invalidForm([...path, 'options', i, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+      validateLocalizations(o, [...path, 'options', i], validName, validDescription);
     });
     return { ...raw, type, name, description };
   }
@@ -2259,19 +2486,29 @@ export class DiscordDouble {
     const channel = this.channels.get(state.channelId)!;
     const guild = state.guildId ? this.guilds.get(state.guildId) : undefined;
     const data = isRecord(b['data']) ? b['data'] : {};
+    const onMessage = state.messageId ? this.messageIndex.get(state.messageId) : undefined;
     let stored: StoredMessage | undefined;
-    if (type === InteractionResponseType.ChannelMessageWithSource) {
-      stored = this.createBotMessage(channel, guild, data, files, { interaction: state, original: true });
-    } else if (type === InteractionResponseType.DeferredChannelMessageWithSource) {
-      const flags = typeof data['flags'] === 'number' ? data['flags'] & MessageFlags.Ephemeral : 0;
-      stored = this.createBotMessage(channel, guild, { flags }, [], { interaction: state, original: true, deferred: true });
-    } else if (
-      type !== InteractionResponseType.Modal &&
-      type !== InteractionResponseType.DeferredMessageUpdate &&
-      type !== InteractionResponseType.UpdateMessage
-    ) {
+    try {
+      if (type === InteractionResponseType.ChannelMessageWithSource) {
+        stored = this.createBotMessage(channel, guild, data, files, { interaction: state, original: true });
+      } else if (type === InteractionResponseType.DeferredChannelMessageWithSource) {
+        const flags = typeof data['flags'] === 'number' ? data['flags'] & MessageFlags.Ephemeral : 0;
+        stored = this.createBotMessage(channel, guild, { flags }, [], { interaction: state, original: true, deferred: true });
+      } else if (type === InteractionResponseType.DeferredMessageUpdate || type === InteractionResponseType.UpdateMessage) {
+        // Only for a component's message (or a dialog opened from one); @original is then that message.
+        if (!onMessage) throw E.invalidForm(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', 'Interaction response type is invalid');
+        state.originalMessageId = onMessage.message.id;
+        if (type === InteractionResponseType.UpdateMessage) this.editMessage(onMessage, data, files);
+      } else if (type === InteractionResponseType.Modal) {
+        if (state.type === InteractionType.ModalSubmit)
+          throw E.invalidForm(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', 'Interaction response type is invalid');
+        state.modal = validateModal(data);
+      } else {
+        throw E.invalidForm(['type'], 'BASE_TYPE_CHOICES', 'Value must be one of {4, 5, 6, 7, 9, 10, 12}.');
+      }
+    } catch (error) {
       state.callback = undefined;
-      throw E.invalidForm(['type'], 'BASE_TYPE_CHOICES', 'Value must be one of {4, 5, 6, 7, 9, 10, 12}.');
+      throw error;
     }
     if (stored) {
       state.originalMessageId = stored.message.id;
@@ -2285,7 +2522,7 @@ export class DiscordDouble {
       body: {
         interaction: {
           id: state.id,
-          type: InteractionType.ApplicationCommand,
+          type: state.type,
           ...(message
             ? {
                 response_message_id: message.id,
@@ -2311,7 +2548,8 @@ export class DiscordDouble {
     const state = this.interactionFor(params['app']!, params['token']!);
     const id = params['message'] === '@original' ? state.originalMessageId : params['message'];
     const stored = id ? this.messageIndex.get(id) : undefined;
-    if (!stored || stored.interactionId !== state.id) throw E.unknownMessage();
+    // After a type 6/7 response, @original is the message the component was on.
+    if (!stored || (stored.interactionId !== state.id && stored.message.id !== state.messageId)) throw E.unknownMessage();
     if (method === 'GET') return { status: 200, body: this.render(stored) };
     if (method === 'DELETE') {
       this.deleteMessage(stored);
@@ -2336,6 +2574,124 @@ export class DiscordDouble {
 }
 
 // ------------------------------------------------------------------------------------------ parsing
+
+/**
+ * A message's components as Discord checks them (classic layout): at most 5 action rows, each with up
+ * to 5 buttons or one select; custom_ids of 1–100 characters, unique in the message; button labels up
+ * to 80; a select's 1–25 options (labels and values up to 100) and a placeholder up to 150.
+ */
+function validateComponents(raw: unknown): NonNullable<APIMessage['components']> {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw E.invalidForm(['components'], 'BASE_TYPE_ARRAY', 'Must be an array.');
+  if (raw.length > 5) throw E.invalidForm(['components'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
+  const ids = new Set<string>();
+  raw.forEach((row, i) => {
+    const at = ['components', i];
+    if (!isRecord(row) || row['type'] !== ComponentType.ActionRow || !Array.isArray(row['components']))
+      throw E.invalidForm(at, 'COMPONENT_TYPE_INVALID', 'The specified component type is invalid in this context');
+    const children = row['components'].filter(isRecord);
+    const selects = children.filter((c) => c['type'] !== ComponentType.Button).length;
+    if (!children.length || children.length > 5 || (selects && children.length > 1))
+      throw E.invalidForm(at, 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', 'The specified component exceeds the maximum width');
+    children.forEach((c, j) => {
+      const where = [...at, 'components', j];
+      const isLink = c['type'] === ComponentType.Button && c['style'] === 5;
+      const customId = typeof c['custom_id'] === 'string' ? c['custom_id'] : '';
+      if (!isLink) {
+        if (customId.length < 1 || customId.length > 100)
+          throw E.invalidForm([...where, 'custom_id'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+        if (ids.has(customId))
+          throw E.invalidForm([...where, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
+        ids.add(customId);
+      }
+      if (c['type'] === ComponentType.Button && typeof c['label'] === 'string' && c['label'].length > 80)
+        throw E.invalidForm([...where, 'label'], 'BASE_TYPE_MAX_LENGTH', 'Must be 80 or fewer in length.');
+      if (c['type'] === ComponentType.StringSelect) {
+        const options = Array.isArray(c['options']) ? c['options'].filter(isRecord) : [];
+        if (options.length < 1 || options.length > 25)
+          throw E.invalidForm([...where, 'options'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 25 in length.');
+        if (options.some((o) => String(o['label'] ?? '').length > 100 || String(o['value'] ?? '').length > 100))
+          throw E.invalidForm([...where, 'options'], 'BASE_TYPE_MAX_LENGTH', 'Must be 100 or fewer in length.');
+        if (typeof c['placeholder'] === 'string' && c['placeholder'].length > 150)
+          throw E.invalidForm([...where, 'placeholder'], 'BASE_TYPE_MAX_LENGTH', 'Must be 150 or fewer in length.');
+      }
+    });
+  });
+  return raw as NonNullable<APIMessage['components']>;
+}
+
+const LOCALES = new Set<string>(Object.values(Locale));
+
+/**
+ * name_localizations / description_localizations as Discord checks them: keys are Discord locales
+ * ("zh-CN", "en-US", …; "zh" or "en" are refused), values follow the rules of the name and description.
+ */
+function validateLocalizations(
+  raw: Record<string, unknown>,
+  path: (string | number)[],
+  validName: (n: unknown) => boolean,
+  validDescription: (d: unknown) => boolean,
+): void {
+  for (const [field, valid] of [
+    ['name_localizations', validName],
+    ['description_localizations', validDescription],
+  ] as const) {
+    const map = raw[field];
+    if (map === undefined || map === null) continue;
+    if (!isRecord(map)) throw E.invalidForm([...path, field], 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType');
+    for (const [locale, text] of Object.entries(map)) {
+      if (!LOCALES.has(locale)) throw E.invalidForm([...path, field, locale], 'LOCALE_INVALID', `Invalid locale "${locale}"`);
+      if (!valid(text))
+        throw E.invalidForm(
+          [...path, field, locale],
+          field === 'name_localizations' ? 'APPLICATION_COMMAND_INVALID_NAME' : 'BASE_TYPE_BAD_LENGTH',
+          field === 'name_localizations' ? 'Command name is invalid' : 'Must be between 1 and 100 in length.',
+        );
+    }
+  }
+}
+
+/** The message type of an interaction's response: a slash command's, a context menu's, or a plain one. */
+function interactionMessageType(interaction: InteractionState): MessageType {
+  if (interaction.commandType === ApplicationCommandType.ChatInput) return MessageType.ChatInputCommand;
+  if (interaction.commandType) return MessageType.ContextMenuCommand;
+  return MessageType.Default;
+}
+
+/** A dialog (response type 9) as Discord checks it: custom_id, a title of 1–45, 1–5 rows of one text input each. */
+function validateModal(data: Record<string, unknown>): Record<string, unknown> {
+  const customId = typeof data['custom_id'] === 'string' ? data['custom_id'] : '';
+  if (customId.length < 1 || customId.length > 100)
+    throw E.invalidForm(['data', 'custom_id'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+  const title = typeof data['title'] === 'string' ? data['title'] : '';
+  if (title.length < 1 || title.length > 45)
+    throw E.invalidForm(['data', 'title'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 45 in length.');
+  const rows = Array.isArray(data['components']) ? data['components'] : [];
+  if (rows.length < 1 || rows.length > 5)
+    throw E.invalidForm(['data', 'components'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 5 in length.');
+  rows.forEach((row, i) => {
+    const inputs = isRecord(row) && Array.isArray(row['components']) ? row['components'] : [];
+    const input = inputs[0];
+    if (
+      !isRecord(row) ||
+      row['type'] !== ComponentType.ActionRow ||
+      inputs.length !== 1 ||
+      !isRecord(input) ||
+      input['type'] !== ComponentType.TextInput
+    )
+      throw E.invalidForm(['data', 'components', i], 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', 'A modal row holds exactly one text input');
+    const label = typeof input['label'] === 'string' ? input['label'] : '';
+    if (label.length < 1 || label.length > 45)
+      throw E.invalidForm(
+        ['data', 'components', i, 'components', 0, 'label'],
+        'BASE_TYPE_BAD_LENGTH',
+        'Must be between 1 and 45 in length.',
+      );
+    if (input['style'] !== 1 && input['style'] !== 2)
+      throw E.invalidForm(['data', 'components', i, 'components', 0, 'style'], 'BASE_TYPE_CHOICES', 'Value must be one of {1, 2}.');
+  });
+  return copy(data);
+}
 
 async function parseBody(raw: Buffer, contentType: string | undefined): Promise<{ body: unknown; files: RecordedFile[] }> {
   if (!raw.length) return { body: undefined, files: [] };

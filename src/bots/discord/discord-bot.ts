@@ -4,8 +4,10 @@ import { CitebotError, oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import { createDiscordContext } from './discord-context.js';
 import { discordError } from './discord-errors.js';
+import { registerFeedbackListener } from './listeners/feedback-interaction.js';
 import { registerInteractionListener } from './listeners/interaction-create.js';
 import { registerMessageListener } from './listeners/message-create.js';
+import { registerMessageMenuListener } from './listeners/message-menu.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { catchUpDiscordConversations } from './conversation-run.js';
 
@@ -70,6 +72,8 @@ export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
   const context = createDiscordContext(core, readyClient.user.id);
   registerMessageListener(readyClient, context);
   registerInteractionListener(readyClient, context);
+  registerFeedbackListener(readyClient, context);
+  registerMessageMenuListener(readyClient, context);
   registerMessageSync(readyClient, context);
   log.info(`discord: connected as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} guild(s)`);
   // What was said while citebot was away: read from each followed channel's cursor.

@@ -62,13 +62,22 @@ export async function ingestChannel(
 export async function ingestMessage(context: DiscordContext, target: MessageTarget, message: Message, scope: string): Promise<void> {
   const referenced = message.reference?.messageId ? await message.fetchReference().catch(() => undefined) : undefined;
   const files = [...messageFiles(message, context.core.settings), ...(referenced ? messageFiles(referenced, context.core.settings) : [])];
+  await ingestMessageFiles(context, target, files, scope, messages(await channelLanguage(context.core, scope)).ingest.discordAttachHelp);
+}
+
+/** Attachments of one message into the scope, as a share would be: the same limits, refusals and summary. */
+export async function ingestMessageFiles(
+  context: DiscordContext,
+  target: MessageTarget,
+  files: SharedFile[],
+  scope: string,
+  nothingFound: string,
+): Promise<void> {
   await ingestWithProgress(
     context.core,
     { show: (text) => target.show(text), progress: (text) => target.progress(text) },
     { scope, kind: 'discord-files' },
     async () => files,
-    {
-      nothingFound: messages(await channelLanguage(context.core, scope)).ingest.discordAttachHelp,
-    },
+    { nothingFound },
   );
 }

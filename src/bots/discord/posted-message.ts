@@ -1,5 +1,6 @@
-import { MessageFlags, type ChatInputCommandInteraction, type Message, type MessageCreateOptions } from 'discord.js';
+import { MessageFlags, type CommandInteraction, type Message, type MessageCreateOptions, type SendableChannels } from 'discord.js';
 import { QueuedPost } from '../common/queued-post.js';
+import type { MessageComponents } from './feedback-components.js';
 import type { DiscordReplyOutbox } from './reply-outbox.js';
 
 /** Nothing citebot posts may ping anyone: no @everyone, roles, users, or the replied-to author. */
@@ -12,50 +13,69 @@ export const NO_MENTIONS = { parse: [], repliedUser: false } as const;
  * states are always delivered.
  */
 export interface MessageTarget {
-  show(content: string): Promise<void>;
+  /** `components`: buttons under the message (an answer's 👍/👎). */
+  show(content: string, components?: MessageComponents): Promise<void>;
   progress(content: string): Promise<void>;
-  append(content: string): Promise<void>;
+  append(content: string, components?: MessageComponents): Promise<void>;
 }
 
-/** A reply to a user's message, then edits of it; link previews suppressed (citations would each embed). */
+/** What a reply shows: its text, and the buttons under it once it is final. */
+interface Shown {
+  content: string;
+  components?: MessageComponents;
+}
+
+/**
+ * A reply to a user's message (or, given `thread`, a post in the thread started on it), then edits of
+ * it; link previews suppressed (citations would each embed).
+ */
 export class MessageReplyTarget implements MessageTarget {
-  private readonly first: QueuedPost<string, Message>;
+  private readonly first: QueuedPost<Shown, Message>;
 
   constructor(
     private readonly message: Message,
     private readonly outbox: DiscordReplyOutbox,
+    private readonly thread?: SendableChannels,
   ) {
-    this.first = new QueuedPost((content) =>
-      outbox.reply(message, () => ({ content: content(), allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds })),
+    const options = (shown: Shown) => ({ ...shown, allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds as const });
+    this.first = new QueuedPost((shown) =>
+      thread ? outbox.send(thread, () => options(shown())) : outbox.reply(message, () => options(shown())),
     );
   }
 
   async progress(content: string): Promise<void> {
-    if (this.first.replace(content)) return;
+    if (this.first.replace({ content })) return;
     const reply = this.first.message;
     if (reply) return void (await this.outbox.editPartial(reply, { content, allowedMentions: NO_MENTIONS }));
-    if (!this.first.started) await this.first.post(content);
+    if (!this.first.started) await this.first.post({ content });
   }
 
-  async show(content: string): Promise<void> {
-    this.first.replace(content);
+  async show(content: string, components?: MessageComponents): Promise<void> {
+    const shown: Shown = { content, ...(components && { components }) };
+    this.first.replace(shown);
     const reply = await this.first.settled();
-    if (this.first.sent(content)) return;
+    if (this.first.sent(shown)) return;
     // Nothing posted (or the reply failed): reply with this.
-    if (!reply) return void (await this.first.post(content));
-    await this.outbox.editFinal(reply, { content, allowedMentions: NO_MENTIONS });
+    if (!reply) return void (await this.first.post(shown));
+    await this.outbox.editFinal(reply, { ...shown, allowedMentions: NO_MENTIONS });
   }
 
-  async append(content: string): Promise<void> {
-    const options: MessageCreateOptions = { content, allowedMentions: NO_MENTIONS, flags: MessageFlags.SuppressEmbeds };
-    if ('send' in this.message.channel) await this.message.channel.send(options);
+  async append(content: string, components?: MessageComponents): Promise<void> {
+    const options: MessageCreateOptions = {
+      content,
+      ...(components && { components }),
+      allowedMentions: NO_MENTIONS,
+      flags: MessageFlags.SuppressEmbeds,
+    };
+    const channel = this.thread ?? this.message.channel;
+    if ('send' in channel) await channel.send(options);
   }
 }
 
-/** A slash command's reply: deferred at once, then edited; more content goes out as follow-ups. */
+/** A command's reply (slash or context menu): deferred at once, then edited; more content goes out as follow-ups. */
 export class InteractionTarget implements MessageTarget {
   constructor(
-    private readonly interaction: ChatInputCommandInteraction,
+    private readonly interaction: CommandInteraction,
     private readonly ephemeral = false,
   ) {}
 
@@ -66,9 +86,9 @@ export class InteractionTarget implements MessageTarget {
     }
   }
 
-  async show(content: string): Promise<void> {
+  async show(content: string, components?: MessageComponents): Promise<void> {
     await this.defer();
-    await this.interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+    await this.interaction.editReply({ content, ...(components && { components }), allowedMentions: NO_MENTIONS });
   }
 
   /** An interaction's reply is edited through its own webhook, whose bucket no other answer shares. */
@@ -76,8 +96,8 @@ export class InteractionTarget implements MessageTarget {
     return this.show(content);
   }
 
-  async append(content: string): Promise<void> {
+  async append(content: string, components?: MessageComponents): Promise<void> {
     const flags = this.ephemeral ? MessageFlags.SuppressEmbeds | MessageFlags.Ephemeral : MessageFlags.SuppressEmbeds;
-    await this.interaction.followUp({ content, allowedMentions: NO_MENTIONS, flags });
+    await this.interaction.followUp({ content, ...(components && { components }), allowedMentions: NO_MENTIONS, flags });
   }
 }

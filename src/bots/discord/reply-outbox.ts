@@ -1,4 +1,11 @@
-import type { Message, MessageEditOptions, MessageReplyOptions, TextBasedChannel } from 'discord.js';
+import type {
+  Message,
+  MessageCreateOptions,
+  MessageEditOptions,
+  MessageReplyOptions,
+  SendableChannels,
+  TextBasedChannel,
+} from 'discord.js';
 import { oneLine } from '../../errors.js';
 import { log } from '../../log.js';
 import { WorkQueue } from '../../util/work-queue.js';
@@ -25,6 +32,11 @@ export class DiscordReplyOutbox {
   /** Replies to `message` after the channel's earlier replies, with the options `payload` gives then. */
   reply(message: Message, payload: () => MessageReplyOptions): Promise<Message> {
     return this.replies.enqueue(message.channelId, () => message.reply(payload())).done;
+  }
+
+  /** Posts in `channel` (an answer thread) after the channel's earlier posts, with the options `payload` gives then. */
+  send(channel: SendableChannels, payload: () => MessageCreateOptions): Promise<Message> {
+    return this.replies.enqueue(channel.id, (): Promise<Message> => channel.send(payload())).done;
   }
 
   /** A streamed edit, when the channel has room for it; false when skipped. */

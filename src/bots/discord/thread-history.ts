@@ -35,12 +35,17 @@ export async function threadHistory(message: Message, botId: string): Promise<Tu
     return turns;
   }
   if (message.channel.isThread()) {
-    const recent = await message.channel.messages.fetch({ limit: 30, before: message.id });
+    const thread = message.channel;
+    const recent = await thread.messages.fetch({ limit: 30, before: message.id });
     for (const m of [...recent.values()].reverse()) {
       const turn = turnOf(m, botId);
       if (turn) turns.push(turn);
     }
-    return turns.slice(-MAX_TURNS);
+    // A thread started on a message (an answer thread) begins with that message, which is in the parent
+    // channel; a forum post's first message is in the thread itself, read above.
+    const starter = await thread.fetchStarterMessage().catch(() => null);
+    const first = starter && starter.channelId !== thread.id ? turnOf(starter, botId) : undefined;
+    return first ? [first, ...turns.slice(-(MAX_TURNS - 1))] : turns.slice(-MAX_TURNS);
   }
   return turns;
 }

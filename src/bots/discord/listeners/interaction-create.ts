@@ -1,5 +1,12 @@
 import { channelLanguage } from '../../../app/channels.js';
-import { type ChatInputCommandInteraction, type Client, Events, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import {
+  type ChatInputCommandInteraction,
+  type Client,
+  type CommandInteraction,
+  Events,
+  MessageFlags,
+  PermissionFlagsBits,
+} from 'discord.js';
 import { oneLine } from '../../../errors.js';
 import { log } from '../../../log.js';
 import type { DocumentEntry } from '../../../store/ledger.js';
@@ -16,7 +23,7 @@ import { discordScope } from '../scope.js';
 import { detectLanguage, messages, type Messages } from '../../../messages/index.js';
 
 /** The scope of the channel a command was used in (a thread's parent channel). */
-function interactionScope(interaction: ChatInputCommandInteraction): string {
+export function interactionScope(interaction: CommandInteraction): string {
   const channel = interaction.channel;
   const channelId = channel?.isThread() ? (channel.parentId ?? channel.id) : interaction.channelId;
   return discordScope(interaction.guildId, channelId);
