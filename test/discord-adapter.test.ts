@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answerContents, MESSAGE_LIMIT } from '../src/bots/discord/answer-render.js';
 import { registerCommands } from '../src/bots/discord/commands.js';
-import { DiscordSetupError, MISSING_INTENT_MESSAGE, startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
+import { DiscordSetupError, MISSING_INTENT_MESSAGE, startDiscordBot } from '../src/bots/discord/discord-bot.js';
 import type { Answer, Citation } from '../src/chains/types.js';
 import { messages } from '../src/messages/index.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { DiscordDouble, type DiscordRequest } from './doubles/discord-double.js';
-import { createTestCore, type TestCore } from './support/harness.js';
+import { createTestCore } from './support/harness.js';
+import { stopDiscordHarness, type DiscordHarness } from './support/discord-harness.js';
 
 const DOCS = join(import.meta.dirname, 'fixtures', 'docs');
 const fixture = (name: string) => readFileSync(join(DOCS, name));
@@ -24,13 +25,7 @@ const BOB = { id: '1300000000000000102', username: 'bob' };
 const MOD = { id: '1300000000000000103', username: 'mod' };
 const MANAGE_MESSAGES = 1n << 13n;
 
-interface Harness {
-  discord: DiscordDouble;
-  t: TestCore;
-  bot: DiscordBot;
-}
-
-async function startHarness(ollama: OllamaDouble, overrides: Record<string, string> = {}): Promise<Harness> {
+async function startHarness(ollama: OllamaDouble, overrides: Record<string, string> = {}): Promise<DiscordHarness> {
   const discord = await DiscordDouble.start();
   discord.addGuild({
     id: GUILD,
@@ -54,13 +49,6 @@ async function startHarness(ollama: OllamaDouble, overrides: Record<string, stri
   return { discord, t, bot };
 }
 
-async function stopHarness(h: Harness | undefined): Promise<void> {
-  if (!h) return;
-  await h.bot.stop();
-  await h.t.close();
-  await h.discord.close();
-}
-
 /** Everything citebot sent or edited (messages, interaction replies and follow-ups). */
 function sent(discord: DiscordDouble): DiscordRequest[] {
   return discord.requests.filter(
@@ -80,7 +68,7 @@ const contentOf = (r: DiscordRequest) =>
 
 /** Runs /ingest in a channel and waits for its summary in the deferred reply. */
 async function ingest(
-  h: Harness,
+  h: DiscordHarness,
   channelId = ALPHA,
   guildId: string | undefined = GUILD,
   options: Record<string, string | boolean> = {},
@@ -99,7 +87,7 @@ async function ingest(
 }
 
 /** Posts Normans.md in a channel and runs /ingest there: the document most tests ask about. */
-async function shareNormans(h: Harness, channelId = ALPHA, guildId: string | undefined = GUILD): Promise<void> {
+async function shareNormans(h: DiscordHarness, channelId = ALPHA, guildId: string | undefined = GUILD): Promise<void> {
   h.discord.sendMessage({
     channelId,
     guildId,
@@ -129,12 +117,12 @@ async function finalReply(discord: DiscordDouble, channelId: string, messageId: 
 
 describe('Discord adapter (real discord.js against a fake REST + gateway)', () => {
   let ollama: OllamaDouble;
-  let h: Harness | undefined;
+  let h: DiscordHarness | undefined;
   beforeAll(async () => {
     ollama = await OllamaDouble.start();
   });
   afterEach(async () => {
-    await stopHarness(h);
+    await stopDiscordHarness(h);
     h = undefined;
     ollama.configure({ chatDelayMs: 0, tokenDelayMs: 0, adversarial: false });
   });

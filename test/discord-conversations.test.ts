@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
+import { startDiscordBot } from '../src/bots/discord/discord-bot.js';
 import { DiscordDouble } from './doubles/discord-double.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
-import { answerIn, answerSources, createTestCore, scopeTexts, type TestCore } from './support/harness.js';
+import { answerIn, answerSources, createTestCore, scopeTexts } from './support/harness.js';
+import { stopDiscordHarness, type DiscordHarness } from './support/discord-harness.js';
 
 const GUILD = '1400000000000000001';
 const OTHER_GUILD = '1400000000000000002';
@@ -14,30 +15,21 @@ const ANN = { id: '1400000000000000101', username: 'ann' };
 const BOB = { id: '1400000000000000102', username: 'bob' };
 const CI = { id: '1400000000000000109', username: 'ci', bot: true };
 
-interface Harness {
-  discord: DiscordDouble;
-  t: TestCore;
-  bot: DiscordBot;
-}
-
 describe('Discord conversations (real discord.js against the REST + gateway double)', () => {
   let ollama: OllamaDouble;
-  let h: Harness | undefined;
+  let h: DiscordHarness | undefined;
   beforeAll(async () => {
     ollama = await OllamaDouble.start();
   });
   afterEach(async () => {
-    if (!h) return;
-    await h.bot.stop();
-    await h.t.close();
-    await h.discord.close();
+    await stopDiscordHarness(h);
     h = undefined;
   });
   afterAll(async () => {
     await ollama.close();
   });
 
-  async function start(): Promise<Harness> {
+  async function start(): Promise<DiscordHarness> {
     const discord = await DiscordDouble.start();
     discord.addGuild({
       id: GUILD,
@@ -61,7 +53,7 @@ describe('Discord conversations (real discord.js against the REST + gateway doub
     return { discord, t, bot };
   }
 
-  async function ingest(x: Harness, channelId = ALPHA, options: Record<string, string | boolean> = {}): Promise<string> {
+  async function ingest(x: DiscordHarness, channelId = ALPHA, options: Record<string, string | boolean> = {}): Promise<string> {
     const { id } = x.discord.sendInteraction({ name: 'ingest', options, channelId, guildId: GUILD, user: ANN });
     let content = '';
     await expect

@@ -4,11 +4,12 @@ import type { APIMessage } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerCommands } from '../src/bots/discord/commands.js';
 import { feedbackButtons } from '../src/bots/discord/feedback-components.js';
-import { startDiscordBot, type DiscordBot } from '../src/bots/discord/discord-bot.js';
+import { startDiscordBot } from '../src/bots/discord/discord-bot.js';
 import { messages } from '../src/messages/index.js';
 import { DiscordDouble } from './doubles/discord-double.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
-import { createTestCore, memorySource, type TestCore } from './support/harness.js';
+import { createTestCore, memorySource } from './support/harness.js';
+import { stopDiscordHarness, type DiscordHarness } from './support/discord-harness.js';
 
 const NORMANS = readFileSync(join(import.meta.dirname, 'fixtures', 'docs', 'Normans.md'));
 
@@ -24,12 +25,6 @@ const SCOPE = `discord:${GUILD}:${ALPHA}`;
 const BOT = '1500000000000000900';
 const CREATE_PUBLIC_THREADS = 1n << 35n;
 
-interface Harness {
-  discord: DiscordDouble;
-  t: TestCore;
-  bot: DiscordBot;
-}
-
 /** The custom_ids of a message's components, in order. */
 function customIds(message: APIMessage | undefined): string[] {
   const ids: string[] = [];
@@ -40,22 +35,19 @@ function customIds(message: APIMessage | undefined): string[] {
 
 describe('Discord interactions (real discord.js against the REST + gateway double)', () => {
   let ollama: OllamaDouble;
-  let h: Harness | undefined;
+  let h: DiscordHarness | undefined;
   beforeAll(async () => {
     ollama = await OllamaDouble.start();
   });
   afterEach(async () => {
-    if (!h) return;
-    await h.bot.stop();
-    await h.t.close();
-    await h.discord.close();
+    await stopDiscordHarness(h);
     h = undefined;
   });
   afterAll(async () => {
     await ollama.close();
   });
 
-  async function start(overrides: Record<string, string> = {}): Promise<Harness> {
+  async function start(overrides: Record<string, string> = {}): Promise<DiscordHarness> {
     const discord = await DiscordDouble.start({ botId: BOT });
     discord.addGuild({
       id: GUILD,
