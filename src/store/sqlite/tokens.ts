@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../database.js';
 import type { AccessToken, AccessTokenStore, TokenCheck } from '../ports.js';
 
-interface Row {
+export interface TokenRow {
   id: string;
   name: string;
   secret_hash: string;
@@ -17,11 +17,11 @@ interface Row {
  * A token reads `citebot_<id>_<secret>`: the id finds the row, the secret (32 random bytes) is
  * compared by its SHA-256 in constant time. A leaked database holds no usable token.
  */
-const TOKEN = /^citebot_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/u;
+export const TOKEN = /^citebot_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/u;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
+export const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
-function fromRow(row: Row): AccessToken {
+export function tokenFromRow(row: TokenRow): AccessToken {
   return {
     id: row.id,
     name: row.name,
@@ -56,19 +56,19 @@ export class SqliteTokenStore implements AccessTokenStore {
   }
 
   async get(id: string): Promise<AccessToken | undefined> {
-    const row = this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(id) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    const row = this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(id) as TokenRow | undefined;
+    return row ? tokenFromRow(row) : undefined;
   }
 
   /** The token with this name that is not revoked. */
   async active(name: string): Promise<AccessToken | undefined> {
-    const row = this.db.prepare('SELECT * FROM access_tokens WHERE name = ? AND revoked_at IS NULL').get(name) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    const row = this.db.prepare('SELECT * FROM access_tokens WHERE name = ? AND revoked_at IS NULL').get(name) as TokenRow | undefined;
+    return row ? tokenFromRow(row) : undefined;
   }
 
   /** Every token, revoked ones included, oldest first. */
   async list(): Promise<AccessToken[]> {
-    return (this.db.prepare('SELECT * FROM access_tokens ORDER BY created_at, id').all() as Row[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM access_tokens ORDER BY created_at, id').all() as TokenRow[]).map(tokenFromRow);
   }
 
   /** Revoke the active token with this name (or id); undefined when there is none. */
@@ -83,9 +83,9 @@ export class SqliteTokenStore implements AccessTokenStore {
   async check(presented: string, now = new Date()): Promise<TokenCheck> {
     const match = TOKEN.exec(presented.trim());
     if (!match) return { ok: false, refusal: 'malformed' };
-    const row = this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(match[1]) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(match[1]) as TokenRow | undefined;
     if (!row || !timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), sha256(presented.trim()))) return { ok: false, refusal: 'unknown' };
-    const token = fromRow(row);
+    const token = tokenFromRow(row);
     if (token.revokedAt) return { ok: false, refusal: 'revoked', token };
     if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return { ok: false, refusal: 'expired', token };
     return { ok: true, token };
