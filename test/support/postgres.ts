@@ -17,8 +17,10 @@ export interface TestPostgres {
   /** The server's own admin URL (database `postgres`). */
   adminUrl: string;
   stop(): Promise<void>;
-  /** Stop and start the same server (same data, same port): a database restart under a running pool. */
-  restart(): Promise<void>;
+  /** Stop the server, keeping its data (a database outage under a running pool)… */
+  down(): Promise<void>;
+  /** …and start it again on the same port. */
+  up(): Promise<void>;
 }
 
 const USER = 'citebot';
@@ -67,10 +69,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       }
       return url(name);
     },
-    async restart() {
-      await server.stop();
-      await server.start();
-    },
+    down: () => server.stop(),
+    up: () => server.start(),
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -109,7 +109,11 @@ async function termCounts(db: PgDatabase, terms: string[]): Promise<TermCounts &
 export class PgKeywordIndex implements KeywordIndex {
   private readonly rescorer = new KeywordRescorer();
 
-  constructor(private readonly db: PgDatabase) {}
+  constructor(
+    private readonly db: PgDatabase,
+    /** Postings below which every candidate is scored at once (tests lower it to exercise the pruned path). */
+    private readonly scoreAllBelow = SCORE_ALL_BELOW,
+  ) {}
 
   async search(query: string, scopes: string[], k: number): Promise<KeywordHit[]> {
     if (scopes.length === 0) throw new Error('keyword search needs at least one scope');
@@ -143,7 +147,7 @@ export class PgKeywordIndex implements KeywordIndex {
     const byRarity = [...new Set(phrases.map((p) => p.term))].sort((a, b) => counts.df(a) - counts.df(b));
     const postings = byRarity.reduce((sum, t) => sum + counts.df(t), 0);
     let candidates: KeywordCandidate[];
-    if (postings < SCORE_ALL_BELOW || byRarity.length < 2) candidates = await score(byRarity);
+    if (postings < this.scoreAllBelow || byRarity.length < 2) candidates = await score(byRarity);
     else candidates = await this.prunedSearch(score, byRarity, phrases, limit);
     return this.rescorer.rescore(
       candidates.map((c) => ({ ...c, score: Number(c.score) })),
