@@ -18,6 +18,7 @@ import { ingestCommand } from './cli/ingest.js';
 import { reindexCommand } from './cli/reindex.js';
 import { serveCommand } from './cli/serve.js';
 import { sourcesCommand } from './cli/sources.js';
+import { stateCopyCommand } from './cli/state.js';
 import { mcpCommand } from './cli/mcp.js';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './cli/token.js';
 import { exitQuietlyWhenOutputCloses } from './cli/output.js';
@@ -82,6 +83,12 @@ function report(error: unknown): number {
 function parseScope(value: string): string {
   const problem = scopeProblem(value);
   if (problem) throw new InvalidArgumentError(problem);
+  return value;
+}
+
+function parsePostgresUrl(value: string): string {
+  if (!/^postgres(ql)?:\/\/[^/]+\/[^/]+/u.test(value))
+    throw new InvalidArgumentError('expected postgres://user:password@host:5432/database');
   return value;
 }
 
@@ -224,6 +231,16 @@ token
   .argument('<token>', 'the name or id `citebot token list` shows')
   .option('--json', 'print the revoked token as JSON')
   .action((nameOrId: string, options: { json?: boolean }) => run((core) => tokenRevokeCommand(core, nameOrId, options)));
+
+const state = program.command('state').description("citebot's own state (documents, chunks, answers, threads, settings, tokens)");
+state
+  .command('copy')
+  .description(
+    'copy the SQLite state under DATA_DIR into PostgreSQL, to run replicas on it; nothing is re-embedded, a second run copies nothing',
+  )
+  .requiredOption('--to <url>', 'PostgreSQL to copy into: postgres://user:password@host:5432/database', parsePostgresUrl)
+  .option('--json', 'print what was copied as JSON')
+  .action((options: { to: string; json?: boolean }) => run((core) => stateCopyCommand(core, options)));
 
 program
   .command('doctor')
