@@ -24,6 +24,8 @@ interface Squad {
 
 const QUESTIONS = 1000;
 const LARGE = 20_000;
+/** Questions of each set timed on the large index (the machine is shared: a few hundred give stable percentiles). */
+const TIMED = 300;
 const K = 10;
 
 function readSet(file: string, tag: string): { chunks: StoredChunk[]; questions: { question: string; chunkId: string }[] } {
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
     }
 
     const large = largeCorpus(sets.flatMap((s) => s.chunks.map((c) => c.text)));
-    const queries = sets.flatMap((s) => s.questions.map((q) => q.question));
+    const queries = sets.flatMap((s) => s.questions.slice(0, TIMED).map((q) => q.question));
     const { sqlite, pg } = await open(large);
     const load1 = loadavg()[0]!;
     const fts5 = await timed(sqlite.keywords, queries);
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
         '|---|---|---|---|---|---|---|',
         ...quality,
         '',
-        `Speed: ${large.length} chunks (windows of 2–5 sentences of both sets' paragraphs, English and Chinese) in the asked scope, the ${queries.length} questions above, k = ${K}, after 50 warm-up queries; ms per query, through the port (FTS5 in its worker thread, PostgreSQL over TCP).`,
+        `Speed: ${large.length} chunks (windows of 2–5 sentences of both sets' paragraphs, English and Chinese) in the asked scope, the first ${TIMED} questions of each set above, k = ${K}, after 50 warm-up queries; ms per query, through the port (FTS5 in its worker thread, PostgreSQL over TCP).`,
         '',
         `| index | p50 ms | p95 ms | same top ${K} as FTS5 |`,
         '|---|---|---|---|',

@@ -1,6 +1,5 @@
 import { keywordTerms } from '../../text/tokens.js';
 import type { StoredChunk } from '../chunk.js';
-import { ChunkStore } from '../chunk-store.js';
 import {
   indexedText,
   KeywordRescorer,
@@ -53,9 +52,9 @@ export async function insertChunks(client: Queryable, chunks: StoredChunk[]): Pr
   const counted = chunks.map(chunkTermCounts);
   await client.query(
     `INSERT INTO chunks (id, scope, doc_id, chunk_index, text, metadata, tf, dl, terms)
-     SELECT id, scope, doc_id, idx, text, metadata, tf, dl, array_to_tsvector(ARRAY(SELECT jsonb_object_keys(tf)) || scope_key)
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[])
-       AS u(id, scope, doc_id, idx, text, metadata, tf, dl, scope_key)`,
+     SELECT id, scope, doc_id, idx, text, metadata, tf, dl, array_to_tsvector(ARRAY(SELECT jsonb_object_keys(tf)))
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::int[])
+       AS u(id, scope, doc_id, idx, text, metadata, tf, dl)`,
     [
       chunks.map((c) => c.id),
       chunks.map((c) => c.metadata.scope),
@@ -65,7 +64,6 @@ export async function insertChunks(client: Queryable, chunks: StoredChunk[]): Pr
       chunks.map((c) => JSON.stringify(c.metadata)),
       counted.map((c) => JSON.stringify(c.tf)),
       counted.map((c) => c.dl),
-      chunks.map((c) => ChunkStore.scopeKey(c.metadata.scope)),
     ],
   );
   const df = new Map<string, number>();
@@ -127,28 +125,23 @@ export class PgKeywordIndex implements KeywordIndex {
     // Like FTS5, each distinct query term is a phrase of its own, even when two stem alike.
     const phrases = terms.map(indexedForm).map((t) => ({ term: t, idf: bm25Idf(counts.total, counts.df(t)) }));
     const limit = Math.max(k, RESCORE_DEPTH);
-    const scopeQuery = scopes.map((s) => lexeme(ChunkStore.scopeKey(s))).join(' | ');
+    // Scores of the candidates only (seq and score), then the text of the best: carrying every candidate's text costs more than scoring it.
     const score = (candidateTerms: string[]) =>
       this.db.rows<KeywordCandidate>(
-        `SELECT c.id, c.text, c.metadata, sum(q.idf * (t.tf * ${K1 + 1}) / (t.tf + ${K1} * (1 - ${B} + ${B} * c.dl / $4::float8))) AS score
-         FROM chunks c
-         CROSS JOIN unnest($2::text[], $3::float8[]) AS q(term, idf)
-         CROSS JOIN LATERAL (SELECT (c.tf ->> q.term)::float8 AS tf) t
-         WHERE c.terms @@ $1::tsquery AND t.tf IS NOT NULL
-         GROUP BY c.seq ORDER BY score DESC, c.seq LIMIT $5`,
-        [
-          `(${scopeQuery}) & (${candidateTerms.map(lexeme).join(' | ')})`,
-          phrases.map((p) => p.term),
-          phrases.map((p) => p.idf),
-          avgdl,
-          limit,
-        ],
+        `WITH q AS (SELECT * FROM unnest($3::text[], $4::float8[]) AS q(term, idf)),
+         scored AS (
+           SELECT c.seq, sum(q.idf * (t.tf * ${K1 + 1}) / (t.tf + ${K1} * (1 - ${B} + ${B} * c.dl / $5::float8))) AS score
+           FROM chunks c CROSS JOIN q CROSS JOIN LATERAL (SELECT (c.tf ->> q.term)::float8 AS tf) t
+           WHERE c.terms @@ $1::tsquery AND c.scope = ANY($2::text[]) AND t.tf IS NOT NULL
+           GROUP BY c.seq ORDER BY score DESC, c.seq LIMIT $6)
+         SELECT c.id, c.text, c.metadata, s.score FROM scored s JOIN chunks c ON c.seq = s.seq ORDER BY s.score DESC, s.seq`,
+        [candidateTerms.map(lexeme).join(' | '), scopes, phrases.map((p) => p.term), phrases.map((p) => p.idf), avgdl, limit],
       );
     const byRarity = [...new Set(phrases.map((p) => p.term))].sort((a, b) => counts.df(a) - counts.df(b));
     const postings = byRarity.reduce((sum, t) => sum + counts.df(t), 0);
     let candidates: KeywordCandidate[];
     if (postings < this.scoreAllBelow || byRarity.length < 2) candidates = await score(byRarity);
-    else candidates = await this.prunedSearch(score, byRarity, phrases, limit);
+    else candidates = await this.prunedSearch(score, byRarity, phrases, counts.df, limit);
     return this.rescorer.rescore(
       candidates.map((c) => ({ ...c, score: Number(c.score) })),
       query,
@@ -160,7 +153,7 @@ export class PgKeywordIndex implements KeywordIndex {
 
   /**
    * The same top `limit` as scoring every candidate, with fewer candidates (MaxScore): the rarest
-   * term's chunks give a score the top must reach; a chunk holding none but the commonest terms,
+   * terms' chunks give a score the top must reach; a chunk holding none but the commonest terms,
    * whose best possible scores add up to less, cannot reach it, so only chunks holding one of the
    * other terms are scored.
    */
@@ -168,9 +161,14 @@ export class PgKeywordIndex implements KeywordIndex {
     score: (candidateTerms: string[]) => Promise<KeywordCandidate[]>,
     byRarity: string[],
     phrases: { term: string; idf: number }[],
+    df: (term: string) => number,
     limit: number,
   ): Promise<KeywordCandidate[]> {
-    const first = await score(byRarity.slice(0, 1));
+    // The rarest terms with enough chunks between them to fill the top: their best give the bar.
+    let prefix = 1;
+    for (let seen = df(byRarity[0]!); prefix < byRarity.length && seen < limit * 2; prefix++) seen += df(byRarity[prefix]!);
+    if (prefix >= byRarity.length) return score(byRarity);
+    const first = await score(byRarity.slice(0, prefix));
     if (first.length < limit) return score(byRarity);
     const bar = Number(first[first.length - 1]!.score);
     // A term's most: idf * (k1 + 1), reached as tf grows; a term counted as two phrases counts twice.
@@ -178,7 +176,7 @@ export class PgKeywordIndex implements KeywordIndex {
     let essential = byRarity.length;
     let commonMost = 0;
     while (essential > 1 && commonMost + most(byRarity[essential - 1]!) < bar) commonMost += most(byRarity[--essential]!);
-    return essential === 1 ? first : score(byRarity.slice(0, essential));
+    return essential <= prefix ? first : score(byRarity.slice(0, essential));
   }
 
   async coverage(query: string, chunkIds: string[]): Promise<Map<string, number>> {

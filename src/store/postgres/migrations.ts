@@ -31,9 +31,8 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE INDEX documents_source ON documents (source);
   CREATE INDEX documents_indexing ON documents (writer) WHERE status = 'indexing';
 
-  -- The chunks and their keyword index: terms (citebot's tokenizer, stemmed) with the scope's key as
-  -- one more lexeme, so a search intersects its terms with the scope in the GIN index. tf holds each
-  -- term's count in the chunk and dl its length in terms, for BM25.
+  -- The chunks and their keyword index: terms (citebot's tokenizer, stemmed) in a GIN-indexed
+  -- tsvector pick the candidates; tf holds each term's count in the chunk and dl its length in terms, for BM25.
   CREATE TABLE chunks (
     seq bigserial PRIMARY KEY,
     id text NOT NULL UNIQUE,
