@@ -178,6 +178,31 @@ describe('PostgreSQL state', () => {
     }
   });
 
+  it('access tokens: only a hash is stored; revoked, expired, forged and malformed tokens are refused; a revoked name is free again', async () => {
+    const state = openPostgresState(await server.createDatabase());
+    try {
+      const { secret, token } = await state.tokens.create({ name: 'agent', scopes: ['slack:T1:C1'] });
+      expect(await state.tokens.check(secret)).toMatchObject({ ok: true, token: { name: 'agent', scopes: ['slack:T1:C1'] } });
+      const stored = await state.database.rows<{ secret_hash: string }>('SELECT secret_hash FROM access_tokens');
+      expect(JSON.stringify(stored)).not.toContain(secret.slice(-43));
+      expect(await state.tokens.check(`citebot_${token.id}_${'A'.repeat(43)}`)).toEqual({ ok: false, refusal: 'unknown' });
+      expect(await state.tokens.check('Bearer nonsense')).toEqual({ ok: false, refusal: 'malformed' });
+      await expect(state.tokens.create({ name: 'agent', scopes: [] })).rejects.toThrow(/exists/);
+      await state.tokens.revoke('agent');
+      expect(await state.tokens.check(secret)).toMatchObject({ ok: false, refusal: 'revoked' });
+      const expiresAt = new Date(Date.now() + 60_000);
+      const again = await state.tokens.create({ name: 'agent', scopes: ['local:*'], expiresAt });
+      expect(await state.tokens.check(again.secret, new Date(expiresAt.getTime() + 1))).toMatchObject({ ok: false, refusal: 'expired' });
+      await state.tokens.touch(again.token.id, new Date('2026-12-01T10:20:30Z'));
+      expect((await state.tokens.list()).map((t) => [t.name, Boolean(t.revokedAt), t.lastUsedAt])).toEqual([
+        ['agent', true, undefined],
+        ['agent', false, '2026-12-01T10:20Z'],
+      ]);
+    } finally {
+      await state.close();
+    }
+  });
+
   it('a dead database fails calls with database_unavailable; the same pool works again once it is back; doctor says which', async () => {
     const url = await server.createDatabase();
     const state = openPostgresState(url);

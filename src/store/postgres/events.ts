@@ -1,10 +1,6 @@
 import type { HandledEventStore } from '../ports.js';
+import { KEEP_MS, SWEEP_EVERY_MS } from '../sqlite/events.js';
 import type { PgDatabase } from './database.js';
-
-/** How long a handled event is remembered: Slack retries within minutes; a day is plenty. */
-const KEEP_MS = 24 * 60 * 60 * 1000;
-/** Old keys are swept at most this often (by each process). */
-const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 /** Handled events in PostgreSQL: the primary key decides the first claim, across every replica. */
 export class PgHandledEventStore implements HandledEventStore {

@@ -1,6 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AccessToken, AccessTokenStore, TokenCheck } from '../ports.js';
-import { sha256, TOKEN, tokenFromRow, type TokenRow } from '../sqlite/tokens.js';
+import { judgeToken, mintToken, presentedId, tokenFromRow, useMinute, type TokenRow } from '../sqlite/tokens.js';
 import type { PgDatabase } from './database.js';
 
 /** Access tokens for agents in PostgreSQL: the same token format and hashing as SQLite's (sqlite/tokens.ts). */
@@ -8,19 +7,11 @@ export class PgTokenStore implements AccessTokenStore {
   constructor(private readonly db: PgDatabase) {}
 
   async create(input: { name: string; scopes: string[]; expiresAt?: Date }): Promise<{ secret: string; token: AccessToken }> {
-    const id = randomBytes(8).toString('hex');
-    const secret = `citebot_${id}_${randomBytes(32).toString('base64url')}`;
     if (await this.active(input.name)) throw new Error(`a token named "${input.name}" exists`);
+    const { id, secret, values } = mintToken(input);
     await this.db.query(
       'INSERT INTO access_tokens (id, name, secret_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [
-        id,
-        input.name,
-        sha256(secret).toString('hex'),
-        JSON.stringify(input.scopes),
-        new Date().toISOString(),
-        input.expiresAt?.toISOString() ?? null,
-      ],
+      values,
     );
     return { secret, token: (await this.get(id))! };
   }
@@ -47,18 +38,14 @@ export class PgTokenStore implements AccessTokenStore {
   }
 
   async check(presented: string, now = new Date()): Promise<TokenCheck> {
-    const match = TOKEN.exec(presented.trim());
-    if (!match) return { ok: false, refusal: 'malformed' };
-    const [row] = await this.db.rows<TokenRow>('SELECT * FROM access_tokens WHERE id = $1', [match[1]]);
-    if (!row || !timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), sha256(presented.trim()))) return { ok: false, refusal: 'unknown' };
-    const token = tokenFromRow(row);
-    if (token.revokedAt) return { ok: false, refusal: 'revoked', token };
-    if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return { ok: false, refusal: 'expired', token };
-    return { ok: true, token };
+    const id = presentedId(presented);
+    if (!id) return { ok: false, refusal: 'malformed' };
+    const [row] = await this.db.rows<TokenRow>('SELECT * FROM access_tokens WHERE id = $1', [id]);
+    return judgeToken(presented, row, now);
   }
 
   async touch(id: string, at = new Date()): Promise<void> {
-    const minute = at.toISOString().slice(0, 16) + 'Z';
+    const minute = useMinute(at);
     await this.db.query('UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND last_used_at IS DISTINCT FROM $2', [id, minute]);
   }
 }
