@@ -5,7 +5,7 @@ import { CitebotError } from '../../errors.js';
 import type { StoredChunk } from '../chunk.js';
 import { SQLITE_FILE } from '../sqlite/state.js';
 import type { PgDatabase } from './database.js';
-import { insertChunks } from './keywords.js';
+import { applyCounts, CountChange, insertChunks } from './keywords.js';
 
 /**
  * What moves from one machine's SQLite to PostgreSQL, in this order (feedback needs its answers).
@@ -77,7 +77,9 @@ async function copyChunks(source: Database.Database, target: PgDatabase): Promis
       const chunks: StoredChunk[] = rows
         .filter((r) => !skip.has(r.id))
         .map((r) => ({ id: r.id, text: r.text, metadata: JSON.parse(r.metadata) as StoredChunk['metadata'] }));
-      await insertChunks(q, chunks);
+      const change = new CountChange();
+      await insertChunks(q, chunks, change);
+      await applyCounts(q, change);
       return chunks.length;
     });
   }

@@ -3,7 +3,7 @@ import { LeaseLostError } from '../lease-lost.js';
 import { entryFromRow, type DocumentEntry, type LedgerRow } from '../ledger.js';
 import type { DocumentRecords, VectorNote } from '../ports.js';
 import { DB_NOW_MS, type PgDatabase, type Queryable } from './database.js';
-import { deleteChunks, insertChunks } from './keywords.js';
+import { applyCounts, CountChange, deleteChunks, insertChunks } from './keywords.js';
 
 const LEDGER_COLUMNS = [
   'scope',
@@ -175,11 +175,13 @@ export class PgDocumentRecords implements DocumentRecords {
     await this.db.transaction(async (q) => {
       // Fencing: a writer whose lease ran out (frozen, partitioned) may have been recovered by another.
       await assertLease(q, owner);
-      await deleteChunks(q, write.replaces);
-      await insertChunks(q, write.chunks);
+      const change = new CountChange();
+      await deleteChunks(q, write.replaces, change);
+      await insertChunks(q, write.chunks, change);
       await upsert(q, write.entry);
       for (const [key, value] of Object.entries(write.meta ?? {})) await setMeta(q, key, value);
       await note(q, owner, notes);
+      await applyCounts(q, change);
     });
   }
 
@@ -201,8 +203,10 @@ export class PgDocumentRecords implements DocumentRecords {
         owner,
         collections.flatMap((collection) => ids.map((id) => ({ id, collection }))),
       );
-      await deleteChunks(q, ids);
+      const change = new CountChange();
+      await deleteChunks(q, ids, change);
       await remove(q, scope, docId);
+      await applyCounts(q, change);
       return ids;
     });
   }

@@ -33,10 +33,26 @@ function chunkTermCounts(chunk: StoredChunk): { tf: Record<string, number>; dl: 
 /** A lexeme as tsquery input reads it: quoted, with quotes and backslashes escaped. */
 const lexeme = (t: string) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
-/** Document frequencies and totals change by these amounts in one write. */
-async function applyCounts(client: Queryable, df: Map<string, number>, chunks: number, length: number): Promise<void> {
-  const terms = [...df.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  // Rows are locked in term order, so two writers sharing terms queue instead of deadlocking.
+/** How one transaction's chunk writes change the document frequencies and totals: applied once, at its end. */
+export class CountChange {
+  readonly df = new Map<string, number>();
+  chunks = 0;
+  length = 0;
+
+  add(terms: Iterable<string>, length: number, sign: 1 | -1): void {
+    for (const t of terms) this.df.set(t, (this.df.get(t) ?? 0) + sign);
+    this.chunks += sign;
+    this.length += sign * length;
+  }
+}
+
+/**
+ * Apply a transaction's count change: its terms' rows locked in one sorted pass, then the totals'
+ * row. Every writer takes its locks in this one order, so writers sharing terms queue, never deadlock.
+ */
+export async function applyCounts(client: Queryable, change: CountChange): Promise<void> {
+  const { chunks, length } = change;
+  const terms = [...change.df.entries()].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (terms.length)
     await client.query(
       `INSERT INTO keyword_terms (term, df) SELECT t, d FROM unnest($1::text[], $2::int[]) AS u(t, d) ORDER BY t COLLATE "C"
@@ -46,8 +62,8 @@ async function applyCounts(client: Queryable, df: Map<string, number>, chunks: n
   if (chunks || length) await client.query('UPDATE keyword_stats SET chunks = chunks + $1, length = length + $2', [chunks, length]);
 }
 
-/** Insert chunk rows with their terms, and count them in. Inside the caller's transaction. */
-export async function insertChunks(client: Queryable, chunks: StoredChunk[]): Promise<void> {
+/** Insert chunk rows with their terms, counted into `change`. Inside the caller's transaction, which then applies the change. */
+export async function insertChunks(client: Queryable, chunks: StoredChunk[], change: CountChange): Promise<void> {
   if (!chunks.length) return;
   const counted = chunks.map(chunkTermCounts);
   await client.query(
@@ -66,26 +82,17 @@ export async function insertChunks(client: Queryable, chunks: StoredChunk[]): Pr
       counted.map((c) => c.dl),
     ],
   );
-  const df = new Map<string, number>();
-  for (const { tf } of counted) for (const t of Object.keys(tf)) df.set(t, (df.get(t) ?? 0) + 1);
-  await applyCounts(
-    client,
-    df,
-    chunks.length,
-    counted.reduce((sum, c) => sum + c.dl, 0),
-  );
+  for (const c of counted) change.add(Object.keys(c.tf), c.dl, 1);
 }
 
-/** Remove chunks by id and count them out. Inside the caller's transaction. */
-export async function deleteChunks(client: Queryable, ids: string[]): Promise<void> {
+/** Remove chunks by id, counted out in `change`. Inside the caller's transaction, which then applies the change. */
+export async function deleteChunks(client: Queryable, ids: string[], change: CountChange): Promise<void> {
   if (!ids.length) return;
   const { rows } = await client.query<{ terms: string[]; dl: number }>(
     'DELETE FROM chunks WHERE id = ANY($1::text[]) RETURNING ARRAY(SELECT jsonb_object_keys(tf)) AS terms, dl',
     [ids],
   );
-  const df = new Map<string, number>();
-  for (const { terms } of rows) for (const t of terms) df.set(t, (df.get(t) ?? 0) - 1);
-  await applyCounts(client, df, -rows.length, -rows.reduce((sum, r) => sum + r.dl, 0));
+  for (const r of rows) change.add(r.terms, r.dl, -1);
 }
 
 /** Exact counts for these terms, read in one query. */
