@@ -76,6 +76,12 @@ function parseScope(value: string): string {
   return value;
 }
 
+function parsePostgresUrl(value: string): string {
+  if (!/^postgres(ql)?:\/\/[^/]+\/[^/]+/u.test(value))
+    throw new InvalidArgumentError('expected postgres://user:password@host:5432/database');
+  return value;
+}
+
 const scopeOption = () =>
   new Option('--scope <scope>', 'access scope: local:<name>, slack:<team>:<channel> or discord:<guild>:<channel>')
     .default(DEFAULT_SCOPE)
@@ -227,6 +233,16 @@ token
   .action((nameOrId: string, options: { json?: boolean }) =>
     run(async (core) => (await import('./cli/token.js')).tokenRevokeCommand(core, nameOrId, options)),
   );
+
+const state = program.command('state').description("citebot's own state (documents, chunks, answers, threads, settings, tokens)");
+state
+  .command('copy')
+  .description(
+    'copy the SQLite state under DATA_DIR into PostgreSQL, to run replicas on it; nothing is re-embedded, a second run copies nothing',
+  )
+  .requiredOption('--to <url>', 'PostgreSQL to copy into: postgres://user:password@host:5432/database', parsePostgresUrl)
+  .option('--json', 'print what was copied as JSON')
+  .action((options: { to: string; json?: boolean }) => run(async (core) => (await import('./cli/state.js')).stateCopyCommand(core, options)));
 
 program
   .command('doctor')

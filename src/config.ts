@@ -27,6 +27,11 @@ const isServerUrl = (v: string): boolean => {
   const parsed = URL.canParse(v) ? new URL(v) : undefined;
   return !!parsed && /^https?:$/u.test(parsed.protocol) && parsed.hostname !== '' && ['', '/'].includes(parsed.pathname);
 };
+/** A PostgreSQL connection URL: postgres(ql)://[user[:password]@]host[:port]/database. */
+const isPostgresUrl = (v: string): boolean => {
+  const parsed = URL.canParse(v) ? new URL(v) : undefined;
+  return !!parsed && /^postgres(ql)?:$/u.test(parsed.protocol) && parsed.hostname !== '' && parsed.pathname.length > 1;
+};
 const serverUrl = (example: string) =>
   optionalText.pipe(z.string().refine(isServerUrl, `expected http(s)://host:port such as ${example}`).optional());
 /** One or more servers for one model, comma-separated: each http(s)://host[:port][/path]. */
@@ -70,6 +75,9 @@ const schema = z.object({
   EMBED_MAX_RETRIES: int(0, 20),
   DATA_DIR: text.min(1),
   CHROMA_URL: serverUrl('http://127.0.0.1:8000'),
+  DATABASE_URL: optionalText.pipe(
+    z.string().refine(isPostgresUrl, 'expected postgres://user:password@host:5432/database (or postgresql://…)').optional(),
+  ),
   CHROMA_COLLECTION_PREFIX: text.regex(
     /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,40}$/,
     'expected letters, digits, . _ - (starting with a letter or digit)',
@@ -172,6 +180,8 @@ export const SECRET_SETTINGS: readonly SettingName[] = [
   'SLACK_APP_TOKEN',
   'SLACK_SIGNING_SECRET',
   'DISCORD_TOKEN',
+  // Its password.
+  'DATABASE_URL',
 ];
 
 /** A setting that is missing or invalid. `message` is one line per problem, each naming the setting and the fix. */
@@ -256,7 +266,8 @@ export function suggestSetting(key: string): string | undefined {
 const ENVIRONMENT_NAMES = new Set(['CITEBOT_CONFIG']);
 /** Names people set expecting a feature this version does not have: say so rather than ignore them. */
 const NOT_SETTINGS: Record<string, string> = {
-  DATABASE_URL: 'this version keeps all state in SQLite under DATA_DIR',
+  POSTGRES_URL: 'citebot reads the address of PostgreSQL from DATABASE_URL',
+  PG_URL: 'citebot reads the address of PostgreSQL from DATABASE_URL',
 };
 
 /**
@@ -354,6 +365,11 @@ function checkCombinations(settings: Settings): Settings {
         `${name}: ${withApi} ends in /api, which citebot adds itself. Fix: set ${name} to Ollama's address without the path, e.g. ${new URL(withApi).origin}.`,
       );
     }
+  }
+  if (settings.DATABASE_URL && !settings.CHROMA_URL) {
+    problems.push(
+      'CHROMA_URL: required when DATABASE_URL is set: replicas share their state in PostgreSQL and must share their vectors in one Chroma server, not each start its own. Fix: run a Chroma server (`chroma run`, or the compose file) and set CHROMA_URL to it, or unset DATABASE_URL for one machine.',
+    );
   }
   if (settings.RERANKER === 'http' && !settings.RERANK_URL) {
     problems.push('RERANK_URL: required when RERANKER=http. Fix: set RERANK_URL to your /rerank server, or set RERANKER=none.');

@@ -15,6 +15,7 @@ import { DocumentIndex } from './store/document-index.js';
 import { JobQueue } from './store/job-queue.js';
 import type { StateStore } from './store/ports.js';
 import { ProcessLease } from './store/process-lease.js';
+import { openPostgresState } from './store/postgres/state.js';
 import { openSqliteState } from './store/sqlite/state.js';
 import { Lazy } from './util/lazy.js';
 
@@ -43,7 +44,7 @@ export function loaderLimits(settings: Settings): LoaderLimits {
  * tried again on the next use, never remembered as failed.
  */
 export class CitebotCore {
-  /** All of citebot's own state, behind its ports (SQLite under DATA_DIR). Only `src/app` reaches into it. */
+  /** All of citebot's own state, behind its ports (PostgreSQL at DATABASE_URL, else SQLite under DATA_DIR). Only `src/app` reaches into it. */
   readonly state: StateStore;
   /** This process's lease: the owner id its work in flight is recorded under. */
   readonly lease: ProcessLease;
@@ -63,7 +64,7 @@ export class CitebotCore {
   private recovery?: NodeJS.Timeout;
 
   constructor(readonly settings: Settings) {
-    this.state = openSqliteState(settings.DATA_DIR);
+    this.state = settings.DATABASE_URL ? openPostgresState(settings.DATABASE_URL) : openSqliteState(settings.DATA_DIR);
     this.lease = new ProcessLease(this.state.leases, settings.LEASE_TTL_S * 1000);
     this.jobs = new JobQueue(this.state.jobs, this.lease);
     this.chroma = new Lazy(async () =>

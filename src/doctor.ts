@@ -4,6 +4,7 @@ import { calibrationChecks } from './eval/calibration-record.js';
 import { checkReranker } from './chains/rerankers/check.js';
 import { describeIndexedModel } from './models/embedding-profiles.js';
 import { checkDiscord, checkSlack } from './bots/platform-checks.js';
+import { checkPostgres, isPostgresState } from './store/postgres/check.js';
 
 export type { Check } from './errors.js';
 
@@ -17,6 +18,9 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<
 export async function runDoctor(core: CitebotCore): Promise<Check[]> {
   const s = core.settings;
   const checks: Check[] = [];
+  // PostgreSQL (DATABASE_URL) is a service of its own; SQLite is a file under DATA_DIR and needs no line.
+  if (isPostgresState(core.state))
+    checks.push(await withTimeout(checkPostgres(core.state), 10_000, 'PostgreSQL').catch((e: unknown) => failedCheck('database', e)));
 
   // Each provider checks its hosts and its model; chat and embeddings on the same Ollama say the host once.
   const modelChecks = [...(await core.embeddings.check()), ...(await core.chatModels.check())];

@@ -110,10 +110,10 @@ describe('settings', () => {
     ]);
   });
 
-  it('warns about environment names that look like settings (a CITEBOT_ name, a typo, DATABASE_URL), never about unrelated ones', () => {
+  it('warns about environment names that look like settings (a CITEBOT_ name, a typo, POSTGRES_URL), never about unrelated ones', () => {
     const warnings: string[] = [];
     const env = {
-      DATABASE_URL: 'postgres://db/citebot',
+      POSTGRES_URL: 'postgres://db/citebot',
       CITEBOT_DEBUG: '1',
       CHUNK_TOKEN: '300',
       PATH: '/usr/bin',
@@ -122,7 +122,7 @@ describe('settings', () => {
     };
     loadSettings({ env, dotenvDir: false, onWarning: (line) => warnings.push(line) });
     expect(warnings).toEqual([
-      'environment: DATABASE_URL is not a citebot setting and is ignored (this version keeps all state in SQLite under DATA_DIR)',
+      'environment: POSTGRES_URL is not a citebot setting and is ignored (citebot reads the address of PostgreSQL from DATABASE_URL)',
       'environment: CITEBOT_DEBUG is not a citebot setting and is ignored; config/defaults.yaml lists them',
       'environment: CHUNK_TOKEN is not a citebot setting and is ignored; did you mean CHUNK_TOKENS?',
     ]);
@@ -140,6 +140,28 @@ describe('settings', () => {
       }
     }
     expect(load({ CHROMA_URL: 'https://chroma.internal:8443/' }).CHROMA_URL).toBe('https://chroma.internal:8443/');
+  });
+
+  it('DATABASE_URL: a postgres:// URL, kept secret, and replicas on it need a Chroma server (CHROMA_URL)', () => {
+    const url = 'postgres://citebot:s3cret-pw@db:5432/citebot';
+    const s = load({ DATABASE_URL: url, CHROMA_URL: 'http://chroma:8000' });
+    expect(s.DATABASE_URL).toBe(url);
+    expect(redactSettings(s).DATABASE_URL).toBe('(set)');
+    expect(load({}).DATABASE_URL).toBeUndefined();
+    for (const bad of ['mysql://db/citebot', 'postgres://db', 'db:5432/citebot']) {
+      expect(() => load({ DATABASE_URL: bad, CHROMA_URL: 'http://chroma:8000' }), bad).toThrow(
+        /^DATABASE_URL: expected postgres:\/\/user:password@host:5432\/database \(or postgresql:\/\/…\)\. Fix: set DATABASE_URL in the environment/,
+      );
+    }
+    try {
+      load({ DATABASE_URL: url });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/^CHROMA_URL: required when DATABASE_URL is set: .* Fix: run a Chroma server/),
+      ]);
+      expect((error as ConfigError).message).not.toContain('s3cret-pw');
+    }
   });
 
   it('checks settings that depend on each other', () => {

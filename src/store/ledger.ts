@@ -29,7 +29,7 @@ export interface DocumentEntry {
   updatedAt: string;
 }
 
-interface Row {
+export interface LedgerRow {
   scope: string;
   doc_id: string;
   source: string;
@@ -49,7 +49,7 @@ interface Row {
   updated_at: string;
 }
 
-const fromRow = (r: Row): DocumentEntry => ({
+export const entryFromRow = (r: LedgerRow): DocumentEntry => ({
   scope: r.scope,
   docId: r.doc_id,
   source: r.source,
@@ -74,31 +74,31 @@ export class Ledger {
   constructor(private readonly db: Db) {}
 
   get(scope: string, docId: string): DocumentEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM documents WHERE scope = ? AND doc_id = ?').get(scope, docId) as Row | undefined;
-    return row && fromRow(row);
+    const row = this.db.prepare('SELECT * FROM documents WHERE scope = ? AND doc_id = ?').get(scope, docId) as LedgerRow | undefined;
+    return row && entryFromRow(row);
   }
 
   list(scopes?: string[]): DocumentEntry[] {
     const rows = scopes
       ? (this.db
           .prepare(`SELECT * FROM documents WHERE scope IN (${scopes.map(() => '?').join(',')}) ORDER BY scope, source`)
-          .all(...scopes) as Row[])
-      : (this.db.prepare('SELECT * FROM documents ORDER BY scope, source').all() as Row[]);
-    return rows.map(fromRow);
+          .all(...scopes) as LedgerRow[])
+      : (this.db.prepare('SELECT * FROM documents ORDER BY scope, source').all() as LedgerRow[]);
+    return rows.map(entryFromRow);
   }
 
   /** Documents matching a docId or a file name, optionally within one scope. */
   find(docIdOrSource: string, scope?: string): DocumentEntry[] {
     const rows = this.db
       .prepare('SELECT * FROM documents WHERE (doc_id = ? OR source = ?) AND (? IS NULL OR scope = ?) ORDER BY scope')
-      .all(docIdOrSource, docIdOrSource, scope ?? null, scope ?? null) as Row[];
-    return rows.map(fromRow);
+      .all(docIdOrSource, docIdOrSource, scope ?? null, scope ?? null) as LedgerRow[];
+    return rows.map(entryFromRow);
   }
 
   /** Documents being indexed by `writer` (null: by no recorded writer). */
   indexing(writer: string | null): DocumentEntry[] {
     const rows = this.db.prepare("SELECT * FROM documents WHERE status = 'indexing' AND writer IS ?").all(writer);
-    return (rows as Row[]).map(fromRow);
+    return (rows as LedgerRow[]).map(entryFromRow);
   }
 
   upsert(entry: DocumentEntry): void {

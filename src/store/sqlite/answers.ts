@@ -11,7 +11,7 @@ import type {
   StoredSource,
 } from '../ports.js';
 
-interface AnswerRow {
+export interface AnswerRow {
   id: string;
   scope: string;
   asked_by: string | null;
@@ -22,7 +22,7 @@ interface AnswerRow {
   created_at: string;
 }
 
-interface FeedbackRow {
+export interface FeedbackRow {
   user_id: string;
   rating: Rating;
   reason_kind: FeedbackReasonKind | null;
@@ -30,7 +30,7 @@ interface FeedbackRow {
   created_at: string;
 }
 
-function toAnswer(row: AnswerRow): StoredAnswer {
+export function toAnswer(row: AnswerRow): StoredAnswer {
   return {
     id: row.id,
     scope: row.scope,
@@ -43,7 +43,7 @@ function toAnswer(row: AnswerRow): StoredAnswer {
   };
 }
 
-function toReason(row: FeedbackRow): FeedbackReason | undefined {
+export function toReason(row: FeedbackRow): FeedbackReason | undefined {
   if (!row.reason_kind) return undefined;
   return { kind: row.reason_kind, ...(row.reason_text && { text: row.reason_text }) };
 }

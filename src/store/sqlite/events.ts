@@ -2,9 +2,9 @@ import type { Db } from '../database.js';
 import type { HandledEventStore } from '../ports.js';
 
 /** How long a handled event is remembered: Slack retries within minutes; a day is plenty. */
-const KEEP_MS = 24 * 60 * 60 * 1000;
+export const KEEP_MS = 24 * 60 * 60 * 1000;
 /** Old keys are swept at most this often. */
-const SWEEP_EVERY_MS = 10 * 60 * 1000;
+export const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 export class SqliteHandledEventStore implements HandledEventStore {
   private sweptAt = 0;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../database.js';
 import type { Job, JobStatus, JobStore } from '../ports.js';
 
-interface Row {
+export interface JobRow {
   id: string;
   lane: string;
   kind: string;
@@ -16,7 +16,7 @@ interface Row {
   created_at: string;
 }
 
-const fromRow = (r: Row): Job => ({
+export const jobFromRow = (r: JobRow): Job => ({
   id: r.id,
   lane: r.lane,
   kind: r.kind,
@@ -50,7 +50,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async claim(owner: string, kinds: string[], ids: string[]): Promise<Job | undefined> {
-    const claim = this.db.transaction((): Row | undefined => {
+    const claim = this.db.transaction((): JobRow | undefined => {
       const now = Date.now();
       const dead = `owner IS NULL OR owner NOT IN (SELECT owner FROM leases WHERE expires_at > ${now})`;
       // Work only its dead submitter could run fails; a resumable job of a dead runner goes back to its place (seq is unchanged).
@@ -70,13 +70,13 @@ export class SqliteJobStore implements JobStore {
              AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.status = 'queued' AND e.seq < j.seq)
            ORDER BY j.seq LIMIT 1`,
         )
-        .get(...kinds, ...ids) as Row | undefined;
+        .get(...kinds, ...ids) as JobRow | undefined;
       if (!next) return undefined;
       this.db.prepare("UPDATE jobs SET status = 'running', owner = ?, attempts = attempts + 1 WHERE id = ?").run(owner, next.id);
       return { ...next, status: 'running', owner, attempts: next.attempts + 1 };
     });
     const row = claim.immediate();
-    return row && fromRow(row);
+    return row && jobFromRow(row);
   }
 
   async checkpoint(id: string, owner: string, payload: unknown): Promise<boolean> {
@@ -102,8 +102,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
-    return row && fromRow(row);
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row && jobFromRow(row);
   }
 
   async ahead(id: string): Promise<number> {
@@ -119,7 +119,7 @@ export class SqliteJobStore implements JobStore {
   async pending(lane?: string): Promise<Job[]> {
     const rows = this.db
       .prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running') AND (? IS NULL OR lane = ?) ORDER BY seq`)
-      .all(lane ?? null, lane ?? null) as Row[];
-    return rows.map(fromRow);
+      .all(lane ?? null, lane ?? null) as JobRow[];
+    return rows.map(jobFromRow);
   }
 }

@@ -2,7 +2,7 @@ import { groupKey, type ConversationMessage } from '../conversation-message.js';
 import type { Db } from '../database.js';
 import type { ChannelMessageStore, FollowedChannel } from '../ports.js';
 
-interface Row {
+export interface MessageRow {
   message_id: string;
   thread_id: string | null;
   author: string;
@@ -12,7 +12,7 @@ interface Row {
   url: string;
 }
 
-const toMessage = (r: Row): ConversationMessage => ({
+export const toMessage = (r: MessageRow): ConversationMessage => ({
   id: r.message_id,
   ...(r.thread_id !== null && { threadId: r.thread_id }),
   author: r.author,
@@ -72,7 +72,8 @@ export class SqliteChannelMessageStore implements ChannelMessageStore {
   }
 
   async get(scope: string, id: string): Promise<ConversationMessage | undefined> {
-    const row = this.db.prepare('SELECT * FROM conversation_messages WHERE scope = ? AND message_id = ?').get(scope, id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM conversation_messages WHERE scope = ? AND message_id = ?').get(scope, id) as
+      MessageRow | undefined;
     return row && toMessage(row);
   }
 
@@ -86,7 +87,7 @@ export class SqliteChannelMessageStore implements ChannelMessageStore {
   }
 
   async inGroup(scope: string, key: string): Promise<ConversationMessage[]> {
-    return (this.db.prepare('SELECT * FROM conversation_messages WHERE scope = ? AND group_key = ?').all(scope, key) as Row[]).map(
+    return (this.db.prepare('SELECT * FROM conversation_messages WHERE scope = ? AND group_key = ?').all(scope, key) as MessageRow[]).map(
       toMessage,
     );
   }
