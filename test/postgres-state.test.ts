@@ -211,7 +211,7 @@ describe('PostgreSQL state', () => {
       const healthy = await checkPostgres(state);
       expect(healthy).toMatchObject({ name: 'database', status: 'ok' });
       expect(healthy.detail).toMatch(
-        /^PostgreSQL 18\.\d+ at postgres:\/\/citebot@127\.0\.0\.1:\d+\/\w+, schema version 1, pool \d+\/10 connections/,
+        /^PostgreSQL 18\.\d+ at postgres:\/\/citebot@127\.0\.0\.1:\d+\/\w+, schema version \d+, pool \d+\/10 connections/,
       );
       expect(healthy.detail).not.toContain('citebot-test');
 
