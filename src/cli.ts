@@ -13,6 +13,7 @@ import { discordRegisterCommand } from './cli/discord.js';
 import { doctorCommand } from './cli/doctor.js';
 import { evalCommand } from './cli/eval.js';
 import { ExitCode, exitCodeFor } from './cli/exit-codes.js';
+import { feedbackCommand } from './cli/feedback.js';
 import { forgetCommand } from './cli/forget.js';
 import { ingestCommand } from './cli/ingest.js';
 import { reindexCommand } from './cli/reindex.js';
@@ -145,6 +146,16 @@ program
   .addOption(scopeOption())
   .option('--json', 'print the result as JSON')
   .action((target: string, options) => run((core) => forgetCommand(core, target, options)));
+
+program
+  .command('feedback')
+  .description('list the 👍/👎 people gave answers in chat, newest first, with what went wrong, the question, answer, sources and model')
+  .addOption(
+    new Option('--scope <scope>', 'only answers asked in this scope, e.g. slack:T0123:C0456 (default: every scope)').argParser(parseScope),
+  )
+  .option('--since <when>', 'only feedback from this date (2026-12-01) or this long ago (12h, 7d, 2w)')
+  .option('--json', 'print the result as JSON')
+  .action((options) => run((core) => feedbackCommand(core, options)));
 
 program
   .command('reindex')

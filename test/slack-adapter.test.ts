@@ -265,14 +265,14 @@ describe('Slack adapter (real Bolt, HTTP receiver, fake Web API)', () => {
     const numbers = new Set([...shown.matchAll(/\[(\d+)\](?! <)/g)].map((m) => m[1]));
     for (const n of numbers) expect(shown).toContain(`[${n}] <https://`);
     // The stored answer behind the feedback buttons.
-    const answerId = JSON.stringify(final.args.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
+    const answerId = JSON.stringify(final.args.blocks).match(/"value":"down:([0-9a-f-]{36})"/)![1]!;
     expect(await h.t.core.state.answers.get(answerId)).toMatchObject({
       question: 'Who were the Normans?',
       scope: 'slack:T0CITEBOT:CA',
       askedBy: 'UANA',
     });
 
-    // 👎 is stored with the question, answer and sources.
+    // 👎 on the classic buttons of answers posted before feedback_buttons is still stored with the question, answer and sources.
     const feedbackUrl = slack.responseUrl();
     const click = await blockAction(h.url, SECRET, {
       type: 'block_actions',

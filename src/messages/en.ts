@@ -131,4 +131,25 @@ export const en = {
     discordAskUsage: 'Usage: `/ask question: what does the spec say about limits?` (files indexed here with `/ingest` are searched)',
     unknownCommand: (name) => `Unknown command /${name}.`,
   },
+  // h23slack: Slack as an AI app.
+  feedbackDialog: {
+    title: 'What went wrong?',
+    helpful: 'This answer helped',
+    notHelpful: 'This answer did not help',
+    question: 'What was wrong with the answer?',
+    wrongSource: 'It cited the wrong source',
+    notInFiles: 'The answer is not in the files',
+    wrongLanguage: 'It answered in the wrong language',
+    other: 'Something else',
+    detailsLabel: 'Details',
+    detailsHint: 'What should the answer have said, or where is it?',
+    submit: 'Send',
+    cancel: 'Cancel',
+    otherNeedsText: 'Say what went wrong (or choose one of the reasons above).',
+  },
+  status: {
+    searching: (where) => `Searching the files shared in ${where}…`,
+    reading: (passages) => `Reading ${plural(passages, 'passage', 'passages')}…`,
+    writing: 'Writing…',
+  },
 } satisfies Messages;

@@ -117,4 +117,25 @@ export const zh = {
     discordAskUsage: '用法：`/ask question: 规范对限制是怎么说的？`（搜索用 `/ingest` 在此索引的文件）',
     unknownCommand: (name) => `未知命令 /${name}。`,
   },
+  // h23slack: Slack as an AI app.
+  feedbackDialog: {
+    title: '哪里有问题？',
+    helpful: '这条回答有帮助',
+    notHelpful: '这条回答没有帮助',
+    question: '这条回答哪里有问题？',
+    wrongSource: '引用的来源不对',
+    notInFiles: '文件里没有这个答案',
+    wrongLanguage: '回答用错了语言',
+    other: '其他',
+    detailsLabel: '详细说明',
+    detailsHint: '回答应该说什么，或者答案在哪里？',
+    submit: '提交',
+    cancel: '取消',
+    otherNeedsText: '请说明哪里有问题（或选择上面的一个原因）。',
+  },
+  status: {
+    searching: (where) => `正在搜索 ${where} 中分享的文件…`,
+    reading: (passages) => `正在阅读 ${passages} 个段落…`,
+    writing: '正在撰写…',
+  },
 } satisfies Messages;

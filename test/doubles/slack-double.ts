@@ -90,7 +90,7 @@ interface StoredFile {
 class ApiError extends Error {}
 
 /** Fields the real API decodes from JSON strings when they arrive form-encoded. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'chunks', 'unfurls', 'user_auth_blocks']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'chunks', 'unfurls', 'user_auth_blocks', 'view', 'prompts']);
 const STREAM_METHODS = new Set(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
 const FILE_TYPES: Record<string, [filetype: string, mimetype: string, pretty: string]> = {
   pdf: ['pdf', 'application/pdf', 'PDF'],
@@ -147,6 +147,12 @@ export class SlackDouble {
   private readonly waiters = new Set<() => void>();
   private clock = 1_700_000_000_000_000n;
   private responseCount = 0;
+  /** Trigger ids handed out with interactions, and until when each may open a view (Slack: 3 seconds). */
+  private readonly triggers = new Map<string, number>();
+  /** Views opened (modals, by view id) and published (Home tabs, by user). */
+  readonly views = new Map<string, Record<string, unknown>>();
+  readonly homeTabs = new Map<string, Record<string, unknown>>();
+  private viewCount = 0;
 
   private constructor(
     private readonly server: Server,
@@ -293,6 +299,34 @@ export class SlackDouble {
 
   responses(url: string): unknown[] {
     return this.allResponses.filter((r) => r.url === url).map((r) => r.body);
+  }
+
+  /** A trigger_id as an interaction payload carries it: views.open accepts it once, within 3 seconds. */
+  triggerId(): string {
+    const id = `${Math.floor(Date.now() / 1000)}.${this.teamId}.${(this.triggers.size + 1).toString(16).padStart(32, '0')}`;
+    this.triggers.set(id, Date.now() + 3000);
+    return id;
+  }
+
+  /**
+   * The view_submission payload Slack sends when `user` submits an open modal with these input
+   * values (block_id → action_id → element state, e.g. `{ type: 'radio_buttons', selected_option: {…} }`).
+   */
+  viewSubmission(viewId: string, user: string, values: Record<string, Record<string, Record<string, unknown>>>): Record<string, unknown> {
+    const view = this.views.get(viewId);
+    if (!view) throw new Error(`SlackDouble: no open view ${viewId}`);
+    return {
+      type: 'view_submission',
+      team: { id: this.teamId, domain: this.opts.teamDomain },
+      user: { id: user, username: this.users.get(user)?.name ?? user, name: this.users.get(user)?.name ?? user, team_id: this.teamId },
+      api_app_id: this.opts.appId,
+      token: 'deprecatedVerificationToken',
+      trigger_id: this.triggerId(),
+      view: { ...view, state: { values } },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
   }
 
   callsTo(method: string): SlackCall[] {
@@ -672,9 +706,70 @@ export class SlackDouble {
         message.streaming_state = 'completed';
         return { channel: id, ts: message.ts, message };
       }
+      case 'views.open': {
+        const trigger = need(args, 'trigger_id', 'invalid_arguments');
+        const until = this.triggers.get(trigger);
+        if (until === undefined) throw new ApiError('invalid_trigger_id');
+        this.triggers.delete(trigger);
+        if (Date.now() > until) throw new ApiError('expired_trigger_id');
+        const view = this.checkedView(args.view, 'modal');
+        const id = `V${String(++this.viewCount).padStart(10, '0')}`;
+        const opened = {
+          id,
+          team_id: this.teamId,
+          app_id: this.opts.appId,
+          bot_id: this.botId,
+          root_view_id: id,
+          previous_view_id: null,
+          external_id: '',
+          hash: `${Date.now()}.${id}`,
+          clear_on_close: false,
+          notify_on_close: false,
+          private_metadata: '',
+          callback_id: '',
+          state: { values: {} },
+          ...view,
+        };
+        this.views.set(id, opened);
+        return { view: opened };
+      }
+      case 'views.publish': {
+        const user = need(args, 'user_id', 'invalid_arguments');
+        if (!this.users.has(user)) throw new ApiError('user_not_found');
+        const view = {
+          id: `V${String(++this.viewCount).padStart(10, '0')}`,
+          team_id: this.teamId,
+          app_id: this.opts.appId,
+          ...this.checkedView(args.view, 'home'),
+        };
+        this.homeTabs.set(user, view);
+        return { view };
+      }
       default:
         return this.conversationMethod(method, args);
     }
+  }
+
+  /**
+   * A view as views.open/publish check it (https://docs.slack.dev/reference/views): the type, a
+   * plain_text title of at most 24 characters for modals (submit and close too), at most 100 blocks,
+   * a submit button when there are input blocks, private_metadata of at most 3,000 characters.
+   */
+  private checkedView(raw: unknown, type: 'modal' | 'home'): Record<string, unknown> {
+    const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown> | undefined;
+    if (!view || view.type !== type) throw new ApiError('invalid_arguments');
+    const blocks = (view.blocks ?? []) as { type?: string }[];
+    if (!Array.isArray(blocks) || blocks.length > 100) throw new ApiError('invalid_arguments');
+    if (type === 'modal') {
+      for (const key of ['title', 'submit', 'close']) {
+        const text = view[key] as { type?: string; text?: string } | undefined;
+        if ((key === 'title' || text) && (text?.type !== 'plain_text' || !text.text || text.text.length > 24))
+          throw new ApiError('invalid_arguments');
+      }
+      if (blocks.some((b) => b.type === 'input') && !view.submit) throw new ApiError('invalid_arguments');
+    }
+    if (String(view.private_metadata ?? '').length > 3000) throw new ApiError('invalid_arguments');
+    return view;
   }
 
   // ------------------------------------------------------------------- conversations (history, events)
