@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { runCli } from './support/cli.js';
 import { finishedReply, mention, shareNormans, startSlackHarness, TEAM, type SlackHarness } from './support/slack-harness.js';
+
+const ocrFixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'ocr', name));
 
 /** Slack as an AI app (issue 23): feedback dialogs, native streaming, statuses, files in questions. */
 describe('Slack AI-app surface (real Bolt against the Slack double)', () => {
@@ -13,6 +17,7 @@ describe('Slack AI-app surface (real Bolt against the Slack double)', () => {
   afterEach(async () => {
     await h?.stop();
     h = undefined;
+    ollama.configure({ tokenDelayMs: 0 });
   });
   afterAll(() => ollama.close());
 
@@ -111,4 +116,94 @@ describe('Slack AI-app surface (real Bolt against the Slack double)', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since "last week".*12h, 7d, 2w/s);
   }, 90_000);
+
+  /** What a reader sees of a finished reply, with the stored answer's id (it differs per run) left out. */
+  const shown = (m: Record<string, unknown>) => JSON.stringify({ text: m.text, blocks: m.blocks }).replace(/[0-9a-f-]{36}/g, '<answer>');
+
+  it('streams natively in a thread (status first, then appends), and ends with the same message as the edit path', async () => {
+    ollama.configure({ tokenDelayMs: 40 });
+    const edited = await startSlackHarness(ollama);
+    let editedReply: Record<string, unknown>;
+    try {
+      await shareNormans(edited);
+      editedReply = await finishedReply(edited, 'CA', await mention(edited, 'Who were the Normans?'));
+    } finally {
+      await edited.stop();
+    }
+
+    h = await startSlackHarness(ollama, { double: { streaming: true } });
+    const { slack } = h;
+    await shareNormans(h);
+    const ts = await mention(h, 'Who were the Normans?');
+    const reply = await finishedReply(h, 'CA', ts);
+    expect(shown(reply)).toBe(shown(editedReply));
+    expect(reply.streaming_state).toBe('completed');
+
+    // The status came first, in the question's language, with loading messages; the reply cleared it.
+    const [status] = slack.callsTo('assistant.threads.setStatus');
+    expect(status!.args).toMatchObject({
+      channel_id: 'CA',
+      thread_ts: ts,
+      status: 'Searching the files shared in this conversation…',
+      loading_messages: ['Searching the files shared in this conversation…', 'Writing…'],
+    });
+    expect(slack.assistantThreads.get(`CA ${ts}`)!.status).toBe('');
+    // A reply in the thread, to the asker; text appended as the model wrote it; stopped; one edit into the final blocks.
+    const [start] = slack.callsTo('chat.startStream');
+    expect(start!.args).toMatchObject({ channel: 'CA', thread_ts: ts, recipient_user_id: 'UANA', recipient_team_id: TEAM });
+    expect(slack.callsTo('chat.appendStream').length).toBeGreaterThanOrEqual(1);
+    expect(slack.callsTo('chat.stopStream')).toHaveLength(1);
+    const answerCalls = (method: string) => slack.callsTo(method).filter((c) => c.args.ts === reply.ts || c.args.thread_ts === ts);
+    expect(answerCalls('chat.update')).toHaveLength(1);
+    expect(answerCalls('chat.postMessage')).toHaveLength(0);
+    expect(slack.calls.filter((c) => !c.ok && c.method.startsWith('chat.'))).toEqual([]);
+
+    // In a DM the stream needs no recipient.
+    await shareNormans(h, 'DANA', 'Warsaw.html');
+    const dm = slack.postUserMessage('DANA', { user: 'UANA', text: 'Which river does Warsaw stand on?' });
+    await h.event({ ...dm, type: 'message' });
+    await finishedReply(h, 'DANA', String(dm.ts));
+    const dmStart = slack.callsTo('chat.startStream').find((c) => c.args.channel === 'DANA')!;
+    expect(dmStart.args).toMatchObject({ thread_ts: dm.ts });
+    expect(dmStart.args.recipient_user_id).toBeUndefined();
+  }, 120_000);
+
+  it('where Slack refuses streaming and statuses, answers are edited into place; the workspace is not asked again', async () => {
+    ollama.configure({ tokenDelayMs: 40 });
+    h = await startSlackHarness(ollama, { double: { streaming: false, assistantScope: false } });
+    const { slack } = h;
+    await shareNormans(h);
+    const first = await mention(h, 'Who were the Normans?');
+    const reply = await finishedReply(h, 'CA', first);
+    expect(reply.streaming_state).toBeUndefined();
+    expect(slack.callsTo('chat.startStream')).toMatchObject([{ ok: false, error: 'unknown_method' }]);
+    expect(slack.callsTo('assistant.threads.setStatus')).toMatchObject([{ ok: false, error: 'missing_scope' }]);
+    // The fallback streamed by editing its own message.
+    expect(slack.callsTo('chat.update').filter((c) => c.args.ts === reply.ts).length).toBeGreaterThanOrEqual(2);
+
+    const second = await mention(h, 'Where is Normandy?');
+    await finishedReply(h, 'CA', second);
+    expect(slack.callsTo('chat.startStream')).toHaveLength(1);
+    expect(slack.callsTo('assistant.threads.setStatus')).toHaveLength(1);
+    // The edit path shows its placeholder while nothing streams.
+    expect(slack.callsTo('chat.postMessage').some((c) => c.args.thread_ts === second && /^Searching/.test(String(c.args.text)))).toBe(true);
+  }, 120_000);
+
+  it('a screenshot in a mention is read (OCR), indexed in the channel like a share, and the answer cites it', async () => {
+    h = await startSlackHarness(ollama, { settings: { MAX_FILE_MB: '0.5' } });
+    const { slack } = h;
+    const shot = slack.addFile({ id: 'FSHOT', name: 'error-dialog.png', channel: 'CA', user: 'UANA', bytes: ocrFixture('english.png') });
+    const huge = slack.addFile({ id: 'FHUGE', name: 'huge.txt', channel: 'CA', user: 'UANA', bytes: 'x', size: 900_000 });
+    const ts = await mention(h, 'Which service timed out, and when should the payment be retried?', { files: [shot, huge] });
+    const reply = await finishedReply(h, 'CA', ts, 60_000);
+    // The share's summary in the thread, with the same refusal /ingest gives.
+    const summary = slack.messages('CA').find((m) => m.thread_ts === ts && /^2 files: 1 new/.test(m.text))!;
+    expect(summary.text).toMatch(/huge\.txt: too large.*MAX_FILE_MB/);
+    const cited = JSON.stringify(reply.blocks);
+    expect(cited).toContain('error-dialog.png');
+    // The model was given the screenshot's words.
+    expect(ollama.chatRequests.map((r) => JSON.stringify(r.messages)).some((p) => p.includes('invoice service timed out'))).toBe(true);
+    // Indexed in the channel's scope, as a share would be: later questions there find it too.
+    expect((await h.t.core.index.documents([`slack:${TEAM}:CA`])).map((d) => d.source)).toContain('error-dialog.png');
+  }, 120_000);
 });

@@ -41,8 +41,13 @@ export interface SlackDoubleOptions {
   botUserId?: string;
   botId?: string;
   appId?: string;
-  /** Serve chat.startStream/appendStream/stopStream; otherwise they are `unknown_method`. */
+  /**
+   * Serve chat.startStream/appendStream/stopStream; otherwise they are `unknown_method`, as on a
+   * Slack without the feature (citebot must then fall back to editing a message).
+   */
   streaming?: boolean;
+  /** Whether the app holds `assistant:write`: without it, assistant.threads.* answer missing_scope (an install not yet reinstalled). */
+  assistantScope?: boolean;
   /** Slack's rate limits (see slack-rate-limits.ts), on by default; false turns them off. */
   rateLimits?: SlackRateLimitOptions | false;
 }
@@ -90,7 +95,17 @@ interface StoredFile {
 class ApiError extends Error {}
 
 /** Fields the real API decodes from JSON strings when they arrive form-encoded. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'chunks', 'unfurls', 'user_auth_blocks', 'view', 'prompts']);
+const JSON_FIELDS = new Set([
+  'blocks',
+  'attachments',
+  'metadata',
+  'chunks',
+  'unfurls',
+  'user_auth_blocks',
+  'view',
+  'prompts',
+  'loading_messages',
+]);
 const STREAM_METHODS = new Set(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
 const FILE_TYPES: Record<string, [filetype: string, mimetype: string, pretty: string]> = {
   pdf: ['pdf', 'application/pdf', 'PDF'],
@@ -152,6 +167,8 @@ export class SlackDouble {
   /** Views opened (modals, by view id) and published (Home tabs, by user). */
   readonly views = new Map<string, Record<string, unknown>>();
   readonly homeTabs = new Map<string, Record<string, unknown>>();
+  /** Assistant thread state by "channel thread_ts": the status shown now (cleared when the bot replies), prompts, title. */
+  readonly assistantThreads = new Map<string, { status: string; loadingMessages?: string[]; prompts?: unknown[]; title?: string }>();
   private viewCount = 0;
 
   private constructor(
@@ -169,6 +186,7 @@ export class SlackDouble {
       botId: 'B0CITEBOT',
       appId: 'A0CITEBOT',
       streaming: false,
+      assistantScope: true,
       rateLimits: {},
       ...options,
     };
@@ -405,6 +423,12 @@ export class SlackDouble {
     return { id, list, message };
   }
 
+  /** Slack clears an assistant status when the app replies in the thread. */
+  private clearStatus(channel: string, threadTs: string): void {
+    const thread = this.assistantThreads.get(`${channel} ${threadTs}`);
+    if (thread) thread.status = '';
+  }
+
   private botMessage(fields: Record<string, unknown>): SlackMessage {
     return {
       type: 'message',
@@ -561,11 +585,12 @@ export class SlackDouble {
           ...(parent ? { thread_ts: parent } : {}),
         });
         list.push(message);
+        if (parent) this.clearStatus(id, parent);
         return { channel: id, ts: message.ts, message };
       }
       case 'chat.update': {
         const { id, message } = this.message(args);
-        if (message.user !== this.botUserId) throw new ApiError('cant_update_message');
+        if (message.user !== this.botUserId || message.streaming_state === 'in_progress') throw new ApiError('cant_update_message');
         if (args.text !== undefined) message.text = String(args.text);
         if (args.blocks !== undefined) message.blocks = args.blocks;
         message.edited = { user: this.botUserId, ts: this.nextTs() };
@@ -691,20 +716,52 @@ export class SlackDouble {
         };
       }
       case 'chat.startStream': {
+        // A stream is always a reply; outside a DM it goes to one recipient (docs: chat.startStream).
         const { id, list } = this.channel(args);
-        const message = this.botMessage({ text: streamText(args), thread_ts: need(args, 'thread_ts'), streaming_state: 'in_progress' });
+        const threadTs = need(args, 'thread_ts', 'invalid_arguments');
+        if (!list.some((m) => m.ts === threadTs)) throw new ApiError('message_not_found');
+        if (!this.channels.get(id)?.isIm && (!str(args, 'recipient_user_id') || !str(args, 'recipient_team_id')))
+          throw new ApiError('invalid_arguments');
+        const message = this.botMessage({ text: streamText(args), thread_ts: threadTs, streaming_state: 'in_progress' });
         list.push(message);
+        this.clearStatus(id, threadTs);
         return { channel: id, ts: message.ts };
       }
       case 'chat.appendStream':
       case 'chat.stopStream': {
         const { id, message } = this.message(args);
         if (message.streaming_state !== 'in_progress') throw new ApiError('message_not_in_streaming_state');
+        if (method === 'chat.appendStream' && !str(args, 'markdown_text') && !Array.isArray(args.chunks))
+          throw new ApiError('invalid_arguments');
         message.text += streamText(args);
         if (method === 'chat.appendStream') return { channel: id, ts: message.ts };
         if (args.blocks !== undefined) message.blocks = args.blocks;
         message.streaming_state = 'completed';
         return { channel: id, ts: message.ts, message };
+      }
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setTitle': {
+        if (!this.opts.assistantScope) throw new ApiError('missing_scope');
+        const channel = need(args, 'channel_id', 'channel_not_found');
+        if (!this.channels.has(channel)) throw new ApiError('channel_not_found');
+        const key = `${channel} ${need(args, 'thread_ts', 'invalid_arguments')}`;
+        const thread = this.assistantThreads.get(key) ?? { status: '' };
+        if (method === 'assistant.threads.setStatus') {
+          if (args.status === undefined) throw new ApiError('invalid_arguments');
+          const loading =
+            typeof args.loading_messages === 'string' ? (JSON.parse(args.loading_messages) as string[]) : args.loading_messages;
+          if (Array.isArray(loading) && loading.length > 10) throw new ApiError('invalid_arguments');
+          Object.assign(thread, { status: String(args.status), loadingMessages: loading as string[] | undefined });
+        } else if (method === 'assistant.threads.setTitle') thread.title = need(args, 'title', 'invalid_arguments');
+        else {
+          const prompts = args.prompts as { title?: string; message?: string }[] | undefined;
+          if (!Array.isArray(prompts) || prompts.length === 0 || prompts.length > 4 || prompts.some((p) => !p.title || !p.message))
+            throw new ApiError('invalid_arguments');
+          thread.prompts = prompts;
+        }
+        this.assistantThreads.set(key, thread);
+        return {};
       }
       case 'views.open': {
         const trigger = need(args, 'trigger_id', 'invalid_arguments');
@@ -932,10 +989,13 @@ export class SlackDouble {
   }
 }
 
+/** The markdown a stream call adds; more than 12,000 characters in one call is refused, as Slack does. */
 function streamText(args: Record<string, unknown>): string {
+  const markdown = str(args, 'markdown_text') ?? '';
+  if (markdown.length > 12_000) throw new ApiError('msg_too_long');
   const chunks = Array.isArray(args.chunks) ? (args.chunks as { type?: string; text?: string }[]) : [];
   return (
-    (str(args, 'markdown_text') ?? '') +
+    markdown +
     chunks
       .filter((c) => c.type === 'markdown_text')
       .map((c) => c.text ?? '')

@@ -74,11 +74,14 @@ export async function startSlackHarness(
   };
 }
 
-/** Shares Normans.md in #alpha and indexes it with /ingest files (waits for the summary). */
-export async function shareNormans(h: SlackHarness): Promise<void> {
-  h.slack.addFile({ id: 'FNORM', name: 'Normans.md', channel: 'CA', user: 'UANA', bytes: fixture('Normans.md') });
-  await h.command('/ingest', 'files');
-  await h.slack.waitFor((c) => c.method === 'chat.update' && /^\d+ files?: /.test(String(c.args.text)), 30_000);
+/** Shares a fixture (Normans.md) in #alpha (or another channel) and indexes it with /ingest files (waits for the summary). */
+export async function shareNormans(h: SlackHarness, channel = 'CA', name = 'Normans.md'): Promise<void> {
+  h.slack.addFile({ id: `F${channel}${name.length}`, name, channel, user: 'UANA', bytes: fixture(name) });
+  await h.command('/ingest', 'files', { channel, channelName: channel === 'DANA' ? 'directmessage' : 'alpha' });
+  await h.slack.waitFor(
+    (c) => c.method === 'chat.update' && c.args.channel === channel && /^\d+ files?: /.test(String(c.args.text)),
+    30_000,
+  );
 }
 
 /** ana mentions citebot in #alpha (a new message, so a new thread); returns the question's ts. */

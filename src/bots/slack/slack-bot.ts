@@ -13,6 +13,7 @@ import { registerIngest } from './listeners/ingest-command.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { registerSourcesCommand } from './listeners/sources-command.js';
 import { SlackOutbox } from './message-outbox.js';
+import { WorkspaceFeatures } from './answer-stream.js';
 import { ThreadRegistry, type SlackContext } from './slack-context.js';
 import { slackError } from './slack-errors.js';
 
@@ -101,6 +102,7 @@ function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 's
     threads: new ThreadRegistry(core),
     follower: new ConversationFollower(core),
     workspaceUrl: identity.url,
+    features: new WorkspaceFeatures(),
   };
   app.use(dropRedeliveries(core));
   registerAskCommand(app, context);
