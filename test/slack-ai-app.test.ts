@@ -158,6 +158,17 @@ describe('Slack AI-app surface (real Bolt against the Slack double)', () => {
     expect(answerCalls('chat.postMessage')).toHaveLength(0);
     expect(slack.calls.filter((c) => !c.ok && c.method.startsWith('chat.'))).toEqual([]);
 
+    // /ask, once streaming is known to work here: the question is posted, and the answer streams in a thread under it.
+    await h.command('/ask', 'Who were the Normans?');
+    const asked = await slack.waitFor(
+      (c) => c.method === 'chat.postMessage' && /\*uana\* asked: Who were the Normans\?/.test(String(c.args.text)),
+    );
+    expect(asked.args.thread_ts).toBeUndefined();
+    const askedTs = slack.messages('CA').find((m) => /asked: Who were the Normans/.test(m.text))!.ts;
+    const askReply = await finishedReply(h, 'CA', askedTs);
+    expect(askReply.streaming_state).toBe('completed');
+    expect(shown(askReply)).toBe(shown(editedReply));
+
     // In a DM the stream needs no recipient.
     await shareNormans(h, 'DANA', 'Warsaw.html');
     const dm = slack.postUserMessage('DANA', { user: 'UANA', text: 'Which river does Warsaw stand on?' });

@@ -381,6 +381,11 @@ export class SlackDouble {
     this.rateLimits.set(method, [...(this.rateLimits.get(method) ?? []), retryAfterSeconds]);
   }
 
+  /** Serve native streaming from now on, or refuse it (`unknown_method`) as a workspace without the feature. */
+  setStreaming(on: boolean): void {
+    this.opts.streaming = on;
+  }
+
   /** The next call of `method` answers {ok:false, error}. */
   failNext(method: string, error: string): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), error]);

@@ -31,9 +31,20 @@ export type WorkspaceFeature = keyof typeof INSTEAD;
  */
 export class WorkspaceFeatures {
   private readonly refused = new Set<string>();
+  private readonly worked = new Set<string>();
 
+  /** Not refused yet (unknown counts as allowed: trying is how citebot finds out). */
   allows(feature: WorkspaceFeature, teamId: string): boolean {
     return !this.refused.has(`${feature} ${teamId}`);
+  }
+
+  /** Known to work in the workspace (it did since citebot started). */
+  works(feature: WorkspaceFeature, teamId: string): boolean {
+    return this.worked.has(`${feature} ${teamId}`);
+  }
+
+  confirm(feature: WorkspaceFeature, teamId: string): void {
+    this.worked.add(`${feature} ${teamId}`);
   }
 
   /** Remembers a refusal for the workspace, said once in the log; a transient one only skips this answer. */
@@ -127,6 +138,7 @@ export class SlackStreamSurface implements AnswerSurface {
       });
       this.ts = started.ts;
       this.streamed = markdown;
+      this.features.confirm('streaming', teamId);
       return started.ts;
     } catch (error) {
       this.features.refuse('streaming', teamId, error);
