@@ -10,21 +10,20 @@
  *
  * `npx tsx bench/slack-streaming.ts`; BENCH_SLACK_ASKS changes the number of mentions.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { SlackDouble, type SlackCall } from '../test/doubles/slack-double.js';
 import { freePort } from '../test/support/free-port.js';
+import { seedSlackWorkspace, SLACK_CHANNELS } from './slack-bench-workspace.js';
 import { eventCallback, slashCommand } from '../test/support/slack-requests.js';
 import { ChatBench, publishSection } from './chat-bench.js';
-import { burstQuestions, CHANNELS as BENCH_CHANNELS, DOCS, USER_NAMES as USERS } from './chat-bench-channels.js';
+import { burstQuestions, USER_NAMES as USERS } from './chat-bench-channels.js';
 import { mean, spread } from './stats.js';
 import { fixed, machine } from './support.js';
 
 const ASKS = Number(process.env.BENCH_SLACK_ASKS ?? 50);
 const SECRET = 'bench-signing-secret';
 const TEAM = 'T0CITEBOT';
-const CHANNELS = BENCH_CHANNELS.map((c) => ({ ...c, id: `C${c.name.toUpperCase()}` }));
+const CHANNELS = SLACK_CHANNELS;
 
 interface Stamped {
   call: SlackCall;
@@ -66,19 +65,7 @@ export async function benchSlackStreaming(): Promise<void> {
   const bench = await ChatBench.open('slack-streaming', () => SlackDouble.start({ teamId: TEAM, streaming: true }));
   const { double: slack } = bench;
   try {
-    for (const c of CHANNELS) slack.addChannel({ id: c.id, name: c.name });
-    for (const name of USERS) slack.addUser({ id: `U${name.toUpperCase()}`, name });
-    CHANNELS.forEach((c, i) =>
-      c.files.forEach((file, j) =>
-        slack.addFile({
-          id: `F${i}${j}`,
-          name: file,
-          channel: c.id,
-          user: `U${USERS[j]!.toUpperCase()}`,
-          bytes: readFileSync(join(DOCS, file)),
-        }),
-      ),
-    );
+    seedSlackWorkspace(slack);
     const stamped: Stamped[] = [];
     const record = slack.calls.push.bind(slack.calls);
     slack.calls.push = (...calls: SlackCall[]) => {
