@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OllamaDouble } from './doubles/ollama-double.js';
+import { rateAnswer } from '../src/app/feedback.js';
 import { runCli } from './support/cli.js';
 import { finishedReply, mention, shareNormans, startSlackHarness, TEAM, type SlackHarness } from './support/slack-harness.js';
 
@@ -217,4 +218,34 @@ describe('Slack AI-app surface (real Bolt against the Slack double)', () => {
     // Indexed in the channel's scope, as a share would be: later questions there find it too.
     expect((await h.t.core.index.documents([`slack:${TEAM}:CA`])).map((d) => d.source)).toContain('error-dialog.png');
   }, 120_000);
+
+  it('the Home tab tells anyone how to ask and where; a workspace admin also sees the feedback and the latest 👎 with its reason', async () => {
+    h = await startSlackHarness(ollama);
+    const { slack } = h;
+    slack.addUser({ id: 'UADMIN', name: 'root', isAdmin: true });
+    await shareNormans(h);
+    const { core } = h.t;
+    const saved = await core.state.answers.save({
+      scope: `slack:${TEAM}:CA`,
+      question: 'Who was Rollo?',
+      answer: 'A Viking [1].',
+      sources: [],
+    });
+    await rateAnswer(core, saved.id, 'UBEN', 'down', { kind: 'wrong-source', text: 'cites the wrong part' });
+    await rateAnswer(core, saved.id, 'UANA', 'up');
+
+    const open = (user: string) =>
+      h!.event({ type: 'app_home_opened', user, channel: 'DHOME', tab: 'home', event_ts: '1800000000.000100' });
+    await open('UADMIN');
+    await open('UANA');
+    await expect.poll(() => slack.homeTabs.size, { timeout: 10_000 }).toBe(2);
+    const admin = JSON.stringify(slack.homeTabs.get('UADMIN'));
+    expect(admin).toContain('Channels with indexed files: <#CA>');
+    expect(admin).toContain('<#CA>: 👍 1 · 👎 1');
+    expect(admin).toContain('“Who was Rollo?” — wrong-source: cites the wrong part');
+    const member = JSON.stringify(slack.homeTabs.get('UANA'));
+    expect(member).toContain('Mention me in a channel');
+    expect(member).toContain('<#CA>');
+    expect(member).not.toContain('👎');
+  }, 60_000);
 });

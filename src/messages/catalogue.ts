@@ -151,4 +151,18 @@ export interface Messages {
     reading(passages: number): string;
     writing: string;
   };
+  /** The Home tab. */
+  home: {
+    title: string;
+    howToAsk: string;
+    /** `channels`: the channels' mentions, already joined. */
+    channels(channels: string): string;
+    noChannels: string;
+    /** For workspace admins. */
+    feedbackHeading: string;
+    /** One channel's votes. */
+    channelVotes(channel: string, up: number, down: number): string;
+    lastDown: string;
+    noFeedback: string;
+  };
 }

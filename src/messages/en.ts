@@ -152,4 +152,15 @@ export const en = {
     reading: (passages) => `Reading ${plural(passages, 'passage', 'passages')}…`,
     writing: 'Writing…',
   },
+  home: {
+    title: 'citebot',
+    howToAsk:
+      'Mention me in a channel (`@citebot what does the spec say about limits?`), write to me here in Messages, or use `/ask`. I answer from the files and messages indexed in that channel (`/ingest`), with numbered sources.',
+    channels: (channels) => `Channels with indexed files: ${channels}`,
+    noChannels: 'Nothing is indexed in this workspace yet: run `/ingest` in a channel.',
+    feedbackHeading: 'Feedback on answers (admins only)',
+    channelVotes: (channel, up, down) => `${channel}: 👍 ${up} · 👎 ${down}`,
+    lastDown: 'Latest 👎',
+    noFeedback: 'No feedback yet.',
+  },
 } satisfies Messages;

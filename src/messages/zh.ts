@@ -138,4 +138,15 @@ export const zh = {
     reading: (passages) => `正在阅读 ${passages} 个段落…`,
     writing: '正在撰写…',
   },
+  home: {
+    title: 'citebot',
+    howToAsk:
+      '在频道中提及我（`@citebot 规范对限制是怎么说的？`），在“消息”里直接问我，或使用 `/ask`。我根据该频道中已索引的文件和消息（`/ingest`）回答，并附上编号来源。',
+    channels: (channels) => `已索引文件的频道：${channels}`,
+    noChannels: '这个工作区还没有索引任何内容：请在频道中运行 `/ingest`。',
+    feedbackHeading: '对回答的反馈（仅管理员可见）',
+    channelVotes: (channel, up, down) => `${channel}：👍 ${up} · 👎 ${down}`,
+    lastDown: '最近的 👎',
+    noFeedback: '还没有反馈。',
+  },
 } satisfies Messages;

@@ -9,6 +9,7 @@ import { registerAskCommand } from './listeners/ask-command.js';
 import { registerConversationListeners } from './listeners/conversation.js';
 import { registerFeedbackAction } from './listeners/feedback-action.js';
 import { registerForgetCommand } from './listeners/forget-command.js';
+import { registerHomeTab } from './listeners/home-tab.js';
 import { registerIngest } from './listeners/ingest-command.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { registerSourcesCommand } from './listeners/sources-command.js';
@@ -111,6 +112,7 @@ function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 's
   registerSourcesCommand(app, context);
   registerForgetCommand(app, context);
   registerFeedbackAction(app, context);
+  registerHomeTab(app, context);
   registerMessageSync(app, context);
   app.error(async (error) => log.error(`slack listener failed: ${error.message}`));
   return { app, context };
