@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { rateAnswer } from '../src/app/feedback.js';
 import { runCli } from './support/cli.js';
-import { finishedReply, mention, shareNormans, startSlackHarness, TEAM, type SlackHarness } from './support/slack-harness.js';
+import { finishedReply, fixture, mention, shareNormans, startSlackHarness, TEAM, type SlackHarness } from './support/slack-harness.js';
 
 const ocrFixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'ocr', name));
 
@@ -247,5 +247,36 @@ describe('Slack AI-app surface (real Bolt against the Slack double)', () => {
     expect(member).toContain('Mention me in a channel');
     expect(member).toContain('<#CA>');
     expect(member).not.toContain('👎');
+  }, 60_000);
+
+  it('the message shortcut "Index this file" indexes that message’s files in the channel, and says so when there are none', async () => {
+    h = await startSlackHarness(ollama);
+    const { slack } = h;
+    const file = slack.addFile({ id: 'FGUIDE', name: 'guide.md', channel: 'CA', user: 'UBEN', bytes: fixture('guide.md') });
+    const posted = slack.postUserMessage('CA', { user: 'UBEN', text: 'the guide' });
+    const shortcut = (message: Record<string, unknown>, responseUrl = slack.responseUrl()) =>
+      h!.interaction({
+        type: 'message_action',
+        callback_id: 'citebot_index_files',
+        trigger_id: slack.triggerId(),
+        message_ts: message.ts,
+        response_url: responseUrl,
+        message,
+        user: { id: 'UANA', name: 'ana', team_id: TEAM, username: 'ana' },
+        channel: { id: 'CA', name: 'alpha' },
+        team: { id: TEAM, domain: 'citebot-test' },
+        token: 'deprecatedVerificationToken',
+        action_ts: '1800000000.000300',
+        is_enterprise_install: false,
+      });
+    expect((await shortcut({ ...posted, files: [file] })).status).toBe(200);
+    const summary = await slack.waitFor((c) => c.method === 'chat.update' && /^1 file: 1 new/.test(String(c.args.text)), 30_000);
+    expect(slack.messages('CA').find((m) => m.ts === summary.args.ts)!.thread_ts).toBe(posted.ts);
+    expect((await h.t.core.index.documents([`slack:${TEAM}:CA`])).map((d) => d.source)).toEqual(['guide.md']);
+
+    const plain = slack.postUserMessage('CA', { user: 'UBEN', text: 'no files here' });
+    const url = slack.responseUrl();
+    await shortcut(plain, url);
+    await expect.poll(() => JSON.stringify(slack.responses(url)), { timeout: 10_000 }).toContain('That message has no files to index');
   }, 60_000);
 });

@@ -165,4 +165,8 @@ export interface Messages {
     lastDown: string;
     noFeedback: string;
   };
+  shortcuts: {
+    /** "Index this file" on a message without files. */
+    noFiles: string;
+  };
 }

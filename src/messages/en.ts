@@ -163,4 +163,7 @@ export const en = {
     lastDown: 'Latest 👎',
     noFeedback: 'No feedback yet.',
   },
+  shortcuts: {
+    noFiles: 'That message has no files to index. Use the shortcut on a message with attachments, or `/ingest` for the whole channel.',
+  },
 } satisfies Messages;

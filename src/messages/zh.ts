@@ -149,4 +149,7 @@ export const zh = {
     lastDown: '最近的 👎',
     noFeedback: '还没有反馈。',
   },
+  shortcuts: {
+    noFiles: '这条消息没有可索引的文件。请在带附件的消息上使用此快捷方式，或用 `/ingest` 索引整个频道。',
+  },
 } satisfies Messages;

@@ -10,6 +10,7 @@ import { registerConversationListeners } from './listeners/conversation.js';
 import { registerFeedbackAction } from './listeners/feedback-action.js';
 import { registerForgetCommand } from './listeners/forget-command.js';
 import { registerHomeTab } from './listeners/home-tab.js';
+import { registerIndexShortcut } from './listeners/index-shortcut.js';
 import { registerIngest } from './listeners/ingest-command.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { registerSourcesCommand } from './listeners/sources-command.js';
@@ -113,6 +114,7 @@ function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 's
   registerForgetCommand(app, context);
   registerFeedbackAction(app, context);
   registerHomeTab(app, context);
+  registerIndexShortcut(app, context);
   registerMessageSync(app, context);
   app.error(async (error) => log.error(`slack listener failed: ${error.message}`));
   return { app, context };
