@@ -12,8 +12,7 @@
  */
 import { loadavg } from 'node:os';
 import { SlackDouble, type SlackCall } from '../test/doubles/slack-double.js';
-import { freePort } from '../test/support/free-port.js';
-import { seedSlackWorkspace, SLACK_CHANNELS } from './slack-bench-workspace.js';
+import { seedSlackWorkspace, SLACK_CHANNELS, startSlackCitebot } from './slack-bench-workspace.js';
 import { eventCallback, slashCommand } from '../test/support/slack-requests.js';
 import { ChatBench, publishSection } from './chat-bench.js';
 import { burstQuestions, USER_NAMES as USERS } from './chat-bench-channels.js';
@@ -77,14 +76,7 @@ export async function benchSlackStreaming(): Promise<void> {
       return record(...calls);
     };
 
-    const port = await freePort();
-    const citebot = await bench.startCitebot('slack-runner.ts', {
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_PORT: String(port),
-    });
-    const url = `http://127.0.0.1:${port}/slack/events`;
+    const { citebot, url } = await startSlackCitebot(bench, SECRET);
     await bench.indexChannels(CHANNELS, async (c) => {
       await slashCommand(url, SECRET, {
         command: '/ingest',

@@ -16,8 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { escapeMrkdwn } from '../src/bots/slack/mrkdwn.js';
 import { SlackDouble, type SlackCall } from '../test/doubles/slack-double.js';
-import { freePort } from '../test/support/free-port.js';
-import { seedSlackWorkspace, SLACK_CHANNELS } from './slack-bench-workspace.js';
+import { seedSlackWorkspace, SLACK_CHANNELS, startSlackCitebot } from './slack-bench-workspace.js';
 import { slashCommand, type SlackPostResult } from '../test/support/slack-requests.js';
 import { aroundChain, CHAT_MS, ChatBench, isPartialText, publishSection, TOKEN_MS } from './chat-bench.js';
 import { burstQuestions, USER_NAMES as USERS } from './chat-bench-channels.js';
@@ -134,14 +133,7 @@ export async function benchSlack(): Promise<void> {
       return record(...calls);
     };
 
-    const port = await freePort();
-    const citebot = await bench.startCitebot('slack-runner.ts', {
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_PORT: String(port),
-    });
-    const url = `http://127.0.0.1:${port}/slack/events`;
+    const { citebot, url } = await startSlackCitebot(bench, SECRET);
     const command = (name: string, text: string, channel: Channel, user: string) =>
       slashCommand(url, SECRET, {
         command: name,
