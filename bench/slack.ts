@@ -12,15 +12,14 @@
  * BENCH_SLACK_ASKS changes the number of commands, BENCH_SLACK_DUMP=<file> writes every request and
  * Web API call of every burst there as JSON.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { escapeMrkdwn } from '../src/bots/slack/mrkdwn.js';
 import { SlackDouble, type SlackCall } from '../test/doubles/slack-double.js';
-import { freePort } from '../test/support/free-port.js';
+import { seedSlackWorkspace, SLACK_CHANNELS, startSlackCitebot } from './slack-bench-workspace.js';
 import { slashCommand, type SlackPostResult } from '../test/support/slack-requests.js';
 import { aroundChain, CHAT_MS, ChatBench, isPartialText, publishSection, TOKEN_MS } from './chat-bench.js';
-import { burstQuestions, CHANNELS as BENCH_CHANNELS, DOCS, USER_NAMES as USERS } from './chat-bench-channels.js';
+import { burstQuestions, USER_NAMES as USERS } from './chat-bench-channels.js';
 import type { ChainRun } from './chat-bench-protocol.js';
 import { mean, mostInOneSecond, ms, pair, percentile, spread } from './stats.js';
 import { fixed, machine, ROOT } from './support.js';
@@ -30,7 +29,7 @@ const ROUNDS = Number(process.env.BENCH_SLACK_ROUNDS ?? 3);
 const SECRET = 'bench-signing-secret';
 const TEAM = 'T0CITEBOT';
 
-const CHANNELS = BENCH_CHANNELS.map((c) => ({ ...c, id: `C${c.name.toUpperCase()}` }));
+const CHANNELS = SLACK_CHANNELS;
 type Channel = (typeof CHANNELS)[number];
 
 interface Ask {
@@ -119,19 +118,7 @@ export async function benchSlack(): Promise<void> {
   const bench = await ChatBench.open('slack', () => SlackDouble.start({ teamId: TEAM }));
   const { ollama, double: slack } = bench;
   try {
-    for (const c of CHANNELS) slack.addChannel({ id: c.id, name: c.name });
-    for (const name of USERS) slack.addUser({ id: `U${name.toUpperCase()}`, name });
-    CHANNELS.forEach((c, i) =>
-      c.files.forEach((file, j) =>
-        slack.addFile({
-          id: `F${i}${j}`,
-          name: file,
-          channel: c.id,
-          user: `U${USERS[j]!.toUpperCase()}`,
-          bytes: readFileSync(join(DOCS, file)),
-        }),
-      ),
-    );
+    seedSlackWorkspace(slack);
 
     // Stamp every Web API call as the double records it (synchronously after handling it, before the
     // reply): when it arrived, and the ts of the message it posted (the newest in the channel) or edited.
@@ -146,14 +133,7 @@ export async function benchSlack(): Promise<void> {
       return record(...calls);
     };
 
-    const port = await freePort();
-    const citebot = await bench.startCitebot('slack-runner.ts', {
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_PORT: String(port),
-    });
-    const url = `http://127.0.0.1:${port}/slack/events`;
+    const { citebot, url } = await startSlackCitebot(bench, SECRET);
     const command = (name: string, text: string, channel: Channel, user: string) =>
       slashCommand(url, SECRET, {
         command: name,

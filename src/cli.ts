@@ -148,6 +148,16 @@ program
   .action((target: string, options) => run(async (core) => (await import('./cli/forget.js')).forgetCommand(core, target, options)));
 
 program
+  .command('feedback')
+  .description('list the 👍/👎 people gave answers in chat, newest first, with what went wrong, the question, answer, sources and model')
+  .addOption(
+    new Option('--scope <scope>', 'only answers asked in this scope, e.g. slack:T0123:C0456 (default: every scope)').argParser(parseScope),
+  )
+  .option('--since <when>', 'only feedback from this date (2026-12-01) or this long ago (12h, 7d, 2w)')
+  .option('--json', 'print the result as JSON')
+  .action((options) => run(async (core) => (await import('./cli/feedback.js')).feedbackCommand(core, options)));
+
+program
   .command('reindex')
   .description('re-embed every stored chunk with the current EMBED_MODEL (no original files needed)')
   .option('--json', 'print the result as JSON')
@@ -242,7 +252,9 @@ state
   )
   .requiredOption('--to <url>', 'PostgreSQL to copy into: postgres://user:password@host:5432/database', parsePostgresUrl)
   .option('--json', 'print what was copied as JSON')
-  .action((options: { to: string; json?: boolean }) => run(async (core) => (await import('./cli/state.js')).stateCopyCommand(core, options)));
+  .action((options: { to: string; json?: boolean }) =>
+    run(async (core) => (await import('./cli/state.js')).stateCopyCommand(core, options)),
+  );
 
 program
   .command('doctor')

@@ -128,7 +128,10 @@ describe('Slack rendering', () => {
     const [message] = answerMessages(answer('The budget is 10k [1][2].'), 'answer-1');
     const json = JSON.stringify(message!.blocks);
     expect(json).toContain('[1] <https://acme.slack.com/files/U1/F1/report.pdf|report 1.pdf> · p. 1');
-    expect(json).toContain('"value":"answer-1"');
+    // Slack's feedback buttons (context_actions), each carrying the answer's id.
+    expect(json).toContain('"type":"context_actions"');
+    expect(json).toContain('"value":"up:answer-1"');
+    expect(json).toContain('"value":"down:answer-1"');
 
     const long = Array.from({ length: 400 }, (_, i) => `Sentence ${i} of a long answer, citing [${(i % 40) + 1}].`).join(' ');
     const messages = answerMessages(answer(long, 40), 'answer-2');
@@ -145,7 +148,7 @@ describe('Slack rendering', () => {
       .map((b) => (b as { text: { text: string } }).text.text)
       .join(' ');
     expect(text.length).toBeGreaterThan(long.length - 100);
-    expect(JSON.stringify(messages.at(-1)!.blocks)).toContain('citebot_feedback_up');
+    expect(JSON.stringify(messages.at(-1)!.blocks)).toContain('"type":"feedback_buttons"');
   });
 });
 

@@ -379,7 +379,23 @@ describe('SlackDouble Web API behaviour', () => {
     try {
       streaming.addChannel({ id: GENERAL, name: 'general' });
       const client = webClient(streaming);
-      const start = await client.chat.startStream({ channel: GENERAL, thread_ts: '1700000000.000100', markdown_text: 'The policy ' });
+      const parent = streaming.addThreadMessage(GENERAL, '1700000000.000100', { user: 'U0001', text: 'refunds?' });
+      const to = { recipient_user_id: 'U0001', recipient_team_id: TEAM };
+      // A stream is a reply, and in a channel it goes to one recipient.
+      await expect(client.chat.startStream({ channel: GENERAL, markdown_text: 'x', ...to } as never)).rejects.toMatchObject({
+        data: { error: 'invalid_arguments' },
+      });
+      await expect(client.chat.startStream({ channel: GENERAL, thread_ts: parent.ts, markdown_text: 'x' })).rejects.toMatchObject({
+        data: { error: 'invalid_arguments' },
+      });
+      const start = await client.chat.startStream({ channel: GENERAL, thread_ts: parent.ts, markdown_text: 'The policy ', ...to });
+      await expect(client.chat.appendStream({ channel: GENERAL, ts: start.ts!, markdown_text: 'y'.repeat(12_001) })).rejects.toMatchObject({
+        data: { error: 'msg_too_long' },
+      });
+      // Not editable while it streams.
+      await expect(client.chat.update({ channel: GENERAL, ts: start.ts!, text: 'x' })).rejects.toMatchObject({
+        data: { error: 'cant_update_message' },
+      });
       await client.chat.appendStream({ channel: GENERAL, ts: start.ts!, markdown_text: 'allows refunds ' });
       const stop = await client.chat.stopStream({ channel: GENERAL, ts: start.ts!, markdown_text: 'within 14 days. [1]' });
       expect(stop.message).toMatchObject({ text: 'The policy allows refunds within 14 days. [1]', streaming_state: 'completed' });

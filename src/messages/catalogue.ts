@@ -156,4 +156,48 @@ export interface Messages {
     /** "Index attachments" on a message without any. */
     noAttachments: string;
   };
+  // h23slack: Slack as an AI app (the feedback dialog, loading statuses).
+  /** The 👎 dialog: what went wrong with an answer. `title` and `submit`/`cancel` fit Slack's 24 characters. */
+  feedbackDialog: {
+    title: string;
+    /** Screen-reader labels of the 👍/👎 buttons. */
+    helpful: string;
+    notHelpful: string;
+    question: string;
+    wrongSource: string;
+    notInFiles: string;
+    wrongLanguage: string;
+    other: string;
+    detailsLabel: string;
+    detailsHint: string;
+    submit: string;
+    cancel: string;
+    /** "Other" chosen without saying what. */
+    otherNeedsText: string;
+  };
+  /** Loading messages shown as the assistant's status while an answer is prepared. */
+  status: {
+    /** `where`: "#general", or placeholders.thisConversation. */
+    searching(where: string): string;
+    reading(passages: number): string;
+    writing: string;
+  };
+  /** The Home tab. */
+  home: {
+    title: string;
+    howToAsk: string;
+    /** `channels`: the channels' mentions, already joined. */
+    channels(channels: string): string;
+    noChannels: string;
+    /** For workspace admins. */
+    feedbackHeading: string;
+    /** One channel's votes. */
+    channelVotes(channel: string, up: number, down: number): string;
+    lastDown: string;
+    noFeedback: string;
+  };
+  shortcuts: {
+    /** "Index this file" on a message without files. */
+    noFiles: string;
+  };
 }

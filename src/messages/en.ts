@@ -175,4 +175,39 @@ export const en = {
     nothingToAskAbout: 'That message has no text to ask about.',
     noAttachments: 'That message has no attachments to index.',
   },
+  // h23slack: Slack as an AI app.
+  feedbackDialog: {
+    title: 'What went wrong?',
+    helpful: 'This answer helped',
+    notHelpful: 'This answer did not help',
+    question: 'What was wrong with the answer?',
+    wrongSource: 'It cited the wrong source',
+    notInFiles: 'The answer is not in the files',
+    wrongLanguage: 'It answered in the wrong language',
+    other: 'Something else',
+    detailsLabel: 'Details',
+    detailsHint: 'What should the answer have said, or where is it?',
+    submit: 'Send',
+    cancel: 'Cancel',
+    otherNeedsText: 'Say what went wrong (or choose one of the reasons above).',
+  },
+  status: {
+    searching: (where) => `Searching the files shared in ${where}…`,
+    reading: (passages) => `Reading ${plural(passages, 'passage', 'passages')}…`,
+    writing: 'Writing…',
+  },
+  home: {
+    title: 'citebot',
+    howToAsk:
+      'Mention me in a channel (`@citebot what does the spec say about limits?`), write to me here in Messages, or use `/ask`. I answer from the files and messages indexed in that channel (`/ingest`), with numbered sources.',
+    channels: (channels) => `Channels with indexed files: ${channels}`,
+    noChannels: 'Nothing is indexed in this workspace yet: run `/ingest` in a channel.',
+    feedbackHeading: 'Feedback on answers (admins only)',
+    channelVotes: (channel, up, down) => `${channel}: 👍 ${up} · 👎 ${down}`,
+    lastDown: 'Latest 👎',
+    noFeedback: 'No feedback yet.',
+  },
+  shortcuts: {
+    noFiles: 'That message has no files to index. Use the shortcut on a message with attachments, or `/ingest` for the whole channel.',
+  },
 } satisfies Messages;

@@ -161,4 +161,39 @@ export const zh = {
     nothingToAskAbout: '这条消息没有可以询问的文字。',
     noAttachments: '这条消息没有可以索引的附件。',
   },
+  // h23slack: Slack as an AI app.
+  feedbackDialog: {
+    title: '哪里有问题？',
+    helpful: '这条回答有帮助',
+    notHelpful: '这条回答没有帮助',
+    question: '这条回答哪里有问题？',
+    wrongSource: '引用的来源不对',
+    notInFiles: '文件里没有这个答案',
+    wrongLanguage: '回答用错了语言',
+    other: '其他',
+    detailsLabel: '详细说明',
+    detailsHint: '回答应该说什么，或者答案在哪里？',
+    submit: '提交',
+    cancel: '取消',
+    otherNeedsText: '请说明哪里有问题（或选择上面的一个原因）。',
+  },
+  status: {
+    searching: (where) => `正在搜索 ${where} 中分享的文件…`,
+    reading: (passages) => `正在阅读 ${passages} 个段落…`,
+    writing: '正在撰写…',
+  },
+  home: {
+    title: 'citebot',
+    howToAsk:
+      '在频道中提及我（`@citebot 规范对限制是怎么说的？`），在“消息”里直接问我，或使用 `/ask`。我根据该频道中已索引的文件和消息（`/ingest`）回答，并附上编号来源。',
+    channels: (channels) => `已索引文件的频道：${channels}`,
+    noChannels: '这个工作区还没有索引任何内容：请在频道中运行 `/ingest`。',
+    feedbackHeading: '对回答的反馈（仅管理员可见）',
+    channelVotes: (channel, up, down) => `${channel}：👍 ${up} · 👎 ${down}`,
+    lastDown: '最近的 👎',
+    noFeedback: '还没有反馈。',
+  },
+  shortcuts: {
+    noFiles: '这条消息没有可索引的文件。请在带附件的消息上使用此快捷方式，或用 `/ingest` 索引整个频道。',
+  },
 } satisfies Messages;

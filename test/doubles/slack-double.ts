@@ -41,8 +41,13 @@ export interface SlackDoubleOptions {
   botUserId?: string;
   botId?: string;
   appId?: string;
-  /** Serve chat.startStream/appendStream/stopStream; otherwise they are `unknown_method`. */
+  /**
+   * Serve chat.startStream/appendStream/stopStream; otherwise they are `unknown_method`, as on a
+   * Slack without the feature (citebot must then fall back to editing a message).
+   */
   streaming?: boolean;
+  /** Whether the app holds `assistant:write`: without it, assistant.threads.* answer missing_scope (an install not yet reinstalled). */
+  assistantScope?: boolean;
   /** Slack's rate limits (see slack-rate-limits.ts), on by default; false turns them off. */
   rateLimits?: SlackRateLimitOptions | false;
 }
@@ -90,7 +95,17 @@ interface StoredFile {
 class ApiError extends Error {}
 
 /** Fields the real API decodes from JSON strings when they arrive form-encoded. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'chunks', 'unfurls', 'user_auth_blocks']);
+const JSON_FIELDS = new Set([
+  'blocks',
+  'attachments',
+  'metadata',
+  'chunks',
+  'unfurls',
+  'user_auth_blocks',
+  'view',
+  'prompts',
+  'loading_messages',
+]);
 const STREAM_METHODS = new Set(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
 const FILE_TYPES: Record<string, [filetype: string, mimetype: string, pretty: string]> = {
   pdf: ['pdf', 'application/pdf', 'PDF'],
@@ -147,6 +162,14 @@ export class SlackDouble {
   private readonly waiters = new Set<() => void>();
   private clock = 1_700_000_000_000_000n;
   private responseCount = 0;
+  /** Trigger ids handed out with interactions, and until when each may open a view (Slack: 3 seconds). */
+  private readonly triggers = new Map<string, number>();
+  /** Views opened (modals, by view id) and published (Home tabs, by user). */
+  readonly views = new Map<string, Record<string, unknown>>();
+  readonly homeTabs = new Map<string, Record<string, unknown>>();
+  /** Assistant thread state by "channel thread_ts": the status shown now (cleared when the bot replies), prompts, title. */
+  readonly assistantThreads = new Map<string, { status: string; loadingMessages?: string[]; prompts?: unknown[]; title?: string }>();
+  private viewCount = 0;
 
   private constructor(
     private readonly server: Server,
@@ -163,6 +186,7 @@ export class SlackDouble {
       botId: 'B0CITEBOT',
       appId: 'A0CITEBOT',
       streaming: false,
+      assistantScope: true,
       rateLimits: {},
       ...options,
     };
@@ -295,6 +319,34 @@ export class SlackDouble {
     return this.allResponses.filter((r) => r.url === url).map((r) => r.body);
   }
 
+  /** A trigger_id as an interaction payload carries it: views.open accepts it once, within 3 seconds. */
+  triggerId(): string {
+    const id = `${Math.floor(Date.now() / 1000)}.${this.teamId}.${(this.triggers.size + 1).toString(16).padStart(32, '0')}`;
+    this.triggers.set(id, Date.now() + 3000);
+    return id;
+  }
+
+  /**
+   * The view_submission payload Slack sends when `user` submits an open modal with these input
+   * values (block_id → action_id → element state, e.g. `{ type: 'radio_buttons', selected_option: {…} }`).
+   */
+  viewSubmission(viewId: string, user: string, values: Record<string, Record<string, Record<string, unknown>>>): Record<string, unknown> {
+    const view = this.views.get(viewId);
+    if (!view) throw new Error(`SlackDouble: no open view ${viewId}`);
+    return {
+      type: 'view_submission',
+      team: { id: this.teamId, domain: this.opts.teamDomain },
+      user: { id: user, username: this.users.get(user)?.name ?? user, name: this.users.get(user)?.name ?? user, team_id: this.teamId },
+      api_app_id: this.opts.appId,
+      token: 'deprecatedVerificationToken',
+      trigger_id: this.triggerId(),
+      view: { ...view, state: { values } },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+  }
+
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -327,6 +379,11 @@ export class SlackDouble {
   /** The next call of `method` gets HTTP 429 with Retry-After (the WebClient waits, then retries). */
   rateLimitNext(method: string, retryAfterSeconds: number): void {
     this.rateLimits.set(method, [...(this.rateLimits.get(method) ?? []), retryAfterSeconds]);
+  }
+
+  /** Serve native streaming from now on, or refuse it (`unknown_method`) as a workspace without the feature. */
+  setStreaming(on: boolean): void {
+    this.opts.streaming = on;
   }
 
   /** The next call of `method` answers {ok:false, error}. */
@@ -369,6 +426,12 @@ export class SlackDouble {
     const message = list.find((m) => m.ts === str(args, tsKey));
     if (!message) throw new ApiError('message_not_found');
     return { id, list, message };
+  }
+
+  /** Slack clears an assistant status when the app replies in the thread. */
+  private clearStatus(channel: string, threadTs: string): void {
+    const thread = this.assistantThreads.get(`${channel} ${threadTs}`);
+    if (thread) thread.status = '';
   }
 
   private botMessage(fields: Record<string, unknown>): SlackMessage {
@@ -527,11 +590,12 @@ export class SlackDouble {
           ...(parent ? { thread_ts: parent } : {}),
         });
         list.push(message);
+        if (parent) this.clearStatus(id, parent);
         return { channel: id, ts: message.ts, message };
       }
       case 'chat.update': {
         const { id, message } = this.message(args);
-        if (message.user !== this.botUserId) throw new ApiError('cant_update_message');
+        if (message.user !== this.botUserId || message.streaming_state === 'in_progress') throw new ApiError('cant_update_message');
         if (args.text !== undefined) message.text = String(args.text);
         if (args.blocks !== undefined) message.blocks = args.blocks;
         message.edited = { user: this.botUserId, ts: this.nextTs() };
@@ -657,24 +721,117 @@ export class SlackDouble {
         };
       }
       case 'chat.startStream': {
+        // A stream is always a reply; outside a DM it goes to one recipient (docs: chat.startStream).
         const { id, list } = this.channel(args);
-        const message = this.botMessage({ text: streamText(args), thread_ts: need(args, 'thread_ts'), streaming_state: 'in_progress' });
+        const threadTs = need(args, 'thread_ts', 'invalid_arguments');
+        if (!list.some((m) => m.ts === threadTs)) throw new ApiError('message_not_found');
+        if (!this.channels.get(id)?.isIm && (!str(args, 'recipient_user_id') || !str(args, 'recipient_team_id')))
+          throw new ApiError('invalid_arguments');
+        const message = this.botMessage({ text: streamText(args), thread_ts: threadTs, streaming_state: 'in_progress' });
         list.push(message);
+        this.clearStatus(id, threadTs);
         return { channel: id, ts: message.ts };
       }
       case 'chat.appendStream':
       case 'chat.stopStream': {
         const { id, message } = this.message(args);
         if (message.streaming_state !== 'in_progress') throw new ApiError('message_not_in_streaming_state');
+        if (method === 'chat.appendStream' && !str(args, 'markdown_text') && !Array.isArray(args.chunks))
+          throw new ApiError('invalid_arguments');
         message.text += streamText(args);
         if (method === 'chat.appendStream') return { channel: id, ts: message.ts };
         if (args.blocks !== undefined) message.blocks = args.blocks;
         message.streaming_state = 'completed';
         return { channel: id, ts: message.ts, message };
       }
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setTitle': {
+        if (!this.opts.assistantScope) throw new ApiError('missing_scope');
+        const channel = need(args, 'channel_id', 'channel_not_found');
+        if (!this.channels.has(channel)) throw new ApiError('channel_not_found');
+        const key = `${channel} ${need(args, 'thread_ts', 'invalid_arguments')}`;
+        const thread = this.assistantThreads.get(key) ?? { status: '' };
+        if (method === 'assistant.threads.setStatus') {
+          if (args.status === undefined) throw new ApiError('invalid_arguments');
+          const loading =
+            typeof args.loading_messages === 'string' ? (JSON.parse(args.loading_messages) as string[]) : args.loading_messages;
+          if (Array.isArray(loading) && loading.length > 10) throw new ApiError('invalid_arguments');
+          Object.assign(thread, { status: String(args.status), loadingMessages: loading as string[] | undefined });
+        } else if (method === 'assistant.threads.setTitle') thread.title = need(args, 'title', 'invalid_arguments');
+        else {
+          const prompts = args.prompts as { title?: string; message?: string }[] | undefined;
+          if (!Array.isArray(prompts) || prompts.length === 0 || prompts.length > 4 || prompts.some((p) => !p.title || !p.message))
+            throw new ApiError('invalid_arguments');
+          thread.prompts = prompts;
+        }
+        this.assistantThreads.set(key, thread);
+        return {};
+      }
+      case 'views.open': {
+        const trigger = need(args, 'trigger_id', 'invalid_arguments');
+        const until = this.triggers.get(trigger);
+        if (until === undefined) throw new ApiError('invalid_trigger_id');
+        this.triggers.delete(trigger);
+        if (Date.now() > until) throw new ApiError('expired_trigger_id');
+        const view = this.checkedView(args.view, 'modal');
+        const id = `V${String(++this.viewCount).padStart(10, '0')}`;
+        const opened = {
+          id,
+          team_id: this.teamId,
+          app_id: this.opts.appId,
+          bot_id: this.botId,
+          root_view_id: id,
+          previous_view_id: null,
+          external_id: '',
+          hash: `${Date.now()}.${id}`,
+          clear_on_close: false,
+          notify_on_close: false,
+          private_metadata: '',
+          callback_id: '',
+          state: { values: {} },
+          ...view,
+        };
+        this.views.set(id, opened);
+        return { view: opened };
+      }
+      case 'views.publish': {
+        const user = need(args, 'user_id', 'invalid_arguments');
+        if (!this.users.has(user)) throw new ApiError('user_not_found');
+        const view = {
+          id: `V${String(++this.viewCount).padStart(10, '0')}`,
+          team_id: this.teamId,
+          app_id: this.opts.appId,
+          ...this.checkedView(args.view, 'home'),
+        };
+        this.homeTabs.set(user, view);
+        return { view };
+      }
       default:
         return this.conversationMethod(method, args);
     }
+  }
+
+  /**
+   * A view as views.open/publish check it (https://docs.slack.dev/reference/views): the type, a
+   * plain_text title of at most 24 characters for modals (submit and close too), at most 100 blocks,
+   * a submit button when there are input blocks, private_metadata of at most 3,000 characters.
+   */
+  private checkedView(raw: unknown, type: 'modal' | 'home'): Record<string, unknown> {
+    const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown> | undefined;
+    if (!view || view.type !== type) throw new ApiError('invalid_arguments');
+    const blocks = (view.blocks ?? []) as { type?: string }[];
+    if (!Array.isArray(blocks) || blocks.length > 100) throw new ApiError('invalid_arguments');
+    if (type === 'modal') {
+      for (const key of ['title', 'submit', 'close']) {
+        const text = view[key] as { type?: string; text?: string } | undefined;
+        if ((key === 'title' || text) && (text?.type !== 'plain_text' || !text.text || text.text.length > 24))
+          throw new ApiError('invalid_arguments');
+      }
+      if (blocks.some((b) => b.type === 'input') && !view.submit) throw new ApiError('invalid_arguments');
+    }
+    if (String(view.private_metadata ?? '').length > 3000) throw new ApiError('invalid_arguments');
+    return view;
   }
 
   // ------------------------------------------------------------------- conversations (history, events)
@@ -837,10 +994,13 @@ export class SlackDouble {
   }
 }
 
+/** The markdown a stream call adds; more than 12,000 characters in one call is refused, as Slack does. */
 function streamText(args: Record<string, unknown>): string {
+  const markdown = str(args, 'markdown_text') ?? '';
+  if (markdown.length > 12_000) throw new ApiError('msg_too_long');
   const chunks = Array.isArray(args.chunks) ? (args.chunks as { type?: string; text?: string }[]) : [];
   return (
-    (str(args, 'markdown_text') ?? '') +
+    markdown +
     chunks
       .filter((c) => c.type === 'markdown_text')
       .map((c) => c.text ?? '')

@@ -2,7 +2,11 @@
  * Slack's Web API rate limits, as the Slack double enforces them (https://api.slack.com/apis/rate-limits):
  * - chat.postMessage: about one message a second per channel, with short bursts allowed above it;
  * - other methods: per-method, per-workspace limits by tier (Tier 1: 1+/min, 2: 20+/min, 3: 50+/min,
- *   4: 100+/min), which also allow bursts.
+ *   4: 100+/min), which also allow bursts;
+ * - native streams: chat.startStream posts a message, so it has chat.postMessage's per-channel limit
+ *   (a bucket of its own); chat.appendStream and chat.stopStream count per stream (Slack lists them as "special"
+ *   limits without numbers: the double assumes Tier 4's 100 a minute for each stream, so a stream
+ *   never spends the workspace's chat.update budget).
  * Over the limit a call gets HTTP 429, `{ ok: false, error: 'ratelimited' }` and Retry-After in whole
  * seconds. Each limit is a token bucket: `burst` calls at once, refilled at the sustained rate.
  */
@@ -29,6 +33,13 @@ const TIERS: Record<string, 1 | 2 | 3 | 4> = {
   'chat.getPermalink': 4,
   'chat.postEphemeral': 4,
   'chat.update': 3,
+  'chat.appendStream': 4,
+  'chat.stopStream': 4,
+  'assistant.threads.setStatus': 4,
+  'assistant.threads.setSuggestedPrompts': 4,
+  'assistant.threads.setTitle': 4,
+  'views.open': 4,
+  'views.publish': 4,
   'conversations.history': 3,
   'conversations.info': 3,
   'conversations.members': 4,
@@ -86,8 +97,9 @@ export class SlackRateLimiter {
   }
 
   private bucket(method: string, args: Record<string, unknown>): TokenBucket {
-    const perChannel = method === 'chat.postMessage';
-    const key = perChannel ? `${method} ${String(args.channel)}` : method;
+    const perChannel = method === 'chat.postMessage' || method === 'chat.startStream';
+    const perStream = method === 'chat.appendStream' || method === 'chat.stopStream';
+    const key = perChannel ? `${method} ${String(args.channel)}` : perStream ? `${method} ${String(args.ts)}` : method;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       const { postMessagePerSecond, postMessageBurst, tiers, defaultTier, now } = this.options;

@@ -12,6 +12,9 @@ export const SECTION_LIMIT = 3000;
 export const BLOCK_LIMIT = 50;
 const CONTEXT_ELEMENTS = 10;
 
+/** The feedback_buttons element; its values are `up:<answer id>` and `down:<answer id>`. */
+export const FEEDBACK_ACTION = 'citebot_feedback';
+/** The classic 👍/👎 buttons of answers posted before feedback_buttons (value: the answer id): still handled. */
 export const FEEDBACK_UP = 'citebot_feedback_up';
 export const FEEDBACK_DOWN = 'citebot_feedback_down';
 
@@ -52,8 +55,8 @@ export function partialMessage(partial: string, heading?: string): SlackPayload 
 
 /**
  * The final answer as messages: the text in sections (split under 3,000 characters, never inside a
- * citation), the sources in a context block, notes, and 👍/👎 buttons carrying the stored answer's
- * id. More than 50 blocks continue in further messages (the buttons go on the last).
+ * citation), the sources in a context block, notes, and Slack's feedback buttons (👍/👎) carrying the
+ * stored answer's id. More than 50 blocks continue in further messages (the buttons go on the last).
  */
 export function answerMessages(answer: Answer, answerId: string, heading?: string): SlackPayload[] {
   const sections = splitMessage(toMrkdwn(answer.answer), SECTION_LIMIT).map((part): KnownBlock => ({
@@ -63,17 +66,29 @@ export function answerMessages(answer: Answer, answerId: string, heading?: strin
   const sourceLines = answer.citations.map(sourceMrkdwn);
   const alsoLines = answer.alsoRelevant.map(sourceMrkdwn);
   const blocks: KnownBlock[] = [...(heading ? contextBlocks([heading]) : []), ...sections];
-  const { labels } = catalogue(answer.language);
+  const { labels, feedbackDialog } = catalogue(answer.language);
   if (sourceLines.length) blocks.push(...contextBlocks([`*${labels.sources}*`, ...sourceLines]));
   if (alsoLines.length) blocks.push(...contextBlocks([`*${alsoRelevantLabel(labels, answer)}*`, ...alsoLines]));
   if (answer.degraded?.length) blocks.push(...contextBlocks(answer.degraded.map((note) => `_${escapeMrkdwn(note.message)}_`)));
   if (!answer.noEvidence) {
     blocks.push({
-      type: 'actions',
+      type: 'context_actions',
       block_id: 'citebot_feedback',
       elements: [
-        { type: 'button', action_id: FEEDBACK_UP, text: { type: 'plain_text', text: '👍', emoji: true }, value: answerId },
-        { type: 'button', action_id: FEEDBACK_DOWN, text: { type: 'plain_text', text: '👎', emoji: true }, value: answerId },
+        {
+          type: 'feedback_buttons',
+          action_id: FEEDBACK_ACTION,
+          positive_button: {
+            text: { type: 'plain_text', text: '👍' },
+            accessibility_label: feedbackDialog.helpful,
+            value: `up:${answerId}`,
+          },
+          negative_button: {
+            text: { type: 'plain_text', text: '👎' },
+            accessibility_label: feedbackDialog.notHelpful,
+            value: `down:${answerId}`,
+          },
+        },
       ],
     });
   }

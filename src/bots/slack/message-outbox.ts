@@ -97,6 +97,30 @@ export class SlackOutbox {
     });
   }
 
+  /**
+   * Native streaming (chat.startStream): fails at once, a 429 included (the caller then edits a
+   * message instead); the stream's own calls have their own limits, apart from chat.update's.
+   */
+  startStream(args: webApi.ChatStartStreamArguments): Promise<webApi.ChatStartStreamResponse> {
+    return this.client.chat.startStream(args);
+  }
+
+  /** More text on a stream: skipped (false) when rate limited, as a partial edit is; the final edit follows. */
+  async appendStream(args: webApi.ChatAppendStreamArguments): Promise<boolean> {
+    try {
+      await this.client.chat.appendStream(args);
+      return true;
+    } catch (error) {
+      if (!isRateLimited(error)) throw error;
+      return false;
+    }
+  }
+
+  /** Ends a stream: always sent, after any rate limit. */
+  async stopStream(args: webApi.ChatStopStreamArguments): Promise<void> {
+    await this.whenAllowed('stream', () => this.client.chat.stopStream(args));
+  }
+
   /** Runs `call`, and again after each 429's Retry-After (pausing only `bucket`), until it lands. */
   private async whenAllowed<T>(bucket: string, call: () => Promise<T>): Promise<T> {
     const started = this.now();

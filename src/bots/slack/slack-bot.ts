@@ -9,10 +9,13 @@ import { registerAskCommand } from './listeners/ask-command.js';
 import { registerConversationListeners } from './listeners/conversation.js';
 import { registerFeedbackAction } from './listeners/feedback-action.js';
 import { registerForgetCommand } from './listeners/forget-command.js';
+import { registerHomeTab } from './listeners/home-tab.js';
+import { registerIndexShortcut } from './listeners/index-shortcut.js';
 import { registerIngest } from './listeners/ingest-command.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { registerSourcesCommand } from './listeners/sources-command.js';
 import { SlackOutbox } from './message-outbox.js';
+import { WorkspaceFeatures } from './answer-stream.js';
 import { ThreadRegistry, type SlackContext } from './slack-context.js';
 import { slackError } from './slack-errors.js';
 
@@ -101,6 +104,7 @@ function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 's
     threads: new ThreadRegistry(core),
     follower: new ConversationFollower(core),
     workspaceUrl: identity.url,
+    features: new WorkspaceFeatures(),
   };
   app.use(dropRedeliveries(core));
   registerAskCommand(app, context);
@@ -109,6 +113,8 @@ function createSlackAdapter(core: CitebotCore, identity: SlackIdentity, mode: 's
   registerSourcesCommand(app, context);
   registerForgetCommand(app, context);
   registerFeedbackAction(app, context);
+  registerHomeTab(app, context);
+  registerIndexShortcut(app, context);
   registerMessageSync(app, context);
   app.error(async (error) => log.error(`slack listener failed: ${error.message}`));
   return { app, context };

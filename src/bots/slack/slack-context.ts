@@ -1,6 +1,7 @@
 import { isAnsweredThread, rememberAnsweredThread } from '../../app/channels.js';
 import type { ConversationFollower } from '../../app/conversation-follower.js';
 import type { CitebotCore } from '../../core.js';
+import type { WorkspaceFeatures } from './answer-stream.js';
 import type { SlackNames } from './conversation-messages.js';
 import type { SlackOutbox } from './message-outbox.js';
 
@@ -19,6 +20,8 @@ export interface SlackContext {
   names?: SlackNames;
   /** https://<team>.slack.com/ (auth.test `url`), for message permalinks. */
   workspaceUrl?: string;
+  /** Workspaces that refused native streaming or assistant statuses. */
+  features: WorkspaceFeatures;
 }
 
 /**

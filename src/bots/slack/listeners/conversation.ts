@@ -3,7 +3,10 @@ import type { App, webApi } from '@slack/bolt';
 import type { Turn } from '../../../chains/types.js';
 import { log } from '../../../log.js';
 import { oneLine } from '../../../errors.js';
-import { answerQuestion } from '../../common/answer-flow.js';
+import { answerQuestion, type AnswerSurface } from '../../common/answer-flow.js';
+import { SlackStreamSurface } from '../answer-stream.js';
+import { assistantStatus } from '../assistant-status.js';
+import { indexQuestionFiles, type EventFile } from '../question-files.js';
 import { SlackAnswerSurface } from '../answer-surface.js';
 import { textMessage } from '../answer-render.js';
 import { PostedMessage } from '../posted-message.js';
@@ -22,6 +25,9 @@ interface IncomingQuestion {
   inThread: boolean;
   user: string;
   text: string;
+  isDm: boolean;
+  /** Files attached to the question (screenshots, documents): indexed before it is answered. */
+  files: EventFile[];
 }
 
 /** The fields of a Slack message event (app_mention or message) that make a question. */
@@ -31,6 +37,8 @@ interface QuestionMessage {
   thread_ts?: string;
   user: string;
   text?: string;
+  channel_type?: string;
+  files?: EventFile[];
 }
 
 function incomingQuestion(teamId: string, m: QuestionMessage, botUserId: string): IncomingQuestion {
@@ -42,13 +50,34 @@ function incomingQuestion(teamId: string, m: QuestionMessage, botUserId: string)
     inThread: Boolean(m.thread_ts),
     user: m.user,
     text: withoutMention(m.text ?? '', botUserId),
+    isDm: m.channel_type === 'im',
+    files: m.files ?? [],
   };
+}
+
+/**
+ * Where the answer shows: streamed natively (with the assistant status until its first words) where
+ * the workspace allows it, else one message edited as it grows (with a placeholder until then).
+ */
+function answerSurface(context: SlackContext, client: webApi.WebClient, q: IncomingQuestion, message: PostedMessage): AnswerSurface {
+  const edited = new SlackAnswerSurface(message);
+  if (!context.features.allows('streaming', q.teamId)) return edited;
+  const language = detectLanguage(q.text);
+  const where = messages(language).placeholders.thisConversation;
+  const status = assistantStatus(client, context.features, { teamId: q.teamId, channel: q.channel, threadTs: q.threadTs, language, where });
+  const target = { teamId: q.teamId, channel: q.channel, threadTs: q.threadTs, userId: q.user, isDm: q.isDm };
+  return new SlackStreamSurface(context.outbox, context.features, target, edited, status);
 }
 
 /** Answers in a thread under the question, with the thread so far as history. */
 async function answerInThread(context: SlackContext, client: webApi.WebClient, q: IncomingQuestion): Promise<void> {
   const message = new PostedMessage({ outbox: context.outbox, channel: q.channel, threadTs: q.threadTs });
   const scope = slackScope(q.teamId, q.channel);
+  if (q.files.length) {
+    const progress = new PostedMessage({ outbox: context.outbox, channel: q.channel, threadTs: q.threadTs });
+    await indexQuestionFiles(context, client, scope, q.files, progress);
+    if (!q.text) return;
+  }
   if (!q.text) return void (await message.show(textMessage(messages(await channelLanguage(context.core, scope)).help.slackMention)));
   const language = detectLanguage(q.text);
   await context.threads.add(q.channel, q.threadTs);
@@ -56,7 +85,7 @@ async function answerInThread(context: SlackContext, client: webApi.WebClient, q
   client.reactions
     .add({ channel: q.channel, timestamp: q.ts, name: 'eyes' })
     .catch((error: unknown) => log.debug(`reaction not added: ${oneLine(error)}`));
-  const surface = new SlackAnswerSurface(message);
+  const surface = answerSurface(context, client, q, message);
   // The placeholder is posted while retrieval runs: edits wait for it, the chain does not.
   void surface
     .showPlaceholder(placeholderText(messages(language).placeholders.thisConversation, language))
@@ -96,7 +125,8 @@ export function registerConversationListeners(app: App, context: SlackContext): 
 
   app.message(async ({ message, body, client }) => {
     // Edits, joins, bot posts (citebot's own included) carry a subtype or a bot_id: not questions.
-    if (message.subtype !== undefined || ('bot_id' in message && message.bot_id)) return;
+    // A message with files (file_share) is one: its files are read with it.
+    if ((message.subtype !== undefined && message.subtype !== 'file_share') || ('bot_id' in message && message.bot_id)) return;
     const m = message as {
       user?: string;
       text?: string;
@@ -105,6 +135,7 @@ export function registerConversationListeners(app: App, context: SlackContext): 
       channel: string;
       channel_type?: string;
       team?: string;
+      files?: EventFile[];
     };
     if (!m.user || m.user === context.botUserId) return;
     const text = m.text ?? '';

@@ -9,7 +9,8 @@ import { fileReference } from '../channel-files.js';
 import type { SlackContext } from '../slack-context.js';
 import { messages } from '../../../messages/index.js';
 
-async function isWorkspaceAdmin(client: webApi.WebClient, userId: string): Promise<boolean> {
+/** A workspace admin or owner (users.info). */
+export async function isWorkspaceAdmin(client: webApi.WebClient, userId: string): Promise<boolean> {
   const info = (await client.users.info({ user: userId })) as {
     user?: { is_admin?: boolean; is_owner?: boolean; is_primary_owner?: boolean };
   };
