@@ -183,22 +183,26 @@ const MIGRATIONS: string[] = [
 export function openDatabase(file: string): Db {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  // The wait first: several processes opening a fresh file at once (three ingests started together)
+  // take turns at switching it to WAL and migrating, instead of failing with "database is locked".
+  db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
 }
 
+/** Each step in a write transaction that reads the version again: another process may have just applied it. */
 function migrate(db: Db): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
+  const current = () => db.pragma('user_version', { simple: true }) as number;
+  while (current() < MIGRATIONS.length)
     db.transaction(() => {
+      const v = current();
+      if (v >= MIGRATIONS.length) return;
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }).immediate();
 }
 
 export function getMeta(db: Db, key: string): string | undefined {
