@@ -61,7 +61,7 @@ try {
   );
   const body = `Command: \`npx tsx bench/embed-hosts.ts\`. ${DOCS} Markdown files, ${PARAGRAPHS} paragraphs each (CHUNK_TOKENS=40, EMBED_BATCH_SIZE=8,
 EMBED_CONCURRENCY=2 per host); each host an Ollama double embedding one request at a time at ${MS_PER_TEXT} ms per text (a GPU-bound
-Ollama). Best of ${ROUNDS} rounds. Load average at start: ${fixed(load, 2)} (other agents were running). ${machine()}
+Ollama). Best of ${ROUNDS} rounds. Load average at start: ${fixed(load, 2)}. ${machine()}
 
 | hosts | chunks | ingest s | chunks/s | texts embedded per host |
 | ---: | ---: | ---: | ---: | --- |
