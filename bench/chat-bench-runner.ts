@@ -84,7 +84,7 @@ export async function runChatBench(start: (core: CitebotCore) => Promise<Benched
   const core = new CitebotCore(loadSettings({ dotenvDir: false }));
   // As `citebot serve` does: connect the index before the first question.
   await core.openIndex();
-  const chain = await core.answerChain();
+  const chain = core.answerChain();
   const runs: ChainRun[] = [];
   recordRuns(chain, runs);
   const adapter = await start(core);

@@ -164,9 +164,9 @@ export async function benchMcp(): Promise<void> {
     /** Per call: the round trip minus the server's search, i.e. transport, JSON-RPC, token check and scope resolution. */
     const overhead = (roundTrips: number[], server: number[]) => summary(roundTrips.map((ms, i) => ms - server[i]!));
     const lines = [
-      `Command: \`npx tsx bench/mcp.ts\` (also in \`npm run bench\`): ${PROJECTS * 2} files of project notes (${core.index.chunkCount()} chunks) in two channels, ` +
+      `Command: \`npx tsx bench/mcp.ts\` (also in \`npm run bench\`): ${PROJECTS * 2} files of project notes (${await core.index.chunkCount()} chunks) in two channels, ` +
         `${QUESTIONS} questions in one after ${WARM_UP} to warm up, each asked four ways in turn. Reranker: the fixture cross-encoder (RERANK_MIN_SCORE=0), ` +
-        `embeddings: the Ollama double. Machine: ${machine()}; load average ${fixed(load, 1)} at the start, ${fixed(loadavg()[0]!, 1)} at the end (other agents were running).`,
+        `embeddings: the Ollama double. Machine: ${machine()}; load average ${fixed(load, 1)} at the start, ${fixed(loadavg()[0]!, 1)} at the end.`,
       '',
       '| path | p50 / p95 | minus ask’s retrieval, p50 / p95 | per call outside the search itself, p50 / p95 |',
       '|---|---|---|---|',

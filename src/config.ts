@@ -263,7 +263,7 @@ export function suggestSetting(key: string): string | undefined {
 }
 
 /** Environment names citebot reads that are not settings. */
-const ENVIRONMENT_NAMES = new Set(['CITEBOT_CONFIG']);
+const ENVIRONMENT_NAMES = new Set(['CITEBOT_CONFIG', 'CITEBOT_TOKEN']);
 /** Names people set expecting a feature this version does not have: say so rather than ignore them. */
 const NOT_SETTINGS: Record<string, string> = {
   POSTGRES_URL: 'citebot reads the address of PostgreSQL from DATABASE_URL',

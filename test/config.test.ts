@@ -115,6 +115,8 @@ describe('settings', () => {
     const env = {
       POSTGRES_URL: 'postgres://db/citebot',
       CITEBOT_DEBUG: '1',
+      // What `citebot mcp` reads its token from, as the README says: not a setting, and no warning.
+      CITEBOT_TOKEN: 'cbt_secret',
       CHUNK_TOKEN: '300',
       PATH: '/usr/bin',
       HOME: '/root',
