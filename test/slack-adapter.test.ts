@@ -1,85 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackApp, startSlackBot, type SlackBot } from '../src/bots/slack/slack-bot.js';
+import { createSlackApp, startSlackBot } from '../src/bots/slack/slack-bot.js';
 import { loadSettings } from '../src/config.js';
 import { CitebotCore } from '../src/core.js';
 import { messages } from '../src/messages/index.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { SlackDouble, type SlackCall } from './doubles/slack-double.js';
-import { freePort } from './support/free-port.js';
-import { createTestCore, type TestCore } from './support/harness.js';
-import { blockAction, eventCallback, postSigned, slashCommand } from './support/slack-requests.js';
+import { createTestCore } from './support/harness.js';
+import { blockAction, postSigned, slashCommand } from './support/slack-requests.js';
+import { SECRET, TEAM, fixture, startSlackHarness, type SlackHarness } from './support/slack-harness.js';
 
-const DOCS = join(import.meta.dirname, 'fixtures', 'docs');
-const SECRET = 'test-signing-secret';
-const TEAM = 'T0CITEBOT';
-const fixture = (name: string) => readFileSync(join(DOCS, name));
 const OCR = join(import.meta.dirname, 'fixtures', 'ocr');
 
-interface Harness {
-  slack: SlackDouble;
-  t: TestCore;
-  bot: SlackBot;
-  url: string;
-  /** Sends /command text from a user in a channel; resolves with the HTTP result and its response_url. */
-  command(
-    command: string,
-    text: string,
-    o?: { channel?: string; user?: string; channelName?: string },
-  ): Promise<{ status: number; body: string; ms: number; responseUrl: string }>;
-  event(event: Record<string, unknown>, o?: { eventId?: string; retryNum?: number }): ReturnType<typeof eventCallback>;
-}
+type Harness = SlackHarness;
 
-async function startHarness(ollama: OllamaDouble, overrides: Record<string, string> = {}): Promise<Harness> {
-  const slack = await SlackDouble.start({ teamId: TEAM });
-  slack.addChannel({ id: 'CA', name: 'alpha' });
-  slack.addChannel({ id: 'CB', name: 'beta' });
-  slack.addChannel({ id: 'GPRIV', name: 'secret', isPrivate: true });
-  slack.addUser({ id: 'UANA', name: 'ana' });
-  slack.addUser({ id: 'UBEN', name: 'ben' });
-  slack.addUser({ id: 'UADMIN', name: 'root', isAdmin: true });
-  const port = await freePort();
-  const t = await createTestCore(ollama, {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_PORT: String(port),
-    STREAM_EDIT_INTERVAL_MS: '250',
-    MAX_FILE_MB: '0.5',
-    ...overrides,
-  });
-  const bot = await startSlackBot(t.core);
-  const url = `http://127.0.0.1:${port}/slack/events`;
-  return {
-    slack,
-    t,
-    bot,
-    url,
-    async command(command, text, o = {}) {
-      const responseUrl = slack.responseUrl();
-      const result = await slashCommand(url, SECRET, {
-        command,
-        text,
-        team_id: TEAM,
-        channel_id: o.channel ?? 'CA',
-        channel_name: o.channelName ?? 'alpha',
-        user_id: o.user ?? 'UANA',
-        response_url: responseUrl,
-      });
-      return { ...result, responseUrl };
-    },
-    event(event, o = {}) {
-      return eventCallback(url, SECRET, { team_id: TEAM, event, event_id: o.eventId, retryNum: o.retryNum, botUserId: slack.botUserId });
-    },
-  };
-}
+/** The shared harness, with files over half a megabyte refused (the oversized-file cases). */
+const startHarness = (ollama: OllamaDouble, overrides: Record<string, string> = {}) =>
+  startSlackHarness(ollama, { settings: { MAX_FILE_MB: '0.5', ...overrides } });
 
 async function stopHarness(h: Harness | undefined): Promise<void> {
-  if (!h) return;
-  await h.bot.stop();
-  await h.t.close();
-  await h.slack.close();
+  await h?.stop();
 }
 
 /** The text of every block of a message, joined: what a reader sees. */

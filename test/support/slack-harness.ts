@@ -20,13 +20,21 @@ export interface SlackHarness {
   t: TestCore;
   bot: SlackBot;
   url: string;
-  command(command: string, text: string, o?: { channel?: string; user?: string; channelName?: string }): ReturnType<typeof slashCommand>;
-  event(event: Record<string, unknown>): ReturnType<typeof eventCallback>;
+  /** Sends /command text from a user in a channel; resolves with the HTTP result and its response_url. */
+  command(
+    command: string,
+    text: string,
+    o?: { channel?: string; user?: string; channelName?: string },
+  ): Promise<Awaited<ReturnType<typeof slashCommand>> & { responseUrl: string }>;
+  event(event: Record<string, unknown>, o?: { eventId?: string; retryNum?: number }): ReturnType<typeof eventCallback>;
   interaction(payload: Record<string, unknown>): ReturnType<typeof blockAction>;
   stop(): Promise<void>;
 }
 
-/** Channels #alpha (CA) and #beta (CB), people ana (UANA) and ben (UBEN), and a DM with ana (DANA). */
+/**
+ * Channels #alpha (CA), #beta (CB) and the private #secret (GPRIV), people ana (UANA), ben (UBEN) and
+ * the workspace admin root (UADMIN), and a DM with ana (DANA).
+ */
 export async function startSlackHarness(
   ollama: OllamaDouble,
   o: { double?: SlackDoubleOptions; settings?: Record<string, string> } = {},
@@ -34,9 +42,11 @@ export async function startSlackHarness(
   const slack = await SlackDouble.start({ teamId: TEAM, ...o.double });
   slack.addChannel({ id: 'CA', name: 'alpha' });
   slack.addChannel({ id: 'CB', name: 'beta' });
+  slack.addChannel({ id: 'GPRIV', name: 'secret', isPrivate: true });
   slack.addChannel({ id: 'DANA', name: 'UANA', isIm: true, user: 'UANA' });
   slack.addUser({ id: 'UANA', name: 'ana' });
   slack.addUser({ id: 'UBEN', name: 'ben' });
+  slack.addUser({ id: 'UADMIN', name: 'root', isAdmin: true });
   const port = await freePort();
   const t = await createTestCore(ollama, {
     SLACK_BOT_TOKEN: slack.botToken,
@@ -53,18 +63,22 @@ export async function startSlackHarness(
     t,
     bot,
     url,
-    command: (command, text, c = {}) =>
-      slashCommand(url, SECRET, {
+    async command(command, text, c = {}) {
+      const responseUrl = slack.responseUrl();
+      const result = await slashCommand(url, SECRET, {
         command,
         text,
         team_id: TEAM,
         channel_id: c.channel ?? 'CA',
         channel_name: c.channelName ?? 'alpha',
         user_id: c.user ?? 'UANA',
-        response_url: slack.responseUrl(),
+        response_url: responseUrl,
         trigger_id: slack.triggerId(),
-      }),
-    event: (event) => eventCallback(url, SECRET, { team_id: TEAM, event, botUserId: slack.botUserId }),
+      });
+      return { ...result, responseUrl };
+    },
+    event: (event, e = {}) =>
+      eventCallback(url, SECRET, { team_id: TEAM, event, event_id: e.eventId, retryNum: e.retryNum, botUserId: slack.botUserId }),
     interaction: (payload) => blockAction(url, SECRET, payload),
     async stop() {
       await bot.stop();

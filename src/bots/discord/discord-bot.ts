@@ -10,6 +10,7 @@ import { registerMessageListener } from './listeners/message-create.js';
 import { registerMessageMenuListener } from './listeners/message-menu.js';
 import { registerMessageSync } from './listeners/message-sync.js';
 import { catchUpDiscordConversations } from './conversation-run.js';
+import { registerIngestJobs } from './ingest-run.js';
 
 export interface DiscordBot {
   client: Client<true>;
@@ -75,6 +76,7 @@ export async function startDiscordBot(core: CitebotCore): Promise<DiscordBot> {
   registerFeedbackListener(readyClient, context);
   registerMessageMenuListener(readyClient, context);
   registerMessageSync(readyClient, context);
+  registerIngestJobs(readyClient, context);
   log.info(`discord: connected as ${readyClient.user.tag} in ${readyClient.guilds.cache.size} guild(s)`);
   // What was said while citebot was away: read from each followed channel's cursor.
   const catchUp = catchUpDiscordConversations(context, async (id) => {

@@ -1,24 +1,72 @@
 import { channelLanguage, channelSettings, updateChannelSettings } from '../../app/channels.js';
-import type { Message, TextBasedChannel } from 'discord.js';
+import type { Client, Message, TextBasedChannel } from 'discord.js';
 import type { SharedFile } from '../../app/shared-files.js';
 import { summarizeIngest } from '../../app/shared-files.js';
-import { ingestWithProgress } from '../common/ingest-flow.js';
+import { queueIngest } from '../../app/ingest.js';
+import { log } from '../../log.js';
+import { ingestFilesWithProgress, ingestWithProgress, showQueued } from '../common/ingest-flow.js';
 import { ingestDiscordConversation } from './conversation-run.js';
 import { messageFiles, scanChannelHistory } from './channel-files.js';
 import type { DiscordContext } from './discord-context.js';
 import type { MessageTarget } from './posted-message.js';
+import { ResumedReplyTarget, type InteractionReply } from './resumed-reply.js';
 import { messages } from '../../messages/index.js';
 
+/** The job kind of `/ingest`: a citebot process connected to Discord resumes one from its payload. */
+export const DISCORD_INGEST_JOB = 'discord-ingest';
+
+export interface ChannelIngestOptions {
+  file?: string;
+  full?: boolean;
+  filesOnly?: boolean;
+}
+
+/** Enough to run an `/ingest` again after a crash: where, what, and the reply to finish. */
+export interface DiscordIngestJob extends ChannelIngestOptions {
+  scope: string;
+  channelId: string;
+  reply: InteractionReply;
+}
+
 /**
- * `/ingest` in a channel: attachments from its history (since the last complete scan unless
- * `full`), or only those whose name matches `file`. Progress and summary edit one message.
+ * `/ingest` as its scope's job (after whatever ingest runs there): resumable, so a process that
+ * dies midway leaves it to the next one connected to Discord, which finishes it in the same reply.
+ */
+export async function queueChannelIngest(
+  context: DiscordContext,
+  target: MessageTarget,
+  channel: TextBasedChannel,
+  job: DiscordIngestJob,
+): Promise<void> {
+  const { ahead, done } = await queueIngest(context.core, { scope: job.scope, kind: DISCORD_INGEST_JOB, payload: job }, () =>
+    ingestChannel(context, target, channel, job.scope, job),
+  );
+  if (ahead > 0) await showQueued(context.core, target, job.scope);
+  await done;
+}
+
+/** Lets this process resume `/ingest` jobs a stopped one left (registered once the client is ready). */
+export function registerIngestJobs(client: Client<true>, context: DiscordContext): void {
+  context.core.jobs.handle(DISCORD_INGEST_JOB, async (payload) => {
+    const job = payload as DiscordIngestJob;
+    log.info(`resuming an /ingest in ${job.channelId} that a stopped citebot process had started`);
+    const channel = await client.channels.fetch(job.channelId);
+    if (!channel?.isTextBased()) throw new Error(`channel ${job.channelId} cannot be read any more`);
+    await ingestChannel(context, new ResumedReplyTarget(client, job.reply, channel), channel, job.scope, job);
+  });
+}
+
+/**
+ * `/ingest` in a channel, inside its scope's job: attachments from its history (since the last
+ * complete scan unless `full`), or only those whose name matches `file`. Progress and summary edit
+ * one message.
  */
 export async function ingestChannel(
   context: DiscordContext,
   target: MessageTarget,
   channel: TextBasedChannel,
   scope: string,
-  options: { file?: string; full?: boolean; filesOnly?: boolean },
+  options: ChannelIngestOptions,
 ): Promise<void> {
   const { core } = context;
   const settings = core.settings;
@@ -41,10 +89,10 @@ export async function ingestChannel(
     : since
       ? m.discordNoNewAttachments((await core.index.documents([scope])).length)
       : undefined;
-  const results = await ingestWithProgress(
+  const results = await ingestFilesWithProgress(
     core,
     { show: (text) => target.show(text + note), progress: (text) => target.progress(text + note) },
-    { scope, kind: 'discord-files' },
+    scope,
     load,
     { nothingFound },
   );

@@ -17,7 +17,7 @@ import { forgetDocument } from '../../../app/forget.js';
 import { readableSources } from '../../../app/sources.js';
 import { DiscordAnswerSurface } from '../answer-surface.js';
 import type { DiscordContext } from '../discord-context.js';
-import { ingestChannel } from '../ingest-run.js';
+import { queueChannelIngest } from '../ingest-run.js';
 import { InteractionTarget, NO_MENTIONS } from '../posted-message.js';
 import { discordScope } from '../scope.js';
 import { detectLanguage, messages, type Messages } from '../../../messages/index.js';
@@ -79,10 +79,13 @@ async function handleCommand(context: DiscordContext, interaction: ChatInputComm
       const target = new InteractionTarget(interaction);
       await target.defer();
       if (!interaction.channel) return target.show(messages(await channelLanguage(context.core, scope)).ingest.discordCannotReadChannel);
-      await ingestChannel(context, target, interaction.channel, scope, {
+      await queueChannelIngest(context, target, interaction.channel, {
+        scope,
+        channelId: interaction.channelId,
         file: interaction.options.getString('file') ?? undefined,
         full: interaction.options.getBoolean('full') ?? false,
         filesOnly: interaction.options.getBoolean('files') ?? false,
+        reply: { applicationId: interaction.applicationId, token: interaction.token },
       });
       return;
     }
