@@ -36,7 +36,13 @@ async function pass(): Promise<number[]> {
     const { documents, report } = await pipeline.retrieve(question, { scopes });
     latencies.push(performance.now() - started);
     if (report.candidates.some((d) => d.metadata.scope !== scope)) throw new Error('a result from another scope');
-    if (documents.length === 0) throw new Error("no results for a question made of the scope's own words");
+    if (documents.length === 0) {
+      const coverages = report.candidates.map((d) => Number(d.metadata.keywordCoverage ?? -1).toFixed(2)).join(' ');
+      throw new Error(
+        `no results for a question made of the scope's own words: "${question}" (dense ${report.denseHits}, keyword ${report.keywordHits}, ` +
+          `candidates' coverage: ${coverages}; degraded: ${JSON.stringify(report.degraded)})`,
+      );
+    }
     parts.dense += report.denseHits;
     parts.keyword += report.keywordHits;
   }

@@ -58,7 +58,7 @@ export async function startSlackHarness(
   });
   const bot = await startSlackBot(t.core);
   const url = `http://127.0.0.1:${port}/slack/events`;
-  return {
+  const harness: SlackHarness = {
     slack,
     t,
     bot,
@@ -80,12 +80,14 @@ export async function startSlackHarness(
     event: (event, e = {}) =>
       eventCallback(url, SECRET, { team_id: TEAM, event, event_id: e.eventId, retryNum: e.retryNum, botUserId: slack.botUserId }),
     interaction: (payload) => blockAction(url, SECRET, payload),
+    // The fields, not the ones started here: a test may restart the bot on the same state.
     async stop() {
-      await bot.stop();
-      await t.close();
-      await slack.close();
+      await harness.bot.stop();
+      await harness.t.close();
+      await harness.slack.close();
     },
   };
+  return harness;
 }
 
 /** Shares a fixture (Normans.md) in #alpha (or another channel) and indexes it with /ingest files (waits for the summary). */
