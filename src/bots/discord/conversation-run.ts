@@ -14,16 +14,23 @@ export function discordChannelName(channel: TextBasedChannel): string {
   return 'name' in channel && channel.name ? `#${channel.name}` : 'DM';
 }
 
-/** Reads a channel's conversation (and its threads) into its scope, from its cursor; one summary line. */
-export async function ingestDiscordConversation(context: DiscordContext, channel: TextBasedChannel, scope: string): Promise<string> {
+/**
+ * Reads a channel's conversation (and its threads) into its scope, from its cursor; one summary line.
+ * Queued in the scope's lane, unless the caller already runs there (`inLane`: an `/ingest` job).
+ */
+export async function ingestDiscordConversation(
+  context: DiscordContext,
+  channel: TextBasedChannel,
+  scope: string,
+  options: { inLane?: boolean } = {},
+): Promise<string> {
   const { core } = context;
   try {
-    const { done } = await queueIngest(core, { scope, kind: 'discord-conversation' }, () =>
+    const work = () =>
       ingestConversation(core, { scope, name: discordChannelName(channel) }, (cursor) =>
         readDiscordConversation(channel, { botId: context.botId, after: cursor, limit: core.settings.DISCORD_HISTORY_LIMIT }),
-      ),
-    );
-    const result = await done;
+      );
+    const result = options.inLane ? await work() : await (await queueIngest(core, { scope, kind: 'discord-conversation' }, work)).done;
     return summarizeConversation(result, await channelLanguage(core, scope));
   } catch (error) {
     log.warn(`discord: conversation of ${scope} not indexed: ${oneLine(error)}`);

@@ -103,7 +103,7 @@ export async function ingestChannel(
   const conversation = channel.isThread() && channel.parent?.isTextBased() ? channel.parent : channel;
   const filesLine = results.length === 0 && since ? nothingFound! : summarizeIngest(results);
   await target.show(`${filesLine}${note}\n${messages(await channelLanguage(core, scope)).ingest.readingMessages()}`);
-  await target.show(`${filesLine}${note}\n${await ingestDiscordConversation(context, conversation, scope)}`);
+  await target.show(`${filesLine}${note}\n${await ingestDiscordConversation(context, conversation, scope, { inLane: true })}`);
 }
 
 /** `@citebot ingest` on a message with attachments (or replying to one): just those files. */
