@@ -230,11 +230,14 @@ describe.each(ADAPTERS)('state ports contract: $name', (adapter) => {
     const first = await state.answers.save({ ...base, scope: 'slack:T1:C1', model: 'qwen2.5:7b' });
     const second = await state.answers.save({ ...base, scope: 'slack:T1:C2' });
     expect(await state.answers.rate(first.id, 'U1', 'down', { kind: 'other', text: 'cites last year’s plan' })).toBe(true);
+    await new Promise((r) => setTimeout(r, 5));
     expect(await state.answers.rate(first.id, 'U2', 'down', { kind: 'wrong-source' })).toBe(true);
     await new Promise((r) => setTimeout(r, 5));
     const cut = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 5));
     expect(await state.answers.rate(second.id, 'U1', 'down', { kind: 'wrong-language' })).toBe(true);
+    // Times are kept to the millisecond: two ratings in the same one would have no order between them.
+    await new Promise((r) => setTimeout(r, 5));
     expect(await state.answers.rate(first.id, 'U2', 'up')).toBe(true);
     const again = await reopen();
     expect(await again.answers.feedback(first.id)).toEqual([
