@@ -1,20 +1,15 @@
 import { rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../src/config.js';
-import { CitebotCore } from '../src/core.js';
 import { DiscordDouble } from './doubles/discord-double.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
-import { startCli } from './support/cli.js';
 import { testEnv } from './support/harness.js';
+import { expectIndexedOnce, serveUntil, sixParagraphReport } from './support/interrupted-serve.js';
 
 const GUILD = '1600000000000000001';
 const CHANNEL = '1600000000000000002';
 const ANN = { id: '1600000000000000003', username: 'ann' };
 const FILES = 6;
-/** A report of six paragraphs: several chunks at CHUNK_TOKENS=40, each embedded slowly. */
-const report = (i: number) =>
-  `# Report ${i}\n\n${Array.from({ length: 6 }, (_, p) => `Region ${p} of report ${i} shipped ${i * 100 + p} units in the quarter.`).join('\n\n')}\n`;
 
 describe('a Discord /ingest interrupted by kill -9', () => {
   let ollama: OllamaDouble;
@@ -26,7 +21,7 @@ describe('a Discord /ingest interrupted by kill -9', () => {
     discord.seedHistory(CHANNEL, FILES, (i) => ({
       author: ANN,
       content: `report ${i}`,
-      attachments: [{ filename: `report-${i}.md`, bytes: report(i) }],
+      attachments: [{ filename: `report-${i}.md`, bytes: sixParagraphReport(i) }],
     }));
   });
   afterAll(async () => {
@@ -45,13 +40,7 @@ describe('a Discord /ingest interrupted by kill -9', () => {
       INDEX_MESSAGES: 'false',
       LEASE_TTL_S: '2',
     });
-    const serve = async (): Promise<{ child: ChildProcess; stderr: () => string }> => {
-      const child = startCli(['serve'], env);
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d));
-      await expect.poll(() => stderr, { timeout: 30_000 }).toMatch(/discord: connected as/);
-      return { child, stderr: () => stderr };
-    };
+    const serve = () => serveUntil(env, /discord: connected as/);
     let running: ChildProcess | undefined;
     try {
       const first = await serve();
@@ -88,17 +77,7 @@ describe('a Discord /ingest interrupted by kill -9', () => {
       expect(await stopped).toBe(0);
       running = undefined;
 
-      const core = new CitebotCore(loadSettings({ env, dotenvDir: false }));
-      await core.openIndex();
-      try {
-        const docs = await core.index.documents([`discord:${GUILD}:${CHANNEL}`]);
-        expect(docs.map((d) => d.status)).toEqual(Array(FILES).fill('indexed'));
-        const chunks = docs.reduce((n, d) => n + d.chunkCount, 0);
-        expect(await core.index.chunkCount()).toBe(chunks);
-        expect(await core.index.vectorCount()).toBe(chunks);
-      } finally {
-        await core.close();
-      }
+      await expectIndexedOnce(env, `discord:${GUILD}:${CHANNEL}`, FILES);
     } finally {
       running?.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,19 +1,14 @@
 import { rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../src/config.js';
-import { CitebotCore } from '../src/core.js';
 import { OllamaDouble } from './doubles/ollama-double.js';
 import { SlackDouble } from './doubles/slack-double.js';
-import { startCli } from './support/cli.js';
 import { freePort } from './support/free-port.js';
 import { testEnv } from './support/harness.js';
+import { expectIndexedOnce, serveUntil, sixParagraphReport } from './support/interrupted-serve.js';
 import { slashCommand } from './support/slack-requests.js';
 
 const FILES = 6;
-/** A report of six paragraphs: several chunks at CHUNK_TOKENS=40, each embedded slowly. */
-const report = (i: number) =>
-  `# Report ${i}\n\n${Array.from({ length: 6 }, (_, p) => `Region ${p} of report ${i} shipped ${i * 100 + p} units in the quarter.`).join('\n\n')}\n`;
 
 describe('a Slack /ingest interrupted by kill -9', () => {
   let ollama: OllamaDouble;
@@ -22,7 +17,8 @@ describe('a Slack /ingest interrupted by kill -9', () => {
     ollama = await OllamaDouble.start({ embedDelayMsPerText: 120 });
     slack = await SlackDouble.start({ teamId: 'T0RES' });
     slack.addChannel({ id: 'CRES', name: 'reports' });
-    for (let i = 0; i < FILES; i++) slack.addFile({ id: `F${i}`, name: `report-${i}.md`, channel: 'CRES', bytes: report(i), user: 'U1' });
+    for (let i = 0; i < FILES; i++)
+      slack.addFile({ id: `F${i}`, name: `report-${i}.md`, channel: 'CRES', bytes: sixParagraphReport(i), user: 'U1' });
   });
   afterAll(async () => {
     await slack.close();
@@ -43,13 +39,7 @@ describe('a Slack /ingest interrupted by kill -9', () => {
       INDEX_MESSAGES: 'false',
       LEASE_TTL_S: '2',
     });
-    const serve = async (): Promise<{ child: ChildProcess; stderr: () => string }> => {
-      const child = startCli(['serve'], env);
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d));
-      await expect.poll(() => stderr, { timeout: 30_000 }).toMatch(/slack: connected to .* \(HTTP on port \d+/);
-      return { child, stderr: () => stderr };
-    };
+    const serve = () => serveUntil(env, /slack: connected to .* \(HTTP on port \d+/);
     let running: ChildProcess | undefined;
     try {
       const first = await serve();
@@ -88,19 +78,7 @@ describe('a Slack /ingest interrupted by kill -9', () => {
       expect(await stopped).toBe(0);
       running = undefined;
 
-      const core = new CitebotCore(loadSettings({ env, dotenvDir: false }));
-      await core.openIndex();
-      try {
-        const docs = await core.index.documents(['slack:T0RES:CRES']);
-        expect(docs.map((d) => d.status).sort()).toEqual(Array(FILES).fill('indexed'));
-        const chunks = docs.reduce((n, d) => n + d.chunkCount, 0);
-        expect(chunks).toBeGreaterThanOrEqual(FILES * 2);
-        expect(await core.index.chunkCount()).toBe(chunks);
-        // No orphan vectors: the interrupted document's first attempt left none behind.
-        expect(await core.index.vectorCount()).toBe(chunks);
-      } finally {
-        await core.close();
-      }
+      await expectIndexedOnce(env, 'slack:T0RES:CRES', FILES);
     } finally {
       running?.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
