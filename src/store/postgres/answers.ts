@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AnswerStore, FeedbackEntry, FeedbackFilter, FeedbackReason, Rating, StoredAnswer } from '../ports.js';
-import { toAnswer, toReason, type AnswerRow, type FeedbackRow } from '../sqlite/answers.js';
+import { ANSWER_COLUMNS, answerValues, toAnswer, toReason, type AnswerRow, type FeedbackRow } from '../sqlite/answers.js';
 import type { PgDatabase } from './database.js';
 
 /** Answers posted in chat and their feedback, in PostgreSQL (same rows as SQLite's). */
@@ -9,19 +9,7 @@ export class PgAnswerStore implements AnswerStore {
 
   async save(answer: Omit<StoredAnswer, 'id' | 'createdAt'>): Promise<StoredAnswer> {
     const stored: StoredAnswer = { ...answer, id: randomUUID(), createdAt: new Date().toISOString() };
-    await this.db.query(
-      'INSERT INTO answers (id, scope, asked_by, question, answer, sources, model, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [
-        stored.id,
-        stored.scope,
-        stored.askedBy ?? null,
-        stored.question,
-        stored.answer,
-        JSON.stringify(stored.sources),
-        stored.model ?? null,
-        stored.createdAt,
-      ],
-    );
+    await this.db.query(`INSERT INTO answers (${ANSWER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, answerValues(stored));
     return stored;
   }
 

@@ -30,6 +30,14 @@ export interface FeedbackRow {
   created_at: string;
 }
 
+/** The columns of an `answers` row, in the order both adapters insert them. */
+export const ANSWER_COLUMNS = 'id, scope, asked_by, question, answer, sources, model, created_at';
+
+/** A stored answer as the values of ANSWER_COLUMNS. */
+export function answerValues(a: StoredAnswer): unknown[] {
+  return [a.id, a.scope, a.askedBy ?? null, a.question, a.answer, JSON.stringify(a.sources), a.model ?? null, a.createdAt];
+}
+
 export function toAnswer(row: AnswerRow): StoredAnswer {
   return {
     id: row.id,
@@ -53,18 +61,7 @@ export class SqliteAnswerStore implements AnswerStore {
 
   async save(answer: Omit<StoredAnswer, 'id' | 'createdAt'>): Promise<StoredAnswer> {
     const stored: StoredAnswer = { ...answer, id: randomUUID(), createdAt: new Date().toISOString() };
-    this.db
-      .prepare('INSERT INTO answers (id, scope, asked_by, question, answer, sources, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(
-        stored.id,
-        stored.scope,
-        stored.askedBy ?? null,
-        stored.question,
-        stored.answer,
-        JSON.stringify(stored.sources),
-        stored.model ?? null,
-        stored.createdAt,
-      );
+    this.db.prepare(`INSERT INTO answers (${ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...answerValues(stored));
     return stored;
   }
 
